@@ -1,0 +1,43 @@
+/* cgi-bin/auth: the route table. Everything else is in the handlers and libastral. */
+#include "auth.h"
+#include "program.h"
+
+static const struct astral_route routes[] = {
+	{ "POST", "/api/auth/anonymous", auth_anonymous, ASTRAL_PUBLIC, &auth_anonymous_input, ASTRAL_BODY_OPTIONAL },
+	{ "POST", "/api/auth/register", auth_register, ASTRAL_PUBLIC, &auth_register_input, 0 },
+	{ "POST", "/api/auth/login", auth_login, ASTRAL_PUBLIC, &auth_login_input, 0 },
+	{ "POST", "/api/auth/recover", auth_recover, ASTRAL_PUBLIC, &auth_recover_input, 0 },
+	{ "POST", "/api/auth/refresh", auth_refresh, ASTRAL_PUBLIC, &auth_refresh_input, ASTRAL_BODY_OPTIONAL },
+	{ "POST", "/api/auth/logout", auth_logout, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED },
+	{ "GET", "/api/auth/session", auth_session, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED },
+	{ "POST", "/api/auth/password", auth_password, ASTRAL_ANY_USER, &auth_password_input, ASTRAL_NO_MFA_NEEDED },
+	{ "POST", "/api/auth/mfa", auth_mfa_post, ASTRAL_ANY_USER, &auth_mfa_post_input, ASTRAL_NO_MFA_NEEDED },
+	{ "DELETE", "/api/auth/mfa", auth_mfa_delete, ASTRAL_ANY_USER, &auth_mfa_delete_input, 0 },
+	{ "GET", "/api/me/preferences", me_preferences_get, ASTRAL_ANY_USER, NULL, 0 },
+	{ "PUT", "/api/me/preferences", me_preferences_put, ASTRAL_ANY_USER, &me_preferences_input, 0 },
+	{ "GET", "/api/me/consents", me_consents_get, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED },
+	{ "POST", "/api/me/consents", me_consents_post, ASTRAL_ANY_USER, &me_consents_input, ASTRAL_NO_MFA_NEEDED },
+	{ "GET", "/api/me/blocks", me_blocks_get, ASTRAL_ANY_USER, &me_blocks_list_input, 0 },
+	{ "POST", "/api/me/blocks", me_blocks_post, ASTRAL_ANY_USER, &me_blocks_input, 0 },
+	{ "DELETE", "/api/me/blocks/{uuid}", me_blocks_delete, ASTRAL_ANY_USER, NULL, 0 },
+	{ "GET", "/api/me/export", me_export, ASTRAL_ANY_USER, NULL, 0 },
+	{ "DELETE", "/api/me", me_delete, ASTRAL_ANY_USER, &me_delete_input, 0 },
+	{ "GET", "/api/me/access-log", me_access_log, ASTRAL_ANY_USER, &me_access_log_input, 0 },
+};
+
+static const struct astral_stmt *const stmt_tables[] = { auth_stmts, NULL };
+static const size_t stmt_counts[] = { AUTH_STMT_COUNT, 0 };
+
+static const struct astral_program program = {
+	.name = "auth",
+	.routes = routes,
+	.nroutes = sizeof(routes) / sizeof(routes[0]),
+	.stmt_tables = stmt_tables,
+	.stmt_counts = stmt_counts,
+};
+
+int
+main(int argc, char **argv)
+{
+	return astral_program_main(argc, argv, &program);
+}

@@ -1,0 +1,110 @@
+/* Every SQL statement of cgi-bin/auth, prepared once per connection. */
+#include "auth.h"
+
+#define EPOCH(col) "extract(epoch FROM " col ")::bigint"
+
+const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
+	[AUTH_USER_BY_ID] = { "auth_user_by_id",
+		"SELECT id, role::text, helper_tier, username, display_name, password_hash IS NOT NULL,"
+		" totp_secret IS NOT NULL, " EPOCH("created_at") " FROM users WHERE id = $1", 1 },
+	[AUTH_LOGIN_FIND] = { "auth_login_find",
+		"SELECT id, role::text, password_hash, totp_enabled FROM astral_auth_find_login($1)", 1 },
+	[AUTH_RECOVERY_FIND] = { "auth_recovery_find",
+		"SELECT id, role::text FROM astral_auth_find_recovery($1)", 1 },
+	[AUTH_SET_RECOVERY] = { "auth_set_recovery",
+		"UPDATE users SET recovery_hash = $2, updated_at = to_timestamp($3) WHERE id = $1", 3 },
+	[AUTH_THROTTLE_GET] = { "auth_throttle_get",
+		"SELECT failures, " EPOCH("next_allowed_at") " FROM login_throttle WHERE name_hash = $1", 1 },
+	/* From the fifth failure on, each failure doubles the wait: 30 s, 60 s, … at most 15 min. */
+	[AUTH_THROTTLE_FAIL] = { "auth_throttle_fail",
+		"INSERT INTO login_throttle AS t (name_hash, failures, next_allowed_at, updated_at)"
+		" VALUES ($1, 1, to_timestamp($2), to_timestamp($2))"
+		" ON CONFLICT (name_hash) DO UPDATE SET failures = t.failures + 1, updated_at = to_timestamp($2),"
+		"  next_allowed_at = CASE WHEN t.failures + 1 < 5 THEN to_timestamp($2)"
+		"   ELSE to_timestamp($2) + make_interval(secs => least(900, 30 * power(2, least(t.failures + 1 - 5, 10))))"
+		"   END", 2 },
+	[AUTH_THROTTLE_CLEAR] = { "auth_throttle_clear",
+		"DELETE FROM login_throttle WHERE name_hash = $1", 1 },
+	[AUTH_USER_PASSWORD] = { "auth_user_password",
+		"SELECT password_hash FROM users WHERE id = $1", 1 },
+	[AUTH_SET_PASSWORD] = { "auth_set_password",
+		"UPDATE users SET password_hash = $2, updated_at = to_timestamp($3) WHERE id = $1", 3 },
+	[AUTH_TOTP_GET] = { "auth_totp_get",
+		"SELECT totp_secret, totp_pending, totp_last_step FROM users WHERE id = $1", 1 },
+	[AUTH_TOTP_SET_PENDING] = { "auth_totp_set_pending",
+		"UPDATE users SET totp_pending = $2, updated_at = to_timestamp($3) WHERE id = $1", 3 },
+	[AUTH_TOTP_CONFIRM] = { "auth_totp_confirm",
+		"UPDATE users SET totp_secret = $2, totp_pending = NULL, totp_last_step = $3,"
+		" updated_at = to_timestamp($4) WHERE id = $1", 4 },
+	/* A code's time step is used at most once: replay is refused here, atomically. */
+	[AUTH_TOTP_USE_STEP] = { "auth_totp_use_step",
+		"UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2 RETURNING 1", 2 },
+	[AUTH_TOTP_REMOVE] = { "auth_totp_remove",
+		"UPDATE users SET totp_secret = NULL, totp_pending = NULL, updated_at = to_timestamp($2)"
+		" WHERE id = $1", 2 },
+	[AUTH_PREFS_GET] = { "auth_prefs_get",
+		"SELECT theme, language, array_to_json(content_filters)::text, research_consent"
+		" FROM preferences WHERE user_id = $1", 1 },
+	[AUTH_PREFS_UPSERT] = { "auth_prefs_upsert",
+		"INSERT INTO preferences AS p (user_id, theme, language, content_filters, research_consent, updated_at)"
+		" VALUES ($1, coalesce($2, 'system'), coalesce($3, 'en'),"
+		"  coalesce(ARRAY(SELECT json_array_elements_text($4::json)), '{}'), coalesce($5::boolean, false),"
+		"  to_timestamp($6))"
+		" ON CONFLICT (user_id) DO UPDATE SET theme = coalesce($2, p.theme), language = coalesce($3, p.language),"
+		"  content_filters = CASE WHEN $4 IS NULL THEN p.content_filters"
+		"   ELSE ARRAY(SELECT json_array_elements_text($4::json)) END,"
+		"  research_consent = coalesce($5::boolean, p.research_consent), updated_at = to_timestamp($6)"
+		" RETURNING theme, language, array_to_json(content_filters)::text, research_consent", 6 },
+	[AUTH_CONSENTS_LIST] = { "auth_consents_list",
+		"SELECT document, version, " EPOCH("accepted_at") " FROM consents WHERE user_id = $1"
+		" ORDER BY accepted_at, document", 1 },
+	[AUTH_CONSENT_INSERT] = { "auth_consent_insert",
+		"INSERT INTO consents AS c (user_id, document, version, accepted_at) VALUES ($1, $2, $3, to_timestamp($4))"
+		" ON CONFLICT (user_id, document, version) DO UPDATE SET accepted_at = c.accepted_at"
+		" RETURNING " EPOCH("accepted_at"), 4 },
+	[AUTH_USER_PUBLIC_NAME] = { "auth_user_public_name",
+		"SELECT astral_user_public_name($1)", 1 },
+	[AUTH_BLOCKS_LIST] = { "auth_blocks_list",
+		"SELECT b.blocked_id, astral_user_public_name(b.blocked_id), " EPOCH("b.created_at")
+		" FROM blocks b WHERE b.blocker_id = $1 AND ($2::uuid IS NULL OR (b.created_at, b.blocked_id) <"
+		"  (SELECT c.created_at, c.blocked_id FROM blocks c WHERE c.blocker_id = $1 AND c.blocked_id = $2))"
+		" ORDER BY b.created_at DESC, b.blocked_id DESC LIMIT $3", 3 },
+	[AUTH_BLOCK_INSERT] = { "auth_block_insert",
+		"INSERT INTO blocks AS b (blocker_id, blocked_id, created_at) VALUES ($1, $2, to_timestamp($3))"
+		" ON CONFLICT (blocker_id, blocked_id) DO UPDATE SET created_at = b.created_at"
+		" RETURNING " EPOCH("created_at"), 3 },
+	[AUTH_BLOCK_DELETE] = { "auth_block_delete",
+		"DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2 RETURNING 1", 2 },
+	[AUTH_ACCESS_LOG] = { "auth_access_log",
+		"SELECT id, " EPOCH("occurred_at") ", actor_id, actor_role, action, object_type, outcome"
+		" FROM audit_log WHERE subject_id = $1 AND ($2::bigint = 0 OR id < $2)"
+		" ORDER BY id DESC LIMIT $3", 3 },
+	/* Every table that holds this person's data, as one JSON document. Credentials (password
+	   hash, TOTP secret, recovery hash, refresh-token hashes) and key material are not data
+	   about the person and are left out; tests/integration checks no table is forgotten. */
+	[AUTH_EXPORT] = { "auth_export",
+		"SELECT json_build_object("
+		" 'users', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT id, role, helper_tier, username, display_name,"
+		"   password_hash IS NOT NULL AS has_password, totp_secret IS NOT NULL AS mfa_enabled, created_at, updated_at"
+		"   FROM users WHERE id = $1) t),"
+		" 'sessions', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, created_at,"
+		"   last_seen_at, expires_at, mfa, revoked_at, revoke_reason FROM sessions WHERE user_id = $1) t),"
+		" 'consents', (SELECT coalesce(json_agg(t ORDER BY t.accepted_at), '[]') FROM (SELECT document, version,"
+		"   accepted_at FROM consents WHERE user_id = $1) t),"
+		" 'preferences', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT theme, language, content_filters,"
+		"   research_consent, updated_at FROM preferences WHERE user_id = $1) t),"
+		" 'blocks', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT blocked_id, created_at"
+		"   FROM blocks WHERE blocker_id = $1) t),"
+		" 'audit_log', (SELECT coalesce(json_agg(t ORDER BY t.id), '[]') FROM (SELECT id, occurred_at, actor_role,"
+		"   action, object_type, object_id, outcome, detail FROM audit_log"
+		"   WHERE subject_id = $1 OR actor_id = $1) t)"
+		")::text", 1 },
+	[AUTH_USER_DELETE] = { "auth_user_delete",
+		"DELETE FROM users WHERE id = $1 RETURNING 1", 1 },
+};
+
+astral_err
+auth_exec(struct astral_request *req, enum auth_stmt s, const struct astral_params *p, PGresult **res)
+{
+	return astral_db_exec(req->app->db, &auth_stmts[s], p, res);
+}

@@ -1,0 +1,44 @@
+// Quick exit: on a click of any [data-quick-exit] link, or Escape pressed three
+// times within two seconds, replace this page with a neutral one. replace()
+// swaps the current history entry, so Back does not return to this page.
+// Without JavaScript the link falls back to the crisis page.
+
+const EXIT_URL = '/exit.html';
+const PRESSES_NEEDED = 3;
+const WINDOW_MS = 2000;
+
+let escapeTimes = [];
+
+function leave() {
+	try {
+		window.sessionStorage.clear();
+	} catch {
+		// Storage can be unavailable (private mode, blocked); leaving matters more.
+	}
+	window.location.replace(EXIT_URL);
+}
+
+for (const link of document.querySelectorAll('a[data-quick-exit]')) {
+	link.setAttribute('href', EXIT_URL);
+	link.addEventListener('click', (event) => {
+		event.preventDefault();
+		leave();
+	});
+}
+
+document.addEventListener('keydown', (event) => {
+	if (event.key !== 'Escape' || event.repeat) {
+		return;
+	}
+	const now = Date.now();
+	escapeTimes = escapeTimes.filter((t) => now - t < WINDOW_MS);
+	escapeTimes.push(now);
+	if (escapeTimes.length >= PRESSES_NEEDED) {
+		escapeTimes = [];
+		leave();
+	}
+});
+
+for (const hint of document.querySelectorAll('[data-quick-exit-hint]')) {
+	hint.hidden = false;
+}

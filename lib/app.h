@@ -1,0 +1,18 @@
+/* What a program holds for its whole life: configuration, connection, keys. Nothing per request. */
+#ifndef ASTRAL_APP_H
+#define ASTRAL_APP_H
+
+#include "config.h"
+#include "db.h"
+#include "keyring.h"
+#include "password.h"
+
+struct astral_app {
+	const char *program;                      /* "auth" */
+	struct astral_config cfg;
+	struct astral_db *db;
+	struct astral_keyring *keyring;
+	struct astral_wordlist *common_passwords;
+};
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * The append-only, hash-chained audit log: appending (the trigger in
+ * migrations/0004_audit_log.sql assigns id, time and hashes) and verifying the
+ * chain by recomputing every row's hash in C.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "random.h"
+
+#define AUDIT_BATCH 1000
+#define AUDIT_DETAIL_MAX_CHARS 200
+#define AUDIT_CODE_MAX 64
+#define AUDIT_FIELDS 11
+
+enum audit_stmt {
+	AUDIT_APPEND,
+	AUDIT_HEAD,
+	AUDIT_BATCH_AFTER,
+	AUDIT_STMT_COUNT
+};
+
+/* Registered by lib/db.c in every program's connection. */
+extern const struct astral_stmt astral_audit_stmts[];
+extern const size_t astral_audit_stmt_count;
+
+const struct astral_stmt astral_audit_stmts[] = {
+	[AUDIT_APPEND] = {
+		"audit_append",
+		"INSERT INTO audit_log (actor_id, actor_role, action, object_type, object_id, subject_id,"
+		" outcome, request_id, detail) VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8, $9)",
+		9,
+	},
+	[AUDIT_HEAD] = {
+		"audit_head",
+		"SELECT last_id, last_hash FROM audit_chain_head WHERE singleton",
+		0,
+	},
+	[AUDIT_BATCH_AFTER] = {
+		"audit_batch_after",
+		"SELECT a.id, (extract(epoch FROM a.occurred_at) * 1000000)::bigint,"
+		" a.actor_id, a.actor_role, a.action, a.object_type, a.object_id, a.subject_id,"
+		" a.outcome, a.request_id, a.detail, a.prev_hash, a.hash"
+		" FROM audit_log a WHERE a.id > $1::bigint AND a.id <= $2::bigint ORDER BY a.id LIMIT $3::integer",
+		3,
+	},
+};
+const size_t astral_audit_stmt_count = AUDIT_STMT_COUNT;
+
+/*
+ * Number of code points in the len bytes at s when they are well-formed UTF-8
+ * (no overlong forms, surrogates or values above U+10FFFF); -1 otherwise.
+ */
+static long long
+utf8_chars(const unsigned char *s, size_t len)
+{
+	long long chars = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t need;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			chars++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			return -1;
+		}
+		if (len - i - 1 < need)
+			return -1;
+		for (size_t k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return -1;
+		i += need + 1;
+		chars++;
+	}
+	return chars;
+}
+
+/* 1 when s matches ^[a-z_]{1,64}$ (the CHECK on action and object_type). */
+static int
+audit_code_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; s[n] != '\0'; n++) {
+		if (n >= AUDIT_CODE_MAX || !((s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'))
+			return 0;
+	}
+	return n > 0;
+}
+
+static int
+audit_in_set(const char *s, const char *const *set)
+{
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; set[i] != NULL; i++) {
+		if (strcmp(s, set[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const audit_roles[] = {
+	"seeker", "helper", "moderator", "admin", "anonymous", "system", NULL
+};
+static const char *const audit_outcomes[] = { "success", "failure", "denied", NULL };
+
+astral_err
+astral_audit_append(struct astral_db *db, const struct astral_audit_event *ev)
+{
+	struct astral_params p;
+	long long detail_chars;
+
+	if (db == NULL || ev == NULL)
+		return ASTRAL_ERR_INVALID;
+	if (!audit_in_set(ev->actor_role, audit_roles) || !audit_code_valid(ev->action) ||
+	    !audit_code_valid(ev->object_type) || !audit_in_set(ev->outcome, audit_outcomes))
+		return ASTRAL_ERR_INVALID;
+	if ((ev->actor_id != NULL && !astral_uuid_valid(ev->actor_id)) ||
+	    (ev->subject_id != NULL && !astral_uuid_valid(ev->subject_id)))
+		return ASTRAL_ERR_INVALID;
+	if (ev->detail != NULL) {
+		detail_chars = utf8_chars((const unsigned char *)ev->detail, strlen(ev->detail));
+		if (detail_chars < 0 || detail_chars > AUDIT_DETAIL_MAX_CHARS)
+			return ASTRAL_ERR_INVALID;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, ev->actor_id);
+	astral_params_text(&p, ev->actor_role);
+	astral_params_text(&p, ev->action);
+	astral_params_text(&p, ev->object_type);
+	astral_params_text(&p, ev->object_id);
+	astral_params_text(&p, ev->subject_id);
+	astral_params_text(&p, ev->outcome);
+	astral_params_text(&p, ev->request_id);
+	astral_params_text(&p, ev->detail);
+	return astral_db_exec(db, &astral_audit_stmts[AUDIT_APPEND], &p, NULL);
+}
+
+astral_err
+astral_audit_row_hash(const struct astral_audit_row *row, const unsigned char prev[ASTRAL_SHA256_LEN],
+                      unsigned char out[ASTRAL_SHA256_LEN])
+{
+	const char *fields[AUDIT_FIELDS];
+	long long chars[AUDIT_FIELDS];
+	size_t lens[AUDIT_FIELDS];
+	unsigned char *buf = NULL;
+	size_t total = ASTRAL_SHA256_LEN, pos;
+	astral_err err = ASTRAL_ERR_INVALID;
+
+	memset(out, 0, ASTRAL_SHA256_LEN);
+	if (row == NULL || prev == NULL)
+		goto out;
+	fields[0] = row->id;
+	fields[1] = row->occurred_us;
+	fields[2] = row->actor_id;
+	fields[3] = row->actor_role;
+	fields[4] = row->action;
+	fields[5] = row->object_type;
+	fields[6] = row->object_id;
+	fields[7] = row->subject_id;
+	fields[8] = row->outcome;
+	fields[9] = row->request_id;
+	fields[10] = row->detail;
+	for (size_t i = 0; i < AUDIT_FIELDS; i++) {
+		if (fields[i] == NULL) {
+			total += 2;                             /* "-;" */
+			continue;
+		}
+		lens[i] = strlen(fields[i]);
+		chars[i] = utf8_chars((const unsigned char *)fields[i], lens[i]);
+		if (chars[i] < 0)
+			goto out;
+		if (lens[i] > SIZE_MAX / 2 - total)
+			goto out;
+		total += 20 + 2 + lens[i];                 /* digits, ':' and ';', text */
+	}
+	buf = malloc(total);
+	if (buf == NULL) {
+		err = ASTRAL_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(buf, prev, ASTRAL_SHA256_LEN);
+	pos = ASTRAL_SHA256_LEN;
+	for (size_t i = 0; i < AUDIT_FIELDS; i++) {
+		int n;
+
+		if (fields[i] == NULL) {
+			memcpy(buf + pos, "-;", 2);
+			pos += 2;
+			continue;
+		}
+		n = snprintf((char *)buf + pos, total - pos, "%lld:", chars[i]);
+		if (n < 0 || (size_t)n >= total - pos) {
+			err = ASTRAL_ERR_INTERNAL;
+			goto out;
+		}
+		pos += (size_t)n;
+		memcpy(buf + pos, fields[i], lens[i]);
+		pos += lens[i];
+		buf[pos++] = ';';
+	}
+	astral_sha256(buf, pos, out);
+	err = ASTRAL_OK;
+out:
+	free(buf);
+	return err;
+}
+
+/* Copies one bytea column of 32 bytes into out; 0 on success. */
+static int
+audit_hash_column(const PGresult *res, int row, int col, unsigned char out[ASTRAL_SHA256_LEN])
+{
+	unsigned char *b = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (astral_db_bytes(res, row, col, &b, &n) == ASTRAL_OK && n == ASTRAL_SHA256_LEN) {
+		memcpy(out, b, ASTRAL_SHA256_LEN);
+		rc = 0;
+	}
+	free(b);
+	return rc;
+}
+
+/* Opens a transaction for the walk unless the caller already has one. */
+static astral_err
+audit_walk_begin(struct astral_db *db, int own)
+{
+	return own ? astral_db_begin(db, NULL, "system") : ASTRAL_OK;
+}
+
+static astral_err
+audit_walk_end(struct astral_db *db, int own)
+{
+	return own ? astral_db_commit(db) : ASTRAL_OK;
+}
+
+astral_err
+astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id, char *why, size_t whylen)
+{
+	static const unsigned char zeros[ASTRAL_SHA256_LEN];
+	unsigned char prev[ASTRAL_SHA256_LEN], head_hash[ASTRAL_SHA256_LEN];
+	unsigned char stored_prev[ASTRAL_SHA256_LEN], stored[ASTRAL_SHA256_LEN], computed[ASTRAL_SHA256_LEN];
+	struct astral_params p;
+	PGresult *res = NULL;
+	long long head_id, last_id = 0;
+	int own, rows;
+	astral_err err;
+
+	*checked = 0;
+	*bad_id = 0;
+	if (whylen > 0)
+		why[0] = '\0';
+	own = !astral_db_in_transaction(db);
+	memcpy(prev, zeros, sizeof(prev));
+
+	/* Rows above the head seen now were appended during the walk; they are left for next time. */
+	err = audit_walk_begin(db, own);
+	if (err == ASTRAL_OK)
+		err = astral_db_exec(db, &astral_audit_stmts[AUDIT_HEAD], NULL, &res);
+	if (err != ASTRAL_OK)
+		goto out;
+	if (PQntuples(res) != 1 || audit_hash_column(res, 0, 1, head_hash) != 0) {
+		snprintf(why, whylen, "the chain head (audit_chain_head) is missing or malformed");
+		err = ASTRAL_ERR_CRYPTO;
+		goto out;
+	}
+	head_id = astral_db_int(res, 0, 0);
+	PQclear(res);
+	res = NULL;
+	err = audit_walk_end(db, own);
+	if (err != ASTRAL_OK)
+		goto out;
+
+	for (;;) {
+		err = audit_walk_begin(db, own);
+		if (err != ASTRAL_OK)
+			goto out;
+		astral_params_init(&p);
+		astral_params_int(&p, last_id);
+		astral_params_int(&p, head_id);
+		astral_params_int(&p, AUDIT_BATCH);
+		err = astral_db_exec(db, &astral_audit_stmts[AUDIT_BATCH_AFTER], &p, &res);
+		if (err != ASTRAL_OK)
+			goto out;
+		rows = PQntuples(res);
+		for (int r = 0; r < rows; r++) {
+			struct astral_audit_row row;
+			long long id = astral_db_int(res, r, 0);
+
+			row.id = astral_db_value(res, r, 0);
+			row.occurred_us = astral_db_value(res, r, 1);
+			row.actor_id = astral_db_value(res, r, 2);
+			row.actor_role = astral_db_value(res, r, 3);
+			row.action = astral_db_value(res, r, 4);
+			row.object_type = astral_db_value(res, r, 5);
+			row.object_id = astral_db_value(res, r, 6);
+			row.subject_id = astral_db_value(res, r, 7);
+			row.outcome = astral_db_value(res, r, 8);
+			row.request_id = astral_db_value(res, r, 9);
+			row.detail = astral_db_value(res, r, 10);
+			(*checked)++;
+			*bad_id = id;
+			err = ASTRAL_ERR_CRYPTO;
+			if (audit_hash_column(res, r, 11, stored_prev) != 0 ||
+			    audit_hash_column(res, r, 12, stored) != 0) {
+				snprintf(why, whylen, "prev_hash or hash is not 32 bytes");
+				goto out;
+			}
+			if (id != last_id + 1) {
+				if (id == last_id + 2)
+					snprintf(why, whylen, "row %lld before it is missing", last_id + 1);
+				else
+					snprintf(why, whylen, "rows %lld to %lld before it are missing", last_id + 1, id - 1);
+				goto out;
+			}
+			if (!astral_ct_equal(stored_prev, prev, sizeof(prev))) {
+				if (last_id == 0)
+					snprintf(why, whylen, "prev_hash of the first row is not all zeros");
+				else
+					snprintf(why, whylen, "prev_hash does not match the hash of row %lld", last_id);
+				goto out;
+			}
+			if (astral_audit_row_hash(&row, prev, computed) != ASTRAL_OK) {
+				snprintf(why, whylen, "the row is not valid UTF-8 text");
+				goto out;
+			}
+			if (!astral_ct_equal(computed, stored, sizeof(stored))) {
+				snprintf(why, whylen, "hash does not match the row's contents");
+				goto out;
+			}
+			memcpy(prev, stored, sizeof(prev));
+			last_id = id;
+			*bad_id = 0;
+			err = ASTRAL_OK;
+		}
+		PQclear(res);
+		res = NULL;
+		err = audit_walk_end(db, own);
+		if (err != ASTRAL_OK)
+			goto out;
+		if (rows < AUDIT_BATCH)
+			break;
+	}
+
+	if (last_id != head_id) {
+		*bad_id = last_id + 1;
+		snprintf(why, whylen, "the row is missing: the log ends at row %lld but the chain head says it "
+		         "ends at row %lld", last_id, head_id);
+		err = ASTRAL_ERR_CRYPTO;
+		goto out;
+	}
+	if (!astral_ct_equal(prev, head_hash, sizeof(prev))) {
+		*bad_id = last_id;
+		snprintf(why, whylen, "hash differs from the one recorded in the chain head");
+		err = ASTRAL_ERR_CRYPTO;
+		goto out;
+	}
+	err = ASTRAL_OK;
+out:
+	PQclear(res);
+	if (own && astral_db_in_transaction(db))
+		astral_db_rollback(db);
+	return err;
+}

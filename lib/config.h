@@ -1,0 +1,57 @@
+/* The configuration file (/etc/astral/astral.conf, INI), read through one table of keys.
+   conf/astral.conf.example documents every key; astral_config_describe() prints the table. */
+#ifndef ASTRAL_CONFIG_H
+#define ASTRAL_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+
+struct astral_config_private;  /* the loader's own: secret file paths */
+
+struct astral_config {
+	char *db_conninfo;
+	char *db_password;             /* from database.password_file; NULL when not configured */
+	char *db_owner_conninfo;
+	long long db_statement_timeout_ms;
+	unsigned char *jwt_key;        /* from auth.jwt_key_file, >= 32 bytes */
+	size_t jwt_key_len;
+	char *jwt_issuer;
+	char *jwt_audience;
+	long long access_ttl, idle_timeout, staff_idle_timeout, absolute_timeout, refresh_grace;
+	char *public_origin;
+	char *common_passwords_file;
+	char *keyring_file;
+	long long max_body_bytes;
+	char *rt_publish_url;
+	int log_level;                 /* enum astral_log_level */
+	char *test_clock_file;         /* only with -DASTRAL_TEST_CLOCK; otherwise always NULL */
+	struct astral_config_private *priv;
+};
+
+/* Parse text only (no file reads: secret_file values are kept as paths in a private side table, and
+   the secret fields stay NULL) — used by the fuzz target and by astral_config_load. *out is
+   overwritten (free an earlier config first); on error it is left empty and err (if errlen > 0)
+   says which line and key, e.g. "line 7: unknown key 'auth.isuer'". Errors: ASTRAL_ERR_CONFIG,
+   ASTRAL_ERR_NOMEM. */
+astral_err astral_config_parse(const char *text, size_t len, struct astral_config *out, char *err,
+	size_t errlen) ASTRAL_MUST_USE;
+
+/* Read the file, parse, then read the secret files (each must be a non-empty regular file readable
+   by its owner only; one trailing newline is stripped). err gets a message an admin can act on,
+   naming the file. Errors: ASTRAL_ERR_CONFIG, ASTRAL_ERR_IO, ASTRAL_ERR_NOMEM. */
+astral_err astral_config_load(const char *path, struct astral_config *out, char *err, size_t errlen)
+	ASTRAL_MUST_USE;
+
+/* Frees every field, wiping the secrets first; leaves *cfg empty. NULL is fine. */
+void astral_config_free(struct astral_config *cfg);
+
+/* Every key with its type, range, default and a line of help (astralctl config check --describe). */
+void astral_config_describe(FILE *out);
+
+/* The boolean words the config accepts: true/false, yes/no, on/off, 1/0 (any case).
+   *out gets 1 or 0; anything else → ASTRAL_ERR_CONFIG. */
+astral_err astral_config_parse_bool(const char *s, int *out) ASTRAL_MUST_USE;
+
+#endif

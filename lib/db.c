@@ -1,0 +1,517 @@
+/*
+ * Database access: see db.h. The connection is opened at start-up and re-opened lazily when a
+ * transaction begins on a broken one. BEGIN and the identity settings are queued and sent in
+ * one pipeline with the transaction's first statement, so a typical request costs two round
+ * trips (first statement, COMMIT).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+extern const struct astral_stmt astral_audit_stmts[];
+extern const size_t astral_audit_stmt_count;
+extern const struct astral_stmt astral_account_stmts[];
+extern const size_t astral_account_stmt_count;
+extern const struct astral_stmt astral_session_stmts[];
+extern const size_t astral_session_stmt_count;
+
+#define MAX_TABLES 16
+
+static const struct astral_stmt set_identity_stmt = {
+	"astral_set_identity",
+	"SELECT set_config('astral.user_id', coalesce($1, ''), true), set_config('astral.role', $2, true)",
+	2,
+};
+
+struct astral_db {
+	PGconn *conn;
+	char *conninfo;
+	char *password;
+	long long statement_timeout_ms;
+	const struct astral_stmt *tables[MAX_TABLES];
+	size_t counts[MAX_TABLES];
+	size_t ntables;
+	int in_tx;            /* a transaction is open (or queued) */
+	int begin_pending;    /* BEGIN + identity not yet sent */
+	int failed;           /* the open transaction is aborted */
+	char pending_user[37];
+	char pending_role[16];
+	char sqlstate[6];
+	char constraint[64];
+};
+
+void
+astral_params_init(struct astral_params *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static int
+params_full(struct astral_params *p)
+{
+	if (p->n >= ASTRAL_DB_MAX_PARAMS) {
+		astral_log(ASTRAL_LOG_ERROR, "statement has more than %d parameters", ASTRAL_DB_MAX_PARAMS);
+		abort();
+	}
+	return 0;
+}
+
+void
+astral_params_text(struct astral_params *p, const char *s)
+{
+	params_full(p);
+	p->values[p->n] = s;
+	p->lengths[p->n] = 0;
+	p->formats[p->n] = 0;
+	p->n++;
+}
+
+void
+astral_params_bytes(struct astral_params *p, const void *b, size_t len)
+{
+	params_full(p);
+	p->values[p->n] = b;
+	p->lengths[p->n] = (int)len;
+	p->formats[p->n] = 1;
+	p->n++;
+}
+
+void
+astral_params_int(struct astral_params *p, long long v)
+{
+	params_full(p);
+	snprintf(p->numbers[p->n], sizeof(p->numbers[p->n]), "%lld", v);
+	astral_params_text(p, p->numbers[p->n]);
+}
+
+void
+astral_params_bool(struct astral_params *p, int v)
+{
+	astral_params_text(p, v ? "true" : "false");
+}
+
+void
+astral_params_null(struct astral_params *p)
+{
+	astral_params_text(p, NULL);
+}
+
+static void
+remember_error(struct astral_db *db, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	snprintf(db->constraint, sizeof(db->constraint), "%s", cons ? cons : "");
+}
+
+static astral_err
+error_from_state(struct astral_db *db)
+{
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return ASTRAL_ERR_DB_DOWN;
+	if (strcmp(db->sqlstate, "23505") == 0)
+		return ASTRAL_ERR_CONFLICT;
+	if (strcmp(db->sqlstate, "23503") == 0)
+		return ASTRAL_ERR_NOT_FOUND;
+	if (strncmp(db->sqlstate, "22", 2) == 0 || strcmp(db->sqlstate, "23514") == 0)
+		return ASTRAL_ERR_INVALID;
+	if (strncmp(db->sqlstate, "08", 2) == 0 || strcmp(db->sqlstate, "57P01") == 0)
+		return ASTRAL_ERR_DB_DOWN;
+	return ASTRAL_ERR_DB;
+}
+
+static astral_err
+prepare_all(struct astral_db *db)
+{
+	PGresult *res = PQprepare(db->conn, set_identity_stmt.name, set_identity_stmt.sql,
+	                          set_identity_stmt.nparams, NULL);
+	astral_err err = ASTRAL_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "prepare %s: %s", set_identity_stmt.name, PQresultErrorMessage(res));
+		err = ASTRAL_ERR_DB;
+	}
+	PQclear(res);
+	for (size_t t = 0; err == ASTRAL_OK && t < db->ntables; t++) {
+		for (size_t i = 0; i < db->counts[t]; i++) {
+			const struct astral_stmt *s = &db->tables[t][i];
+
+			res = PQprepare(db->conn, s->name, s->sql, s->nparams, NULL);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				astral_log(ASTRAL_LOG_ERROR, "prepare %s: %s", s->name, PQresultErrorMessage(res));
+				err = PQstatus(db->conn) == CONNECTION_OK ? ASTRAL_ERR_DB : ASTRAL_ERR_DB_DOWN;
+				PQclear(res);
+				break;
+			}
+			PQclear(res);
+		}
+	}
+	return err;
+}
+
+static astral_err
+connect_db(struct astral_db *db)
+{
+	const char *keys[4] = { "dbname", "password", "application_name", NULL };
+	const char *vals[4] = { db->conninfo, db->password, "astral", NULL };
+	char timeout[64];
+	PGresult *res;
+
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	if (db->password == NULL) {
+		keys[1] = "application_name";
+		vals[1] = "astral";
+		keys[2] = NULL;
+		vals[2] = NULL;
+	}
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL)
+		return ASTRAL_ERR_NOMEM;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		astral_log(ASTRAL_LOG_WARN, "database connection failed: %s", PQerrorMessage(db->conn));
+		return ASTRAL_ERR_DB_DOWN;
+	}
+	snprintf(timeout, sizeof(timeout), "SET statement_timeout = %lld", db->statement_timeout_ms);
+	res = PQexec(db->conn, timeout);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		return ASTRAL_ERR_DB_DOWN;
+	}
+	PQclear(res);
+	return prepare_all(db);
+}
+
+astral_err
+astral_db_open(const char *conninfo, const char *password, long long statement_timeout_ms,
+               const struct astral_stmt *const *tables, const size_t *counts, struct astral_db **out)
+{
+	struct astral_db *db;
+	astral_err err;
+
+	*out = NULL;
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return ASTRAL_ERR_NOMEM;
+	db->conninfo = strdup(conninfo);
+	db->password = password ? strdup(password) : NULL;
+	if (db->conninfo == NULL || (password && db->password == NULL)) {
+		astral_db_close(db);
+		return ASTRAL_ERR_NOMEM;
+	}
+	db->statement_timeout_ms = statement_timeout_ms;
+	db->tables[db->ntables] = astral_audit_stmts;
+	db->counts[db->ntables++] = astral_audit_stmt_count;
+	db->tables[db->ntables] = astral_account_stmts;
+	db->counts[db->ntables++] = astral_account_stmt_count;
+	db->tables[db->ntables] = astral_session_stmts;
+	db->counts[db->ntables++] = astral_session_stmt_count;
+	for (size_t i = 0; tables != NULL && tables[i] != NULL; i++) {
+		if (db->ntables == MAX_TABLES) {
+			astral_db_close(db);
+			return ASTRAL_ERR_INTERNAL;
+		}
+		db->tables[db->ntables] = tables[i];
+		db->counts[db->ntables++] = counts[i];
+	}
+	err = connect_db(db);
+	if (err != ASTRAL_OK && err != ASTRAL_ERR_DB_DOWN) {
+		astral_db_close(db);
+		return err;
+	}
+	/* A database that is down at start-up is retried on the first request. */
+	*out = db;
+	return err;
+}
+
+void
+astral_db_close(struct astral_db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db->password);
+	free(db);
+}
+
+astral_err
+astral_db_begin(struct astral_db *db, const char *user_id, const char *role)
+{
+	astral_err err;
+
+	if (db->in_tx)
+		astral_db_rollback(db);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+		err = connect_db(db);
+		if (err != ASTRAL_OK)
+			return err == ASTRAL_ERR_DB ? ASTRAL_ERR_DB_DOWN : err;
+	}
+	snprintf(db->pending_user, sizeof(db->pending_user), "%s", user_id ? user_id : "");
+	snprintf(db->pending_role, sizeof(db->pending_role), "%s", role ? role : "anonymous");
+	db->in_tx = 1;
+	db->begin_pending = 1;
+	db->failed = 0;
+	return ASTRAL_OK;
+}
+
+int
+astral_db_in_transaction(const struct astral_db *db)
+{
+	return db->in_tx;
+}
+
+int
+astral_db_failed(const struct astral_db *db)
+{
+	return db->failed;
+}
+
+/* Read every result of one queued query; keep the last, report the first failure. */
+static astral_err
+collect(struct astral_db *db, PGresult **keep)
+{
+	PGresult *r;
+	astral_err err = ASTRAL_OK;
+
+	while ((r = PQgetResult(db->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_FATAL_ERROR) {
+			remember_error(db, r);
+			err = error_from_state(db);
+		} else if (st == PGRES_PIPELINE_ABORTED) {
+			if (err == ASTRAL_OK)
+				err = ASTRAL_ERR_DB;
+		}
+		if (keep != NULL && st != PGRES_FATAL_ERROR && st != PGRES_PIPELINE_ABORTED) {
+			PQclear(*keep);
+			*keep = r;
+		} else {
+			PQclear(r);
+		}
+	}
+	return err;
+}
+
+astral_err
+astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+               PGresult **res)
+{
+	PGresult *result = NULL;
+	PGresult *sync;
+	astral_err err = ASTRAL_OK, qerr;
+	int n = params ? params->n : 0;
+
+	if (res != NULL)
+		*res = NULL;
+	if (!db->in_tx || db->failed)
+		return ASTRAL_ERR_INTERNAL;
+	if (n != stmt->nparams) {
+		astral_log(ASTRAL_LOG_ERROR, "statement %s: %d parameters given, %d expected", stmt->name, n,
+		           stmt->nparams);
+		return ASTRAL_ERR_INTERNAL;
+	}
+	db->sqlstate[0] = '\0';
+	db->constraint[0] = '\0';
+	if (PQenterPipelineMode(db->conn) != 1)
+		goto lost;
+	if (db->begin_pending) {
+		const char *vals[2] = { db->pending_user[0] ? db->pending_user : NULL, db->pending_role };
+
+		if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+		    PQsendQueryPrepared(db->conn, set_identity_stmt.name, 2, vals, NULL, NULL, 0) != 1)
+			goto lost;
+	}
+	if (PQsendQueryPrepared(db->conn, stmt->name, n, params ? params->values : NULL,
+	                        params ? params->lengths : NULL, params ? params->formats : NULL, 0) != 1)
+		goto lost;
+	if (PQpipelineSync(db->conn) != 1)
+		goto lost;
+	if (db->begin_pending) {
+		err = collect(db, NULL);                      /* BEGIN */
+		qerr = collect(db, NULL);                     /* identity */
+		if (err == ASTRAL_OK)
+			err = qerr;
+		db->begin_pending = 0;
+	}
+	qerr = collect(db, &result);
+	if (err == ASTRAL_OK)
+		err = qerr;
+	sync = PQgetResult(db->conn);
+	if (sync == NULL || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+		PQclear(sync);
+		PQclear(result);
+		goto lost;
+	}
+	PQclear(sync);
+	if (PQexitPipelineMode(db->conn) != 1) {
+		PQclear(result);
+		goto lost;
+	}
+	if (err != ASTRAL_OK) {
+		db->failed = 1;
+		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND)
+			astral_log(ASTRAL_LOG_ERROR, "statement %s failed: sqlstate %s", stmt->name, db->sqlstate);
+		PQclear(result);
+		return err;
+	}
+	if (res != NULL)
+		*res = result;
+	else
+		PQclear(result);
+	return ASTRAL_OK;
+lost:
+	astral_log(ASTRAL_LOG_WARN, "database connection lost: %s", PQerrorMessage(db->conn));
+	db->failed = 1;
+	db->in_tx = 0;
+	db->begin_pending = 0;
+	PQfinish(db->conn);
+	db->conn = NULL;
+	return ASTRAL_ERR_DB_DOWN;
+}
+
+astral_err
+astral_db_set_identity(struct astral_db *db, const char *user_id, const char *role)
+{
+	struct astral_params p;
+
+	if (!db->in_tx)
+		return ASTRAL_ERR_INTERNAL;
+	if (db->begin_pending) {
+		snprintf(db->pending_user, sizeof(db->pending_user), "%s", user_id ? user_id : "");
+		snprintf(db->pending_role, sizeof(db->pending_role), "%s", role ? role : "anonymous");
+		return ASTRAL_OK;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, user_id);
+	astral_params_text(&p, role ? role : "anonymous");
+	return astral_db_exec(db, &set_identity_stmt, &p, NULL);
+}
+
+astral_err
+astral_db_commit(struct astral_db *db)
+{
+	PGresult *res;
+	astral_err err = ASTRAL_OK;
+
+	if (!db->in_tx)
+		return ASTRAL_ERR_INTERNAL;
+	if (db->begin_pending) {          /* nothing was sent: nothing to commit */
+		db->in_tx = 0;
+		db->begin_pending = 0;
+		return ASTRAL_OK;
+	}
+	if (db->failed) {
+		astral_db_rollback(db);
+		return ASTRAL_ERR_DB;
+	}
+	res = PQexec(db->conn, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		remember_error(db, res);
+		err = error_from_state(db);
+		if (err == ASTRAL_OK)
+			err = ASTRAL_ERR_DB;
+		astral_log(ASTRAL_LOG_ERROR, "commit failed: sqlstate %s", db->sqlstate);
+	}
+	PQclear(res);
+	db->in_tx = 0;
+	db->failed = 0;
+	return err;
+}
+
+void
+astral_db_rollback(struct astral_db *db)
+{
+	if (!db->in_tx)
+		return;
+	db->in_tx = 0;
+	db->failed = 0;
+	if (db->begin_pending) {
+		db->begin_pending = 0;
+		return;
+	}
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+const char *
+astral_db_last_sqlstate(const struct astral_db *db)
+{
+	return db->sqlstate;
+}
+
+const char *
+astral_db_last_constraint(const struct astral_db *db)
+{
+	return db->constraint;
+}
+
+const char *
+astral_db_value(const PGresult *res, int row, int col)
+{
+	if (res == NULL || row >= PQntuples(res) || col >= PQnfields(res) || PQgetisnull(res, row, col))
+		return NULL;
+	return PQgetvalue(res, row, col);
+}
+
+int
+astral_db_bool(const PGresult *res, int row, int col)
+{
+	const char *v = astral_db_value(res, row, col);
+
+	return v != NULL && v[0] == 't';
+}
+
+long long
+astral_db_int(const PGresult *res, int row, int col)
+{
+	const char *v = astral_db_value(res, row, col);
+	char *end;
+	long long n;
+
+	if (v == NULL)
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' ? n : 0;
+}
+
+astral_err
+astral_db_bytes(const PGresult *res, int row, int col, unsigned char **out, size_t *len)
+{
+	const char *v = astral_db_value(res, row, col);
+	unsigned char *tmp;
+	size_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (v == NULL)
+		return ASTRAL_ERR_NOT_FOUND;
+	tmp = PQunescapeBytea((const unsigned char *)v, &n);
+	if (tmp == NULL)
+		return ASTRAL_ERR_NOMEM;
+	*out = malloc(n ? n : 1);
+	if (*out == NULL) {
+		PQfreemem(tmp);
+		return ASTRAL_ERR_NOMEM;
+	}
+	memcpy(*out, tmp, n);
+	PQfreemem(tmp);
+	*len = n;
+	return ASTRAL_OK;
+}
+
+PGconn *
+astral_db_conn(struct astral_db *db)
+{
+	return db->conn;
+}

@@ -1,0 +1,80 @@
+/*
+ * Database access over libpq: one connection per worker, reconnected on failure; every
+ * statement comes from a statement table and is prepared once per connection; every
+ * transaction carries the caller's identity for row-level security.
+ */
+#ifndef ASTRAL_DB_H
+#define ASTRAL_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+#include "error.h"
+
+/* One entry of a statement table. `name` is unique across all tables of a program. */
+struct astral_stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+#define ASTRAL_DB_MAX_PARAMS 16
+
+/* Parameters of one statement: text, binary (bytea) or NULL. Numbers are kept in the struct. */
+struct astral_params {
+	int n;
+	const char *values[ASTRAL_DB_MAX_PARAMS];
+	int lengths[ASTRAL_DB_MAX_PARAMS];
+	int formats[ASTRAL_DB_MAX_PARAMS];
+	char numbers[ASTRAL_DB_MAX_PARAMS][24];
+};
+
+void astral_params_init(struct astral_params *p);
+void astral_params_text(struct astral_params *p, const char *s);        /* NULL → SQL NULL */
+void astral_params_bytes(struct astral_params *p, const void *b, size_t len); /* bytea */
+void astral_params_int(struct astral_params *p, long long v);
+void astral_params_bool(struct astral_params *p, int v);
+void astral_params_null(struct astral_params *p);
+
+struct astral_db;
+
+/* Connect and prepare every statement of every table given (NULL-terminated array of tables,
+   each with its count in `counts`). The library's own table is always included. */
+astral_err astral_db_open(const char *conninfo, const char *password, long long statement_timeout_ms,
+                          const struct astral_stmt *const *tables, const size_t *counts,
+                          struct astral_db **out) ASTRAL_MUST_USE;
+void astral_db_close(struct astral_db *db);
+
+/* Start a transaction as `user_id` (NULL: nobody) with `role` (NULL: "anonymous"). Reconnects
+   first if the connection was lost; ASTRAL_ERR_DB_DOWN when the database cannot be reached.
+   BEGIN and the identity settings travel with the first statement (pipeline mode). */
+astral_err astral_db_begin(struct astral_db *db, const char *user_id, const char *role) ASTRAL_MUST_USE;
+/* Change the identity inside the open transaction (after a sign-in look-up, say). */
+astral_err astral_db_set_identity(struct astral_db *db, const char *user_id, const char *role) ASTRAL_MUST_USE;
+astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
+void astral_db_rollback(struct astral_db *db);           /* no-op outside a transaction */
+int astral_db_in_transaction(const struct astral_db *db);
+int astral_db_failed(const struct astral_db *db);        /* the open transaction is aborted */
+
+/* Run a prepared statement. On success *res holds the result (caller PQclear()s it; may pass
+   NULL when the rows are not wanted). Errors: CONFLICT (unique violation), NOT_FOUND (foreign key
+   violation), INVALID (data exception, check violation), DB_DOWN (connection lost), DB (other). */
+astral_err astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt,
+                          const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
+
+/* Details of the last error, for logs and for naming a field (constraint name). */
+const char *astral_db_last_sqlstate(const struct astral_db *db);
+const char *astral_db_last_constraint(const struct astral_db *db);
+
+/* Result helpers (text-format results). */
+const char *astral_db_value(const PGresult *res, int row, int col);   /* NULL when SQL NULL */
+int astral_db_bool(const PGresult *res, int row, int col);
+long long astral_db_int(const PGresult *res, int row, int col);       /* 0 when NULL */
+/* bytea column decoded into a malloc'd buffer; NOT_FOUND when NULL. */
+astral_err astral_db_bytes(const PGresult *res, int row, int col, unsigned char **out, size_t *len) ASTRAL_MUST_USE;
+
+/* The raw connection, for tools that need COPY or ad-hoc administration. */
+PGconn *astral_db_conn(struct astral_db *db);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * One HTTP request over libfcgi's explicit API, and its response. The request struct owns every
+ * allocation made for it; astral_request_free() releases them all. The response is buffered and
+ * written once by astral_response_send(), after the transaction has committed.
+ */
+#ifndef ASTRAL_HTTP_H
+#define ASTRAL_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "app.h"
+#include "error.h"
+
+#define ASTRAL_MAX_PATH_PARAMS 4
+
+struct astral_identity {
+	int authenticated;
+	char user_id[37];
+	char session_id[37];
+	char role[16];          /* seeker|helper|moderator|admin */
+	int mfa;                /* the session passed MFA */
+	int via_cookie;         /* credentials came from the cookie (CSRF applies) */
+	int64_t access_expires;
+	int64_t session_created_at;    /* filled by the session check */
+	int64_t session_expires_at;
+};
+
+struct astral_request {
+	FCGX_Request *fcgx;
+	struct astral_app *app;
+	int64_t now;                   /* read once per request from the clock */
+	double started_ms;
+
+	/* From the FastCGI parameters (pointers into libfcgi's environment). */
+	const char *method;
+	char *path;                    /* without the query string */
+	const char *query;             /* "" when absent */
+	const char *content_type;
+	const char *cookie_header;
+	const char *authorization;
+	const char *origin;
+	const char *remote_addr;
+	const char *token_delivery;    /* X-Astral-Token-Delivery */
+	long long content_length;      /* -1 when absent */
+	char request_id[40];
+	char route[96];                /* the matched pattern, for logs */
+
+	char *body;
+	size_t body_len;
+	struct json_object *json;      /* the parsed body, owned */
+	char path_params[ASTRAL_MAX_PATH_PARAMS][64];
+	int npath_params;
+
+	struct astral_identity who;
+
+	/* Response. */
+	int status;
+	char *headers;                 /* "Name: value\r\n" lines */
+	size_t headers_len, headers_cap;
+	struct json_object *response;  /* owned; NULL for an empty body */
+	int has_response;
+};
+
+/* Fill `req` from an accepted FastCGI request. Never fails on bad input: the dispatcher turns
+   that into 4xx. Returns NOMEM only. */
+astral_err astral_request_init(struct astral_request *req, FCGX_Request *fcgx, struct astral_app *app) ASTRAL_MUST_USE;
+void astral_request_free(struct astral_request *req);
+
+/* Read the body (at most `max` bytes; TOO_LARGE beyond). */
+astral_err astral_request_read_body(struct astral_request *req, size_t max) ASTRAL_MUST_USE;
+
+/* Cookie and query look-ups; copy into buf. NOT_FOUND when absent, TOO_LARGE when it doesn't fit.
+   Query values are percent-decoded. */
+astral_err astral_cookie_get(const struct astral_request *req, const char *name, char *buf, size_t len) ASTRAL_MUST_USE;
+astral_err astral_query_get(const struct astral_request *req, const char *name, char *buf, size_t len) ASTRAL_MUST_USE;
+/* True when the header value is exactly one of the comma-separated media types "application/json"
+   (parameters such as charset=utf-8 allowed). */
+int astral_content_type_is_json(const char *content_type);
+
+/* Response building. astral_header refuses (and logs) names or values with CR or LF: such a
+   header never reaches the wire. */
+void astral_header(struct astral_request *req, const char *name, const char *value);
+void astral_cookie_set(struct astral_request *req, const char *name, const char *value, long long max_age);
+void astral_cookie_clear(struct astral_request *req, const char *name);
+/* Takes ownership of body (may be NULL for no body). */
+void astral_respond(struct astral_request *req, int status, struct json_object *body);
+void astral_respond_error(struct astral_request *req, int status, const char *code, const char *message);
+/* One bad field. */
+void astral_respond_field_error(struct astral_request *req, int status, const char *code, const char *message,
+                                const char *field, const char *problem);
+/* Several bad fields: takes ownership of `fields` (an object field → problem). */
+void astral_respond_fields(struct astral_request *req, int status, const char *code, const char *message,
+                           struct json_object *fields);
+/* Map a library error to the response a client should see (503 + Retry-After for DB_DOWN...). */
+void astral_respond_err(struct astral_request *req, astral_err err);
+
+/* Write status, headers and body to the FastCGI stream. */
+void astral_response_send(struct astral_request *req);
+
+#endif

@@ -1,0 +1,56 @@
+/* Password hashing (argon2id, OWASP parameters) and password policy. */
+#ifndef ASTRAL_PASSWORD_H
+#define ASTRAL_PASSWORD_H
+
+#include "error.h"
+
+#define ASTRAL_PASSWORD_MIN_BYTES 8     /* counted in characters by the policy check */
+#define ASTRAL_PASSWORD_MAX_BYTES 256
+
+/* Current argon2id parameters (OWASP): memory in KiB, passes, lanes, sizes. */
+#define ASTRAL_ARGON2_M_COST   19456
+#define ASTRAL_ARGON2_T_COST   2
+#define ASTRAL_ARGON2_PARALLEL 1
+#define ASTRAL_ARGON2_SALT_LEN 16
+#define ASTRAL_ARGON2_TAG_LEN  32
+
+/* Hashes password into a malloc'd PHC string
+ * "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<tag>".  A password over
+ * ASTRAL_PASSWORD_MAX_BYTES is ASTRAL_ERR_TOO_LARGE. */
+astral_err astral_password_hash(const char *password, char **encoded) ASTRAL_MUST_USE;
+
+/* ASTRAL_OK on a match, ASTRAL_ERR_UNAUTHORIZED on a mismatch,
+ * ASTRAL_ERR_INVALID when encoded is malformed, not argon2id, or asks for
+ * parameters beyond sane bounds (so a bad row cannot exhaust memory). */
+astral_err astral_password_verify(const char *encoded, const char *password) ASTRAL_MUST_USE;
+
+/* 1 when encoded is not argon2id v19 or its parameters (or salt or tag
+ * length) are below the current ones; also 1 when it cannot be parsed. */
+int astral_password_needs_rehash(const char *encoded);
+
+/* Verifies password against a dummy hash, made once on first use, so that a
+ * login for an unknown user costs the same time as a wrong password. */
+void astral_password_burn(const char *password);
+
+/* A sorted, lower-cased list of refused (common) passwords. */
+struct astral_wordlist;
+
+/* Loads one word per line; blank lines and lines starting with '#' are
+ * skipped, surrounding whitespace is trimmed.  ASTRAL_ERR_NOT_FOUND when the
+ * file does not exist, ASTRAL_ERR_IO on other read errors. */
+astral_err astral_wordlist_load(const char *path, struct astral_wordlist **out) ASTRAL_MUST_USE;
+size_t astral_wordlist_count(const struct astral_wordlist *list);
+/* 1 when word (compared ASCII case-insensitively) is in the list. */
+int astral_wordlist_contains(const struct astral_wordlist *list, const char *word);
+void astral_wordlist_free(struct astral_wordlist *list);
+
+/*
+ * Policy check.  Returns NULL when acceptable, else a short reason:
+ *   "must be at most 256 bytes", "must be valid UTF-8",
+ *   "must not contain control characters", "must be at least 8 characters",
+ *   "is too common".
+ * Characters are counted as UTF-8 code points.  common may be NULL.
+ */
+const char *astral_password_policy_problem(const struct astral_wordlist *common, const char *password);
+
+#endif

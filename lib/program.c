@@ -1,0 +1,154 @@
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "http.h"
+#include "log.h"
+#include "program.h"
+
+#ifndef ASTRAL_SYSCONFDIR
+#define ASTRAL_SYSCONFDIR "/etc/astral"
+#endif
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0"
+#endif
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+usage(const char *name)
+{
+	fprintf(stderr, "usage: astral-%s [-n] [-c config]\n"
+	                "  -c FILE    configuration (default %s/astral.conf)\n"
+	                "  -n         check the configuration and exit\n"
+	                "  --version  print the version and exit\n", name, ASTRAL_SYSCONFDIR);
+}
+
+/* Configuration, keys and the common-password list; no database. */
+static int
+load_static(struct astral_app *app, const char *path, char *err, size_t errlen)
+{
+	if (astral_config_load(path, &app->cfg, err, errlen) != ASTRAL_OK)
+		return 0;
+	if (astral_keyring_load(app->cfg.keyring_file, &app->keyring, err, errlen) != ASTRAL_OK)
+		return 0;
+	if (app->cfg.common_passwords_file != NULL && app->cfg.common_passwords_file[0] != '\0' &&
+	    astral_wordlist_load(app->cfg.common_passwords_file, &app->common_passwords) != ASTRAL_OK) {
+		snprintf(err, errlen, "cannot read auth.common_passwords_file %s", app->cfg.common_passwords_file);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+serve(struct astral_app *app, const struct astral_program *prog)
+{
+	FCGX_Request fcgx;
+	struct astral_request req;
+
+	if (FCGX_InitRequest(&fcgx, 0, 0) != 0) {
+		astral_log(ASTRAL_LOG_ERROR, "FCGX_InitRequest failed");
+		return;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&fcgx) < 0)
+			break;
+		if (astral_request_init(&req, &fcgx, app) != ASTRAL_OK) {
+			astral_log(ASTRAL_LOG_ERROR, "out of memory; exiting so the supervisor restarts us");
+			FCGX_Finish_r(&fcgx);
+			exit(1);
+		}
+		astral_dispatch(&req, prog->routes, prog->nroutes);
+		astral_request_free(&req);
+		FCGX_Finish_r(&fcgx);
+	}
+	FCGX_Free(&fcgx, 1);
+}
+
+int
+astral_program_main(int argc, char **argv, const struct astral_program *prog)
+{
+	struct astral_app app;
+	const char *config = ASTRAL_SYSCONFDIR "/astral.conf";
+	char progname[64], err[512] = "";
+	int check_only = 0, status = 1;
+	astral_err dberr;
+
+	memset(&app, 0, sizeof(app));
+	app.program = prog->name;
+	snprintf(progname, sizeof(progname), "astral-%s", prog->name);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("%s %s\n", progname, PACKAGE_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "-n") == 0) {
+			check_only = 1;
+		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else {
+			usage(prog->name);
+			return 2;
+		}
+	}
+	astral_log_init(progname, ASTRAL_LOG_INFO);
+	if (!load_static(&app, config, err, sizeof(err))) {
+		astral_log(ASTRAL_LOG_ERROR, "%s", err);
+		fprintf(stderr, "%s: %s\n", progname, err);
+		goto out;
+	}
+	astral_log_init(progname, (enum astral_log_level)app.cfg.log_level);
+	if (check_only) {
+		printf("%s: configuration OK\n", progname);
+		status = 0;
+		goto out;
+	}
+	dberr = astral_db_open(app.cfg.db_conninfo, app.cfg.db_password, app.cfg.db_statement_timeout_ms,
+	                       prog->stmt_tables, prog->stmt_counts, &app.db);
+	if (dberr == ASTRAL_ERR_DB_DOWN) {
+		astral_log(ASTRAL_LOG_WARN, "database unreachable at start-up; requests get 503 until it is back");
+	} else if (dberr != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "database: %s (are migrations applied? run astralctl migrate)",
+		           astral_strerror(dberr));
+		goto out;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "curl_global_init failed");
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_term;   /* no SA_RESTART: accept() returns and the loop ends */
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	if (FCGX_Init() != 0) {
+		astral_log(ASTRAL_LOG_ERROR, "FCGX_Init failed");
+		goto out;
+	}
+	astral_log(ASTRAL_LOG_INFO, "ready");
+	serve(&app, prog);
+	curl_global_cleanup();
+	status = 0;
+out:
+	astral_db_close(app.db);
+	astral_keyring_free(app.keyring);
+	astral_wordlist_free(app.common_passwords);
+	astral_config_free(&app.cfg);
+	return status;
+}

@@ -1,0 +1,430 @@
+/* astralctl user create / user set-role: accounts made and changed by an administrator. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "../../lib/account.h"
+#include "../../lib/audit.h"
+#include "../../lib/clock.h"
+#include "../../lib/password.h"
+#include "../../lib/validate.h"
+#include "astralctl.h"
+
+enum users_stmt {
+	USERS_FIND_FOR_UPDATE,
+	USERS_SET_ROLE,
+	USERS_REVOKE_SESSIONS,
+	USERS_STMT_COUNT
+};
+
+static const struct astral_stmt users_stmts[] = {
+	[USERS_FIND_FOR_UPDATE] = {
+		"astralctl_user_find",
+		"SELECT id, role, helper_tier FROM users WHERE username = $1 FOR UPDATE",
+		1,
+	},
+	[USERS_SET_ROLE] = {
+		"astralctl_user_set_role",
+		"UPDATE users SET role = $2::astral_role, helper_tier = $3, updated_at = to_timestamp($4::bigint)"
+		" WHERE id = $1::uuid",
+		4,
+	},
+	[USERS_REVOKE_SESSIONS] = {
+		"astralctl_user_revoke_sessions",
+		"UPDATE sessions SET revoked_at = to_timestamp($2::bigint), revoke_reason = 'role_change'"
+		" WHERE user_id = $1::uuid AND revoked_at IS NULL",
+		2,
+	},
+};
+
+static const char *const users_roles[] = { "seeker", "helper", "moderator", "admin", NULL };
+static const char *const users_tiers[] = { "community", "certified", NULL };
+
+/* Username from the command line, lower-cased and checked; malloc'd, or NULL after a message. */
+static char *
+users_username(const char *arg)
+{
+	char *name = strdup(arg);
+	const char *problem;
+
+	if (name == NULL) {
+		astralctl_error("out of memory");
+		return NULL;
+	}
+	problem = astral_check_username(name);
+	if (problem != NULL) {
+		astralctl_error("--username %s", problem);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Role and tier from the command line: the tier must be one of the two, only helpers and staff
+   may have one, and a helper without one gets "community". Returns 0 or -1 after a message. */
+static int
+users_role_tier(const char *role, const char **tier)
+{
+	if (role == NULL || astral_check_enum(role, users_roles) != NULL) {
+		astralctl_error("--role must be seeker, helper, moderator or admin");
+		return -1;
+	}
+	if (*tier != NULL && astral_check_enum(*tier, users_tiers) != NULL) {
+		astralctl_error("--tier must be community or certified");
+		return -1;
+	}
+	if (strcmp(role, "seeker") == 0 && *tier != NULL) {
+		astralctl_error("--tier applies to helpers (and staff), not to seekers");
+		return -1;
+	}
+	if (strcmp(role, "helper") == 0 && *tier == NULL)
+		*tier = "community";
+	return 0;
+}
+
+/* Reads one line of at most ASTRAL_PASSWORD_MAX_BYTES + 1 bytes without its line end. */
+static int
+users_read_line(FILE *in, char *buf, size_t size)
+{
+	size_t n;
+
+	if (fgets(buf, (int)size, in) == NULL)
+		return -1;
+	n = strlen(buf);
+	if (n == size - 1 && buf[n - 1] != '\n') {
+		int c;
+
+		/* Too long: drain the rest of the line; the policy check reports the length. */
+		while ((c = fgetc(in)) != EOF && c != '\n')
+			;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* Prompts on the terminal with echo off. */
+static int
+users_prompt(const char *prompt, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	int rc;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (tcgetattr(STDIN_FILENO, &old) != 0)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+		return -1;
+	rc = users_read_line(stdin, buf, size);
+	(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return rc;
+}
+
+/* The password: from standard input with --password-stdin, else asked twice on a terminal. */
+static int
+users_password(int from_stdin, char *buf, size_t size)
+{
+	char again[ASTRAL_PASSWORD_MAX_BYTES + 2];
+	int rc = -1;
+
+	if (from_stdin) {
+		if (users_read_line(stdin, buf, size) != 0) {
+			astralctl_error("--password-stdin: no password on standard input");
+			return -1;
+		}
+		return 0;
+	}
+	if (!isatty(STDIN_FILENO)) {
+		astralctl_error("no password: give --password-stdin and write the password on standard input");
+		return -1;
+	}
+	if (users_prompt("Password: ", buf, size) != 0 || users_prompt("Password again: ", again, sizeof(again)) != 0) {
+		astralctl_error("cannot read the password from the terminal");
+		goto out;
+	}
+	if (strcmp(buf, again) != 0) {
+		astralctl_error("the two passwords differ");
+		goto out;
+	}
+	rc = 0;
+out:
+	OPENSSL_cleanse(again, sizeof(again));
+	return rc;
+}
+
+static const struct option user_create_options[] = {
+	{ "role", required_argument, NULL, 'r' },
+	{ "username", required_argument, NULL, 'u' },
+	{ "display-name", required_argument, NULL, 'd' },
+	{ "tier", required_argument, NULL, 't' },
+	{ "password-stdin", no_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+astralctl_user_create(struct astralctl *ctl, int argc, char **argv)
+{
+	const struct astralctl_command *cmd = astralctl_find_command("user", "create");
+	const char *role = NULL, *tier = NULL, *display = NULL, *username_arg = NULL, *problem;
+	char password[ASTRAL_PASSWORD_MAX_BYTES + 2];
+	char *username = NULL, *hash = NULL;
+	struct astral_wordlist *common = NULL;
+	struct astral_keyring *kr = NULL;
+	struct astral_db *db = NULL;
+	struct astral_new_account acct;
+	char id[37];
+	int rc = ASTRALCTL_USAGE, opt, from_stdin = 0;
+	astral_err err;
+
+	memset(password, 0, sizeof(password));
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+h", user_create_options, NULL)) != -1) {
+		switch (opt) {
+		case 'r': role = optarg; break;
+		case 'u': username_arg = optarg; break;
+		case 'd': display = optarg; break;
+		case 't': tier = optarg; break;
+		case 'p': from_stdin = 1; break;
+		case 'h':
+			astralctl_usage(cmd);
+			return ASTRALCTL_OK;
+		default:
+			return astralctl_usage(cmd);
+		}
+	}
+	if (optind != argc || role == NULL || username_arg == NULL || display == NULL)
+		return astralctl_usage(cmd);
+	if (users_role_tier(role, &tier) != 0)
+		goto out;
+	username = users_username(username_arg);
+	if (username == NULL)
+		goto out;
+	problem = astral_check_text(display, strlen(display), 1, 50, 0);
+	if (problem != NULL) {
+		astralctl_error("--display-name %s", problem);
+		goto out;
+	}
+
+	rc = astralctl_load_config(ctl);
+	if (rc != ASTRALCTL_OK)
+		goto out;
+	if (ctl->cfg.common_passwords_file != NULL) {
+		err = astral_wordlist_load(ctl->cfg.common_passwords_file, &common);
+		if (err != ASTRAL_OK) {
+			astralctl_error("cannot read the common passwords list %s: %s", ctl->cfg.common_passwords_file,
+			                err == ASTRAL_ERR_NOT_FOUND ? "no such file" : astral_strerror(err));
+			rc = ASTRALCTL_CONFIG;
+			goto out;
+		}
+	}
+	rc = ASTRALCTL_USAGE;
+	if (users_password(from_stdin, password, sizeof(password)) != 0)
+		goto out;
+	problem = astral_password_policy_problem(common, password);
+	if (problem != NULL) {
+		astralctl_error("password %s", problem);
+		goto out;
+	}
+	err = astral_password_hash(password, &hash);
+	OPENSSL_cleanse(password, sizeof(password));
+	if (err != ASTRAL_OK) {
+		astralctl_error("cannot hash the password: %s", astral_strerror(err));
+		rc = ASTRALCTL_KEYS;
+		goto out;
+	}
+
+	rc = astralctl_open_keyring(ctl, &kr);
+	if (rc != ASTRALCTL_OK)
+		goto out;
+	rc = astralctl_open_owner(ctl, NULL, 0, &db);
+	if (rc != ASTRALCTL_OK)
+		goto out;
+
+	memset(&acct, 0, sizeof(acct));
+	acct.role = role;
+	acct.helper_tier = tier;
+	acct.username = username;
+	acct.display_name = display;
+	acct.password_hash = hash;
+	acct.actor_role = "system";
+	err = astral_db_begin(db, NULL, "system");
+	if (err == ASTRAL_OK)
+		err = astral_account_create(db, kr, &acct, (long long)astral_clock_now(&ctl->cfg), id);
+	if (err == ASTRAL_OK)
+		err = astral_db_commit(db);
+	if (err == ASTRAL_ERR_CONFLICT) {
+		astralctl_error("username \"%s\" is taken", username);
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	}
+	if (err == ASTRAL_ERR_CRYPTO) {
+		astralctl_error("cannot wrap the new account's data key with the keyring's current key");
+		rc = ASTRALCTL_KEYS;
+		goto out;
+	}
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "creating the account", err);
+		goto out;
+	}
+	printf("%s\n", id);
+	rc = ASTRALCTL_OK;
+out:
+	if (db != NULL)
+		astral_db_rollback(db);
+	OPENSSL_cleanse(password, sizeof(password));
+	if (hash != NULL) {
+		OPENSSL_cleanse(hash, strlen(hash));
+		free(hash);
+	}
+	astral_db_close(db);
+	astral_keyring_free(kr);
+	astral_wordlist_free(common);
+	free(username);
+	return rc;
+}
+
+static const struct option user_set_role_options[] = {
+	{ "role", required_argument, NULL, 'r' },
+	{ "username", required_argument, NULL, 'u' },
+	{ "tier", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
+{
+	const struct astralctl_command *cmd = astralctl_find_command("user", "set-role");
+	const char *role = NULL, *tier = NULL, *username_arg = NULL;
+	char *username = NULL;
+	char id[37], old_role[16], old_tier[16], detail[64];
+	struct astral_db *db = NULL;
+	struct astral_params p;
+	struct astral_audit_event ev;
+	PGresult *res = NULL;
+	long long now, revoked = 0;
+	int rc = ASTRALCTL_USAGE, opt, tier_given;
+	astral_err err;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "+h", user_set_role_options, NULL)) != -1) {
+		switch (opt) {
+		case 'r': role = optarg; break;
+		case 'u': username_arg = optarg; break;
+		case 't': tier = optarg; break;
+		case 'h':
+			astralctl_usage(cmd);
+			return ASTRALCTL_OK;
+		default:
+			return astralctl_usage(cmd);
+		}
+	}
+	if (optind != argc || role == NULL || username_arg == NULL)
+		return astralctl_usage(cmd);
+	tier_given = tier != NULL;
+	if (users_role_tier(role, &tier) != 0)
+		goto out;
+	username = users_username(username_arg);
+	if (username == NULL)
+		goto out;
+
+	rc = astralctl_open_owner(ctl, users_stmts, USERS_STMT_COUNT, &db);
+	if (rc != ASTRALCTL_OK)
+		goto out;
+	now = (long long)astral_clock_now(&ctl->cfg);
+
+	err = astral_db_begin(db, NULL, "system");
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "starting a transaction", err);
+		goto out;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, username);
+	err = astral_db_exec(db, &users_stmts[USERS_FIND_FOR_UPDATE], &p, &res);
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "looking up the user", err);
+		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		astralctl_error("no user is named \"%s\"", username);
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%s", astral_db_value(res, 0, 0));
+	snprintf(old_role, sizeof(old_role), "%s", astral_db_value(res, 0, 1));
+	snprintf(old_tier, sizeof(old_tier), "%s", astral_db_value(res, 0, 2) ? astral_db_value(res, 0, 2) : "");
+	PQclear(res);
+	res = NULL;
+	/* A helper who stays a helper keeps the tier unless a new one is given. */
+	if (strcmp(role, "helper") == 0 && strcmp(old_role, "helper") == 0 && !tier_given && old_tier[0] != '\0')
+		tier = old_tier;
+	if (strcmp(role, old_role) == 0 && strcmp(tier ? tier : "", old_tier) == 0) {
+		printf("user %s already has role %s%s%s; nothing changed\n", username, role,
+		       tier ? ", tier " : "", tier ? tier : "");
+		rc = ASTRALCTL_OK;
+		goto out;
+	}
+
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, role);
+	astral_params_text(&p, tier);
+	astral_params_int(&p, now);
+	err = astral_db_exec(db, &users_stmts[USERS_SET_ROLE], &p, NULL);
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "changing the role", err);
+		goto out;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_int(&p, now);
+	err = astral_db_exec(db, &users_stmts[USERS_REVOKE_SESSIONS], &p, &res);
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "revoking the user's sessions", err);
+		goto out;
+	}
+	revoked = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	res = NULL;
+
+	snprintf(detail, sizeof(detail), "%s_to_%s", old_role, role);
+	memset(&ev, 0, sizeof(ev));
+	ev.actor_role = "system";
+	ev.action = "role_change";
+	ev.object_type = "user";
+	ev.object_id = id;
+	ev.subject_id = id;
+	ev.outcome = "success";
+	ev.detail = detail;
+	err = astral_audit_append(db, &ev);
+	if (err == ASTRAL_OK)
+		err = astral_db_commit(db);
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(db, "recording the role change", err);
+		goto out;
+	}
+	printf("user %s (%s): role %s%s%s -> %s%s%s; %lld session%s revoked\n", username, id, old_role,
+	       old_tier[0] ? ", tier " : "", old_tier, role, tier ? ", tier " : "", tier ? tier : "",
+	       revoked, revoked == 1 ? "" : "s");
+	rc = ASTRALCTL_OK;
+out:
+	PQclear(res);
+	if (db != NULL)
+		astral_db_rollback(db);
+	astral_db_close(db);
+	free(username);
+	return rc;
+}
