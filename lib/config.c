@@ -78,7 +78,7 @@ static const struct cfg_key cfg_keys[] = {
 	  .help = "seconds after sign-in when a session ends whatever its activity" },
 	{ .section = "auth", .name = "refresh_grace", .type = CFG_INTEGER, .def = "10", .min = 0, .max = 60,
 	  .offset = F(refresh_grace),
-	  .help = "seconds in which a retried refresh gets the same successor instead of a reuse alarm" },
+	  .help = "seconds in which a retried refresh receives the same successor instead of a reuse alarm" },
 	{ .section = "auth", .name = "public_origin", .type = CFG_STRING, .required = true,
 	  .check = cfg_check_origin, .offset = F(public_origin),
 	  .help = "scheme://host[:port] the browser sees, e.g. https://support.example.org; "
@@ -636,15 +636,17 @@ cfg_load_secrets(struct astral_config *cfg, char *err, size_t errlen)
 	for (i = 0; i < CFG_N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 		const char *path = cfg->priv->secret_path[i];
-		char *data = NULL;
+		char *data = NULL, why[512];
 		size_t len = 0, got;
 		astral_err rc;
 
 		if (k->type != CFG_SECRET_FILE || !path)
 			continue;
-		rc = cfg_read_file(path, true, (size_t)k->max, &data, &len, err, errlen);
-		if (rc != ASTRAL_OK)
+		rc = cfg_read_file(path, true, (size_t)k->max, &data, &len, why, sizeof(why));
+		if (rc != ASTRAL_OK) {
+			cfg_error(err, errlen, "%s.%s: %s", k->section, k->name, why);
 			return rc;
+		}
 		got = len;
 		if (len > 0 && data[len - 1] == '\n')
 			len--;
@@ -652,12 +654,12 @@ cfg_load_secrets(struct astral_config *cfg, char *err, size_t errlen)
 			len--;
 		rc = ASTRAL_ERR_CONFIG;
 		if (len == 0)
-			cfg_error(err, errlen, "%s (%s.%s) is empty", path, k->section, k->name);
+			cfg_error(err, errlen, "%s.%s: %s is empty", k->section, k->name, path);
 		else if (!k->binary && memchr(data, '\0', len))
-			cfg_error(err, errlen, "%s (%s.%s) contains a NUL byte", path, k->section, k->name);
+			cfg_error(err, errlen, "%s.%s: %s contains a NUL byte", k->section, k->name, path);
 		else if ((long long)len < k->min)
-			cfg_error(err, errlen, "%s (%s.%s) holds %zu bytes, at least %lld are needed; "
-			    "make one with: openssl rand -base64 48 > %s", path, k->section, k->name, len, k->min,
+			cfg_error(err, errlen, "%s.%s: %s holds %zu bytes, at least %lld are needed; "
+			    "make one with: openssl rand -base64 48 > %s", k->section, k->name, path, len, k->min,
 			    path);
 		else
 			rc = ASTRAL_OK;
@@ -704,6 +706,18 @@ out:
 	astral_config_free(&cfg);
 	free(text);
 	return rc;
+}
+
+const char *
+astral_config_secret_path(const struct astral_config *cfg, const char *key)
+{
+	size_t idx;
+
+	if (!cfg || !cfg->priv || !key || !cfg_find_dotted(key, &idx))
+		return NULL;
+	if (cfg_keys[idx].type != CFG_SECRET_FILE)
+		return NULL;
+	return cfg->priv->secret_path[idx];
 }
 
 void

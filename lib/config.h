@@ -39,10 +39,14 @@ astral_err astral_config_parse(const char *text, size_t len, struct astral_confi
 	size_t errlen) ASTRAL_MUST_USE;
 
 /* Read the file, parse, then read the secret files (each must be a non-empty regular file readable
-   by its owner only; one trailing newline is stripped). err gets a message an admin can act on,
+   by its owner only; one trailing newline is stripped). err receives a message an admin can act on,
    naming the file. Errors: ASTRAL_ERR_CONFIG, ASTRAL_ERR_IO, ASTRAL_ERR_NOMEM. */
 astral_err astral_config_load(const char *path, struct astral_config *out, char *err, size_t errlen)
 	ASTRAL_MUST_USE;
+
+/* The path given to a secret_file key ("auth.jwt_key_file"), after parse or load — for tools that
+   create or check the file. NULL if the key was not set, is unknown or is not a secret file. */
+const char *astral_config_secret_path(const struct astral_config *cfg, const char *key);
 
 /* Frees every field, wiping the secrets first; leaves *cfg empty. NULL is fine. */
 void astral_config_free(struct astral_config *cfg);
@@ -51,7 +55,7 @@ void astral_config_free(struct astral_config *cfg);
 void astral_config_describe(FILE *out);
 
 /* The boolean words the config accepts: true/false, yes/no, on/off, 1/0 (any case).
-   *out gets 1 or 0; anything else → ASTRAL_ERR_CONFIG. */
+   *out is set to 1 or 0; anything else → ASTRAL_ERR_CONFIG. */
 astral_err astral_config_parse_bool(const char *s, int *out) ASTRAL_MUST_USE;
 
 #endif

@@ -1,6 +1,6 @@
 /* Replays fuzz inputs through a target's LLVMFuzzerTestOneInput without libFuzzer, so that
    `make check` can run the seed corpora with gcc. Arguments: files, or directories whose regular
-   files are all replayed. */
+   files are all replayed; with none, the directory the build named in ASTRAL_FUZZ_CORPUS. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -89,22 +89,31 @@ int
 main(int argc, char **argv)
 {
 	unsigned long count = 0;
-	int i, rc = 0;
+	int i, rc = 0, nargs = argc - 1;
+	char **args = argv + 1;
+#ifdef ASTRAL_FUZZ_CORPUS
+	static char default_corpus[] = ASTRAL_FUZZ_CORPUS;
+	static char *default_args[] = { default_corpus };
 
-	if (argc < 2) {
+	if (nargs == 0) {
+		nargs = 1;
+		args = default_args;
+	}
+#endif
+	if (nargs == 0) {
 		fprintf(stderr, "usage: %s file-or-directory...\n", argv[0]);
 		return 2;
 	}
-	for (i = 1; i < argc; i++) {
+	for (i = 0; i < nargs; i++) {
 		struct stat st;
 
-		if (stat(argv[i], &st) != 0) {
-			fprintf(stderr, "replay: %s: %s\n", argv[i], strerror(errno));
+		if (stat(args[i], &st) != 0) {
+			fprintf(stderr, "replay: %s: %s\n", args[i], strerror(errno));
 			rc = 1;
 		} else if (S_ISDIR(st.st_mode)) {
-			if (replay_dir(argv[i], &count) != 0)
+			if (replay_dir(args[i], &count) != 0)
 				rc = 1;
-		} else if (replay_file(argv[i], &count) != 0) {
+		} else if (replay_file(args[i], &count) != 0) {
 			rc = 1;
 		}
 	}

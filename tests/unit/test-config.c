@@ -95,6 +95,11 @@ test_config_required_only(void **state)
 	assert_null(cfg.db_password);
 	assert_null(cfg.jwt_key);  /* parse reads no file */
 	assert_int_equal(cfg.jwt_key_len, 0);
+	assert_string_equal(astral_config_secret_path(&cfg, "auth.jwt_key_file"), "/etc/astral/jwt.key");
+	assert_null(astral_config_secret_path(&cfg, "database.password_file"));  /* not set */
+	assert_null(astral_config_secret_path(&cfg, "crypto.keyring_file"));     /* not a secret file */
+	assert_null(astral_config_secret_path(&cfg, "auth.nope"));
+	assert_null(astral_config_secret_path(&cfg, "nodot"));
 	assert_int_equal(cfg.db_statement_timeout_ms, 5000);
 	assert_string_equal(cfg.jwt_issuer, "astral-core");
 	assert_string_equal(cfg.jwt_audience, "astral-core");
@@ -156,6 +161,8 @@ test_config_every_key(void **state)
 	assert_int_equal(parse(text, &cfg, err, sizeof(err)), ASTRAL_OK);
 	assert_string_equal(cfg.db_conninfo, "host=db.internal dbname=astral user=app sslmode=verify-full");
 	assert_null(cfg.db_password);
+	assert_string_equal(astral_config_secret_path(&cfg, "database.password_file"), "/etc/astral/db-password");
+	assert_string_equal(astral_config_secret_path(&cfg, "auth.jwt_key_file"), "/etc/astral/jwt key");
 	assert_string_equal(cfg.db_owner_conninfo, "host=db.internal dbname=astral user=owner");
 	assert_int_equal(cfg.db_statement_timeout_ms, 100);
 	assert_string_equal(cfg.jwt_issuer, "iss-x");
@@ -205,10 +212,10 @@ read_example(void)
 	char path[1024];
 	size_t i;
 
-#ifdef ASTRAL_SOURCE_DIR
-	dirs[0] = ASTRAL_SOURCE_DIR;
+#ifdef ASTRAL_SRCDIR
+	dirs[0] = ASTRAL_SRCDIR;
 #endif
-	dirs[1] = getenv("srcdir");
+	dirs[1] = getenv("ASTRAL_SRCDIR");
 	for (i = 0; i < 4; i++) {
 		FILE *f;
 		char *buf;
@@ -227,7 +234,7 @@ read_example(void)
 		assert_true(n > 0 && n < 65535);
 		return buf;
 	}
-	fail_msg("cannot find %s (set srcdir)", rel);
+	fail_msg("cannot find %s (set ASTRAL_SRCDIR)", rel);
 	return NULL;
 }
 
@@ -565,6 +572,7 @@ test_config_load_good(void **state)
 	assert_int_equal(cfg.jwt_key_len, sizeof(key));
 	assert_memory_equal(cfg.jwt_key, key, sizeof(key));
 	assert_string_equal(cfg.db_password, "s3cret pass");
+	assert_string_equal(astral_config_secret_path(&cfg, "database.password_file"), pw_path);
 	assert_string_equal(cfg.db_conninfo, "dbname=astral");
 	astral_config_free(&cfg);
 	assert_null(cfg.jwt_key);
@@ -614,12 +622,13 @@ test_config_bad_secret_world_readable(void **state)
 static void
 test_config_bad_secret_missing(void **state)
 {
-	char key_path[128], conf_path[128];
+	char key_path[128], conf_path[128], want[200];
 
 	(void)state;
 	snprintf(key_path, sizeof(key_path), "%s/no-such.key", tmpdir);
 	write_config(key_path, NULL, conf_path, sizeof(conf_path));
-	expect_load_error(conf_path, ASTRAL_ERR_IO, key_path, "No such file");
+	snprintf(want, sizeof(want), "auth.jwt_key_file: cannot open %s", key_path);
+	expect_load_error(conf_path, ASTRAL_ERR_IO, want, "No such file");
 	/* a directory is not a secret file */
 	write_config(tmpdir, NULL, conf_path, sizeof(conf_path));
 	assert_int_equal(chmod(tmpdir, 0700), 0);

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -198,8 +197,7 @@ astralctl_keys_init(struct astralctl *ctl, int argc, char **argv)
 			}
 			break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}
@@ -427,8 +425,7 @@ astralctl_keys_rotate(struct astralctl *ctl, int argc, char **argv)
 			rewrap_only = 1;
 			break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}

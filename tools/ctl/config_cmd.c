@@ -28,8 +28,7 @@ astralctl_config_check(struct astralctl *ctl, int argc, char **argv)
 			describe = 1;
 			break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}

@@ -46,6 +46,8 @@ void astralctl_error(const char *fmt, ...) ASTRAL_PRINTF(1, 2);
 
 /* Prints "usage: astralctl <group> <name> <synopsis>" to stderr; returns ASTRALCTL_USAGE. */
 int astralctl_usage(const struct astralctl_command *cmd);
+/* Prints the usage and summary to stdout (for --help); returns ASTRALCTL_OK. */
+int astralctl_command_help(const struct astralctl_command *cmd);
 const struct astralctl_command *astralctl_find_command(const char *group, const char *name);
 
 /* Loads (once) the whole configuration, secret files included. Returns an exit code. */

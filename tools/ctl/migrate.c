@@ -159,7 +159,9 @@ migration_compare(const void *a, const void *b)
 {
 	const struct migration *x = a, *y = b;
 
-	return (x->version > y->version) - (x->version < y->version);
+	if (x->version != y->version)
+		return (x->version > y->version) - (x->version < y->version);
+	return strcmp(x->name, y->name);
 }
 
 /* Reads a whole migration file (no NUL bytes, at most MIGRATE_MAX_FILE) and its checksum. */
@@ -488,14 +490,17 @@ astralctl_migrate(struct astralctl *ctl, int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}
 	}
-	if (optind != argc || dir == NULL)
+	if (optind != argc)
 		return astralctl_usage(cmd);
+	if (dir == NULL) {
+		astralctl_error("this astralctl was built without a default migrations directory: give --dir DIR");
+		return ASTRALCTL_USAGE;
+	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		astralctl_error("migrations directory %s does not exist (give another with --dir)", dir);
 		return ASTRALCTL_USAGE;

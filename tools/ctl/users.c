@@ -1,5 +1,4 @@
 /* astralctl user create / user set-role: accounts made and changed by an administrator. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,8 +198,7 @@ astralctl_user_create(struct astralctl *ctl, int argc, char **argv)
 		case 't': tier = optarg; break;
 		case 'p': from_stdin = 1; break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}
@@ -326,8 +324,7 @@ astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
 		case 'u': username_arg = optarg; break;
 		case 't': tier = optarg; break;
 		case 'h':
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		default:
 			return astralctl_usage(cmd);
 		}

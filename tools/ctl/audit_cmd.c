@@ -23,8 +23,7 @@ astralctl_audit_verify(struct astralctl *ctl, int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+h", audit_verify_options, NULL)) != -1) {
 		if (opt == 'h') {
-			astralctl_usage(cmd);
-			return ASTRALCTL_OK;
+			return astralctl_command_help(cmd);
 		}
 		return astralctl_usage(cmd);
 	}
@@ -37,7 +36,7 @@ astralctl_audit_verify(struct astralctl *ctl, int argc, char **argv)
 	why[0] = '\0';
 	err = astral_audit_verify(db, &checked, &bad_id, why, sizeof(why));
 	if (err == ASTRAL_OK) {
-		printf("audit log intact: %lld rows\n", checked);
+		printf("audit log intact: %lld row%s\n", checked, checked == 1 ? "" : "s");
 		rc = ASTRALCTL_OK;
 	} else if (err == ASTRAL_ERR_CRYPTO) {
 		if (bad_id > 0)

@@ -13,9 +13,9 @@
 static const struct astralctl_command astralctl_commands[] = {
 	{ NULL, "migrate", astralctl_migrate, "[--dir DIR]",
 	  "apply pending database migrations" },
-	{ "keys", "init", astralctl_keys_init, "",
+	{ "keys", "init", astralctl_keys_init, "[--owner USER]",
 	  "create the JWT key file and the keyring when absent" },
-	{ "keys", "rotate", astralctl_keys_rotate, "",
+	{ "keys", "rotate", astralctl_keys_rotate, "[--rewrap-only]",
 	  "add a master key and re-wrap every data key with it" },
 	{ "user", "create", astralctl_user_create,
 	  "--role seeker|helper|moderator|admin --username NAME --display-name TEXT\n"
@@ -58,14 +58,29 @@ astralctl_group_exists(const char *group)
 	return 0;
 }
 
+static void
+astralctl_print_usage(FILE *out, const struct astralctl_command *cmd)
+{
+	fprintf(out, "usage: astralctl [-c FILE] %s%s%s%s%s\n", cmd->group ? cmd->group : "",
+	        cmd->group ? " " : "", cmd->name, cmd->synopsis[0] ? " " : "", cmd->synopsis);
+}
+
 int
 astralctl_usage(const struct astralctl_command *cmd)
 {
-	if (cmd == NULL)
-		return ASTRALCTL_USAGE;
-	fprintf(stderr, "usage: astralctl [-c FILE] %s%s%s%s%s\n", cmd->group ? cmd->group : "",
-	        cmd->group ? " " : "", cmd->name, cmd->synopsis[0] ? " " : "", cmd->synopsis);
+	if (cmd != NULL)
+		astralctl_print_usage(stderr, cmd);
 	return ASTRALCTL_USAGE;
+}
+
+int
+astralctl_command_help(const struct astralctl_command *cmd)
+{
+	if (cmd != NULL) {
+		astralctl_print_usage(stdout, cmd);
+		printf("%s (docs/astralctl.md describes every option)\n", cmd->summary);
+	}
+	return ASTRALCTL_OK;
 }
 
 static void
