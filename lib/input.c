@@ -182,8 +182,8 @@ astral_input_from_json(const struct astral_input_spec *spec, struct json_object 
 			continue;
 		}
 		if (val == NULL) {
-			if (f->required)
-				problem(problems, f->name, "must not be null");
+			/* Leave a field out to keep it as it is; null is not a value of any field. */
+			problem(problems, f->name, "must not be null");
 			continue;
 		}
 		const char *why = take_json(f, val, (char *)out + f->offset);

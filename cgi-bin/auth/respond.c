@@ -81,7 +81,7 @@ auth_respond_session(struct astral_request *req, int status, const struct astral
 	json_object_object_add(root, "user", user);
 	json_object_object_add(root, "session", session);
 	astral_json_add_str(root, "csrf_token", csrf);
-	if (strcmp(req->token_delivery, "body") == 0) {
+	if (strcmp(req->token_delivery, "body") == 0 && iss->access_token != NULL) {
 		astral_json_add_str(root, "access_token", iss->access_token);
 		if (iss->refresh_token != NULL)
 			astral_json_add_str(root, "refresh_token", iss->refresh_token);

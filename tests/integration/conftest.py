@@ -4,8 +4,9 @@ started by tools/dev/stack, a test clock, database connections and the admin CLI
 Environment:
   ASTRAL_SRC    source tree (default: two levels above this file)
   ASTRAL_BUILD  build tree with the test build (default: $ASTRAL_SRC/build-test)
-  ASTRAL_KEEP_STACK=1  keep the stack directory after the run (it is kept anyway when a test
-                       failed or a sanitizer reported something)
+  ASTRAL_KEEP_STACK=1  keep the stack directory after the run (it is kept anyway when a
+                       sanitizer reported something; a failing test shows the log lines written
+                       during it in its report)
 
 Run: /usr/bin/python3 -m pytest tests/integration
 """
@@ -195,7 +196,7 @@ def start_stack(extra_args=(), label="stack"):
     return st
 
 
-def stop_stack(st, keep):
+def stop_stack(st, keep=False):
     """Stop the stack, then report sanitizer files (they are written at exit too)."""
     p = _run([str(STACK_TOOL), "stop", "--dir", str(st.dir)])
     if st in _running_stacks:
@@ -220,14 +221,14 @@ def stop_stack(st, keep):
 def stack(request):
     st = start_stack(label="main")
     yield st
-    stop_stack(st, keep=request.session.testsfailed > 0)
+    stop_stack(st)
 
 
 @pytest.fixture(scope="module")
 def throttled_stack(request):
     st = start_stack(["--auth-rate", "2r/s", "--auth-burst", "2"], label="throttled")
     yield st
-    stop_stack(st, keep=request.session.testsfailed > 0)
+    stop_stack(st)
 
 
 class Clock:

@@ -229,3 +229,14 @@ def test_wrong_method_405_with_allow(bearer, method, path, allowed):
     allow = {m.strip().upper() for m in r.headers.get("Allow", "").split(",") if m.strip()}
     assert allowed <= allow <= allowed | {"HEAD", "OPTIONS"}, \
         f"Allow {r.headers.get('Allow')!r}, expected {sorted(allowed)}"
+
+
+@pytest.mark.parametrize("header", ["Authorization", "Cookie", "X-CSRF-Token"])
+def test_oversized_header_is_4xx_json(stack, header):
+    """Headers beyond nginx's buffers (here 40 KB) are refused with a JSON error like every other
+    API error, not nginx's HTML page."""
+    c = stack.client("bearer", check_contract=False)
+    r = c.request("GET", "/api/auth/session", headers={header: "Bearer " + "x" * 40960})
+    assert 400 <= r.status < 500, r
+    assert r.headers.get("Content-Type", "").startswith("application/json"), r
+    assert r.error_code, r

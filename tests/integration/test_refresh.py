@@ -26,11 +26,10 @@ def test_rotation_bearer_new_token_each_time(bearer):
 def test_rotation_cookie_sets_new_cookies(client):
     client.anonymous()
     rt0 = client.cookies[REFRESH_COOKIE]
-    at0 = client.cookies[ACCESS_COOKIE]
     r = expect(client.refresh(), 200)
     rt1, at1 = r.cookie(REFRESH_COOKIE), r.cookie(ACCESS_COOKIE)
     assert rt1 is not None and rt1.value and rt1.value != rt0
-    assert at1 is not None and at1.value and at1.value != at0
+    assert at1 is not None and at1.value        # may equal at0 when issued in the same second
     assert "refresh_token" not in r.json and "access_token" not in r.json
     expect(client.whoami(), 200)
 

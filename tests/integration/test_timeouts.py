@@ -1,8 +1,19 @@
 """Server-side session timeouts: idle 30 min (staff 15), absolute 12 h, access token 15 min."""
 
+from datetime import datetime
+
 from astral_client import expect, strong_password, unique
 
 MIN = 60
+
+
+def test_clock_fixture_moves_the_programs_clock(bearer, clock):
+    """Guard for every time-based test: the test build honours DIR/clock."""
+    clock.set(24 * 3600)
+    r = bearer.anonymous()
+    created = datetime.fromisoformat(r.json["session"]["created_at"].replace("Z", "+00:00"))
+    skew = created.timestamp() - clock.now()
+    assert abs(skew) < 60, f"session created_at is {skew:+.0f}s off the test clock"
 
 
 def test_access_token_expires_after_15_minutes(bearer, clock):

@@ -1,0 +1,77 @@
+"""docs/openapi.yaml itself: well-formed, in step with docs/auth-api-contract.md, strict request
+bodies. Needs no stack."""
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from astral_client import contract
+
+SRC = Path(__file__).resolve().parents[2]
+METHODS = ("get", "post", "put", "delete", "patch")
+
+
+def operations():
+    for path, item in contract().doc["paths"].items():
+        for m in METHODS:
+            if m in item:
+                yield m.upper(), path, item[m]
+
+
+def test_component_schemas_are_valid_json_schema():
+    for name, schema in contract().components["schemas"].items():
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_spec_validates_as_openapi_3_1():
+    v = pytest.importorskip("openapi_spec_validator")
+    v.validate(contract().doc)
+
+
+def test_routes_match_the_contract_document():
+    text = (SRC / "docs" / "auth-api-contract.md").read_text()
+    documented = set()
+    for m in re.finditer(r"^\|\s*([A-Z, ]+?)\s*\|\s*(/api/\S+)\s*\|", text, re.M):
+        for method in m.group(1).split(","):
+            documented.add((method.strip(), m.group(2)))
+    assert documented, "no routes parsed from the contract document"
+    in_spec = {(m, p) for m, p, _ in operations()}
+    assert documented == in_spec, (f"only in the contract: {sorted(documented - in_spec)}; "
+                                   f"only in openapi.yaml: {sorted(in_spec - documented)}")
+
+
+def _resolve(obj):
+    ref = obj.get("$ref") if isinstance(obj, dict) else None
+    if ref:
+        node = contract().doc
+        for part in ref.lstrip("#/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return _resolve(node)
+    return obj
+
+
+def _objects_closed(schema, where):
+    schema = _resolve(schema)
+    for key in ("oneOf", "anyOf", "allOf"):
+        for i, s in enumerate(schema.get(key, [])):
+            _objects_closed(s, f"{where}/{key}/{i}")
+    if schema.get("type") == "object" or "properties" in schema:
+        assert schema.get("additionalProperties") is False, f"{where}: additionalProperties must be false"
+
+
+@pytest.mark.parametrize("method,path,op", list(operations()), ids=lambda x: x if isinstance(x, str) else "")
+def test_operation_is_complete(method, path, op):
+    where = f"{method} {path}"
+    responses = op["responses"]
+    assert "500" in responses and "503" in responses, f"{where}: 500/503 not documented"
+    assert any(c.startswith("2") for c in responses), f"{where}: no success response"
+    if "requestBody" in op:
+        schema = op["requestBody"]["content"]["application/json"]["schema"]
+        _objects_closed(schema, where)
+        for code in ("400", "413", "415"):
+            assert code in responses, f"{where}: has a body but no {code}"
+    for code, resp in responses.items():
+        resp = _resolve(resp)
+        assert "X-Request-Id" in resp.get("headers", {}), f"{where} {code}: no X-Request-Id header"
