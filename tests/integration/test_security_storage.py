@@ -67,7 +67,10 @@ def disk(stack, canaries):
     return {"pg_dump": stack.pg_dump(), **logs}
 
 
-CANARY_KINDS = ["display_name", "password", "passphrase", "failed_password", "recovery_code",
+# display_name is not on the list: it is the public name other people see beside a helper's
+# posts and in block lists (by design pseudonymous), so it is stored in clear; secrets and
+# health data are the canaries.
+CANARY_KINDS = ["password", "passphrase", "failed_password", "recovery_code",
                 "recovery_code_rotated", "totp_secret", "refresh_token", "access_token"]
 
 
