@@ -30,7 +30,8 @@ const struct astral_stmt astral_account_stmts[] = {
 		"INSERT INTO users (id, role, helper_tier, username, display_name, password_hash,"
 		" recovery_hash, created_at, updated_at)"
 		" VALUES ($1::uuid, $2::astral_role, $3, $4, $5, $6, $7::bytea,"
-		" to_timestamp($8::bigint), to_timestamp($8::bigint))",
+		" to_timestamp($8::bigint), to_timestamp($8::bigint))"
+		" ON CONFLICT (username) DO NOTHING RETURNING id",
 		8,
 	},
 	[ACCOUNT_INSERT_KEY] = {
@@ -83,6 +84,7 @@ astral_account_create(struct astral_db *db, struct astral_keyring *kr, const str
 	char id[ASTRAL_UUID_STR_LEN + 1];
 	struct astral_params p;
 	struct astral_audit_event ev;
+	PGresult *res = NULL;
 	int anonymous;
 	astral_err err;
 
@@ -126,7 +128,12 @@ astral_account_create(struct astral_db *db, struct astral_keyring *kr, const str
 	else
 		astral_params_null(&p);
 	astral_params_int(&p, now);
-	err = astral_db_exec(db, &astral_account_stmts[ACCOUNT_INSERT_USER], &p, NULL);
+	/* A taken name answers CONFLICT without aborting the transaction, so callers may retry. */
+	err = astral_db_exec(db, &astral_account_stmts[ACCOUNT_INSERT_USER], &p, &res);
+	if (err == ASTRAL_OK && PQntuples(res) != 1)
+		err = ASTRAL_ERR_CONFLICT;
+	PQclear(res);
+	res = NULL;
 	if (err != ASTRAL_OK)
 		goto out;
 
@@ -135,7 +142,7 @@ astral_account_create(struct astral_db *db, struct astral_keyring *kr, const str
 	astral_params_int(&p, (long long)version);
 	astral_params_bytes(&p, wrapped, wlen);
 	astral_params_int(&p, now);
-	err = astral_db_exec(db, &astral_account_stmts[ACCOUNT_INSERT_KEY], &p, NULL);
+	err = astral_db_queue(db, &astral_account_stmts[ACCOUNT_INSERT_KEY], &p);
 	if (err != ASTRAL_OK)
 		goto out;
 

@@ -25,7 +25,8 @@ struct astral_new_account {
 
 /* Inside the caller's open transaction: picks a new id, sets the transaction identity to it,
    generates and wraps a data key, inserts users and user_keys, appends the audit row
-   `account_create`. ASTRAL_ERR_CONFLICT when the username is taken. `now` is unix seconds. */
+   `account_create`. ASTRAL_ERR_CONFLICT when the username is taken; the transaction stays usable,
+   so the caller may try another name. `now` is unix seconds. */
 astral_err astral_account_create(struct astral_db *db, struct astral_keyring *kr,
                                  const struct astral_new_account *acct, long long now,
                                  char id_out[37]) ASTRAL_MUST_USE;

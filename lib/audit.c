@@ -158,7 +158,8 @@ astral_audit_append(struct astral_db *db, const struct astral_audit_event *ev)
 	astral_params_text(&p, ev->outcome);
 	astral_params_text(&p, ev->request_id);
 	astral_params_text(&p, ev->detail);
-	return astral_db_exec(db, &astral_audit_stmts[AUDIT_APPEND], &p, NULL);
+	/* Appended just before COMMIT: the chain head stays locked for the commit only. */
+	return astral_db_queue_at_commit(db, &astral_audit_stmts[AUDIT_APPEND], &p);
 }
 
 astral_err

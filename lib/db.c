@@ -19,6 +19,18 @@ extern const struct astral_stmt astral_session_stmts[];
 extern const size_t astral_session_stmt_count;
 
 #define MAX_TABLES 16
+#define MAX_QUEUED 32
+
+/* A statement whose result nobody waits for: it travels in the pipeline of the next statement
+   that is waited for, or (at_commit) just before COMMIT. */
+struct queued {
+	const struct astral_stmt *stmt;
+	int n;
+	char *values[ASTRAL_DB_MAX_PARAMS];
+	int lengths[ASTRAL_DB_MAX_PARAMS];
+	int formats[ASTRAL_DB_MAX_PARAMS];
+	int at_commit;
+};
 
 static const struct astral_stmt set_identity_stmt = {
 	"astral_set_identity",
@@ -41,6 +53,8 @@ struct astral_db {
 	char pending_role[16];
 	char sqlstate[6];
 	char constraint[64];
+	struct queued queue[MAX_QUEUED];
+	size_t nqueued;
 };
 
 void
@@ -276,7 +290,65 @@ astral_db_failed(const struct astral_db *db)
 	return db->failed;
 }
 
-/* Read every result of one queued query; keep the last, report the first failure. */
+static void
+queue_clear(struct astral_db *db)
+{
+	for (size_t i = 0; i < db->nqueued; i++)
+		for (int j = 0; j < db->queue[i].n; j++)
+			free(db->queue[i].values[j]);
+	db->nqueued = 0;
+}
+
+static astral_err
+queue_add(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params, int at_commit)
+{
+	struct queued *q;
+	int n = params ? params->n : 0;
+
+	if (!db->in_tx || db->failed)
+		return ASTRAL_ERR_INTERNAL;
+	if (n != stmt->nparams || db->nqueued == MAX_QUEUED) {
+		astral_log(ASTRAL_LOG_ERROR, "statement %s cannot be queued", stmt->name);
+		return ASTRAL_ERR_INTERNAL;
+	}
+	q = &db->queue[db->nqueued];
+	memset(q, 0, sizeof(*q));
+	q->stmt = stmt;
+	q->at_commit = at_commit;
+	for (int i = 0; i < n; i++) {
+		size_t len;
+
+		if (params->values[i] == NULL)
+			continue;
+		len = params->formats[i] ? (size_t)params->lengths[i] : strlen(params->values[i]) + 1;
+		q->values[i] = malloc(len ? len : 1);
+		if (q->values[i] == NULL) {
+			for (int j = 0; j < i; j++)
+				free(q->values[j]);
+			return ASTRAL_ERR_NOMEM;
+		}
+		memcpy(q->values[i], params->values[i], len);
+		q->lengths[i] = params->lengths[i];
+		q->formats[i] = params->formats[i];
+	}
+	q->n = n;
+	db->nqueued++;
+	return ASTRAL_OK;
+}
+
+astral_err
+astral_db_queue(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params)
+{
+	return queue_add(db, stmt, params, 0);
+}
+
+astral_err
+astral_db_queue_at_commit(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params)
+{
+	return queue_add(db, stmt, params, 1);
+}
+
+/* Read every result of one query; keep the last (when asked), report the first failure. */
 static astral_err
 collect(struct astral_db *db, PGresult **keep)
 {
@@ -290,8 +362,7 @@ collect(struct astral_db *db, PGresult **keep)
 			remember_error(db, r);
 			err = error_from_state(db);
 		} else if (st == PGRES_PIPELINE_ABORTED) {
-			if (err == ASTRAL_OK)
-				err = ASTRAL_ERR_DB;
+			err = ASTRAL_ERR_DB;
 		}
 		if (keep != NULL && st != PGRES_FATAL_ERROR && st != PGRES_PIPELINE_ABORTED) {
 			PQclear(*keep);
@@ -303,50 +374,85 @@ collect(struct astral_db *db, PGresult **keep)
 	return err;
 }
 
-astral_err
-astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
-               PGresult **res)
+static int
+send_queued(struct astral_db *db, int at_commit)
 {
-	PGresult *result = NULL;
-	PGresult *sync;
-	astral_err err = ASTRAL_OK, qerr;
-	int n = params ? params->n : 0;
+	for (size_t i = 0; i < db->nqueued; i++) {
+		const struct queued *q = &db->queue[i];
 
-	if (res != NULL)
-		*res = NULL;
-	if (!db->in_tx || db->failed)
-		return ASTRAL_ERR_INTERNAL;
-	if (n != stmt->nparams) {
-		astral_log(ASTRAL_LOG_ERROR, "statement %s: %d parameters given, %d expected", stmt->name, n,
-		           stmt->nparams);
-		return ASTRAL_ERR_INTERNAL;
+		if (q->at_commit != at_commit)
+			continue;
+		if (PQsendQueryPrepared(db->conn, q->stmt->name, q->n, (const char *const *)q->values, q->lengths,
+		                        q->formats, 0) != 1)
+			return 0;
 	}
+	return 1;
+}
+
+static size_t
+count_queued(const struct astral_db *db, int at_commit)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < db->nqueued; i++)
+		n += db->queue[i].at_commit == at_commit;
+	return n;
+}
+
+/*
+ * One round trip: [BEGIN, identity] when still pending, the queued statements, then `stmt` (when
+ * given), then — when committing — the statements queued for commit and COMMIT. The first
+ * failure is reported; the result of `stmt` is kept in *res.
+ */
+static astral_err
+round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+           PGresult **res, int commit)
+{
+	PGresult *result = NULL, *sync;
+	astral_err err = ASTRAL_OK, qerr;
+	size_t before = count_queued(db, 0), at_commit = commit ? count_queued(db, 1) : 0;
+	int n = params ? params->n : 0;
+	int began = db->begin_pending;
+
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
 	if (PQenterPipelineMode(db->conn) != 1)
 		goto lost;
-	if (db->begin_pending) {
+	if (began) {
 		const char *vals[2] = { db->pending_user[0] ? db->pending_user : NULL, db->pending_role };
 
 		if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 		    PQsendQueryPrepared(db->conn, set_identity_stmt.name, 2, vals, NULL, NULL, 0) != 1)
 			goto lost;
 	}
-	if (PQsendQueryPrepared(db->conn, stmt->name, n, params ? params->values : NULL,
-	                        params ? params->lengths : NULL, params ? params->formats : NULL, 0) != 1)
+	if (!send_queued(db, 0))
+		goto lost;
+	if (stmt != NULL && PQsendQueryPrepared(db->conn, stmt->name, n, params ? params->values : NULL,
+	                                        params ? params->lengths : NULL,
+	                                        params ? params->formats : NULL, 0) != 1)
+		goto lost;
+	if (commit && (!send_queued(db, 1) ||
+	               PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1))
 		goto lost;
 	if (PQpipelineSync(db->conn) != 1)
 		goto lost;
-	if (db->begin_pending) {
-		err = collect(db, NULL);                      /* BEGIN */
-		qerr = collect(db, NULL);                     /* identity */
+
+	for (int i = 0; i < (began ? 2 : 0) + (int)before; i++) {
+		qerr = collect(db, NULL);
 		if (err == ASTRAL_OK)
 			err = qerr;
-		db->begin_pending = 0;
 	}
-	qerr = collect(db, &result);
-	if (err == ASTRAL_OK)
-		err = qerr;
+	db->begin_pending = 0;
+	if (stmt != NULL) {
+		qerr = collect(db, &result);
+		if (err == ASTRAL_OK)
+			err = qerr;
+	}
+	for (size_t i = 0; i < at_commit + (commit ? 1 : 0); i++) {
+		qerr = collect(db, NULL);
+		if (err == ASTRAL_OK)
+			err = qerr;
+	}
 	sync = PQgetResult(db->conn);
 	if (sync == NULL || PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
 		PQclear(sync);
@@ -358,10 +464,25 @@ astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struc
 		PQclear(result);
 		goto lost;
 	}
+	/* Sent statements leave the queue whatever happened to them. */
+	{
+		size_t keep = 0;
+
+		for (size_t i = 0; i < db->nqueued; i++) {
+			if (!db->queue[i].at_commit || commit) {
+				for (int j = 0; j < db->queue[i].n; j++)
+					free(db->queue[i].values[j]);
+			} else {
+				db->queue[keep++] = db->queue[i];
+			}
+		}
+		db->nqueued = keep;
+	}
 	if (err != ASTRAL_OK) {
 		db->failed = 1;
 		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND)
-			astral_log(ASTRAL_LOG_ERROR, "statement %s failed: sqlstate %s", stmt->name, db->sqlstate);
+			astral_log(ASTRAL_LOG_ERROR, "statement %s failed: sqlstate %s",
+			           stmt ? stmt->name : "COMMIT", db->sqlstate);
 		PQclear(result);
 		return err;
 	}
@@ -371,13 +492,32 @@ astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struc
 		PQclear(result);
 	return ASTRAL_OK;
 lost:
-	astral_log(ASTRAL_LOG_WARN, "database connection lost: %s", PQerrorMessage(db->conn));
+	astral_log(ASTRAL_LOG_WARN, "database connection lost");
+	queue_clear(db);
 	db->failed = 1;
 	db->in_tx = 0;
 	db->begin_pending = 0;
 	PQfinish(db->conn);
 	db->conn = NULL;
 	return ASTRAL_ERR_DB_DOWN;
+}
+
+astral_err
+astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+               PGresult **res)
+{
+	int n = params ? params->n : 0;
+
+	if (res != NULL)
+		*res = NULL;
+	if (!db->in_tx || db->failed)
+		return ASTRAL_ERR_INTERNAL;
+	if (n != stmt->nparams) {
+		astral_log(ASTRAL_LOG_ERROR, "statement %s: %d parameters given, %d expected", stmt->name, n,
+		           stmt->nparams);
+		return ASTRAL_ERR_INTERNAL;
+	}
+	return round_trip(db, stmt, params, res, 0);
 }
 
 astral_err
@@ -395,35 +535,28 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 	astral_params_init(&p);
 	astral_params_text(&p, user_id);
 	astral_params_text(&p, role ? role : "anonymous");
-	return astral_db_exec(db, &set_identity_stmt, &p, NULL);
+	return astral_db_queue(db, &set_identity_stmt, &p);
 }
 
 astral_err
 astral_db_commit(struct astral_db *db)
 {
-	PGresult *res;
-	astral_err err = ASTRAL_OK;
+	astral_err err;
 
 	if (!db->in_tx)
 		return ASTRAL_ERR_INTERNAL;
-	if (db->begin_pending) {          /* nothing was sent: nothing to commit */
-		db->in_tx = 0;
-		db->begin_pending = 0;
-		return ASTRAL_OK;
-	}
 	if (db->failed) {
 		astral_db_rollback(db);
 		return ASTRAL_ERR_DB;
 	}
-	res = PQexec(db->conn, "COMMIT");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		remember_error(db, res);
-		err = error_from_state(db);
-		if (err == ASTRAL_OK)
-			err = ASTRAL_ERR_DB;
-		astral_log(ASTRAL_LOG_ERROR, "commit failed: sqlstate %s", db->sqlstate);
+	if (db->begin_pending && db->nqueued == 0) {   /* nothing was sent: nothing to commit */
+		db->in_tx = 0;
+		db->begin_pending = 0;
+		return ASTRAL_OK;
 	}
-	PQclear(res);
+	err = round_trip(db, NULL, NULL, NULL, 1);
+	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = 0;
 	db->failed = 0;
 	return err;
@@ -432,6 +565,7 @@ astral_db_commit(struct astral_db *db)
 void
 astral_db_rollback(struct astral_db *db)
 {
+	queue_clear(db);
 	if (!db->in_tx)
 		return;
 	db->in_tx = 0;

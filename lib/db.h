@@ -63,6 +63,15 @@ int astral_db_failed(const struct astral_db *db);        /* the open transaction
 astral_err astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt,
                           const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
 
+/* Statements whose results nobody waits for are queued and travel in the pipeline of the next
+   astral_db_exec (astral_db_queue) or just before COMMIT (astral_db_queue_at_commit: audit rows,
+   so the audit chain's lock is held for the commit only). Their errors are reported by that exec
+   or by astral_db_commit. Parameters are copied. */
+astral_err astral_db_queue(struct astral_db *db, const struct astral_stmt *stmt,
+                           const struct astral_params *params) ASTRAL_MUST_USE;
+astral_err astral_db_queue_at_commit(struct astral_db *db, const struct astral_stmt *stmt,
+                                     const struct astral_params *params) ASTRAL_MUST_USE;
+
 /* Details of the last error, for logs and for naming a field (constraint name). */
 const char *astral_db_last_sqlstate(const struct astral_db *db);
 const char *astral_db_last_constraint(const struct astral_db *db);

@@ -215,6 +215,8 @@ astral_query_get(const struct astral_request *req, const char *name, char *buf, 
 			const char *v = p + nlen + (p[nlen] == '=' ? 1 : 0);
 			size_t o = 0;
 
+			if (len == 0)
+				return ASTRAL_ERR_TOO_LARGE;
 			while (v < end) {
 				int c = (unsigned char)*v;
 

@@ -26,6 +26,13 @@ struct astral_identity {
 	int64_t access_expires;
 	int64_t session_created_at;    /* filled by the session check */
 	int64_t session_expires_at;
+	/* The signed-in user's account summary, read with the session check. */
+	char username[33];
+	char display_name[208];
+	char helper_tier[16];          /* "" when none */
+	int has_password;
+	int mfa_enabled;
+	int64_t user_created_at;
 };
 
 struct astral_request {

@@ -35,7 +35,9 @@ const struct astral_stmt astral_session_stmts[] = {
 		"WITH s AS (SELECT s.revoked_at IS NOT NULL AS revoked,"
 		"  extract(epoch FROM s.last_seen_at)::bigint AS seen,"
 		"  extract(epoch FROM s.expires_at)::bigint AS expires, s.mfa, u.role::text AS role,"
-		"  extract(epoch FROM s.created_at)::bigint AS created"
+		"  extract(epoch FROM s.created_at)::bigint AS created, u.username, u.display_name,"
+		"  u.helper_tier, u.password_hash IS NOT NULL AS has_password,"
+		"  u.totp_secret IS NOT NULL AS mfa_enabled, extract(epoch FROM u.created_at)::bigint AS user_created"
 		"  FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2),"
 		" touch AS (UPDATE sessions SET last_seen_at = to_timestamp($3)"
 		"  WHERE id = $1 AND revoked_at IS NULL AND expires_at > to_timestamp($3)"
@@ -43,7 +45,8 @@ const struct astral_stmt astral_session_stmts[] = {
 		"  AND last_seen_at >= to_timestamp($3) - make_interval(secs => (SELECT CASE WHEN s.role IN"
 		"   ('moderator', 'admin') THEN $6 ELSE $5 END FROM s)::double precision)"
 		"  RETURNING 1)"
-		" SELECT revoked, seen, expires, mfa, role, created, (SELECT count(*) FROM touch) FROM s", 6 },
+		" SELECT revoked, seen, expires, mfa, role, created, username, display_name, helper_tier,"
+		"  has_password, mfa_enabled, user_created, (SELECT count(*) FROM touch) FROM s", 6 },
 	[STMT_SESSION_INSERT] = { "session_insert",
 		"INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, mfa)"
 		" VALUES ($1, $2, to_timestamp($3), to_timestamp($3), to_timestamp($4), $5)", 5 },
@@ -186,6 +189,13 @@ astral_session_check(struct astral_request *req)
 	req->who.mfa = astral_db_bool(res, 0, 3);
 	req->who.session_created_at = astral_db_int(res, 0, 5);
 	req->who.session_expires_at = expires;
+	snprintf(req->who.username, sizeof(req->who.username), "%s", astral_db_value(res, 0, 6));
+	snprintf(req->who.display_name, sizeof(req->who.display_name), "%s", astral_db_value(res, 0, 7));
+	snprintf(req->who.helper_tier, sizeof(req->who.helper_tier), "%s",
+	         astral_db_value(res, 0, 8) ? astral_db_value(res, 0, 8) : "");
+	req->who.has_password = astral_db_bool(res, 0, 9);
+	req->who.mfa_enabled = astral_db_bool(res, 0, 10);
+	req->who.user_created_at = astral_db_int(res, 0, 11);
 	err = ASTRAL_OK;
 out:
 	PQclear(res);
@@ -230,7 +240,7 @@ store_refresh(struct astral_request *req, const char *token, const char *session
 	astral_params_text(&p, session_id);
 	astral_params_text(&p, user_id);
 	astral_params_int(&p, req->now);
-	return astral_db_exec(req->app->db, &astral_session_stmts[STMT_REFRESH_INSERT], &p, NULL);
+	return astral_db_queue(req->app->db, &astral_session_stmts[STMT_REFRESH_INSERT], &p);
 }
 
 static astral_err
@@ -274,7 +284,7 @@ astral_session_start(struct astral_request *req, const char *user_id, const char
 	astral_params_int(&p, req->now);
 	astral_params_int(&p, out->expires_at);
 	astral_params_bool(&p, mfa);
-	err = astral_db_exec(req->app->db, &astral_session_stmts[STMT_SESSION_INSERT], &p, NULL);
+	err = astral_db_queue(req->app->db, &astral_session_stmts[STMT_SESSION_INSERT], &p);
 	if (err != ASTRAL_OK)
 		goto fail;
 	out->refresh_token = astral_random_token(REFRESH_TOKEN_BYTES);

@@ -43,6 +43,22 @@ utf8_sequence(const unsigned char *s, size_t left, unsigned long *cp)
 	return n;
 }
 
+int
+astral_utf8_valid(const char *s, size_t bytes)
+{
+	size_t i = 0;
+	unsigned long cp;
+
+	while (i < bytes) {
+		size_t n = utf8_sequence((const unsigned char *)s + i, bytes - i, &cp);
+
+		if (n == 0 || cp == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 size_t
 astral_utf8_length(const char *s, size_t bytes)
 {
@@ -76,7 +92,7 @@ astral_check_text(const char *s, size_t bytes, long long min, long long max, int
 			return "must be valid UTF-8";
 		if (cp == 0)
 			return "must not contain NUL characters";
-		if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) ||
+		if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t'))) ||
 		    (cp >= 0x7f && cp < 0xa0))
 			return "must not contain control characters";
 		i += n;

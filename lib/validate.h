@@ -20,6 +20,8 @@ const char *astral_check_date(const char *s);
 const char *astral_check_enum(const char *s, const char *const *allowed);
 /* Account names: 3–32 of [a-z0-9_.-] after lower-casing (written back into s). */
 const char *astral_check_username(char *s);
+/* Well-formed UTF-8 (no overlongs, no surrogates) without NUL bytes. */
+int astral_utf8_valid(const char *s, size_t bytes);
 /* Number of code points of a valid UTF-8 string. */
 size_t astral_utf8_length(const char *s, size_t bytes);
 

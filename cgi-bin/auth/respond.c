@@ -20,6 +20,23 @@ auth_audit(struct astral_request *req, const char *user_id, const char *role, co
 		astral_log(ASTRAL_LOG_ERROR, "audit append failed for %s", action);
 }
 
+/* The signed-in caller's summary was read with the session check: no second query. */
+static struct json_object *
+caller_json(const struct astral_request *req)
+{
+	struct json_object *user = json_object_new_object();
+
+	astral_json_add_str(user, "id", req->who.user_id);
+	astral_json_add_str(user, "role", req->who.role);
+	astral_json_add_str(user, "helper_tier", req->who.helper_tier[0] ? req->who.helper_tier : NULL);
+	astral_json_add_str(user, "username", req->who.username);
+	astral_json_add_str(user, "display_name", req->who.display_name);
+	astral_json_add_bool(user, "has_password", req->who.has_password);
+	astral_json_add_bool(user, "mfa_enabled", req->who.mfa_enabled);
+	astral_json_add_time(user, "created_at", req->who.user_created_at);
+	return user;
+}
+
 struct json_object *
 auth_user_json(struct astral_request *req, const char *user_id, astral_err *err)
 {
@@ -27,6 +44,9 @@ auth_user_json(struct astral_request *req, const char *user_id, astral_err *err)
 	PGresult *res = NULL;
 	struct json_object *user = NULL;
 
+	*err = ASTRAL_OK;
+	if (req->who.authenticated && req->who.user_created_at > 0 && strcmp(user_id, req->who.user_id) == 0)
+		return caller_json(req);
 	astral_params_init(&p);
 	astral_params_text(&p, user_id);
 	*err = auth_exec(req, AUTH_USER_BY_ID, &p, &res);

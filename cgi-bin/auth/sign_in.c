@@ -142,21 +142,6 @@ new_handle(char *username, size_t ulen, char *display, size_t dlen)
 	return ASTRAL_OK;
 }
 
-static int
-username_taken(struct astral_request *req, const char *username, astral_err *err)
-{
-	struct astral_params p;
-	PGresult *res = NULL;
-	int taken;
-
-	astral_params_init(&p);
-	astral_params_text(&p, username);
-	*err = auth_exec(req, AUTH_LOGIN_FIND, &p, &res);
-	taken = *err == ASTRAL_OK && PQntuples(res) > 0;
-	PQclear(res);
-	return taken;
-}
-
 /* ---- handlers ---- */
 
 void
@@ -167,37 +152,30 @@ auth_anonymous(struct astral_request *req, const void *input)
 	struct astral_issued iss;
 	struct json_object *extra;
 	char *code = NULL;
-	astral_err err = ASTRAL_OK;
-	int attempt;
+	astral_err err = ASTRAL_ERR_CONFLICT;
 
 	(void)input;
 	memset(&iss, 0, sizeof(iss));
-	for (attempt = 0; attempt < HANDLE_ATTEMPTS; attempt++) {
-		err = new_handle(username, sizeof(username), display, sizeof(display));
-		if (err != ASTRAL_OK || !username_taken(req, username, &err))
-			break;
-	}
-	if (err != ASTRAL_OK || attempt == HANDLE_ATTEMPTS) {
-		astral_respond_err(req, err != ASTRAL_OK ? err : ASTRAL_ERR_INTERNAL);
-		goto out;
-	}
 	code = new_recovery_code(rhash);
 	if (code == NULL) {
 		astral_respond_err(req, ASTRAL_ERR_NOMEM);
 		goto out;
 	}
-	{
+	/* A random handle is almost never taken; when it is, draw another. */
+	for (int attempt = 0; attempt < HANDLE_ATTEMPTS && err == ASTRAL_ERR_CONFLICT; attempt++) {
 		struct astral_new_account acct = {
 			.role = "seeker", .username = username, .display_name = display, .recovery_hash = rhash,
 			.request_id = req->request_id, .actor_role = "anonymous",
 		};
 
-		err = astral_account_create(req->app->db, req->app->keyring, &acct, req->now, id);
+		err = new_handle(username, sizeof(username), display, sizeof(display));
+		if (err == ASTRAL_OK)
+			err = astral_account_create(req->app->db, req->app->keyring, &acct, req->now, id);
 	}
 	if (err == ASTRAL_OK)
 		err = astral_session_start(req, id, "seeker", 0, &iss);
 	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+		astral_respond_err(req, err == ASTRAL_ERR_CONFLICT ? ASTRAL_ERR_INTERNAL : err);
 		goto out;
 	}
 	extra = json_object_new_object();
@@ -225,13 +203,6 @@ auth_register(struct astral_request *req, const void *input)
 	if (problem != NULL) {
 		astral_respond_field_error(req, 400, "invalid_field", "Please choose another password.", "password",
 		                           problem);
-		goto out;
-	}
-	if (username_taken(req, in->username, &err) || err != ASTRAL_OK) {
-		if (err != ASTRAL_OK)
-			astral_respond_err(req, err);
-		else
-			astral_respond_field_error(req, 409, "conflict", "That username is taken.", "username", "is taken");
 		goto out;
 	}
 	err = astral_password_hash(in->password, &hash);

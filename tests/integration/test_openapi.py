@@ -25,9 +25,16 @@ def test_component_schemas_are_valid_json_schema():
         jsonschema.Draft202012Validator.check_schema(schema)
 
 
-def test_spec_validates_as_openapi_3_1():
-    v = pytest.importorskip("openapi_spec_validator")
-    v.validate(contract().doc)
+def test_spec_has_the_openapi_3_1_skeleton():
+    """Debian ships no OpenAPI validator; check the parts our tooling relies on."""
+    doc = contract().doc
+    assert str(doc["openapi"]).startswith("3.1"), doc["openapi"]
+    assert doc["info"]["title"] and doc["info"]["version"]
+    for method, path, op in operations():
+        assert path.startswith("/api/"), path
+        assert op.get("responses"), f"{method} {path} documents no responses"
+        for status in op["responses"]:
+            assert re.fullmatch(r"[1-5]\d\d", str(status)), f"{method} {path}: bad status {status}"
 
 
 def test_routes_match_the_contract_document():

@@ -151,7 +151,7 @@ nest(char *buf, size_t cap, int depth, int objects)
 static void
 test_http_json_depth_limit(void **state)
 {
-	char buf[256];
+	char buf[512];
 	struct json_object *obj;
 	const char *why;
 
