@@ -1,4 +1,3 @@
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcgiapp.h>
 #include <signal.h>
@@ -11,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "program.h"
+#include "realtime.h"
 
 #ifndef ASTRAL_SYSCONFDIR
 #define ASTRAL_SYSCONFDIR "/etc/astral"
@@ -43,6 +43,15 @@ load_static(struct astral_app *app, const char *path, char *err, size_t errlen)
 {
 	if (astral_config_load(path, &app->cfg, err, errlen) != ASTRAL_OK)
 		return 0;
+	{
+		char host[64], port[8], url_path[256];
+
+		if (astral_rt_parse_url(app->cfg.rt_publish_url, host, sizeof(host), port, sizeof(port), url_path,
+		                        sizeof(url_path)) != ASTRAL_OK) {
+			snprintf(err, errlen, "realtime.publish_url must be http://<numeric loopback address>:<port>/<path>");
+			return 0;
+		}
+	}
 	if (astral_keyring_load(app->cfg.keyring_file, &app->keyring, err, errlen) != ASTRAL_OK)
 		return 0;
 	if (app->cfg.common_passwords_file != NULL && app->cfg.common_passwords_file[0] != '\0' &&
@@ -124,8 +133,8 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 		           astral_strerror(dberr));
 		goto out;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "curl_global_init failed");
+	if (prog->init != NULL && prog->init(&app) != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "start-up of %s failed", progname);
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -143,7 +152,6 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 	}
 	astral_log(ASTRAL_LOG_INFO, "ready");
 	serve(&app, prog);
-	curl_global_cleanup();
 	status = 0;
 out:
 	astral_db_close(app.db);

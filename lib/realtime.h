@@ -1,9 +1,15 @@
 /*
- * The server side of real time: events are published to nchan's loopback-only publisher
- * (realtime.publish_url) after COMMIT. A failed publish loses nothing: PostgreSQL holds the data.
+ * The server side of real time: events go to nchan's publisher, which listens on loopback only
+ * (realtime.publish_url), after COMMIT. A failed publish loses nothing: PostgreSQL holds the data.
+ *
+ * The publisher is reached with plain HTTP/1.1 over a loopback socket: one request, one status
+ * line. That keeps libcurl (and its dozen libraries) out of programs that only publish; the AI
+ * program, which talks to the outside world over TLS, is the one that links libcurl.
  */
 #ifndef ASTRAL_REALTIME_H
 #define ASTRAL_REALTIME_H
+
+#include <stddef.h>
 
 #include "app.h"
 #include "error.h"
@@ -12,5 +18,12 @@
 void astral_rt_user_channel(const char *user_id, char *buf, size_t len);
 /* Delete the user's channel, which closes every open stream of that user (logout, ban, role change). */
 astral_err astral_rt_close_user(const struct astral_app *app, const char *user_id) ASTRAL_MUST_USE;
+
+/* "http://127.0.0.1:8091/rt/pub" → host, port, path. INVALID for anything else (https, names,
+   user info, a missing path). Exposed for the config check and the fuzz target. */
+astral_err astral_rt_parse_url(const char *url, char *host, size_t hostlen, char *port, size_t portlen,
+                               char *path, size_t pathlen) ASTRAL_MUST_USE;
+/* The status code of an HTTP/1.x response head ("HTTP/1.1 204 No Content\r\n..."). */
+astral_err astral_rt_parse_status(const char *buf, size_t len, int *status) ASTRAL_MUST_USE;
 
 #endif

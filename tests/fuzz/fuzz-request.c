@@ -9,6 +9,7 @@
 
 #include "../../lib/http.h"
 #include "../../lib/input.h"
+#include "../../lib/realtime.h"
 #include "../../lib/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -153,6 +154,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t storelen = 0; storelen <= 24; storelen++)
 		fuzz_query_convert(req.query, storelen);
 	fuzz_query_convert(req.query, 4096);
+
+	/* The real-time publisher's URL and status-line parsers take the same kind of text. */
+	{
+		char host[64], port[8], path[256];
+		int status;
+
+		if (astral_rt_parse_url(parts[0], host, sizeof(host), port, sizeof(port), path, sizeof(path)) ==
+		    ASTRAL_OK && (strlen(host) == 0 || strlen(port) == 0 || path[0] != '/'))
+			abort();
+		if (astral_rt_parse_status(parts[1], strlen(parts[1]), &status) == ASTRAL_OK &&
+		    (status < 100 || status > 999))
+			abort();
+	}
 
 	for (int i = 0; i < 3; i++)
 		free(parts[i]);
