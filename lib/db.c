@@ -644,6 +644,16 @@ astral_db_bytes(const PGresult *res, int row, int col, unsigned char **out, size
 	return ASTRAL_OK;
 }
 
+size_t
+astral_db_statement_count(const struct astral_db *db)
+{
+	size_t n = 1;                                  /* the identity statement */
+
+	for (size_t t = 0; t < db->ntables; t++)
+		n += db->counts[t];
+	return n;
+}
+
 PGconn *
 astral_db_conn(struct astral_db *db)
 {

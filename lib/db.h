@@ -83,6 +83,9 @@ long long astral_db_int(const PGresult *res, int row, int col);       /* 0 when 
 /* bytea column decoded into a malloc'd buffer; NOT_FOUND when NULL. */
 astral_err astral_db_bytes(const PGresult *res, int row, int col, unsigned char **out, size_t *len) ASTRAL_MUST_USE;
 
+/* How many statements each connection prepares (all of them, at connect). */
+size_t astral_db_statement_count(const struct astral_db *db);
+
 /* The raw connection, for tools that need COPY or ad-hoc administration. */
 PGconn *astral_db_conn(struct astral_db *db);
 

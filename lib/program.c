@@ -31,9 +31,10 @@ on_term(int sig)
 static void
 usage(const char *name)
 {
-	fprintf(stderr, "usage: astral-%s [-n] [-c config]\n"
+	fprintf(stderr, "usage: astral-%s [-n | -t] [-c config]\n"
 	                "  -c FILE    configuration (default %s/astral.conf)\n"
 	                "  -n         check the configuration and exit\n"
+	                "  -t         also connect to the database, prepare every statement, and exit\n"
 	                "  --version  print the version and exit\n", name, ASTRAL_SYSCONFDIR);
 }
 
@@ -93,7 +94,7 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 	struct astral_app app;
 	const char *config = ASTRAL_SYSCONFDIR "/astral.conf";
 	char progname[64], err[512] = "";
-	int check_only = 0, status = 1;
+	int check_only = 0, check_statements = 0, status = 1;
 	astral_err dberr;
 
 	memset(&app, 0, sizeof(app));
@@ -105,6 +106,8 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 			return 0;
 		} else if (strcmp(argv[i], "-n") == 0) {
 			check_only = 1;
+		} else if (strcmp(argv[i], "-t") == 0) {
+			check_statements = 1;
 		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
 			config = argv[++i];
 		} else {
@@ -126,6 +129,14 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 	}
 	dberr = astral_db_open(app.cfg.db_conninfo, app.cfg.db_password, app.cfg.db_statement_timeout_ms,
 	                       prog->stmt_tables, prog->stmt_counts, &app.db);
+	if (check_statements) {
+		if (dberr == ASTRAL_OK)
+			printf("%s: %zu statements prepared\n", progname, astral_db_statement_count(app.db));
+		else
+			fprintf(stderr, "%s: database: %s\n", progname, astral_strerror(dberr));
+		status = dberr == ASTRAL_OK ? 0 : 1;
+		goto out;
+	}
 	if (dberr == ASTRAL_ERR_DB_DOWN) {
 		astral_log(ASTRAL_LOG_WARN, "database unreachable at start-up; requests get 503 until it is back");
 	} else if (dberr != ASTRAL_OK) {
