@@ -7,6 +7,7 @@
 #ifndef ASTRAL_AUTH_H
 #define ASTRAL_AUTH_H
 
+#include "account.h"
 #include "audit.h"
 #include "db.h"
 #include "http.h"
@@ -54,9 +55,13 @@ void auth_audit(struct astral_request *req, const char *user_id, const char *rol
                 const char *object_type, const char *object_id, const char *outcome, const char *detail);
 
 /* 200/201 with the session response for an issued session (cookies set; tokens in the body only
-   when the client asked for them). `extra` (may be NULL) is merged in, e.g. recovery_code. */
+   when the client asked for them). `user` is the user object, or NULL to read it; `extra` (may
+   be NULL) is merged in, e.g. recovery_code. Takes ownership of both. */
 void auth_respond_session(struct astral_request *req, int status, const struct astral_issued *iss,
-                          struct json_object *extra);
+                          struct json_object *user, struct json_object *extra);
+/* The user object of an account created in this request (nothing to read back). */
+struct json_object *auth_new_account_json(const struct astral_new_account *acct, const char *id,
+                                          int64_t created_at);
 /* The `user` object of a session response. NULL when the user does not exist. */
 struct json_object *auth_user_json(struct astral_request *req, const char *user_id, astral_err *err);
 

@@ -70,15 +70,32 @@ out:
 	return user;
 }
 
+struct json_object *
+auth_new_account_json(const struct astral_new_account *acct, const char *id, int64_t created_at)
+{
+	struct json_object *user = json_object_new_object();
+
+	astral_json_add_str(user, "id", id);
+	astral_json_add_str(user, "role", acct->role);
+	astral_json_add_str(user, "helper_tier", acct->helper_tier);
+	astral_json_add_str(user, "username", acct->username);
+	astral_json_add_str(user, "display_name", acct->display_name);
+	astral_json_add_bool(user, "has_password", acct->password_hash != NULL);
+	astral_json_add_bool(user, "mfa_enabled", 0);
+	astral_json_add_time(user, "created_at", created_at);
+	return user;
+}
+
 void
 auth_respond_session(struct astral_request *req, int status, const struct astral_issued *iss,
-                     struct json_object *extra)
+                     struct json_object *user, struct json_object *extra)
 {
-	struct json_object *root = NULL, *user, *session;
+	struct json_object *root = NULL, *session;
 	char *csrf = NULL;
-	astral_err err;
+	astral_err err = ASTRAL_OK;
 
-	user = auth_user_json(req, iss->user_id, &err);
+	if (user == NULL)
+		user = auth_user_json(req, iss->user_id, &err);
 	if (user == NULL) {
 		astral_respond_err(req, err);
 		goto out;

@@ -153,6 +153,10 @@ auth_anonymous(struct astral_request *req, const void *input)
 	struct json_object *extra;
 	char *code = NULL;
 	astral_err err = ASTRAL_ERR_CONFLICT;
+	struct astral_new_account acct = {
+		.role = "seeker", .username = username, .display_name = display, .recovery_hash = rhash,
+		.request_id = req->request_id, .actor_role = "anonymous",
+	};
 
 	(void)input;
 	memset(&iss, 0, sizeof(iss));
@@ -163,11 +167,6 @@ auth_anonymous(struct astral_request *req, const void *input)
 	}
 	/* A random handle is almost never taken; when it is, draw another. */
 	for (int attempt = 0; attempt < HANDLE_ATTEMPTS && err == ASTRAL_ERR_CONFLICT; attempt++) {
-		struct astral_new_account acct = {
-			.role = "seeker", .username = username, .display_name = display, .recovery_hash = rhash,
-			.request_id = req->request_id, .actor_role = "anonymous",
-		};
-
 		err = new_handle(username, sizeof(username), display, sizeof(display));
 		if (err == ASTRAL_OK)
 			err = astral_account_create(req->app->db, req->app->keyring, &acct, req->now, id);
@@ -180,7 +179,7 @@ auth_anonymous(struct astral_request *req, const void *input)
 	}
 	extra = json_object_new_object();
 	astral_json_add_str(extra, "recovery_code", code);
-	auth_respond_session(req, 201, &iss, extra);
+	auth_respond_session(req, 201, &iss, auth_new_account_json(&acct, id, req->now), extra);
 out:
 	if (code != NULL) {
 		OPENSSL_cleanse(code, strlen(code));
@@ -197,6 +196,10 @@ auth_register(struct astral_request *req, const void *input)
 	char *hash = NULL, id[37];
 	const char *problem;
 	astral_err err;
+	struct astral_new_account acct = {
+		.role = "helper", .helper_tier = "community", .username = in->username,
+		.display_name = in->display_name, .request_id = req->request_id, .actor_role = "anonymous",
+	};
 
 	memset(&iss, 0, sizeof(iss));
 	problem = astral_password_policy_problem(req->app->common_passwords, in->password);
@@ -206,15 +209,9 @@ auth_register(struct astral_request *req, const void *input)
 		goto out;
 	}
 	err = astral_password_hash(in->password, &hash);
-	if (err == ASTRAL_OK) {
-		struct astral_new_account acct = {
-			.role = "helper", .helper_tier = "community", .username = in->username,
-			.display_name = in->display_name, .password_hash = hash, .request_id = req->request_id,
-			.actor_role = "anonymous",
-		};
-
+	acct.password_hash = hash;
+	if (err == ASTRAL_OK)
 		err = astral_account_create(req->app->db, req->app->keyring, &acct, req->now, id);
-	}
 	if (err == ASTRAL_ERR_CONFLICT) {
 		astral_respond_field_error(req, 409, "conflict", "That username is taken.", "username", "is taken");
 		goto out;
@@ -225,7 +222,7 @@ auth_register(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
-	auth_respond_session(req, 201, &iss, NULL);
+	auth_respond_session(req, 201, &iss, auth_new_account_json(&acct, id, req->now), NULL);
 out:
 	free(hash);
 	astral_issued_free(&iss);
@@ -434,7 +431,7 @@ auth_login(struct astral_request *req, const void *input)
 		goto out;
 	}
 	auth_audit(req, uid, role, "login", "session", iss.session_id, "success", mfa ? "password+totp" : "password");
-	auth_respond_session(req, 200, &iss, NULL);
+	auth_respond_session(req, 200, &iss, NULL, NULL);
 out:
 	PQclear(res);
 	astral_issued_free(&iss);
@@ -499,7 +496,7 @@ auth_recover(struct astral_request *req, const void *input)
 	auth_audit(req, uid, role, "login", "session", iss.session_id, "success", "recovery_code");
 	extra = json_object_new_object();
 	astral_json_add_str(extra, "recovery_code", code);
-	auth_respond_session(req, 200, &iss, extra);
+	auth_respond_session(req, 200, &iss, NULL, extra);
 out:
 	if (code != NULL) {
 		OPENSSL_cleanse(code, strlen(code));
@@ -531,7 +528,7 @@ auth_refresh(struct astral_request *req, const void *input)
 	switch (err) {
 	case ASTRAL_OK:
 		auth_audit(req, iss.user_id, iss.role, "token_refresh", "session", iss.session_id, "success", NULL);
-		auth_respond_session(req, 200, &iss, NULL);
+		auth_respond_session(req, 200, &iss, NULL, NULL);
 		break;
 	case ASTRAL_ERR_UNAUTHORIZED:
 		astral_session_clear_cookies(req);
@@ -590,5 +587,5 @@ auth_session(struct astral_request *req, const void *input)
 	iss.created_at = req->who.session_created_at;
 	iss.expires_at = req->who.session_expires_at;
 	iss.access_expires_at = req->who.access_expires;
-	auth_respond_session(req, 200, &iss, NULL);
+	auth_respond_session(req, 200, &iss, NULL, NULL);
 }

@@ -366,12 +366,15 @@ test_realtime_bad_url_host_name(void **state)
 }
 
 static void
-test_realtime_bad_url_hex_host_name(void **state)
+test_realtime_bad_url_not_an_address(void **state)
 {
 	(void)state;
-	/* Names spelled only with the letters a-f are names too, not addresses. */
+	/* Only numeric addresses are accepted; names spelled with the letters a-f and dotted strings
+	   that are no IPv4 address are not addresses. */
 	expect_url_refused("http://cafe:8091/rt/pub");
 	expect_url_refused("http://dead.beef:8091/rt/pub");
+	expect_url_refused("http://1.2.3.4.5:8091/rt/pub");
+	expect_url_refused("http://[::1::2]:8091/rt/pub");
 }
 
 static void
@@ -712,7 +715,7 @@ main(void)
 		cmocka_unit_test(test_realtime_parse_url_ipv6),
 		cmocka_unit_test(test_realtime_bad_url_shape),
 		cmocka_unit_test(test_realtime_bad_url_host_name),
-		cmocka_unit_test(test_realtime_bad_url_hex_host_name),
+		cmocka_unit_test(test_realtime_bad_url_not_an_address),
 		cmocka_unit_test(test_realtime_bad_url_user_info),
 		cmocka_unit_test(test_realtime_bad_url_path),
 		cmocka_unit_test(test_realtime_bad_url_port),
