@@ -167,8 +167,8 @@ astral_hex_encode(const unsigned char *in, size_t len)
 	return out;
 }
 
-static int
-hex_value(unsigned char c)
+int
+astral_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -196,8 +196,8 @@ astral_hex_decode(const char *in, size_t inlen, unsigned char **out, size_t *out
 		goto out;
 	}
 	for (i = 0; i < inlen; i += 2) {
-		int hi = hex_value((unsigned char)in[i]);
-		int lo = hex_value((unsigned char)in[i + 1]);
+		int hi = astral_hex_digit((unsigned char)in[i]);
+		int lo = astral_hex_digit((unsigned char)in[i + 1]);
 		if (hi < 0 || lo < 0)
 			goto out;
 		buf[i / 2] = (unsigned char)(hi << 4 | lo);

@@ -26,6 +26,8 @@ char *astral_b64_encode(const unsigned char *in, size_t len);
 astral_err astral_b64_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen) ASTRAL_MUST_USE;
 
 /* Lowercase hex on output; either case on input; odd length refused. */
+/* The value of one hexadecimal digit (either case), or -1. */
+int astral_hex_digit(int c);
 char *astral_hex_encode(const unsigned char *in, size_t len);
 astral_err astral_hex_decode(const char *in, size_t inlen, unsigned char **out, size_t *outlen) ASTRAL_MUST_USE;
 

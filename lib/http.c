@@ -107,6 +107,7 @@ astral_request_free(struct astral_request *req)
 {
 	free(req->path);
 	free(req->body);
+	free(req->query_store);
 	json_object_put(req->json);
 	json_object_put(req->response);
 	free(req->headers);
@@ -187,18 +188,6 @@ astral_cookie_get(const struct astral_request *req, const char *name, char *buf,
 	return ASTRAL_ERR_NOT_FOUND;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 astral_err
 astral_query_get(const struct astral_request *req, const char *name, char *buf, size_t len)
 {
@@ -221,9 +210,9 @@ astral_query_get(const struct astral_request *req, const char *name, char *buf, 
 				int c = (unsigned char)*v;
 
 				if (c == '%') {
-					if (end - v < 3 || hexval(v[1]) < 0 || hexval(v[2]) < 0)
+					if (end - v < 3 || astral_hex_digit(v[1]) < 0 || astral_hex_digit(v[2]) < 0)
 						return ASTRAL_ERR_INVALID;
-					c = hexval(v[1]) * 16 + hexval(v[2]);
+					c = astral_hex_digit(v[1]) * 16 + astral_hex_digit(v[2]);
 					v += 3;
 				} else {
 					if (c == '+')
@@ -422,16 +411,14 @@ astral_response_send(struct astral_request *req)
 		body = json_object_to_json_string_length(req->response, JSON_C_TO_STRING_PLAIN |
 		                                          JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
 	}
-	FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason_phrase(req->status));
-	FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id);
-	FCGX_PutS("Cache-Control: no-store\r\n", out);
-	if (body != NULL)
-		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", out);
-	if (req->headers_len > 0)
-		FCGX_PutStr(req->headers, (int)req->headers_len, out);
-	FCGX_PutS("\r\n", out);
-	if (body != NULL)
-		FCGX_PutStr(body, (int)blen, out);
+	if (FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason_phrase(req->status)) < 0 ||
+	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
+	    FCGX_PutS("Cache-Control: no-store\r\n", out) < 0 ||
+	    (body != NULL && FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", out) < 0) ||
+	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
+	    FCGX_PutS("\r\n", out) < 0 ||
+	    (body != NULL && FCGX_PutStr(body, (int)blen, out) < 0))
+		astral_log(ASTRAL_LOG_WARN, "the response could not be written (the client went away?)");
 	astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
 	                  monotonic_ms() - req->started_ms);
 }

@@ -58,6 +58,7 @@ struct astral_request {
 	char *body;
 	size_t body_len;
 	struct json_object *json;      /* the parsed body, owned */
+	char *query_store;             /* decoded query values the handler's input points into, owned */
 	char path_params[ASTRAL_MAX_PATH_PARAMS][64];
 	int npath_params;
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "encoding.h"
 #include "json.h"
 #include "validate.h"
 
@@ -37,17 +38,11 @@ hex4(const unsigned char *p, unsigned *out)
 	unsigned v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int c = p[i];
+		int d = astral_hex_digit(p[i]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			return 0;
+		v = (v << 4) | (unsigned)d;
 	}
 	*out = v;
 	return 1;

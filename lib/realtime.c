@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -60,13 +61,22 @@ astral_rt_parse_url(const char *url, char *host, size_t hostlen, char *port, siz
 		return ASTRAL_ERR_INVALID;
 	memcpy(port, colon + 1, n);
 	port[n] = '\0';
+	{
+		long number = strtol(port, NULL, 10);
+
+		if (number < 1 || number > 65535)
+			return ASTRAL_ERR_INVALID;
+	}
 	n = strlen(slash);
 	if (n >= pathlen || strpbrk(slash, " \r\n?#@") != NULL)
 		return ASTRAL_ERR_INVALID;
 	memcpy(path, slash, n + 1);
-	for (const char *c = host; *c != '\0'; c++)
-		if (!((*c >= '0' && *c <= '9') || *c == '.' || *c == ':' || (*c >= 'a' && *c <= 'f')))
-			return ASTRAL_ERR_INVALID;                 /* numeric addresses only */
+	{
+		unsigned char addr[sizeof(struct in6_addr)];
+
+		if (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1)
+			return ASTRAL_ERR_INVALID;             /* numeric addresses only */
+	}
 	return ASTRAL_OK;
 }
 

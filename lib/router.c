@@ -152,7 +152,7 @@ read_input(struct astral_request *req, const struct astral_route *route, void **
 
 	*input = NULL;
 	if (method_is_safe(req->method)) {
-		char store[2048];
+		const size_t storelen = 2048;
 
 		if (route->input == NULL) {
 			if (req->query[0] != '\0') {
@@ -162,12 +162,14 @@ read_input(struct astral_request *req, const struct astral_route *route, void **
 			}
 			return 1;
 		}
+		/* The converted values point into the store: it lives as long as the request. */
 		*input = calloc(1, route->input->size);
-		if (*input == NULL) {
+		req->query_store = malloc(storelen);
+		if (*input == NULL || req->query_store == NULL) {
 			astral_respond_err(req, ASTRAL_ERR_NOMEM);
 			return 0;
 		}
-		astral_input_from_query(route->input, req->query, *input, store, sizeof(store), &problems);
+		astral_input_from_query(route->input, req->query, *input, req->query_store, storelen, &problems);
 		goto convert_done;
 	}
 

@@ -2,7 +2,7 @@
  * Tests for lib/realtime.c: the publish URL and status-line parsers, and astral_rt_close_user
  * against a one-connection HTTP server on loopback started by the test.
  *
- * This file defines connect(): the library is linked statically into this program, so its calls
+ * This file defines connect(): the executable's definition comes first, so the library's calls
  * land here. Loopback addresses are passed to the kernel; any other address is refused and
  * counted, so this test can never send traffic off the host, and the tests can tell whether a
  * connection was attempted at all.
