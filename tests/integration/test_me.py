@@ -270,3 +270,25 @@ def test_delete_account_revokes_bearer_sessions(stack):
     a.access_token = at
     expect(a.whoami(), 401)
     expect(a.refresh(token=rt), 401)
+
+
+def test_blocks_keyset_pagination(stack, bearer):
+    """`?after=` walks the list one page at a time (its value is read by the handler after the
+    query has been parsed: a regression test for query values outliving their buffer)."""
+    bearer.anonymous()
+    others = []
+    for _ in range(3):
+        o = stack.client("bearer")
+        o.anonymous()
+        others.append(o.user["id"])
+        expect(bearer.post("/api/me/blocks", {"user_id": o.user["id"]}), 201)
+    seen, after = [], None
+    for _ in range(5):
+        path = "/api/me/blocks?limit=1" + (f"&after={after}" if after else "")
+        page = expect(bearer.get(path), 200).json
+        seen += [b["user_id"] for b in page["items"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert sorted(seen) == sorted(others), seen
+    assert len(seen) == len(set(seen)) == 3

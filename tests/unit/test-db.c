@@ -270,9 +270,12 @@ make_user(struct astral_db *db, const char *role, char id[37])
 }
 
 /* Runs stmt (with one text parameter when arg is given) and returns the single integer it
-   selects; the transaction must be open. */
+   selects; the transaction must be open. Failures name the caller's line. */
+#define exec_int(db, which, arg) exec_int_at((db), (which), (arg), __FILE__, __LINE__)
+#define owner_int(db, which, arg) owner_int_at((db), (which), (arg), __FILE__, __LINE__)
+
 static long long
-exec_int(struct astral_db *db, enum test_stmt which, const char *arg)
+exec_int_at(struct astral_db *db, enum test_stmt which, const char *arg, const char *file, int line)
 {
 	struct astral_params p;
 	PGresult *res = NULL;
@@ -281,10 +284,13 @@ exec_int(struct astral_db *db, enum test_stmt which, const char *arg)
 	astral_params_init(&p);
 	if (test_stmts[which].nparams == 1)
 		astral_params_text(&p, arg);
-	assert_err(astral_db_exec(db, &test_stmts[which], &p, &res), ASTRAL_OK);
-	assert_non_null(res);
-	assert_int_equal(PQntuples(res), 1);
-	assert_non_null(astral_db_value(res, 0, 0));
+	assert_err_at(astral_db_exec(db, &test_stmts[which], &p, &res), ASTRAL_OK, test_stmts[which].name, file,
+	              line);
+	if (res == NULL || PQntuples(res) != 1 || astral_db_value(res, 0, 0) == NULL) {
+		print_error("%s: expected one non-NULL value\n", test_stmts[which].name);
+		PQclear(res);
+		_fail(file, line);
+	}
 	v = astral_db_int(res, 0, 0);
 	PQclear(res);
 	return v;
@@ -292,28 +298,32 @@ exec_int(struct astral_db *db, enum test_stmt which, const char *arg)
 
 /* The same in a transaction of its own (as the owner, the role "system"). */
 static long long
-owner_int(struct astral_db *owner, enum test_stmt which, const char *arg)
+owner_int_at(struct astral_db *owner, enum test_stmt which, const char *arg, const char *file, int line)
 {
 	long long v;
 
-	assert_err(astral_db_begin(owner, NULL, "system"), ASTRAL_OK);
-	v = exec_int(owner, which, arg);
-	assert_err(astral_db_commit(owner), ASTRAL_OK);
+	assert_err_at(astral_db_begin(owner, NULL, "system"), ASTRAL_OK, "astral_db_begin(owner)", file, line);
+	v = exec_int_at(owner, which, arg, file, line);
+	assert_err_at(astral_db_commit(owner), ASTRAL_OK, "astral_db_commit(owner)", file, line);
 	return v;
 }
 
 /* The identity the database sees: user id (or "" for none) and role. */
+#define current_identity(db, user, role) current_identity_at((db), (user), (role), __FILE__, __LINE__)
+
 static void
-current_identity(struct astral_db *db, char user[64], char role[32])
+current_identity_at(struct astral_db *db, char user[64], char role[32], const char *file, int line)
 {
 	PGresult *res = NULL;
 	const char *u, *r;
 
-	assert_err(astral_db_exec(db, &test_stmts[T_IDENTITY], NULL, &res), ASTRAL_OK);
-	assert_int_equal(PQntuples(res), 1);
+	assert_err_at(astral_db_exec(db, &test_stmts[T_IDENTITY], NULL, &res), ASTRAL_OK, "identity", file, line);
 	u = astral_db_value(res, 0, 0);
 	r = astral_db_value(res, 0, 1);
-	assert_non_null(r);
+	if (PQntuples(res) != 1 || r == NULL) {
+		PQclear(res);
+		_fail(file, line);
+	}
 	snprintf(user, 64, "%s", u ? u : "");
 	snprintf(role, 32, "%s", r);
 	PQclear(res);
@@ -653,6 +663,101 @@ test_db_rollback_discards_queue(void **state)
 	assert_int_equal(exec_int(f->app, T_PREF_COUNT, id), 0);
 	assert_err(astral_db_commit(f->app), ASTRAL_OK);
 	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 0);
+}
+
+/* Queued statements travel with COMMIT too, and their failures are reported by it. */
+static void
+test_db_commit_sends_queue_and_reports_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct astral_params p;
+	char id[37];
+
+	make_user(f->app, "seeker", id);
+
+	/* Only a queued statement: BEGIN, it and COMMIT travel together. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	pref_params(&p, id, "dark");
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+
+	/* A failing statement queued for commit fails the commit, and takes the whole transaction
+	   (an earlier successful statement included) with it. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, "v1");
+	assert_err(astral_db_exec(f->app, &test_stmts[T_CONSENT_INSERT], &p, NULL), ASTRAL_OK);
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, "v2");
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_CONSENT_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_CONSENT_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit(f->app), ASTRAL_ERR_CONFLICT);
+	assert_string_equal(astral_db_last_constraint(f->app), "consents_pkey");
+	assert_false(astral_db_in_transaction(f->app));
+	assert_false(astral_db_failed(f->app));
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_err(astral_db_exec(f->app, &test_stmts[T_CONSENT_VERSION], &p, NULL), ASTRAL_ERR_INTERNAL);
+	{
+		PGresult *res = NULL;
+
+		astral_params_init(&p);
+		astral_params_text(&p, id);
+		assert_err(astral_db_exec(f->app, &test_stmts[T_CONSENT_VERSION], &p, &res), ASTRAL_OK);
+		assert_int_equal(PQntuples(res), 0);
+		PQclear(res);
+	}
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+
+	/* A failing plain queued statement with nothing after it: reported by commit. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	pref_params(&p, id, "light");                          /* the row exists: duplicate key */
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit(f->app), ASTRAL_ERR_CONFLICT);
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+}
+
+/* A statement queued before astral_db_set_identity runs as the identity it was queued under,
+   also when nothing has been sent yet (BEGIN still pending). */
+static void
+test_db_queued_statement_keeps_its_identity(void **state)
+{
+	struct fixture *f = *state;
+	struct astral_params p;
+	char a[37], b[37], user[64], role[32];
+	astral_err err;
+
+	make_user(f->app, "seeker", a);
+	make_user(f->app, "seeker", b);
+
+	/* After the first statement: the identity change is queued behind the insert. */
+	assert_err(astral_db_begin(f->app, a, "seeker"), ASTRAL_OK);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "1"), 1);
+	pref_params(&p, a, "dark");
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_set_identity(f->app, b, "seeker"), ASTRAL_OK);
+	current_identity(f->app, user, role);
+	assert_string_equal(user, b);
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, a), 1);
+
+	/* Before the first statement. */
+	assert_err(astral_db_begin(f->app, b, "seeker"), ASTRAL_OK);
+	pref_params(&p, b, "dark");
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_set_identity(f->app, a, "seeker"), ASTRAL_OK);
+	err = astral_db_exec(f->app, &test_stmts[T_IDENTITY], NULL, NULL);
+	if (err != ASTRAL_OK)
+		print_error("the insert queued as %s ran as %s: sqlstate %s\n", b, a, astral_db_last_sqlstate(f->app));
+	assert_err(err, ASTRAL_OK);
+	current_identity(f->app, user, role);
+	assert_string_equal(user, a);
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, b), 1);
 }
 
 /* Queued parameters are copies: text, bytea with NUL bytes, an empty bytea and SQL NULL. */
@@ -1269,6 +1374,8 @@ main(void)
 		DB_TEST(test_db_queued_insert_seen_by_next_exec),
 		DB_TEST(test_db_queued_failure_reported_by_next_exec),
 		DB_TEST(test_db_rollback_discards_queue),
+		DB_TEST(test_db_commit_sends_queue_and_reports_failure),
+		DB_TEST(test_db_queued_statement_keeps_its_identity),
 		DB_TEST(test_db_queued_parameters_are_copied),
 		DB_TEST(test_db_bad_queue_overflow),
 		DB_TEST(test_db_audit_row_only_after_commit),
