@@ -262,8 +262,15 @@ astral_db_begin(struct astral_db *db, const char *user_id, const char *role)
 {
 	astral_err err;
 
+	if ((user_id != NULL && strlen(user_id) >= sizeof(db->pending_user)) ||
+	    (role != NULL && strlen(role) >= sizeof(db->pending_role)))
+		return ASTRAL_ERR_INVALID;
 	if (db->in_tx)
 		astral_db_rollback(db);
+	/* A server that ended an idle connection left a goodbye message: the first read takes it,
+	   the second sees the closed socket, and the status says so (libpq's socket never blocks). */
+	for (int i = 0; db->conn != NULL && i < 2 && PQconsumeInput(db->conn) == 1; i++)
+		continue;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
 	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
 		err = connect_db(db);
@@ -527,7 +534,10 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 
 	if (!db->in_tx)
 		return ASTRAL_ERR_INTERNAL;
-	if (db->begin_pending) {
+	if ((user_id != NULL && strlen(user_id) >= sizeof(db->pending_user)) ||
+	    (role != NULL && strlen(role) >= sizeof(db->pending_role)))
+		return ASTRAL_ERR_INVALID;
+	if (db->begin_pending && count_queued(db, 0) == 0) {
 		snprintf(db->pending_user, sizeof(db->pending_user), "%s", user_id ? user_id : "");
 		snprintf(db->pending_role, sizeof(db->pending_role), "%s", role ? role : "anonymous");
 		return ASTRAL_OK;
