@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int
@@ -39,7 +40,7 @@ main(int argc, char **argv)
 	printf("%d\n", (int)getpid());
 	fflush(stdout);
 	sleep(3);
-	jwt_free_str(token);
+	free(token);
 	jwt_free(jwt);
 	jwt_free(decoded);
 	PQfinish(conn);

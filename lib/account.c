@@ -14,8 +14,7 @@
 #include "random.h"
 
 enum account_stmt {
-	ACCOUNT_INSERT_USER,
-	ACCOUNT_INSERT_KEY,
+	ACCOUNT_INSERT,
 	ACCOUNT_SELECT_KEY,
 	ACCOUNT_STMT_COUNT
 };
@@ -25,20 +24,16 @@ extern const struct astral_stmt astral_account_stmts[];
 extern const size_t astral_account_stmt_count;
 
 const struct astral_stmt astral_account_stmts[] = {
-	[ACCOUNT_INSERT_USER] = {
-		"account_insert_user",
-		"INSERT INTO users (id, role, helper_tier, username, display_name, password_hash,"
-		" recovery_hash, created_at, updated_at)"
-		" VALUES ($1::uuid, $2::astral_role, $3, $4, $5, $6, $7::bytea,"
-		" to_timestamp($8::bigint), to_timestamp($8::bigint))"
-		" ON CONFLICT (username) DO NOTHING RETURNING id",
-		8,
-	},
-	[ACCOUNT_INSERT_KEY] = {
-		"account_insert_key",
-		"INSERT INTO user_keys (user_id, master_version, wrapped_key, created_at)"
-		" VALUES ($1::uuid, $2::integer, $3::bytea, to_timestamp($4::bigint))",
-		4,
+	[ACCOUNT_INSERT] = {
+		"account_insert",
+		"WITH u AS (INSERT INTO users (id, role, helper_tier, username, display_name, password_hash,"
+		"  recovery_hash, created_at, updated_at)"
+		"  VALUES ($1::uuid, $2::astral_role, $3, $4, $5, $6, $7::bytea,"
+		"  to_timestamp($8::bigint), to_timestamp($8::bigint))"
+		"  ON CONFLICT (username) DO NOTHING RETURNING id)"
+		" INSERT INTO user_keys (user_id, master_version, wrapped_key, created_at)"
+		" SELECT id, $9::integer, $10::bytea, to_timestamp($8::bigint) FROM u RETURNING user_id",
+		10,
 	},
 	[ACCOUNT_SELECT_KEY] = {
 		"account_select_key",
@@ -128,21 +123,15 @@ astral_account_create(struct astral_db *db, struct astral_keyring *kr, const str
 	else
 		astral_params_null(&p);
 	astral_params_int(&p, now);
-	/* A taken name answers CONFLICT without aborting the transaction, so callers may retry. */
-	err = astral_db_exec(db, &astral_account_stmts[ACCOUNT_INSERT_USER], &p, &res);
+	astral_params_int(&p, (long long)version);
+	astral_params_bytes(&p, wrapped, wlen);
+	/* The account and its data key in one statement. A taken name inserts neither and answers
+	   CONFLICT without aborting the transaction, so callers may retry. */
+	err = astral_db_exec(db, &astral_account_stmts[ACCOUNT_INSERT], &p, &res);
 	if (err == ASTRAL_OK && PQntuples(res) != 1)
 		err = ASTRAL_ERR_CONFLICT;
 	PQclear(res);
 	res = NULL;
-	if (err != ASTRAL_OK)
-		goto out;
-
-	astral_params_init(&p);
-	astral_params_text(&p, id);
-	astral_params_int(&p, (long long)version);
-	astral_params_bytes(&p, wrapped, wlen);
-	astral_params_int(&p, now);
-	err = astral_db_queue(db, &astral_account_stmts[ACCOUNT_INSERT_KEY], &p);
 	if (err != ASTRAL_OK)
 		goto out;
 

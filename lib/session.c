@@ -47,9 +47,12 @@ const struct astral_stmt astral_session_stmts[] = {
 		"  RETURNING 1)"
 		" SELECT revoked, seen, expires, mfa, role, created, username, display_name, helper_tier,"
 		"  has_password, mfa_enabled, user_created, (SELECT count(*) FROM touch) FROM s", 6 },
+	/* A new session and its first refresh token, in one statement. */
 	[STMT_SESSION_INSERT] = { "session_insert",
-		"INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, mfa)"
-		" VALUES ($1, $2, to_timestamp($3), to_timestamp($3), to_timestamp($4), $5)", 5 },
+		"WITH s AS (INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, mfa)"
+		"  VALUES ($1, $2, to_timestamp($3), to_timestamp($3), to_timestamp($4), $5) RETURNING id, user_id)"
+		" INSERT INTO refresh_tokens (token_hash, session_id, user_id, issued_at)"
+		" SELECT $6, id, user_id, to_timestamp($3) FROM s", 6 },
 	[STMT_REFRESH_INSERT] = { "refresh_insert",
 		"INSERT INTO refresh_tokens (token_hash, session_id, user_id, issued_at)"
 		" VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT (token_hash) DO NOTHING", 4 },
@@ -266,6 +269,7 @@ astral_err
 astral_session_start(struct astral_request *req, const char *user_id, const char *role, int mfa,
                      struct astral_issued *out)
 {
+	unsigned char h[ASTRAL_SHA256_LEN];
 	struct astral_params p;
 	astral_err err;
 
@@ -278,21 +282,20 @@ astral_session_start(struct astral_request *req, const char *user_id, const char
 	out->mfa = mfa;
 	out->created_at = req->now;
 	out->expires_at = req->now + req->app->cfg.absolute_timeout;
+	out->refresh_token = astral_random_token(REFRESH_TOKEN_BYTES);
+	if (out->refresh_token == NULL) {
+		err = ASTRAL_ERR_NOMEM;
+		goto fail;
+	}
+	hash_token(out->refresh_token, h);
 	astral_params_init(&p);
 	astral_params_text(&p, out->session_id);
 	astral_params_text(&p, user_id);
 	astral_params_int(&p, req->now);
 	astral_params_int(&p, out->expires_at);
 	astral_params_bool(&p, mfa);
+	astral_params_bytes(&p, h, sizeof(h));
 	err = astral_db_queue(req->app->db, &astral_session_stmts[STMT_SESSION_INSERT], &p);
-	if (err != ASTRAL_OK)
-		goto fail;
-	out->refresh_token = astral_random_token(REFRESH_TOKEN_BYTES);
-	if (out->refresh_token == NULL) {
-		err = ASTRAL_ERR_NOMEM;
-		goto fail;
-	}
-	err = store_refresh(req, out->refresh_token, out->session_id, user_id);
 	if (err == ASTRAL_OK)
 		err = issue_access(req, out);
 	if (err == ASTRAL_OK)
