@@ -1,7 +1,9 @@
 // Quick exit: on a click of any [data-quick-exit] link, or Escape pressed three
 // times within two seconds, replace this page with a neutral one. replace()
 // swaps the current history entry, so Back does not return to this page.
-// Without JavaScript the link falls back to the crisis page.
+// Without JavaScript the link falls back to the crisis page. The click is
+// caught on the document (capture phase), so links the app shell draws later
+// work too.
 
 const EXIT_URL = '/exit.html';
 const PRESSES_NEEDED = 3;
@@ -20,11 +22,17 @@ function leave() {
 
 for (const link of document.querySelectorAll('a[data-quick-exit]')) {
 	link.setAttribute('href', EXIT_URL);
-	link.addEventListener('click', (event) => {
-		event.preventDefault();
-		leave();
-	});
 }
+
+document.addEventListener('click', (event) => {
+	const link = event.target instanceof Element ? event.target.closest('a[data-quick-exit]') : null;
+	if (!link) {
+		return;
+	}
+	event.preventDefault();
+	event.stopPropagation();
+	leave();
+}, true);
 
 document.addEventListener('keydown', (event) => {
 	if (event.key !== 'Escape' || event.repeat) {
@@ -37,7 +45,7 @@ document.addEventListener('keydown', (event) => {
 		escapeTimes = [];
 		leave();
 	}
-});
+}, true);
 
 for (const hint of document.querySelectorAll('[data-quick-exit-hint]')) {
 	hint.hidden = false;

@@ -1,0 +1,311 @@
+// The entry module: loaded by index.html. Applies theme and language, reads
+// the session, draws the header and footer for the user's layout, starts the
+// router and registers the service worker.
+
+import { el } from '/js/components/dom.js';
+import { initialLanguage, setLanguage, loadArea, getLanguage, t, LANGUAGES } from './i18n.js';
+import { initTheme, setTheme, getTheme, THEMES } from './theme.js';
+import { initToasts, toast } from './toast.js';
+import { confirm } from './dialog.js';
+import { configureRouter, startRouter, navigate, rerender } from './router.js';
+import { navItemsFor, layoutFor } from './nav.js';
+import './routes.js';
+
+const state = {
+	session: null,
+	api: null,
+	client: null,
+};
+
+const SIGNED_OUT_TARGETS = {
+	idle: '/signin?reason=idle',
+	session_expired: '/signin?reason=expired',
+	token_reused: '/signin?reason=expired',
+};
+
+async function loadClient() {
+	try {
+		state.client = await import('/js/api/client.js');
+		state.api = state.client.api || state.client.default || null;
+	} catch (error) {
+		console.error('API client unavailable', error);
+		state.api = null;
+	}
+}
+
+async function readSession() {
+	if (!state.api) {
+		state.session = null;
+		return null;
+	}
+	const result = await state.api.get('/api/auth/session');
+	state.session = result.ok && result.body && result.body.user ? result.body : null;
+	return state.session;
+}
+
+async function applyPreferences() {
+	if (!state.session || !state.api) {
+		return;
+	}
+	const result = await state.api.get('/api/me/preferences');
+	if (!result.ok || !result.body) {
+		return;
+	}
+	if (THEMES.includes(result.body.theme)) {
+		setTheme(result.body.theme);
+	}
+	if (LANGUAGES.includes(result.body.language)) {
+		await setLanguage(result.body.language);
+	}
+}
+
+async function savePreference(change) {
+	if (!state.session || !state.api) {
+		return;
+	}
+	const result = await state.api.put('/api/me/preferences', change);
+	if (!result.ok) {
+		toast(t('shell.errors.preferenceNotSaved'), 'error');
+	}
+}
+
+async function refreshSession() {
+	const before = state.session;
+	await readSession();
+	if (!before && state.session) {
+		await applyPreferences();
+	}
+	renderChrome();
+	return state.session;
+}
+
+async function signOut() {
+	if (state.api) {
+		await state.api.post('/api/auth/logout');
+	}
+	state.session = null;
+	renderChrome();
+	navigate('/', { replace: false });
+	toast(t('shell.signedOut.signed_out'), 'success');
+}
+
+// ------------------------------------------------------------------ header
+function themeControl() {
+	const select = el('select', { id: 'theme-select', class: 'select' },
+		THEMES.map((theme) => el('option', { value: theme }, t(`theme.${theme}`))));
+	select.value = getTheme();
+	select.addEventListener('change', () => {
+		setTheme(select.value);
+		savePreference({ theme: select.value });
+	});
+	return el('span', { class: 'header-control' },
+		el('label', { for: 'theme-select', class: 'visually-hidden' }, t('theme.label')), select);
+}
+
+function languageControl() {
+	const other = getLanguage() === 'en' ? 'es' : 'en';
+	const control = el('button', {
+		type: 'button',
+		id: 'language-toggle',
+		class: 'btn btn-ghost btn-small',
+		lang: other,
+		'aria-label': t(`language.switchTo.${other}`),
+	}, t(`language.name.${other}`));
+	control.addEventListener('click', async () => {
+		await setLanguage(other);
+		savePreference({ language: other });
+	});
+	return control;
+}
+
+function renderHeader(layout) {
+	const inner = document.querySelector('.site-header-inner');
+	if (!inner) {
+		return;
+	}
+	const focusedId = document.activeElement && inner.contains(document.activeElement) ? document.activeElement.id : null;
+	const brand = el('a', { class: 'brand', href: '/' },
+		el('img', { src: '/favicon.svg', alt: '', width: '28', height: '28' }),
+		el('span', { class: 'brand-name' }, t('shell.siteName')));
+	const safety = el('nav', { class: 'safety-nav', 'aria-label': t('shell.safetyNav') },
+		el('ul', {},
+			el('li', {}, el('a', { id: 'get-help', class: 'btn btn-crisis btn-small', href: '/crisis' }, t('shell.getHelp'))),
+			el('li', {}, el('a', { id: 'quick-exit', class: 'btn btn-exit btn-small', href: '/exit.html', 'data-quick-exit': true }, t('shell.quickExit')))));
+	const links = navItemsFor(layout).map((item) =>
+		el('li', {}, el('a', { href: item.href, 'data-nav': item.id, id: `nav-${item.id}` }, t(item.label))));
+	const bar = el('div', { class: 'header-bar' },
+		el('nav', { class: 'app-nav', 'aria-label': t('shell.mainNav') }, el('ul', {}, links)),
+		layout === 'staff' ? el('span', { class: 'badge badge-staff' }, t('shell.staffBadge')) : null,
+		el('div', { class: 'header-tools' },
+			themeControl(),
+			languageControl(),
+			state.session ? el('button', {
+				type: 'button', id: 'sign-out', class: 'btn btn-ghost btn-small', onClick: signOut,
+			}, t('shell.signOut')) : null));
+	inner.replaceChildren(brand, bar, safety);
+	markCurrent();
+	if (focusedId) {
+		const again = document.getElementById(focusedId);
+		if (again) {
+			again.focus();
+		}
+	}
+}
+
+function markCurrent() {
+	const path = window.location.pathname.replace(/\/+$/, '') || '/';
+	for (const link of document.querySelectorAll('.app-nav a, .safety-nav a, .site-footer nav a')) {
+		const href = link.getAttribute('href');
+		if (href === path) {
+			link.setAttribute('aria-current', 'page');
+		} else {
+			link.removeAttribute('aria-current');
+		}
+	}
+}
+
+// ------------------------------------------------------------------ footer
+function renderFooter() {
+	const inner = document.querySelector('.site-footer-inner');
+	if (!inner) {
+		return;
+	}
+	const links = [
+		['/', 'footer.home'],
+		['/crisis', 'footer.crisis'],
+		['/quiet-space', 'footer.quietSpace'],
+		['/guidelines', 'footer.guidelines'],
+		['/legal/terms', 'footer.terms'],
+		['/legal/privacy', 'footer.privacy'],
+		['/legal/helper-agreement', 'footer.helperAgreement'],
+	];
+	const hint = el('p', {});
+	const [before, after] = t('footer.quickExitHint').split('{key}');
+	hint.append(before, el('kbd', {}, 'Esc'), after || '');
+	inner.replaceChildren(
+		el('nav', { 'aria-label': t('footer.siteNav') },
+			el('ul', {}, links.map(([href, key]) => el('li', {}, el('a', { href }, t(key)))))),
+		el('p', {}, t('footer.disclaimer')),
+		hint);
+}
+
+function renderChrome() {
+	const layout = layoutFor(state.session);
+	document.body.dataset.layout = layout;
+	renderHeader(layout);
+	renderFooter();
+	markCurrent();
+}
+
+// ------------------------------------------------------------------ routing
+function guard(route) {
+	if (route.auth === 'public') {
+		return null;
+	}
+	if (!state.session) {
+		const next = window.location.pathname + window.location.search;
+		return { redirect: `/signin?next=${encodeURIComponent(next)}` };
+	}
+	if (route.auth === 'staff' && layoutFor(state.session) !== 'staff') {
+		return { forbidden: true };
+	}
+	return null;
+}
+
+function makeContext(route, params, query, url) {
+	return {
+		params,
+		query,
+		path: url.pathname,
+		t,
+		api: state.api,
+		session: state.session,
+		navigate,
+		toast,
+		confirm,
+		refreshSession,
+		loadArea,
+	};
+}
+
+// ------------------------------------------------------------------ events
+function onSignedOut(event) {
+	const reason = event.detail && event.detail.reason ? event.detail.reason : 'signed_out';
+	const wasSignedIn = Boolean(state.session);
+	state.session = null;
+	renderChrome();
+	if (!wasSignedIn) {
+		return;
+	}
+	const key = `shell.signedOut.${reason}`;
+	const text = t(key);
+	toast(text === key ? t('shell.signedOut.signed_out') : text, reason === 'signed_out' || reason === 'deleted' ? 'success' : 'info');
+	navigate(SIGNED_OUT_TARGETS[reason] || '/', { replace: true });
+}
+
+function onSession(event) {
+	const body = event.detail;
+	if (!body || !body.user) {
+		return;
+	}
+	const before = state.session;
+	state.session = body;
+	if (!before || before.user.id !== body.user.id || before.user.role !== body.user.role ||
+		before.user.display_name !== body.user.display_name) {
+		renderChrome();
+	}
+}
+
+async function startIdleWatch() {
+	try {
+		const idle = await import('/js/api/idle.js');
+		idle.startIdleWatch({ session: state.session });
+	} catch (error) {
+		console.warn('idle logoff unavailable', error);
+	}
+}
+
+function registerServiceWorker() {
+	if (!('serviceWorker' in navigator) || !window.isSecureContext) {
+		return;
+	}
+	navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((error) => console.warn('service worker', error));
+}
+
+async function boot() {
+	initTheme();
+	initToasts();
+	await setLanguage(initialLanguage(), { store: false });
+	await Promise.all([loadArea('shell'), loadArea('common'), loadClient()]);
+	await readSession();
+	await applyPreferences();
+	renderChrome();
+
+	window.addEventListener('astral:signed-out', onSignedOut);
+	window.addEventListener('astral:session', onSession);
+	window.addEventListener('astral:language', () => {
+		renderChrome();
+		rerender({ focus: false });
+	});
+	window.addEventListener('astral:theme', () => {
+		const select = document.getElementById('theme-select');
+		if (select) {
+			select.value = getTheme();
+		}
+	});
+
+	configureRouter({
+		outlet: document.getElementById('main'),
+		makeContext,
+		guard,
+		onRouteChange: markCurrent,
+	});
+	await startRouter();
+	startIdleWatch();
+	registerServiceWorker();
+}
+
+boot().catch((error) => {
+	// The static landing page and crisis links stay usable when start-up fails.
+	console.error('Astral Core could not start', error);
+});

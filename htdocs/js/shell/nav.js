@@ -1,0 +1,43 @@
+// The header navigation as a data table, by layout.
+//
+//   registerNavItem({ id: 'dashboard', href: '/dashboard', label: 'nav.dashboard',
+//                     layouts: ['helper', 'staff'], order: 40 });
+//
+// Layouts: 'guest' (signed out), 'seeker', 'helper', 'staff' (moderator or
+// admin). label is an i18n key. Items show in `order`, lowest first.
+
+const items = [];
+
+export function registerNavItem(item) {
+	const existing = items.findIndex((i) => i.id === item.id);
+	const entry = { order: 50, ...item };
+	if (existing >= 0) {
+		items[existing] = entry;
+	} else {
+		items.push(entry);
+	}
+}
+
+export function navItemsFor(layout) {
+	return items.filter((item) => item.layouts.includes(layout)).sort((a, b) => a.order - b.order);
+}
+
+/** The layout for a session response (or null when signed out). */
+export function layoutFor(session) {
+	const role = session && session.user ? session.user.role : null;
+	if (role === 'moderator' || role === 'admin') {
+		return 'staff';
+	}
+	if (role === 'helper') {
+		return 'helper';
+	}
+	if (role === 'seeker') {
+		return 'seeker';
+	}
+	return 'guest';
+}
+
+registerNavItem({ id: 'home', href: '/', label: 'nav.home', layouts: ['guest', 'seeker', 'helper', 'staff'], order: 10 });
+registerNavItem({ id: 'start', href: '/start', label: 'nav.start', layouts: ['guest'], order: 20 });
+registerNavItem({ id: 'signin', href: '/signin', label: 'nav.signin', layouts: ['guest'], order: 30 });
+registerNavItem({ id: 'settings', href: '/settings', label: 'nav.settings', layouts: ['seeker', 'helper', 'staff'], order: 90 });

@@ -1,0 +1,32 @@
+// The one table of routes. A new view: add its module under /js/views/, a line
+// here, and its title under "titles" in /i18n/<lang>/shell.json (docs/ui.md).
+// A new header link: registerNavItem (see nav.js).
+
+import { registerRoute, setNotFound } from './router.js';
+
+const view = (name) => () => import(`/js/views/${name}.js`);
+
+// Content and safety (UI-A).
+registerRoute({ path: '/', view: view('home'), title: 'titles.home', auth: 'public' });
+registerRoute({ path: '/crisis', view: view('crisis'), title: 'titles.crisis', auth: 'public' });
+registerRoute({ path: '/guidelines', view: view('guidelines'), title: 'titles.guidelines', auth: 'public' });
+registerRoute({ path: '/legal', view: view('legal'), title: 'titles.legal', auth: 'public', defaults: { doc: '' } });
+registerRoute({ path: '/legal/terms', view: view('legal'), title: 'titles.terms', auth: 'public', defaults: { doc: 'terms' } });
+registerRoute({ path: '/legal/privacy', view: view('legal'), title: 'titles.privacy', auth: 'public', defaults: { doc: 'privacy' } });
+registerRoute({
+	path: '/legal/helper-agreement', view: view('legal'), title: 'titles.helperAgreement', auth: 'public',
+	defaults: { doc: 'helper-agreement' },
+});
+registerRoute({ path: '/quiet-space', view: view('quiet-space'), title: 'titles.quietSpace', auth: 'public' });
+
+// Accounts (UI-B).
+registerRoute({ path: '/start', view: view('start'), title: 'titles.start', auth: 'public' });
+registerRoute({ path: '/signin', view: view('signin'), title: 'titles.signin', auth: 'public' });
+registerRoute({ path: '/register', view: view('register'), title: 'titles.register', auth: 'public' });
+registerRoute({ path: '/recover', view: view('recover'), title: 'titles.recover', auth: 'public' });
+registerRoute({ path: '/consent', view: view('consent'), title: 'titles.consent', auth: 'user' });
+registerRoute({ path: '/account', view: view('account'), title: 'titles.account', auth: 'user' });
+registerRoute({ path: '/settings', view: view('settings'), title: 'titles.settings', auth: 'user' });
+registerRoute({ path: '/mfa', view: view('mfa'), title: 'titles.mfa', auth: 'user' });
+
+setNotFound({ view: view('not-found'), title: 'titles.notFound' });
