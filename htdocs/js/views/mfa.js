@@ -12,6 +12,7 @@ import { field } from '/js/components/field.js';
 import { loadArea } from '/js/shell/i18n.js';
 import { applyFieldErrors, errorText, safeNextPath } from '/js/api/client.js';
 import { copyText } from './start.js';
+import { needsConsent } from './consent.js';
 
 const QR_SCRIPT = '/vendor/qrcode-generator-1.4.4/qrcode.js';
 const STAFF = new Set(['moderator', 'admin']);
@@ -183,10 +184,19 @@ export default {
 			if (result.ok) {
 				await ctx.refreshSession();
 				const done = el('h2', { tabindex: '-1' }, t('mfa.successTitle'));
+				// Staff arrive here straight from signing in: the consent gate comes next.
+				const carryOn = button({
+					label: t('mfa.continue'),
+					onClick: async () => {
+						carryOn.disabled = true;
+						const gate = await needsConsent(ctx.api);
+						ctx.navigate(gate ? `/consent?next=${encodeURIComponent(next)}` : next);
+					},
+				});
 				root.replaceChildren(heading, el('section', { class: 'panel' },
 					done,
 					el('p', { class: 'status status-success' }, t('mfa.success')),
-					el('p', { class: 'actions' }, linkButton({ label: t('mfa.continue'), href: next }))));
+					el('p', { class: 'actions' }, carryOn)));
 				done.focus();
 				ctx.toast(t('mfa.successTitle'), 'success');
 				return;
