@@ -209,7 +209,17 @@ function guard(route) {
 	if (route.auth === 'staff' && layoutFor(state.session) !== 'staff') {
 		return { forbidden: true };
 	}
+	// Staff act only after two-step sign-in: until it is set up, every signed-in page leads to it.
+	if (needsMfaEnrolment(state.session) && window.location.pathname !== '/mfa') {
+		const next = window.location.pathname + window.location.search;
+		return { redirect: `/mfa?next=${encodeURIComponent(next)}` };
+	}
 	return null;
+}
+
+function needsMfaEnrolment(session) {
+	const role = session && session.user && session.user.role;
+	return (role === 'moderator' || role === 'admin') && !(session.session && session.session.mfa);
 }
 
 function makeContext(route, params, query, url) {
@@ -283,6 +293,12 @@ async function boot() {
 
 	window.addEventListener('astral:signed-out', onSignedOut);
 	window.addEventListener('astral:session', onSession);
+	window.addEventListener('astral:mfa-required', () => {
+		if (window.location.pathname !== '/mfa') {
+			const next = window.location.pathname + window.location.search;
+			navigate(`/mfa?next=${encodeURIComponent(next)}`);
+		}
+	});
 	window.addEventListener('astral:language', () => {
 		renderChrome();
 		rerender({ focus: false });
