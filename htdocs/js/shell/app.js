@@ -17,6 +17,10 @@ const state = {
 	client: null,
 };
 
+// The account's theme and language are applied once per signed-in user: at start-up, and again
+// whenever a different user signs in (however the session arrived).
+let preferencesAppliedFor = null;
+
 const SIGNED_OUT_TARGETS = {
 	idle: '/signin?reason=idle',
 	session_expired: '/signin?reason=expired',
@@ -36,6 +40,7 @@ async function loadClient() {
 async function readSession() {
 	if (!state.api) {
 		state.session = null;
+		preferencesAppliedFor = null;
 		return null;
 	}
 	const result = await state.api.get('/api/auth/session');
@@ -44,9 +49,10 @@ async function readSession() {
 }
 
 async function applyPreferences() {
-	if (!state.session || !state.api) {
+	if (!state.session || !state.api || preferencesAppliedFor === state.session.user.id) {
 		return;
 	}
+	preferencesAppliedFor = state.session.user.id;
 	const result = await state.api.get('/api/me/preferences');
 	if (!result.ok || !result.body) {
 		return;
@@ -70,11 +76,8 @@ async function savePreference(change) {
 }
 
 async function refreshSession() {
-	const before = state.session;
 	await readSession();
-	if (!before && state.session) {
-		await applyPreferences();
-	}
+	await applyPreferences();
 	renderChrome();
 	return state.session;
 }
@@ -84,6 +87,7 @@ async function signOut() {
 		await state.api.post('/api/auth/logout');
 	}
 	state.session = null;
+	preferencesAppliedFor = null;
 	renderChrome();
 	navigate('/', { replace: false });
 	toast(t('shell.signedOut.signed_out'), 'success');
@@ -243,6 +247,7 @@ function onSignedOut(event) {
 	const reason = event.detail && event.detail.reason ? event.detail.reason : 'signed_out';
 	const wasSignedIn = Boolean(state.session);
 	state.session = null;
+	preferencesAppliedFor = null;
 	renderChrome();
 	if (!wasSignedIn) {
 		return;
