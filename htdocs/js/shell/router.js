@@ -110,6 +110,24 @@ function setTitle(route) {
 	return name;
 }
 
+// While the page is being left (reload, a link to a static page), requests still in flight are
+// cancelled by the browser: their failures are not errors of the view and are not reported.
+let leaving = false;
+for (const event of ['beforeunload', 'pagehide']) {
+	window.addEventListener(event, () => {
+		leaving = true;
+	});
+}
+window.addEventListener('pageshow', () => {
+	leaving = false;
+});
+
+function reportError(error) {
+	if (!leaving) {
+		console.error(error);
+	}
+}
+
 function disposeCurrent() {
 	if (currentView && typeof currentView.dispose === 'function') {
 		try {
@@ -147,7 +165,7 @@ async function render({ focus = true, scroll = true } = {}) {
 	try {
 		module = (await route.view()).default;
 	} catch (error) {
-		console.error(error);
+		reportError(error);
 	}
 	clearTimeout(slow);
 	if (mine !== renderCount) {
@@ -165,8 +183,8 @@ async function render({ focus = true, scroll = true } = {}) {
 			await module.render(root, ctx);
 			currentView = module;
 		} catch (error) {
-			console.error(error);
-			if (mine === renderCount) {
+			reportError(error);
+			if (mine === renderCount && !leaving) {
 				failedView(root, route, t('shell.errors.viewRender'), () => render({ focus: true }));
 			}
 		}

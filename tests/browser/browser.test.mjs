@@ -1,0 +1,27 @@
+// The browser tests: one throwaway stack and one Chromium for the whole run,
+// a fresh browser context for each test.
+//
+// Run: cd tests/browser && npm ci && node --test --test-reporter=spec browser.test.mjs
+// (tools/dev/test does this after the integration tests).
+
+import { describe } from 'node:test';
+
+import { useBrowser } from './harness.mjs';
+import { harnessTests } from './harness-self.mjs';
+import { budgetTests } from './budget.mjs';
+import { pageTests } from './pages.mjs';
+import { accountFlowTests } from './account-flows.mjs';
+import { idleTests } from './idle.mjs';
+import { realtimeTests } from './realtime.mjs';
+import { quickExitTests } from './quick-exit.mjs';
+
+describe('Astral Core in Chromium', () => {
+	const { test } = useBrowser();
+	harnessTests(test);
+	budgetTests(test);
+	pageTests(test);
+	accountFlowTests(test);
+	idleTests(test);
+	realtimeTests(test);
+	quickExitTests(test);
+});

@@ -1,0 +1,170 @@
+// Every view of the shell, and the two static pages: each loads with no
+// request to another host, no console error and no CSP violation (the harness
+// fails the test on any), has the route's title and one <h1>, axe-core finds
+// nothing serious or critical in light and in dark, and its screenshots are
+// written (docs/screenshots/<name>-<width>-<scheme>.png). The views that need
+// an account are seen by a signed-in seeker.
+
+import assert from 'node:assert/strict';
+
+import { checkA11y, minorViolations, screenshot, setColorScheme } from './harness.mjs';
+import { apiCall, createSeeker, text, waitForView } from './app.mjs';
+
+const PUBLIC_VIEWS = [
+	{ name: 'home', path: '/', title: 'titles.home' },
+	{ name: 'crisis', path: '/crisis', title: 'titles.crisis' },
+	{ name: 'guidelines', path: '/guidelines', title: 'titles.guidelines' },
+	{ name: 'legal-terms', path: '/legal/terms', title: 'titles.terms' },
+	{ name: 'legal-privacy', path: '/legal/privacy', title: 'titles.privacy' },
+	{ name: 'legal-helper-agreement', path: '/legal/helper-agreement', title: 'titles.helperAgreement' },
+	{ name: 'quiet-space', path: '/quiet-space', title: 'titles.quietSpace' },
+	{ name: 'start', path: '/start', title: 'titles.start' },
+	{ name: 'signin', path: '/signin', title: 'titles.signin' },
+	{ name: 'register', path: '/register', title: 'titles.register' },
+	{ name: 'recover', path: '/recover', title: 'titles.recover' },
+	{ name: 'not-found', path: '/no-such-page', title: 'titles.notFound' },
+];
+
+const STATIC_PAGES = [
+	{ name: 'crisis-html', path: '/crisis.html', heading: /Get help now/ },
+	{ name: 'exit', path: '/exit.html', heading: /weather forecast/ },
+];
+
+/** axe-core in light and dark; lesser findings go to the test's diagnostics. */
+async function checkBothSchemes(page, t, label) {
+	for (const colorScheme of ['light', 'dark']) {
+		await setColorScheme(page, colorScheme);
+		const results = await checkA11y(page, { label: `${label} (${colorScheme})` });
+		for (const line of minorViolations(results)) {
+			t.diagnostic(`${label} ${colorScheme}: ${line}`);
+		}
+	}
+	await setColorScheme(page, 'light');
+}
+
+async function assertOneHeading(page, label) {
+	const count = await page.locator('#main h1').count();
+	assert.equal(count, 1, `${label}: ${count} <h1> elements in <main>`);
+}
+
+/** Title, one <h1>, axe in both schemes, screenshots. */
+async function checkView(session, t, { name, path, title }) {
+	const { page } = session;
+	await waitForView(page, new URL(path, 'http://x').pathname, title);
+	await assertOneHeading(page, path);
+	await checkBothSchemes(page, t, path);
+	await screenshot(page, name);
+}
+
+export function pageTests(test) {
+	for (const spec of PUBLIC_VIEWS) {
+		test(`view ${spec.path}: loads cleanly, axe in light and dark, screenshots`, async (session, t) => {
+			await session.goto(spec.path);
+			await checkView(session, t, spec);
+		});
+	}
+
+	for (const spec of STATIC_PAGES) {
+		test(`page ${spec.path}: loads cleanly, axe in light and dark, screenshots`, async (session, t) => {
+			const { page } = session;
+			await session.goto(spec.path);
+			assert.match(await page.locator('h1').first().innerText(), spec.heading);
+			await checkBothSchemes(page, t, spec.path);
+			await screenshot(page, spec.name);
+		});
+	}
+
+	// axe-core cannot run here (it needs the page's scripts); the page itself
+	// is checked with JavaScript above.
+	test('page /crisis.html works without JavaScript', { javaScriptEnabled: false }, async (session) => {
+		const { page } = session;
+		await session.goto('/crisis.html');
+		const content = await page.locator('main').innerText();
+		assert.match(content, /988/);
+		assert.match(content, /911/);
+		assert.ok(await page.locator('a[href="tel:988"]').count() > 0, 'no tel:988 link');
+	});
+
+	test('the shell without JavaScript is the landing page with the crisis block', { javaScriptEnabled: false }, async (session) => {
+		const { page } = session;
+		await session.goto('/settings');
+		const content = await page.locator('main').innerText();
+		assert.match(content, /988/);
+		assert.match(content, /741741/);
+		assert.match(content, /911/);
+		assert.ok(await page.locator('a[data-quick-exit]').count() > 0, 'no Quick exit link');
+	});
+
+	test('a signed-out visitor to /settings is sent to sign in, and back there after', async (session) => {
+		const { page } = session;
+		const { user } = await createSeeker(session);
+		const passphrase = 'a passphrase for this test';
+		const set = await apiCall(page, 'POST', '/api/auth/password', { new_password: passphrase });
+		assert.ok(set.status >= 200 && set.status < 300, `POST /api/auth/password: ${JSON.stringify(set)}`);
+		const out = await apiCall(page, 'POST', '/api/auth/logout');
+		assert.ok(out.status >= 200 && out.status < 300, `POST /api/auth/logout: ${JSON.stringify(out)}`);
+
+		await session.goto('/settings?tab=data');
+		await waitForView(page, '/signin', 'titles.signin');
+		assert.equal(new URL(page.url()).searchParams.get('next'), '/settings?tab=data');
+		await page.fill('#signin-username', user.username);
+		await page.fill('#signin-password', passphrase);
+		await page.locator('#main form button[type="submit"]').click();
+		await waitForView(page, '/settings', 'titles.settings');
+		assert.equal(new URL(page.url()).search, '?tab=data');
+		assert.equal(await page.locator('[role="tab"][aria-selected="true"]').innerText(), text('settings.tabs.data'));
+	});
+
+	// The views behind sign-in, seen by a seeker.
+	test('view /consent (signed in, documents missing): axe in light and dark, screenshots', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session, { consents: false });
+		await session.goto('/consent');
+		await checkView(session, t, { name: 'consent', path: '/consent', title: 'titles.consent' });
+		const documents = await page.locator('#main h2').allInnerTexts();
+		assert.ok(documents.includes(text('consent.documents.terms_of_service.title')), `documents: ${documents}`);
+		assert.ok(documents.includes(text('consent.documents.privacy_policy.title')), `documents: ${documents}`);
+	});
+
+	test('views / and /account (signed in): axe in light and dark, screenshots', async (session, t) => {
+		const { page } = session;
+		const { user } = await createSeeker(session);
+		await session.goto('/');
+		await checkView(session, t, { name: 'home-signed-in', path: '/', title: 'titles.home' });
+		await session.goto('/account');
+		await checkView(session, t, { name: 'account', path: '/account', title: 'titles.account' });
+		assert.match(await page.locator('#main').innerText(), new RegExp(user.display_name));
+	});
+
+	test('view /settings, every tab (signed in): axe in light and dark, screenshots', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session);
+		for (const tab of ['appearance', 'content', 'privacy', 'blocked', 'security', 'data']) {
+			await session.goto(`/settings?tab=${tab}`);
+			await waitForView(page, '/settings', 'titles.settings');
+			const selected = page.locator('[role="tab"][aria-selected="true"]');
+			assert.equal(await selected.innerText(), text(`settings.tabs.${tab}`));
+			await page.locator('[role="tabpanel"] h2').first().waitFor();
+			await assertOneHeading(page, `/settings?tab=${tab}`);
+			await checkBothSchemes(page, t, `/settings?tab=${tab}`);
+			if (tab === 'appearance') {
+				await screenshot(page, 'settings');
+			} else if (tab === 'security' || tab === 'data') {
+				await screenshot(page, `settings-${tab}`);
+			}
+		}
+	});
+
+	test('view /mfa (signed in): axe before and after the QR code, screenshots', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/mfa');
+		await checkView(session, t, { name: 'mfa', path: '/mfa', title: 'titles.mfa' });
+		await page.getByRole('button', { name: text('mfa.begin') }).click();
+		await page.locator('canvas.qr-code').waitFor();
+		await page.locator('#mfa-secret').waitFor();
+		await page.waitForLoadState('networkidle');
+		await checkBothSchemes(page, t, '/mfa with the QR code');
+		await screenshot(page, 'mfa-qr');
+	});
+}
