@@ -1,0 +1,481 @@
+/* The crisis detector: the labelled corpus (recall and false-positive rate), normalisation,
+   negation, past tense, context words, escalation, windows, limits and bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "../../lib/crisis.h"
+
+#define CORPUS_REL "tests/crisis/corpus.tsv"
+
+static struct astral_crisis_result
+screen(const char *text)
+{
+	struct astral_crisis_result r;
+
+	assert_int_equal(astral_crisis_screen(text, strlen(text), &r), ASTRAL_OK);
+	return r;
+}
+
+static void
+expect(const char *text, enum astral_crisis_severity want)
+{
+	struct astral_crisis_result r = screen(text);
+
+	if (r.severity != want)
+		fail_msg("\"%s\": got %s, wanted %s", text, astral_crisis_severity_name(r.severity),
+		    astral_crisis_severity_name(want));
+}
+
+static int
+has_rule(const struct astral_crisis_result *r, const char *rule, int lowered)
+{
+	size_t i;
+
+	for (i = 0; i < r->nreasons; i++)
+		if (strcmp(r->reasons[i].rule, rule) == 0 && (lowered < 0 || r->reasons[i].lowered == lowered))
+			return 1;
+	return 0;
+}
+
+/* Every documented invariant of a result. */
+static void
+check_invariants(const struct astral_crisis_result *r)
+{
+	enum astral_crisis_severity max = ASTRAL_CRISIS_NONE;
+	unsigned cats = 0;
+	size_t i;
+
+	assert_true(r->nreasons <= ASTRAL_CRISIS_MAX_REASONS);
+	for (i = 0; i < r->nreasons; i++) {
+		const struct astral_crisis_reason *re = &r->reasons[i];
+
+		assert_true(re->severity >= ASTRAL_CRISIS_LOW && re->severity <= ASTRAL_CRISIS_HIGH);
+		assert_non_null(re->rule);
+		if (i > 0)
+			assert_true(re->severity <= r->reasons[i - 1].severity);
+		if (re->severity > max)
+			max = re->severity;
+		cats |= re->category;
+	}
+	assert_int_equal(r->severity, max);
+	assert_int_equal(cats & ~r->categories, 0);
+	if (r->nreasons == 0)
+		assert_int_equal(r->categories, 0);
+}
+
+/* ---- the corpus ---- */
+
+static FILE *
+open_corpus(void)
+{
+	const char *roots[4];
+	char path[4096];
+	size_t i;
+	FILE *f;
+
+#ifdef ASTRAL_SRCDIR
+	roots[0] = ASTRAL_SRCDIR;
+#else
+	roots[0] = NULL;
+#endif
+	roots[1] = getenv("ASTRAL_SRCDIR");
+	roots[2] = getenv("srcdir");
+	roots[3] = ".";
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (!roots[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", roots[i], CORPUS_REL);
+		f = fopen(path, "r");
+		if (f)
+			return f;
+	}
+	fail_msg("cannot find %s (set ASTRAL_SRCDIR)", CORPUS_REL);
+	return NULL;
+}
+
+static int
+parse_severity(const char *s, size_t n, enum astral_crisis_severity *out)
+{
+	static const char *const names[] = { "none", "low", "medium", "high" };
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0) {
+			*out = (enum astral_crisis_severity)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+test_crisis_corpus(void **state)
+{
+	FILE *f = open_corpus();
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, total[4] = { 0 }, recalled[4] = { 0 }, flagged_negatives = 0, shown = 0;
+	ssize_t got;
+	double recall[4], fp_rate;
+	int i;
+
+	(void)state;
+	while ((got = getline(&line, &cap, f)) != -1) {
+		struct astral_crisis_result r;
+		enum astral_crisis_severity want = ASTRAL_CRISIS_NONE;
+		char *tab;
+		size_t len = (size_t)got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		tab = strchr(line, '\t');
+		if (!tab || parse_severity(line, (size_t)(tab - line), &want) != 0)
+			fail_msg("corpus line %zu: want severity<TAB>text", lineno);
+		assert_int_equal(astral_crisis_screen(tab + 1, len - (size_t)(tab + 1 - line), &r), ASTRAL_OK);
+		check_invariants(&r);
+		total[want]++;
+		if (want == ASTRAL_CRISIS_NONE) {
+			if (r.severity != ASTRAL_CRISIS_NONE)
+				flagged_negatives++;
+			else
+				recalled[want]++;
+		} else if (r.severity >= want) {
+			recalled[want]++;
+		}
+		if ((want == ASTRAL_CRISIS_NONE) != (r.severity == ASTRAL_CRISIS_NONE) || (want && r.severity < want)) {
+			if (shown++ < 40)
+				printf("  miss line %zu: want %s got %s%s%s: %s\n", lineno, astral_crisis_severity_name(want),
+				    astral_crisis_severity_name(r.severity), r.nreasons ? " via " : "",
+				    r.nreasons ? r.reasons[0].rule : "", tab + 1);
+		}
+	}
+	free(line);
+	fclose(f);
+
+	printf("  %-8s %6s %9s\n", "expected", "lines", "recall");
+	for (i = ASTRAL_CRISIS_HIGH; i >= ASTRAL_CRISIS_LOW; i--) {
+		recall[i] = total[i] ? 100.0 * (double)recalled[i] / (double)total[i] : 100.0;
+		printf("  %-8s %6zu %8.1f%%\n", astral_crisis_severity_name((enum astral_crisis_severity)i), total[i], recall[i]);
+	}
+	fp_rate = total[0] ? 100.0 * (double)flagged_negatives / (double)total[0] : 0.0;
+	printf("  %-8s %6zu %8.1f%% false positives (%zu flagged)\n", "none", total[0], fp_rate, flagged_negatives);
+
+	assert_true(total[ASTRAL_CRISIS_HIGH] >= 120);
+	assert_true(total[ASTRAL_CRISIS_MEDIUM] + total[ASTRAL_CRISIS_LOW] >= 60);
+	assert_true(total[ASTRAL_CRISIS_NONE] >= 100);
+	assert_int_equal(recalled[ASTRAL_CRISIS_HIGH], total[ASTRAL_CRISIS_HIGH]);
+	assert_true(recall[ASTRAL_CRISIS_MEDIUM] >= 90.0);
+	assert_true(recall[ASTRAL_CRISIS_LOW] >= 90.0);
+	assert_true(fp_rate <= 5.0);
+}
+
+/* ---- behaviour ---- */
+
+static void
+test_crisis_normalises(void **state)
+{
+	(void)state;
+	expect("I WANT TO KILL MYSELF", ASTRAL_CRISIS_HIGH);
+	expect("i want to k1ll mys3lf", ASTRAL_CRISIS_HIGH);
+	expect("$uic1d@l", ASTRAL_CRISIS_HIGH);
+	expect("i want to diiiiiie", ASTRAL_CRISIS_HIGH);       /* run collapsed to one letter */
+	expect("i feel sooo suicidaaal", ASTRAL_CRISIS_HIGH);
+	expect("kill...myself", ASTRAL_CRISIS_HIGH);            /* punctuation is a boundary */
+	expect("k\xe2\x80\x8bill myself", ASTRAL_CRISIS_HIGH);  /* zero-width space dropped */
+	expect("k i l l myself", ASTRAL_CRISIS_HIGH);           /* spelled out */
+	expect("\xef\xbc\xab\xef\xbc\xa9\xef\xbc\xac\xef\xbc\xac myself", ASTRAL_CRISIS_HIGH); /* fullwidth */
+	expect("Me quiero SUICIDAR", ASTRAL_CRISIS_HIGH);
+	expect("quiero hacerme da\xc3\xb1o", ASTRAL_CRISIS_MEDIUM);   /* ñ folded */
+	expect("NO AGUANTO M\xc3\x81S", ASTRAL_CRISIS_LOW);           /* Á folded */
+	expect("I can\xe2\x80\x99t go on.", ASTRAL_CRISIS_HIGH);      /* curly apostrophe */
+	expect("i want to kil myslef", ASTRAL_CRISIS_HIGH);           /* misspellings */
+	expect("thinking about sucide", ASTRAL_CRISIS_HIGH);
+	expect("I like my new bike", ASTRAL_CRISIS_NONE);
+}
+
+static void
+test_crisis_negation(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	r = screen("I would never kill myself");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_LOW);
+	assert_true(has_rule(&r, "suicide.kill_myself", 1));
+	r = screen("I'm not suicidal");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_LOW);
+	assert_true(r.reasons[0].lowered);
+	/* phrases that contain a negation are positives */
+	r = screen("I don't want to live anymore");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_false(r.reasons[0].lowered);
+	expect("there is no reason to live", ASTRAL_CRISIS_HIGH);
+	expect("I can't go on", ASTRAL_CRISIS_HIGH);
+	/* a negation stops at a clause */
+	expect("I don't know why but I want to die", ASTRAL_CRISIS_HIGH);
+	expect("No, I want to die", ASTRAL_CRISIS_HIGH);
+	expect("not gonna lie I want to die", ASTRAL_CRISIS_HIGH);
+	/* distress negated is nothing */
+	expect("I'm not hopeless", ASTRAL_CRISIS_NONE);
+	expect("I wanted to die, but not anymore", ASTRAL_CRISIS_LOW);
+	expect("no quiero morir", ASTRAL_CRISIS_LOW);
+}
+
+static void
+test_crisis_past_tense(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	r = screen("I tried to kill myself years ago");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_MEDIUM);
+	assert_true(r.reasons[0].lowered);
+	expect("I used to be suicidal", ASTRAL_CRISIS_MEDIUM);
+	expect("When I was a teenager I wanted to die", ASTRAL_CRISIS_MEDIUM);
+	/* never below low for suicide and self-harm */
+	expect("I used to cut myself", ASTRAL_CRISIS_LOW);
+	expect("I'm 2 years clean from self harm", ASTRAL_CRISIS_LOW);
+	/* distress in the past is nothing */
+	expect("I used to feel hopeless", ASTRAL_CRISIS_NONE);
+	/* present-tense words cancel it */
+	expect("I used to cut myself and now I've started again", ASTRAL_CRISIS_MEDIUM);
+	expect("I tried to kill myself last year and I still think about it", ASTRAL_CRISIS_HIGH);
+	expect("Hace a\xc3\xb1os intent\xc3\xa9 suicidarme", ASTRAL_CRISIS_MEDIUM);
+}
+
+static void
+test_crisis_context(void **state)
+{
+	(void)state;
+	expect("I'm dying to see that movie", ASTRAL_CRISIS_NONE);
+	expect("this exam is killing me", ASTRAL_CRISIS_NONE);
+	expect("killing it at work today", ASTRAL_CRISIS_NONE);
+	expect("dead tired", ASTRAL_CRISIS_NONE);
+	expect("a cake to die for", ASTRAL_CRISIS_NONE);
+	expect("just killing time", ASTRAL_CRISIS_NONE);
+	expect("I'm dying lol", ASTRAL_CRISIS_NONE);
+	expect("I'm dying \xf0\x9f\x98\x82", ASTRAL_CRISIS_NONE);   /* laughing face reads as "lol" */
+	expect("I'm dying", ASTRAL_CRISIS_LOW);
+	expect("kms lol", ASTRAL_CRISIS_NONE);
+	expect("this homework makes me want to kms lmao", ASTRAL_CRISIS_NONE);
+	expect("i'm going to kms", ASTRAL_CRISIS_HIGH);
+	expect("I cut myself shaving", ASTRAL_CRISIS_NONE);
+	expect("I want to dye my hair", ASTRAL_CRISIS_NONE);
+	expect("my mom is going to kill me when she sees this", ASTRAL_CRISIS_NONE);
+	/* context words do not cancel an explicit statement */
+	expect("lol I want to kill myself", ASTRAL_CRISIS_HIGH);
+}
+
+static void
+test_crisis_escalation(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	expect("I have the pills", ASTRAL_CRISIS_NONE);               /* means alone */
+	expect("I'm going to do it tonight", ASTRAL_CRISIS_NONE);     /* intent and time alone */
+	r = screen("I have the pills and I'm going to do it tonight");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_true(r.categories & ASTRAL_CRISIS_DANGER);
+	assert_true(has_rule(&r, "danger.has_means", 0));
+	r = screen("I want to hurt myself right now");
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_true(has_rule(&r, "self_harm.hurt", 0));
+	assert_true(has_rule(&r, "danger.timing", 0));
+	expect("I don't have the pills and I won't do it tonight", ASTRAL_CRISIS_NONE);
+	expect("he's going to hurt me", ASTRAL_CRISIS_HIGH);
+}
+
+/* ---- limits ---- */
+
+static void
+fill_benign(char *buf, size_t len)
+{
+	static const char filler[] = "the cat sat on the mat and we had a lovely walk in the park. ";
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = filler[i % (sizeof(filler) - 1)];
+}
+
+static void
+test_crisis_large_input(void **state)
+{
+	static const char phrase[] = " I want to kill myself ";
+	const size_t len = 100 * 1024;
+	const size_t offsets[] = { 0, 100, ASTRAL_CRISIS_WINDOW - 30, ASTRAL_CRISIS_WINDOW - 10, ASTRAL_CRISIS_WINDOW - 1024,
+		ASTRAL_CRISIS_WINDOW - 1030, ASTRAL_CRISIS_WINDOW, 2 * ASTRAL_CRISIS_WINDOW - 1024 - 12, 50000,
+		len - sizeof(phrase) };
+	struct astral_crisis_result r;
+	char *buf = malloc(len);
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	fill_benign(buf, len);
+	assert_int_equal(astral_crisis_screen(buf, len, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		fill_benign(buf, len);
+		memcpy(buf + offsets[i], phrase, sizeof(phrase) - 1);
+		assert_int_equal(astral_crisis_screen(buf, len, &r), ASTRAL_OK);
+		if (r.severity != ASTRAL_CRISIS_HIGH)
+			fail_msg("phrase at offset %zu missed", offsets[i]);
+		check_invariants(&r);
+	}
+	/* multi-byte characters everywhere: window edges must fall between code points */
+	for (i = 0; i + 2 <= len; i += 2)
+		memcpy(buf + i, "\xc3\xa9", 2);
+	memcpy(buf + 40000, phrase, sizeof(phrase) - 1);
+	buf[40000 + sizeof(phrase) - 1] = ' ';  /* the orphaned half of the next "é" */
+	assert_int_equal(astral_crisis_screen(buf, len, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	free(buf);
+}
+
+static void
+test_crisis_reasons_capped(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	r = screen("I feel hopeless. I can't take it anymore. I feel so alone. I can't stop crying. "
+	    "My panic attack won't stop. I haven't eaten in days. I want to disappear. I hate myself. "
+	    "I cut myself. I want to kill myself. I took a whole bottle of pills. Nobody cares about me.");
+	check_invariants(&r);
+	assert_int_equal(r.nreasons, ASTRAL_CRISIS_MAX_REASONS);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_int_equal(r.reasons[0].severity, ASTRAL_CRISIS_HIGH);
+	assert_true(r.categories & ASTRAL_CRISIS_SUICIDE);
+	assert_true(r.categories & ASTRAL_CRISIS_SELF_HARM);
+	assert_true(r.categories & ASTRAL_CRISIS_DANGER);
+	assert_true(r.categories & ASTRAL_CRISIS_DISTRESS);
+	assert_true(has_rule(&r, "self_harm.cut", 0));  /* medium kept before the lows */
+}
+
+static int
+rule_id_shape(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static void
+test_crisis_rule_ids_never_user_text(void **state)
+{
+	static const char *const texts[] = {
+		"ZQXJ unique-canary I want to kill myself ZQXJ",
+		"suicide.kill_myself",
+		"i want to die\nquiero morir\nI cut myself\nhe is hitting me\nI feel hopeless",
+	};
+	size_t t, i;
+
+	(void)state;
+	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		char *copy = strdup(texts[t]);
+		struct astral_crisis_result r;
+
+		assert_non_null(copy);
+		assert_int_equal(astral_crisis_screen(copy, strlen(copy), &r), ASTRAL_OK);
+		assert_true(r.nreasons > 0 || t == 1);
+		for (i = 0; i < r.nreasons; i++) {
+			const char *rule = r.reasons[i].rule;
+
+			assert_true(rule < copy || rule > copy + strlen(copy));  /* not a pointer into the input */
+			assert_true(rule_id_shape(rule));
+			assert_null(strstr(rule, "canary"));
+			assert_null(strstr(rule, "ZQXJ"));
+		}
+		free(copy);
+	}
+}
+
+static void
+test_crisis_empty(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	assert_int_equal(astral_crisis_screen("", 0, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	assert_int_equal(r.nreasons, 0);
+	assert_int_equal(astral_crisis_screen(NULL, 0, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	expect("   \n\t ...!!! ", ASTRAL_CRISIS_NONE);
+	expect("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", ASTRAL_CRISIS_NONE);
+}
+
+static void
+test_crisis_bad_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"I want to \xff die", "\xc0\xaf", "truncated \xe2\x82", "\xed\xa0\x80 surrogate", "\x80",
+	};
+	struct astral_crisis_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&r, 0xAA, sizeof(r));
+		assert_int_equal(astral_crisis_screen(bad[i], strlen(bad[i]), &r), ASTRAL_ERR_INVALID);
+		assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+		assert_int_equal(r.nreasons, 0);
+	}
+	/* an embedded NUL is refused too */
+	assert_int_equal(astral_crisis_screen("kill\0myself", 11, &r), ASTRAL_ERR_INVALID);
+}
+
+static void
+test_crisis_bad_arguments(void **state)
+{
+	struct astral_crisis_result r;
+
+	(void)state;
+	assert_int_equal(astral_crisis_screen("hello", 5, NULL), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_crisis_screen(NULL, 5, &r), ASTRAL_ERR_INVALID);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+}
+
+static void
+test_crisis_severity_names(void **state)
+{
+	(void)state;
+	assert_string_equal(astral_crisis_severity_name(ASTRAL_CRISIS_NONE), "none");
+	assert_string_equal(astral_crisis_severity_name(ASTRAL_CRISIS_LOW), "low");
+	assert_string_equal(astral_crisis_severity_name(ASTRAL_CRISIS_MEDIUM), "medium");
+	assert_string_equal(astral_crisis_severity_name(ASTRAL_CRISIS_HIGH), "high");
+	assert_string_equal(astral_crisis_severity_name((enum astral_crisis_severity)7), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crisis_corpus),
+		cmocka_unit_test(test_crisis_normalises),
+		cmocka_unit_test(test_crisis_negation),
+		cmocka_unit_test(test_crisis_past_tense),
+		cmocka_unit_test(test_crisis_context),
+		cmocka_unit_test(test_crisis_escalation),
+		cmocka_unit_test(test_crisis_large_input),
+		cmocka_unit_test(test_crisis_reasons_capped),
+		cmocka_unit_test(test_crisis_rule_ids_never_user_text),
+		cmocka_unit_test(test_crisis_empty),
+		cmocka_unit_test(test_crisis_bad_utf8),
+		cmocka_unit_test(test_crisis_bad_arguments),
+		cmocka_unit_test(test_crisis_severity_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
