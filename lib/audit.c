@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "validate.h"
 #include "random.h"
 
 #define AUDIT_BATCH 1000
@@ -50,51 +51,13 @@ const struct astral_stmt astral_audit_stmts[] = {
 };
 const size_t astral_audit_stmt_count = AUDIT_STMT_COUNT;
 
-/*
- * Number of code points in the len bytes at s when they are well-formed UTF-8
- * (no overlong forms, surrogates or values above U+10FFFF); -1 otherwise.
- */
+/* Number of code points of well-formed UTF-8 (lib/validate.c decides what that is); -1 otherwise. */
 static long long
 utf8_chars(const unsigned char *s, size_t len)
 {
-	long long chars = 0;
-	size_t i = 0;
+	const char *text = (const char *)s;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			chars++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return -1;
-		}
-		if (len - i - 1 < need)
-			return -1;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return -1;
-		i += need + 1;
-		chars++;
-	}
-	return chars;
+	return astral_utf8_valid(text, len) ? (long long)astral_utf8_length(text, len) : -1;
 }
 
 /* 1 when s matches ^[a-z_]{1,64}$ (the CHECK on action and object_type). */

@@ -488,7 +488,7 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	if (err != ASTRAL_OK) {
 		db->failed = 1;
 		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND)
-			astral_log(ASTRAL_LOG_ERROR, "statement %s failed: sqlstate %s",
+			astral_log(ASTRAL_LOG_ERROR, "a statement in the round trip of %s failed: sqlstate %s",
 			           stmt ? stmt->name : "COMMIT", db->sqlstate);
 		PQclear(result);
 		return err;

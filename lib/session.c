@@ -61,7 +61,7 @@ const struct astral_stmt astral_session_stmts[] = {
 		" FROM astral_auth_find_refresh($1)", 1 },
 	[STMT_REFRESH_ROTATE] = { "refresh_rotate",
 		"UPDATE refresh_tokens SET rotated_at = to_timestamp($2)"
-		" WHERE token_hash = $1 AND rotated_at IS NULL RETURNING 1", 2 },
+		" WHERE token_hash = $1 AND rotated_at IS NULL", 2 },
 	[STMT_SESSION_STATE] = { "session_state",
 		"SELECT s.revoked_at IS NOT NULL, extract(epoch FROM s.last_seen_at)::bigint,"
 		" extract(epoch FROM s.expires_at)::bigint, s.mfa, extract(epoch FROM s.created_at)::bigint"
@@ -311,7 +311,7 @@ astral_session_refresh(struct astral_request *req, const char *token, struct ast
 	struct astral_app *app = req->app;
 	unsigned char h[ASTRAL_SHA256_LEN];
 	struct astral_params p;
-	PGresult *found = NULL, *state = NULL, *rot = NULL;
+	PGresult *found = NULL, *state = NULL;
 	const char *sid, *uid, *role;
 	long long rotated_at, seen;
 	astral_err err;
@@ -363,13 +363,14 @@ astral_session_refresh(struct astral_request *req, const char *token, struct ast
 	}
 
 	if (rotated_at < 0) {
+		/* Marked rotated with the commit. When a concurrent retry got there first it marks
+		   nothing, and both get the same successor. */
 		astral_params_init(&p);
 		astral_params_bytes(&p, h, sizeof(h));
 		astral_params_int(&p, req->now);
-		err = astral_db_exec(app->db, &astral_session_stmts[STMT_REFRESH_ROTATE], &p, &rot);
+		err = astral_db_queue(app->db, &astral_session_stmts[STMT_REFRESH_ROTATE], &p);
 		if (err != ASTRAL_OK)
 			goto out;
-		/* Zero rows: a concurrent retry rotated it a moment ago; it gets the same successor. */
 	} else if (req->now - rotated_at > app->cfg.refresh_grace) {
 		err = astral_session_revoke(req, sid, "token_reuse");
 		if (err == ASTRAL_OK) {
@@ -389,13 +390,12 @@ astral_session_refresh(struct astral_request *req, const char *token, struct ast
 	astral_params_init(&p);
 	astral_params_text(&p, sid);
 	astral_params_int(&p, req->now);
-	err = astral_db_exec(app->db, &astral_session_stmts[STMT_SESSION_TOUCH], &p, NULL);
+	err = astral_db_queue(app->db, &astral_session_stmts[STMT_SESSION_TOUCH], &p);
 	if (err == ASTRAL_OK)
 		err = issue_access(req, out);
 out:
 	PQclear(found);
 	PQclear(state);
-	PQclear(rot);
 	OPENSSL_cleanse(h, sizeof(h));
 	if (err != ASTRAL_OK) {
 		char keep_sid[37], keep_uid[37], keep_role[16];

@@ -271,7 +271,7 @@ login_failed(struct astral_request *req, const unsigned char name_hash[ASTRAL_SH
 	astral_params_init(&p);
 	astral_params_bytes(&p, name_hash, ASTRAL_SHA256_LEN);
 	astral_params_int(&p, req->now);
-	err = auth_exec(req, AUTH_THROTTLE_FAIL, &p, NULL);
+	err = astral_db_queue(req->app->db, &auth_stmts[AUTH_THROTTLE_FAIL], &p);
 	if (err == ASTRAL_OK)
 		err = astral_audit_append(req->app->db, &ev);
 	if (err != ASTRAL_OK) {
@@ -413,7 +413,7 @@ auth_login(struct astral_request *req, const void *input)
 			astral_params_text(&p, uid);
 			astral_params_text(&p, fresh);
 			astral_params_int(&p, req->now);
-			err = auth_exec(req, AUTH_SET_PASSWORD, &p, NULL);
+			err = astral_db_queue(req->app->db, &auth_stmts[AUTH_SET_PASSWORD], &p);
 			free(fresh);
 			if (err != ASTRAL_OK) {
 				astral_respond_err(req, err);
@@ -423,7 +423,7 @@ auth_login(struct astral_request *req, const void *input)
 	}
 	astral_params_init(&p);
 	astral_params_bytes(&p, name_hash, sizeof(name_hash));
-	err = auth_exec(req, AUTH_THROTTLE_CLEAR, &p, NULL);
+	err = astral_db_queue(req->app->db, &auth_stmts[AUTH_THROTTLE_CLEAR], &p);
 	if (err == ASTRAL_OK)
 		err = astral_session_start(req, uid, role, mfa, &iss);
 	if (err != ASTRAL_OK) {
