@@ -215,19 +215,33 @@ astral_dek_generate(unsigned char dek[ASTRAL_DEK_LEN])
 	return astral_random_bytes(dek, ASTRAL_DEK_LEN);
 }
 
-/* AAD for a user's wrapped DEK; *aad is NULL on error. */
+/* AAD for a wrapped DEK: "<key table>|dek|<owner id>"; *aad is NULL on error. */
 static astral_err
-dek_aad(const char *user_id, char **aad)
+dek_aad(const char *table, const char *owner_id, char **aad)
 {
 	*aad = NULL;
-	if (!aad_part_ok(user_id))
+	if (!aad_part_ok(table) || !aad_part_ok(owner_id))
 		return ASTRAL_ERR_INVALID;
-	*aad = astral_aad("user_keys", "dek", user_id);
+	*aad = astral_aad(table, "dek", owner_id);
 	return *aad == NULL ? ASTRAL_ERR_NOMEM : ASTRAL_OK;
 }
 
 astral_err
 astral_dek_wrap(struct astral_keyring *kr, const char *user_id,
+    const unsigned char dek[ASTRAL_DEK_LEN], unsigned char **wrapped, size_t *wlen)
+{
+	return astral_key_wrap(kr, ASTRAL_USER_KEYS, user_id, dek, wrapped, wlen);
+}
+
+astral_err
+astral_dek_unwrap(struct astral_keyring *kr, const char *user_id,
+    const unsigned char *wrapped, size_t wlen, unsigned char dek[ASTRAL_DEK_LEN])
+{
+	return astral_key_unwrap(kr, ASTRAL_USER_KEYS, user_id, wrapped, wlen, dek);
+}
+
+astral_err
+astral_key_wrap(struct astral_keyring *kr, const char *table, const char *owner_id,
     const unsigned char dek[ASTRAL_DEK_LEN], unsigned char **wrapped, size_t *wlen)
 {
 	const unsigned char *key;
@@ -241,7 +255,7 @@ astral_dek_wrap(struct astral_keyring *kr, const char *user_id,
 		err = ASTRAL_ERR_INVALID;
 		goto out;
 	}
-	err = dek_aad(user_id, &aad);
+	err = dek_aad(table, owner_id, &aad);
 	if (err != ASTRAL_OK)
 		goto out;
 	version = astral_keyring_current(kr);
@@ -257,7 +271,7 @@ out:
 }
 
 astral_err
-astral_dek_unwrap(struct astral_keyring *kr, const char *user_id,
+astral_key_unwrap(struct astral_keyring *kr, const char *table, const char *owner_id,
     const unsigned char *wrapped, size_t wlen, unsigned char dek[ASTRAL_DEK_LEN])
 {
 	const unsigned char *key;
@@ -270,7 +284,7 @@ astral_dek_unwrap(struct astral_keyring *kr, const char *user_id,
 		err = ASTRAL_ERR_INVALID;
 		goto out;
 	}
-	err = dek_aad(user_id, &aad);
+	err = dek_aad(table, owner_id, &aad);
 	if (err != ASTRAL_OK)
 		goto out;
 	err = astral_sealed_version(wrapped, wlen, &version);

@@ -56,6 +56,15 @@ astral_err astral_dek_wrap(struct astral_keyring *kr, const char *user_id,
 astral_err astral_dek_unwrap(struct astral_keyring *kr, const char *user_id,
     const unsigned char *wrapped, size_t wlen, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 
+/* The same for any table of wrapped keys: AAD "<table>|dek|<owner_id>". The tables are
+ * user_keys (a user's DEK) and help_session_keys (one help session's conversation key). */
+#define ASTRAL_USER_KEYS "user_keys"
+#define ASTRAL_HELP_SESSION_KEYS "help_session_keys"
+astral_err astral_key_wrap(struct astral_keyring *kr, const char *table, const char *owner_id,
+    const unsigned char dek[ASTRAL_DEK_LEN], unsigned char **wrapped, size_t *wlen) ASTRAL_MUST_USE;
+astral_err astral_key_unwrap(struct astral_keyring *kr, const char *table, const char *owner_id,
+    const unsigned char *wrapped, size_t wlen, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+
 /* Text fields sealed with a user's DEK (version field 1 = DEK generation 1),
  * AAD "table|column|row_id". */
 #define ASTRAL_FIELD_DEK_VERSION 1

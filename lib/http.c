@@ -110,6 +110,7 @@ astral_request_free(struct astral_request *req)
 	free(req->query_store);
 	json_object_put(req->json);
 	json_object_put(req->response);
+	json_object_put(req->rt_events);
 	free(req->headers);
 	astral_log_set_request(NULL, NULL);
 	memset(req, 0, sizeof(*req));

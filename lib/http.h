@@ -70,6 +70,8 @@ struct astral_request {
 	size_t headers_len, headers_cap;
 	struct json_object *response;  /* owned; NULL for an empty body */
 	int has_response;
+	/* Real-time events to publish once committed (lib/realtime.c), owned: [{user, event}]. */
+	struct json_object *rt_events;
 };
 
 /* Fill `req` from an accepted FastCGI request. Never fails on bad input: the dispatcher turns

@@ -122,9 +122,32 @@ wait_for(int fd, short events, int timeout_ms)
 	return rc == 1;
 }
 
-/* One request to the loopback publisher; *status gets the HTTP status. */
+/* Send all of buf (non-blocking socket). */
+static int
+send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!wait_for(fd, POLLOUT, RESPONSE_TIMEOUT_MS))
+				return 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 1;
+}
+
+/* One request to the loopback publisher (body may be NULL); *status gets the HTTP status. */
 static astral_err
-publisher_request(const char *publish_url, const char *method, const char *channel, int *status)
+publisher_request(const char *publish_url, const char *method, const char *channel, const char *body,
+                  size_t body_len, int *status)
 {
 	char host[64], port[8], path[256], request[512], response[256];
 	struct addrinfo hints, *ai = NULL;
@@ -145,8 +168,9 @@ publisher_request(const char *publish_url, const char *method, const char *chann
 		goto out;
 	}
 	n = snprintf(request, sizeof(request),
-	             "%s %s/%s HTTP/1.1\r\nHost: %s:%s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-	             method, path, channel, host, port);
+	             "%s %s/%s HTTP/1.1\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
+	             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	             method, path, channel, host, port, body != NULL ? body_len : 0);
 	if (n < 0 || (size_t)n >= sizeof(request)) {
 		err = ASTRAL_ERR_INTERNAL;
 		goto out;
@@ -159,7 +183,7 @@ publisher_request(const char *publish_url, const char *method, const char *chann
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) < 0 || soerr != 0)
 			goto out;
 	}
-	if (send(fd, request, (size_t)n, MSG_NOSIGNAL) != n)
+	if (!send_all(fd, request, (size_t)n) || (body != NULL && !send_all(fd, body, body_len)))
 		goto out;
 	while (got < sizeof(response) - 1 && wait_for(fd, POLLIN, RESPONSE_TIMEOUT_MS)) {
 		ssize_t r = recv(fd, response + got, sizeof(response) - 1 - got, 0);
@@ -188,11 +212,78 @@ astral_rt_close_user(const struct astral_app *app, const char *user_id)
 	astral_err err;
 
 	astral_rt_user_channel(user_id, channel, sizeof(channel));
-	err = publisher_request(app->cfg.rt_publish_url, "DELETE", channel, &status);
+	err = publisher_request(app->cfg.rt_publish_url, "DELETE", channel, NULL, 0, &status);
 	if (err != ASTRAL_OK) {
 		astral_log(ASTRAL_LOG_WARN, "closing a real-time channel failed: %s", astral_strerror(err));
 		return err;
 	}
 	/* 200/204: closed; 404: nobody was subscribed. */
 	return status == 200 || status == 204 || status == 404 ? ASTRAL_OK : ASTRAL_ERR_IO;
+}
+
+astral_err
+astral_rt_publish(const struct astral_app *app, const char *user_id, struct json_object *event)
+{
+	char channel[64];
+	const char *text;
+	size_t len = 0;
+	int status = 0;
+	astral_err err;
+
+	astral_rt_user_channel(user_id, channel, sizeof(channel));
+	text = json_object_to_json_string_length(event, JSON_C_TO_STRING_PLAIN, &len);
+	if (text == NULL)
+		return ASTRAL_ERR_NOMEM;
+	err = publisher_request(app->cfg.rt_publish_url, "POST", channel, text, len, &status);
+	if (err != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_WARN, "publishing a real-time event failed: %s", astral_strerror(err));
+		return err;
+	}
+	/* 201: stored for subscribers to come; 202: stored, nobody listening now; 200: delivered. */
+	if (status != 200 && status != 201 && status != 202) {
+		astral_log(ASTRAL_LOG_WARN, "the real-time publisher answered %d", status);
+		return ASTRAL_ERR_IO;
+	}
+	return ASTRAL_OK;
+}
+
+void
+astral_rt_after_commit(struct astral_request *req, const char *user_id, struct json_object *event)
+{
+	struct json_object *entry;
+
+	if (user_id == NULL || event == NULL) {
+		json_object_put(event);
+		return;
+	}
+	if (req->rt_events == NULL)
+		req->rt_events = json_object_new_array();
+	entry = json_object_new_object();
+	if (req->rt_events == NULL || entry == NULL) {
+		json_object_put(entry);
+		json_object_put(event);
+		return;
+	}
+	json_object_object_add(entry, "user", json_object_new_string(user_id));
+	json_object_object_add(entry, "event", event);
+	json_object_array_add(req->rt_events, entry);
+}
+
+void
+astral_rt_publish_pending(struct astral_request *req)
+{
+	size_t n;
+
+	if (req->rt_events == NULL)
+		return;
+	n = json_object_array_length(req->rt_events);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *entry = json_object_array_get_idx(req->rt_events, i);
+		struct json_object *user = NULL, *event = NULL;
+
+		if (json_object_object_get_ex(entry, "user", &user) && json_object_object_get_ex(entry, "event", &event))
+			(void)astral_rt_publish(req->app, json_object_get_string(user), event);
+	}
+	json_object_put(req->rt_events);
+	req->rt_events = NULL;
 }

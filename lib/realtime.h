@@ -11,7 +11,10 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "app.h"
+#include "http.h"
 #include "error.h"
 
 /* The channel id of a user's event stream: "user-<uuid>". */
@@ -19,6 +22,15 @@ void astral_rt_user_channel(const char *user_id, char *buf, size_t len);
 /* Delete the user's channel, which closes every open stream of that user (logout, ban, role change). */
 astral_err astral_rt_close_user(const struct astral_app *app, const char *user_id) ASTRAL_MUST_USE;
 
+/* Publish one event (a JSON object) to the user's channel now. A failure is logged and
+   returned; callers after COMMIT ignore it (the data is in PostgreSQL; clients resync). */
+astral_err astral_rt_publish(const struct astral_app *app, const char *user_id, struct json_object *event);
+/* Keep an event for the user until the request's transaction has committed; the dispatcher
+   publishes every kept event after the response is sent, and drops them when the request
+   fails. Takes ownership of event. */
+void astral_rt_after_commit(struct astral_request *req, const char *user_id, struct json_object *event);
+/* The dispatcher's side: publish the kept events and forget them. */
+void astral_rt_publish_pending(struct astral_request *req);
 /* "http://127.0.0.1:8091/rt/pub" → host, port, path. INVALID for anything else (https, names,
    user info, a missing path). Exposed for the config check and the fuzz target. */
 astral_err astral_rt_parse_url(const char *url, char *host, size_t hostlen, char *port, size_t portlen,

@@ -6,6 +6,7 @@
 #include "json.h"
 #include "log.h"
 #include "random.h"
+#include "realtime.h"
 #include "router.h"
 #include "session.h"
 
@@ -299,5 +300,7 @@ finish:
 	finish_transaction(req);
 send:
 	astral_response_send(req);
+	if (req->status < 400)
+		astral_rt_publish_pending(req);
 	free(input);
 }

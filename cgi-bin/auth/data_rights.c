@@ -1,8 +1,14 @@
 /* A person's rights over their data: take all of it with them, or delete it for good. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
+#include "crypt.h"
+#include "encoding.h"
+#include "help_session_key.h"
 #include "json.h"
 #include "log.h"
 #include "realtime.h"
@@ -14,6 +20,86 @@ static const struct astral_field delete_fields[] = {
 	{ "confirm", ASTRAL_F_TEXT, 1, 1, 64, NULL, offsetof(struct delete_in, confirm), 0 },
 };
 const struct astral_input_spec me_delete_input = { delete_fields, 1, sizeof(struct delete_in) };
+
+/* One message of the export: its sealed body (hex, from SQL) opened with the session's key.
+   A body that cannot be opened (no key, or tampered) is exported as null and logged. */
+static struct json_object *
+export_message(const struct json_object *row, const unsigned char *dek)
+{
+	struct json_object *out = json_object_new_object(), *v;
+	const char *id = NULL, *hex = NULL;
+	unsigned char *ct = NULL;
+	size_t ctlen = 0;
+	char *text = NULL;
+
+	if (json_object_object_get_ex(row, "id", &v))
+		id = json_object_get_string(v);
+	if (json_object_object_get_ex(row, "body", &v))
+		hex = json_object_get_string(v);
+	if (json_object_object_get_ex(row, "session_id", &v))
+		json_object_object_add(out, "session_id", json_object_get(v));
+	if (json_object_object_get_ex(row, "sender_role", &v))
+		json_object_object_add(out, "sender_role", json_object_get(v));
+	if (dek != NULL && id != NULL && hex != NULL &&
+	    astral_hex_decode(hex, strlen(hex), &ct, &ctlen) == ASTRAL_OK &&
+	    astral_field_open(dek, "messages", "body", id, ct, ctlen, &text) == ASTRAL_OK) {
+		astral_json_add_str(out, "text", text);
+	} else {
+		astral_log(ASTRAL_LOG_WARN, "export: a message body could not be opened");
+		astral_json_add_str(out, "text", NULL);
+	}
+	if (json_object_object_get_ex(row, "created_at", &v))
+		json_object_object_add(out, "created_at", json_object_get(v));
+	if (text != NULL) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
+	free(ct);
+	return out;
+}
+
+/* Replace tables.messages (sealed, ordered by session) with the opened messages, loading each
+   session's key once. */
+static astral_err
+export_open_messages(struct astral_request *req, struct json_object *tables)
+{
+	struct json_object *sealed, *opened;
+	unsigned char dek[ASTRAL_DEK_LEN];
+	char session[40] = "";
+	int have_key = 0;
+	astral_err err = ASTRAL_OK;
+
+	if (!json_object_object_get_ex(tables, "messages", &sealed) || !json_object_is_type(sealed, json_type_array))
+		return ASTRAL_ERR_INTERNAL;
+	opened = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(sealed); i++) {
+		struct json_object *row = json_object_array_get_idx(sealed, i), *v;
+		const char *sid = NULL;
+
+		if (json_object_object_get_ex(row, "session_id", &v))
+			sid = json_object_get_string(v);
+		if (sid == NULL || strlen(sid) >= sizeof(session)) {
+			err = ASTRAL_ERR_INTERNAL;
+			break;
+		}
+		if (strcmp(sid, session) != 0) {
+			memcpy(session, sid, strlen(sid) + 1);
+			err = astral_help_session_key_load(req, session, dek);
+			have_key = err == ASTRAL_OK;
+			if (err == ASTRAL_ERR_DB_DOWN || err == ASTRAL_ERR_DB || err == ASTRAL_ERR_NOMEM)
+				break;
+			err = ASTRAL_OK;
+		}
+		json_object_array_add(opened, export_message(row, have_key ? dek : NULL));
+	}
+	OPENSSL_cleanse(dek, sizeof(dek));
+	if (err != ASTRAL_OK) {
+		json_object_put(opened);
+		return err;
+	}
+	json_object_object_add(tables, "messages", opened);
+	return ASTRAL_OK;
+}
 
 void
 me_export(struct astral_request *req, const void *input)
@@ -33,7 +119,10 @@ me_export(struct astral_request *req, const void *input)
 		if (text == NULL || astral_json_parse(text, strlen(text), &tables, &why) != ASTRAL_OK)
 			err = ASTRAL_ERR_INTERNAL;
 	}
+	if (err == ASTRAL_OK)
+		err = export_open_messages(req, tables);
 	if (err != ASTRAL_OK) {
+		json_object_put(tables);
 		astral_respond_err(req, err);
 		goto out;
 	}

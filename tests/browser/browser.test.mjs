@@ -14,6 +14,7 @@ import { accountFlowTests } from './account-flows.mjs';
 import { idleTests } from './idle.mjs';
 import { realtimeTests } from './realtime.mjs';
 import { quickExitTests } from './quick-exit.mjs';
+import { peerSupportTests } from './peer-support.mjs';
 
 describe('Astral Core in Chromium', () => {
 	const { test } = useBrowser();
@@ -24,4 +25,5 @@ describe('Astral Core in Chromium', () => {
 	idleTests(test);
 	realtimeTests(test);
 	quickExitTests(test);
+	peerSupportTests(test);
 });

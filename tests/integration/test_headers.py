@@ -143,3 +143,24 @@ def test_htdocs_has_no_third_party_urls(stack):
             line = data[:m.start()].count(b"\n") + 1
             hits.append(f"{p.relative_to(root)}:{line}: {m.group(0).decode(errors='replace')}")
     assert not hits, "URLs to other hosts in htdocs:\n" + "\n".join(hits)
+
+
+@pytest.mark.parametrize("path", ["/api/me%00", "/api/posts/%00", "/api/helpers/me%00x", "/%00"])
+def test_undecodable_uri_is_a_json_400(stack, path):
+    """nginx cannot decode a NUL in the URI; the answer is still the API's JSON 400, never a 500."""
+    import socket
+    from urllib.parse import urlsplit
+    u = urlsplit(stack.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {u.hostname}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while chunk := s.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400"), head[:200]
+    assert b'"code":"bad_request"' in body, body[:300]
+
+
+def test_internal_error_location_is_not_reachable(stack):
+    r = requests.get(stack.url + "/_astral/bad-request", timeout=10)
+    assert r.status_code == 404

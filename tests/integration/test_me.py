@@ -11,6 +11,7 @@ from astral_client import expect, strong_password, unique
 EXPORT_ALLOWLIST = {
     "user_keys",        # wrapped key material of the user's data key
     "refresh_tokens",   # SHA-256 hashes of refresh tokens only
+    "help_session_keys",  # wrapped key material of each help session's conversation key
 }
 
 

@@ -5,9 +5,6 @@ start otherwise; `-t` does exactly that and exits."""
 import os
 import subprocess
 
-PROGRAMS = ["auth"]
-
-
 def run_as_service_user(stack, argv):
     if os.geteuid() == 0 and stack.env.get("RUN_USER") and stack.env["RUN_USER"] != "root":
         argv = ["runuser", "-u", stack.env["RUN_USER"], "--"] + argv
@@ -15,7 +12,9 @@ def run_as_service_user(stack, argv):
 
 
 def test_every_statement_prepares(stack):
-    for name in PROGRAMS:
+    programs = stack.env["STACK_PROGRAMS"].split(",")
+    assert {"auth", "posts", "chat", "helpers"} <= set(programs), programs
+    for name in programs:
         binary = os.path.join(stack.env["ASTRAL_BUILD"], "cgi-bin", f"astral-{name}")
         r = run_as_service_user(stack, [binary, "-t", "-c", stack.env["ASTRAL_CONF"]])
         assert r.returncode == 0, r.stderr

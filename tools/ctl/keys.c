@@ -26,32 +26,67 @@
 #define KEYS_CONFIG_MAX (1024 * 1024)
 
 enum keys_stmt {
-	KEYS_STALE_BATCH,
-	KEYS_REWRAP,
-	KEYS_COUNT_STALE,
+	KEYS_USER_STALE_BATCH,
+	KEYS_USER_REWRAP,
+	KEYS_USER_COUNT_STALE,
+	KEYS_SESSION_STALE_BATCH,
+	KEYS_SESSION_REWRAP,
+	KEYS_SESSION_COUNT_STALE,
 	KEYS_STMT_COUNT
 };
 
 static const struct astral_stmt keys_stmts[] = {
-	[KEYS_STALE_BATCH] = {
-		"astralctl_keys_stale_batch",
+	[KEYS_USER_STALE_BATCH] = {
+		"astralctl_keys_user_stale_batch",
 		"SELECT k.user_id, k.master_version, k.wrapped_key FROM user_keys k"
 		" WHERE k.master_version < $1::integer AND k.user_id > $2::uuid"
 		" ORDER BY k.user_id LIMIT $3::integer FOR UPDATE",
 		3,
 	},
-	[KEYS_REWRAP] = {
-		"astralctl_keys_rewrap",
+	[KEYS_USER_REWRAP] = {
+		"astralctl_keys_user_rewrap",
 		"UPDATE user_keys SET master_version = $2::integer, wrapped_key = $3::bytea, rewrapped_at = now()"
 		" WHERE user_id = $1::uuid AND master_version = $4::integer",
 		4,
 	},
-	[KEYS_COUNT_STALE] = {
-		"astralctl_keys_count_stale",
+	[KEYS_USER_COUNT_STALE] = {
+		"astralctl_keys_user_count_stale",
 		"SELECT count(*) FROM user_keys WHERE master_version < $1::integer",
 		1,
 	},
+	[KEYS_SESSION_STALE_BATCH] = {
+		"astralctl_keys_session_stale_batch",
+		"SELECT k.session_id, k.master_version, k.wrapped_key FROM help_session_keys k"
+		" WHERE k.master_version < $1::integer AND k.session_id > $2::uuid"
+		" ORDER BY k.session_id LIMIT $3::integer FOR UPDATE",
+		3,
+	},
+	[KEYS_SESSION_REWRAP] = {
+		"astralctl_keys_session_rewrap",
+		"UPDATE help_session_keys SET master_version = $2::integer, wrapped_key = $3::bytea,"
+		" rewrapped_at = now() WHERE session_id = $1::uuid AND master_version = $4::integer",
+		4,
+	},
+	[KEYS_SESSION_COUNT_STALE] = {
+		"astralctl_keys_session_count_stale",
+		"SELECT count(*) FROM help_session_keys WHERE master_version < $1::integer",
+		1,
+	},
 };
+
+/* The tables of wrapped data keys: each user's key, and each help session's conversation key. */
+struct keys_wrapped_table {
+	const char *table;        /* also the AAD's table part */
+	const char *owner;        /* "user", "help session": for messages */
+	enum keys_stmt stale_batch, rewrap, count_stale;
+};
+
+static const struct keys_wrapped_table keys_tables[] = {
+	{ ASTRAL_USER_KEYS, "user", KEYS_USER_STALE_BATCH, KEYS_USER_REWRAP, KEYS_USER_COUNT_STALE },
+	{ ASTRAL_HELP_SESSION_KEYS, "help session", KEYS_SESSION_STALE_BATCH, KEYS_SESSION_REWRAP,
+	  KEYS_SESSION_COUNT_STALE },
+};
+#define KEYS_NTABLES (sizeof(keys_tables) / sizeof(keys_tables[0]))
 
 #define KEYS_UUID_ZERO "00000000-0000-0000-0000-000000000000"
 
@@ -247,18 +282,18 @@ out:
 struct keys_rewrap_stats {
 	long long rewrapped;
 	long long failed;          /* in the last pass */
-	char first_failed[37];
+	char first_failed[64];    /* "user <id>" or "help session <id>" */
 	char first_reason[96];
 };
 
 /* Says why a data key did not unwrap: its key version is gone, or the stored blob is damaged. */
 static void
-keys_explain_failure(struct astral_keyring *kr, const char *user_id, const unsigned char *wrapped, size_t wlen,
-                     struct keys_rewrap_stats *st)
+keys_explain_failure(struct astral_keyring *kr, const struct keys_wrapped_table *t, const char *owner_id,
+                     const unsigned char *wrapped, size_t wlen, struct keys_rewrap_stats *st)
 {
 	uint32_t v = 0;
 
-	snprintf(st->first_failed, sizeof(st->first_failed), "%s", user_id);
+	snprintf(st->first_failed, sizeof(st->first_failed), "%s %s", t->owner, owner_id);
 	if (wrapped == NULL || astral_sealed_version(wrapped, wlen, &v) != ASTRAL_OK)
 		snprintf(st->first_reason, sizeof(st->first_reason), "the stored wrapped key is malformed");
 	else if (astral_keyring_key(kr, v) == NULL)
@@ -268,11 +303,11 @@ keys_explain_failure(struct astral_keyring *kr, const char *user_id, const unsig
 		         "it does not decrypt with key version %u (damaged?)", v);
 }
 
-/* Re-wraps one batch after *after (keyset on user_id) inside its own transaction.
+/* Re-wraps one batch of table t after *after (keyset on the owner id) inside its own transaction.
    *rows gets the number of rows read. Returns an exit code. */
 static int
-keys_rewrap_batch(struct astral_db *db, struct astral_keyring *kr, uint32_t version, char after[37],
-                  int *rows, struct keys_rewrap_stats *st)
+keys_rewrap_batch(struct astral_db *db, struct astral_keyring *kr, const struct keys_wrapped_table *t,
+                  uint32_t version, char after[37], int *rows, struct keys_rewrap_stats *st)
 {
 	struct astral_params p;
 	PGresult *res = NULL;
@@ -293,30 +328,30 @@ keys_rewrap_batch(struct astral_db *db, struct astral_keyring *kr, uint32_t vers
 	astral_params_int(&p, (long long)version);
 	astral_params_text(&p, after);
 	astral_params_int(&p, KEYS_REWRAP_BATCH);
-	err = astral_db_exec(db, &keys_stmts[KEYS_STALE_BATCH], &p, &res);
+	err = astral_db_exec(db, &keys_stmts[t->stale_batch], &p, &res);
 	if (err != ASTRAL_OK) {
 		rc = astralctl_db_failure(db, "reading data keys", err);
 		goto out;
 	}
 	*rows = PQntuples(res);
 	for (int r = 0; r < *rows; r++) {
-		const char *user_id = astral_db_value(res, r, 0);
+		const char *owner_id = astral_db_value(res, r, 0);
 		const char *old_version = astral_db_value(res, r, 1);
 
 		free(wrapped);
 		wrapped = NULL;
 		free(rewrapped);
 		rewrapped = NULL;
-		snprintf(after, 37, "%s", user_id);
+		snprintf(after, 37, "%s", owner_id);
 		err = astral_db_bytes(res, r, 2, &wrapped, &wlen);
 		if (err == ASTRAL_OK)
-			err = astral_dek_unwrap(kr, user_id, wrapped, wlen, dek);
+			err = astral_key_unwrap(kr, t->table, owner_id, wrapped, wlen, dek);
 		if (err != ASTRAL_OK) {
 			if (st->failed++ == 0)
-				keys_explain_failure(kr, user_id, wrapped, wlen, st);
+				keys_explain_failure(kr, t, owner_id, wrapped, wlen, st);
 			continue;
 		}
-		err = astral_dek_wrap(kr, user_id, dek, &rewrapped, &rlen);
+		err = astral_key_wrap(kr, t->table, owner_id, dek, &rewrapped, &rlen);
 		OPENSSL_cleanse(dek, sizeof(dek));
 		if (err != ASTRAL_OK) {
 			astralctl_error("cannot wrap a data key with key version %u: %s", version, astral_strerror(err));
@@ -324,11 +359,11 @@ keys_rewrap_batch(struct astral_db *db, struct astral_keyring *kr, uint32_t vers
 			goto out;
 		}
 		astral_params_init(&p);
-		astral_params_text(&p, user_id);
+		astral_params_text(&p, owner_id);
 		astral_params_int(&p, (long long)version);
 		astral_params_bytes(&p, rewrapped, rlen);
 		astral_params_text(&p, old_version);
-		err = astral_db_exec(db, &keys_stmts[KEYS_REWRAP], &p, NULL);
+		err = astral_db_exec(db, &keys_stmts[t->rewrap], &p, NULL);
 		if (err != ASTRAL_OK) {
 			rc = astralctl_db_failure(db, "storing a re-wrapped data key", err);
 			goto out;
@@ -351,7 +386,7 @@ out:
 	return rc;
 }
 
-/* Re-wraps every data key older than version until a full pass finds none left to re-wrap. */
+/* Re-wraps every data key of every table older than version until a full pass finds none left. */
 static int
 keys_rewrap_all(struct astral_db *db, struct astral_keyring *kr, uint32_t version, struct keys_rewrap_stats *st)
 {
@@ -362,17 +397,20 @@ keys_rewrap_all(struct astral_db *db, struct astral_keyring *kr, uint32_t versio
 	do {
 		before = st->rewrapped;
 		st->failed = 0;
-		snprintf(after, sizeof(after), "%s", KEYS_UUID_ZERO);
-		do {
-			rc = keys_rewrap_batch(db, kr, version, after, &rows, st);
-			if (rc != ASTRALCTL_OK)
-				return rc;
-		} while (rows == KEYS_REWRAP_BATCH);
+		for (size_t t = 0; t < KEYS_NTABLES; t++) {
+			snprintf(after, sizeof(after), "%s", KEYS_UUID_ZERO);
+			do {
+				rc = keys_rewrap_batch(db, kr, &keys_tables[t], version, after, &rows, st);
+				if (rc != ASTRALCTL_OK)
+					return rc;
+			} while (rows == KEYS_REWRAP_BATCH);
+		}
 	} while (st->rewrapped > before);
 	return ASTRALCTL_OK;
 }
 
-/* Number of data keys still wrapped with a version older than version. Returns an exit code. */
+/* Number of data keys (all tables) still wrapped with a version older than version. Returns an
+   exit code. */
 static int
 keys_count_stale(struct astral_db *db, uint32_t version, long long *stale)
 {
@@ -382,20 +420,21 @@ keys_count_stale(struct astral_db *db, uint32_t version, long long *stale)
 
 	*stale = 0;
 	err = astral_db_begin(db, NULL, "system");
-	if (err == ASTRAL_OK) {
+	for (size_t t = 0; err == ASTRAL_OK && t < KEYS_NTABLES; t++) {
 		astral_params_init(&p);
 		astral_params_int(&p, (long long)version);
-		err = astral_db_exec(db, &keys_stmts[KEYS_COUNT_STALE], &p, &res);
+		err = astral_db_exec(db, &keys_stmts[keys_tables[t].count_stale], &p, &res);
+		if (err == ASTRAL_OK)
+			*stale += astral_db_int(res, 0, 0);
+		PQclear(res);
+		res = NULL;
 	}
 	if (err == ASTRAL_OK)
 		err = astral_db_commit(db);
 	if (err != ASTRAL_OK) {
-		PQclear(res);
 		astral_db_rollback(db);
 		return astralctl_db_failure(db, "counting data keys", err);
 	}
-	*stale = astral_db_int(res, 0, 0);
-	PQclear(res);
 	return ASTRALCTL_OK;
 }
 
@@ -470,7 +509,7 @@ astralctl_keys_rotate(struct astralctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	if (st.failed > 0) {
-		astralctl_error("%lld data key%s could not be re-wrapped (first: user %s: %s); the others "
+		astralctl_error("%lld data key%s could not be re-wrapped (first: %s: %s); the others "
 		                "were", st.failed, st.failed == 1 ? "" : "s", st.first_failed, st.first_reason);
 		rc = ASTRALCTL_KEYS;
 		goto out;

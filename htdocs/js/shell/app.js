@@ -269,6 +269,7 @@ function onSession(event) {
 		before.user.display_name !== body.user.display_name) {
 		renderChrome();
 	}
+	startRealtime();
 }
 
 async function startIdleWatch() {
@@ -278,6 +279,25 @@ async function startIdleWatch() {
 	} catch (error) {
 		console.warn('idle logoff unavailable', error);
 	}
+}
+
+// Real time: one connection per signed-in page (/js/api/events.js) and the
+// peer-support notices that ride on it (/js/api/peer-watch.js), loaded only
+// once someone is signed in; events.js then follows sign-ins and sign-outs.
+let realtimeStarted = false;
+
+function startRealtime() {
+	if (realtimeStarted || !state.session || needsMfaEnrolment(state.session)) {
+		return;
+	}
+	realtimeStarted = true;
+	Promise.all([import('/js/api/events.js'), import('/js/api/peer-watch.js')]).then(([events, watch]) => {
+		events.startEvents();
+		watch.watchPeer();
+	}).catch((error) => {
+		realtimeStarted = false;
+		console.warn('real time unavailable', error);
+	});
 }
 
 function registerServiceWorker() {
@@ -323,6 +343,7 @@ async function boot() {
 	});
 	await startRouter();
 	startIdleWatch();
+	startRealtime();
 	registerServiceWorker();
 }
 

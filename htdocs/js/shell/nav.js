@@ -40,4 +40,9 @@ export function layoutFor(session) {
 registerNavItem({ id: 'home', href: '/', label: 'nav.home', layouts: ['guest', 'seeker', 'helper', 'staff'], order: 10 });
 registerNavItem({ id: 'start', href: '/start', label: 'nav.start', layouts: ['guest'], order: 20 });
 registerNavItem({ id: 'signin', href: '/signin', label: 'nav.signin', layouts: ['guest'], order: 30 });
+registerNavItem({ id: 'dashboard', href: '/helper', label: 'nav.dashboard', layouts: ['helper'], order: 15 });
+registerNavItem({ id: 'feed', href: '/feed', label: 'nav.feed', layouts: ['seeker', 'helper', 'staff'], order: 20 });
+registerNavItem({ id: 'share', href: '/share', label: 'nav.share', layouts: ['seeker'], order: 25 });
+registerNavItem({ id: 'activity', href: '/activity', label: 'nav.activity', layouts: ['seeker'], order: 30 });
+registerNavItem({ id: 'reflections', href: '/reflections', label: 'nav.reflections', layouts: ['seeker', 'helper', 'staff'], order: 40 });
 registerNavItem({ id: 'settings', href: '/settings', label: 'nav.settings', layouts: ['seeker', 'helper', 'staff'], order: 90 });

@@ -29,4 +29,13 @@ registerRoute({ path: '/account', view: view('account'), title: 'titles.account'
 registerRoute({ path: '/settings', view: view('settings'), title: 'titles.settings', auth: 'user' });
 registerRoute({ path: '/mfa', view: view('mfa'), title: 'titles.mfa', auth: 'user' });
 
+// Peer support (issue 4).
+registerRoute({ path: '/feed', view: view('feed'), title: 'titles.feed', auth: 'user' });
+registerRoute({ path: '/share', view: view('share'), title: 'titles.share', auth: 'user' });
+registerRoute({ path: '/activity', view: view('activity'), title: 'titles.activity', auth: 'user' });
+registerRoute({ path: '/helpers/:id', view: view('helper-profile'), title: 'titles.helperProfile', auth: 'user' });
+registerRoute({ path: '/chat/:id', view: view('chat'), title: 'titles.chat', auth: 'user' });
+registerRoute({ path: '/helper', view: view('helper-dashboard'), title: 'titles.dashboard', auth: 'user' });
+registerRoute({ path: '/reflections', view: view('reflections'), title: 'titles.reflections', auth: 'user' });
+
 setNotFound({ view: view('not-found'), title: 'titles.notFound' });

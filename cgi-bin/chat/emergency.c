@@ -1,0 +1,47 @@
+/* The seeker's emergency button: a high-severity alert for the moderators, resources at once. */
+#include <string.h>
+
+#include "chat.h"
+#include "crisis_alert.h"
+#include "json.h"
+#include "random.h"
+
+/* The body is `{}` (or empty): no fields, so any field sent is named back as unknown. */
+struct emergency_in { char none; };
+const struct astral_input_spec chat_emergency_input = { NULL, 0, sizeof(struct emergency_in) };
+
+void
+chat_emergency(struct astral_request *req, const void *input)
+{
+	char alert_id[ASTRAL_UUID_STR_LEN + 1];
+	struct chat_session s;
+	struct json_object *body;
+	astral_err err;
+
+	(void)input;
+	err = chat_session_access(req, req->path_params[0], &s);
+	if (err == ASTRAL_OK && strcmp(s.my_role, "seeker") != 0)
+		err = ASTRAL_ERR_NOT_FOUND;
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return;
+	}
+	/* Pressed in an ended conversation too: safety does not wait for a session's state. */
+	{
+		struct astral_crisis_alert alert = {
+			.user_id = req->who.user_id, .source = "emergency", .source_id = NULL, .session_id = s.id,
+			.severity = ASTRAL_CRISIS_HIGH, .result = NULL,
+		};
+
+		err = astral_crisis_alert_raise(req, &alert, alert_id);
+	}
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
+		return;
+	}
+	chat_audit(req, "session_emergency", s.id, s.seeker_id, "high");
+	body = json_object_new_object();
+	astral_json_add_str(body, "alert_id", alert_id);
+	json_object_object_add(body, "crisis", astral_crisis_response_json(NULL));
+	astral_respond(req, 201, body);
+}

@@ -1,0 +1,63 @@
+/* The caller's view of one help session: the object check every session route starts with. */
+#include <stdio.h>
+#include <string.h>
+
+#include "chat.h"
+
+static void
+copy_value(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src != NULL ? src : "");
+}
+
+astral_err
+chat_session_access(struct astral_request *req, const char *id, struct chat_session *out)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	memset(out, 0, sizeof(*out));
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, req->who.user_id);
+	err = chat_exec(req, CHAT_SESSION_ACCESS, &p, &res);
+	if (err != ASTRAL_OK)
+		goto out;
+	if (PQntuples(res) != 1) {
+		err = ASTRAL_ERR_NOT_FOUND;
+		goto out;
+	}
+	copy_value(out->id, sizeof(out->id), astral_db_value(res, 0, 0));
+	copy_value(out->seeker_id, sizeof(out->seeker_id), astral_db_value(res, 0, 1));
+	copy_value(out->helper_id, sizeof(out->helper_id), astral_db_value(res, 0, 2));
+	copy_value(out->my_role, sizeof(out->my_role), astral_db_value(res, 0, 3));
+	out->ended = astral_db_bool(res, 0, 4);
+	out->seeker_read_seq = astral_db_int(res, 0, 5);
+	out->helper_read_seq = astral_db_int(res, 0, 6);
+	out->feedback_given = astral_db_bool(res, 0, 7);
+	out->kudos_given = astral_db_bool(res, 0, 8);
+out:
+	PQclear(res);
+	return err;
+}
+
+const char *
+chat_session_other(const struct chat_session *s)
+{
+	const char *other = strcmp(s->my_role, "seeker") == 0 ? s->helper_id : s->seeker_id;
+
+	return other[0] != '\0' ? other : NULL;
+}
+
+const char *
+chat_other_role(const char *role)
+{
+	return strcmp(role, "seeker") == 0 ? "helper" : "seeker";
+}
+
+long long
+chat_read_seq_of(const struct chat_session *s, const char *role)
+{
+	return strcmp(role, "seeker") == 0 ? s->seeker_read_seq : s->helper_read_seq;
+}

@@ -1,0 +1,124 @@
+/* Every SQL statement of cgi-bin/chat, prepared once per connection. */
+#include "chat.h"
+
+#define EPOCH(col) "extract(epoch FROM " col ")::bigint"
+
+/* Unread counts stop here: a badge needs no more, and a page of sessions costs the same
+   whatever their backlog. */
+#define UNREAD_CAP "1000"
+
+/*
+ * The HelpSession object as the caller ($1) sees it; columns in enum chat_session_col order.
+ * The helper's public name and standing come from SECURITY DEFINER functions (the users table
+ * is private to its owner); the seeker is never named. Unread = messages of the other side
+ * after my read mark, at most UNREAD_CAP (messages_session_seq serves both sub-selects).
+ */
+#define SESSION_COLUMNS \
+	"s.id, s.post_id, left(p.content, 160), p.category," \
+	" CASE WHEN s.seeker_id = $1::uuid THEN 'seeker' ELSE 'helper' END," \
+	" s.helper_id, hp.display_name, st.reputation::text, " EPOCH("s.started_at") ", " EPOCH("s.ended_at") "," \
+	" s.ended_by," \
+	" (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.session_id = s.id" \
+	"   AND m.seq > CASE WHEN s.seeker_id = $1::uuid THEN s.seeker_read_seq ELSE s.helper_read_seq END" \
+	"   AND m.sender_role <> CASE WHEN s.seeker_id = $1::uuid THEN 'seeker' ELSE 'helper' END" \
+	"   LIMIT " UNREAD_CAP ") u)," \
+	" (SELECT " EPOCH("m.created_at") " FROM messages m WHERE m.session_id = s.id ORDER BY m.seq DESC LIMIT 1)," \
+	" s.kudos_at IS NOT NULL, s.favorite, s.helpful," \
+	" (extract(epoch FROM s.started_at) * 1000000)::bigint"
+
+#define SESSION_JOINS \
+	" JOIN posts p ON p.id = s.post_id" \
+	" LEFT JOIN LATERAL astral_helper_public(s.helper_id) hp ON true" \
+	" LEFT JOIN LATERAL astral_helper_stats(s.helper_id) st ON true"
+
+/* One side of the session list: my sessions in one role, newest started first, after the
+   cursor ($3 started_at, $4 id; 'infinity' and the largest uuid for the first page), filtered
+   by status ($2). Each side is an index scan of help_sessions_seeker / help_sessions_helper
+   that starts at the cursor: plain parameters keep `started_at <= $3` an index condition
+   under row-level security and in a generic plan. */
+#define SESSION_LIST_SIDE(col) \
+	"(SELECT h.id, h.started_at, h.helper_id FROM help_sessions h WHERE h." col " = $1::uuid" \
+	" AND h.started_at <= $3::timestamptz AND (h.started_at < $3::timestamptz OR h.id < $4::uuid)" \
+	" AND ($2::text IS NULL OR ($2::text = 'active') = (h.ended_at IS NULL))" \
+	" ORDER BY h.started_at DESC, h.id DESC LIMIT $5)"
+
+#define MESSAGE_COLUMNS \
+	"m.id, m.seq, m.sender_role, m.body, m.client_key, m.crisis_severity, " EPOCH("m.created_at")
+
+const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
+	[CHAT_SESSION_ACCESS] = { "chat_session_access",
+		"SELECT s.id, s.seeker_id, s.helper_id, CASE WHEN s.seeker_id = $2::uuid THEN 'seeker' ELSE 'helper' END,"
+		" s.ended_at IS NOT NULL, s.seeker_read_seq, s.helper_read_seq, s.helpful IS NOT NULL,"
+		" s.kudos_at IS NOT NULL"
+		" FROM help_sessions s WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
+	[CHAT_SESSION_GET] = { "chat_session_get",
+		"SELECT " SESSION_COLUMNS " FROM help_sessions s" SESSION_JOINS
+		" WHERE s.id = $2::uuid AND $1::uuid IN (s.seeker_id, s.helper_id)", 2 },
+	/* The page first; then each helper's public facts and standing once per page, however many
+	   of the page's sessions they hold (astral_helper_stats reads all of a helper's sessions). */
+	[CHAT_SESSION_LIST] = { "chat_session_list",
+		"WITH k AS (SELECT u.id, u.helper_id FROM (" SESSION_LIST_SIDE("seeker_id") " UNION ALL "
+		SESSION_LIST_SIDE("helper_id") ") u ORDER BY u.started_at DESC, u.id DESC LIMIT $5),"
+		" helpers AS (SELECT DISTINCT helper_id FROM k WHERE helper_id IS NOT NULL),"
+		" pub AS (SELECT x.* FROM helpers, LATERAL astral_helper_public(helpers.helper_id) x),"
+		" rep AS (SELECT helpers.helper_id, x.reputation FROM helpers, LATERAL astral_helper_stats(helpers.helper_id) x)"
+		" SELECT " SESSION_COLUMNS " FROM k JOIN help_sessions s ON s.id = k.id JOIN posts p ON p.id = s.post_id"
+		" LEFT JOIN pub hp ON hp.id = s.helper_id LEFT JOIN rep st ON st.helper_id = s.helper_id"
+		" ORDER BY s.started_at DESC, s.id DESC", 5 },
+	[CHAT_MESSAGE_SEQ] = { "chat_message_seq",
+		"SELECT seq FROM messages WHERE id = $1::uuid AND session_id = $2::uuid", 2 },
+	[CHAT_MESSAGES_AFTER] = { "chat_messages_after",
+		"SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.session_id = $1::uuid AND m.seq > $2::bigint"
+		" ORDER BY m.seq LIMIT $3", 3 },
+	[CHAT_MESSAGES_BEFORE] = { "chat_messages_before",
+		"SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.session_id = $1::uuid AND m.seq < $2::bigint"
+		" ORDER BY m.seq DESC LIMIT $3", 3 },
+	[CHAT_MESSAGES_LATEST] = { "chat_messages_latest",
+		"SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.session_id = $1::uuid"
+		" ORDER BY m.seq DESC LIMIT $2", 2 },
+	/* A resend with the same client key inserts nothing and returns no row: the handler then
+	   reads the stored message (CHAT_MESSAGE_BY_KEY). */
+	[CHAT_MESSAGE_INSERT] = { "chat_message_insert",
+		"INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key, crisis_severity,"
+		" created_at)"
+		" VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint))"
+		" ON CONFLICT (session_id, sender_role, client_key) DO NOTHING"
+		" RETURNING seq, " EPOCH("created_at"), 8 },
+	[CHAT_MESSAGE_BY_KEY] = { "chat_message_by_key",
+		"SELECT " MESSAGE_COLUMNS " FROM messages m"
+		" WHERE m.session_id = $1::uuid AND m.sender_role = $2::text AND m.client_key = $3::text", 3 },
+	/* Move my read mark forward (never back) and count what is still unread. */
+	[CHAT_READ_SET] = { "chat_read_set",
+		"WITH u AS (UPDATE help_sessions s SET"
+		"  seeker_read_seq = CASE WHEN $2::text = 'seeker' THEN greatest(s.seeker_read_seq, $3::bigint)"
+		"   ELSE s.seeker_read_seq END,"
+		"  helper_read_seq = CASE WHEN $2::text = 'helper' THEN greatest(s.helper_read_seq, $3::bigint)"
+		"   ELSE s.helper_read_seq END"
+		" WHERE s.id = $1::uuid"
+		"  AND $4::uuid = CASE WHEN $2::text = 'seeker' THEN s.seeker_id ELSE s.helper_id END"
+		" RETURNING CASE WHEN $2::text = 'seeker' THEN s.seeker_read_seq ELSE s.helper_read_seq END AS r)"
+		" SELECT u.r, (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.session_id = $1::uuid AND m.seq > u.r"
+		"  AND m.sender_role <> $2::text LIMIT " UNREAD_CAP ") c) FROM u", 4 },
+	[CHAT_SESSION_END] = { "chat_session_end",
+		"UPDATE help_sessions SET ended_at = to_timestamp($3::bigint), ended_by = $4::text"
+		" WHERE id = $1::uuid AND $2::uuid IN (seeker_id, helper_id) AND ended_at IS NULL RETURNING 1", 4 },
+	[CHAT_FEEDBACK_SET] = { "chat_feedback_set",
+		"UPDATE help_sessions SET helpful = $3::boolean, feedback_at = to_timestamp($4::bigint)"
+		" WHERE id = $1::uuid AND seeker_id = $2::uuid AND ended_at IS NOT NULL AND helpful IS NULL"
+		" RETURNING 1", 4 },
+	[CHAT_KUDOS_SET] = { "chat_kudos_set",
+		"UPDATE help_sessions SET kudos_at = to_timestamp($3::bigint)"
+		" WHERE id = $1::uuid AND seeker_id = $2::uuid AND ended_at IS NOT NULL AND kudos_at IS NULL"
+		" RETURNING helper_id", 3 },
+	[CHAT_AWARD_ACHIEVEMENTS] = { "chat_award_achievements",
+		"SELECT a.id FROM astral_award_achievements($1::uuid, to_timestamp($2::bigint)) AS a(id) ORDER BY 1", 2 },
+	[CHAT_FAVORITE_SET] = { "chat_favorite_set",
+		"UPDATE help_sessions SET favorite = $3::boolean WHERE id = $1::uuid AND seeker_id = $2::uuid"
+		" RETURNING 1", 3 },
+};
+
+astral_err
+chat_exec(struct astral_request *req, enum chat_stmt s, const struct astral_params *p, PGresult **res)
+{
+	return astral_db_exec(req->app->db, &chat_stmts[s], p, res);
+}

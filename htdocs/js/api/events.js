@@ -1,0 +1,151 @@
+// The one real-time connection of a signed-in page, shared by every view.
+//
+//   import { startEvents, subscribe, onEventsStatus } from '/js/api/events.js';
+//   startEvents();                          // the shell, once signed in
+//   const off = subscribe('message.new', (event) => { ... });
+//   const offStatus = onEventsStatus((status) => {
+//     if (status.state === 'open') { /* refetch …?after=<last id> and merge by id */ }
+//   });
+//   off(); offStatus();                      // in the view's dispose()
+//
+// It opens /api/rt/connect through realtime.js (WebSocket, then EventSource,
+// then polling) for the user the API client knows, follows that user (a new
+// sign-in reconnects, sign-out closes) and hands each event (a JSON object
+// with `type`) to the subscribers of its type and of '*'. Where neither
+// streaming transport works (a server without nchan) realtime.js falls back to
+// polling: every few seconds the subscribers of 'poll' are called so views can
+// refetch what they show (…/messages?after=).
+// When a stream that was open drops, the session is checked once
+// (GET /api/auth/session): a session that has ended signs the page out
+// through the API client instead of reconnecting.
+
+import { connect } from './realtime.js';
+import { api, currentSession, onSessionChange } from './client.js';
+
+const POLL_SECONDS = 5;
+const CHECK_DELAY_MS = 250;
+
+const listeners = new Map();
+const statusListeners = new Set();
+let connection = null;
+let userId = null;
+let status = { state: 'closed', transport: null };
+let wasOpen = false;
+let watching = false;
+
+function emit(type, data) {
+	for (const key of [type, '*']) {
+		for (const fn of listeners.get(key) || []) {
+			try {
+				fn(data);
+			} catch (error) {
+				console.error(error);
+			}
+		}
+	}
+}
+
+function setStatus(next) {
+	status = { state: next.state, transport: next.transport || null };
+	if (next.state === 'open') {
+		wasOpen = true;
+	}
+	if (next.state === 'reconnecting' && wasOpen) {
+		wasOpen = false;
+		checkSession();
+	}
+	for (const fn of statusListeners) {
+		try {
+			fn(status);
+		} catch (error) {
+			console.error(error);
+		}
+	}
+}
+
+// A moment after the drop (a sign-out in this page closes the stream too, and
+// its answer should be in first), unless the connection was closed or came
+// back meanwhile: the client refreshes the access token if it has to, and
+// signs the page out (onSessionChange(null) → stopEvents) when the session is over.
+function checkSession() {
+	const current = connection;
+	setTimeout(() => {
+		if (connection === current && connection && status.state !== 'open') {
+			api.get('/api/auth/session');
+		}
+	}, CHECK_DELAY_MS);
+}
+
+function open(id) {
+	userId = id;
+	wasOpen = false;
+	connection = connect({
+		onEvent(data) {
+			if (data && typeof data === 'object' && typeof data.type === 'string') {
+				emit(data.type, data);
+			}
+		},
+		onStatus: setStatus,
+		poll: async () => {
+			emit('poll', { type: 'poll' });
+			return [];
+		},
+		pollSeconds: POLL_SECONDS,
+	});
+}
+
+/** Close the connection (sign-out); subscribers stay for the next one. */
+export function stopEvents() {
+	if (connection) {
+		const closing = connection;
+		connection = null;
+		closing.close();
+	}
+	userId = null;
+}
+
+/**
+ * Open the connection for the signed-in user (from the API client's last
+ * session) and follow later sign-ins and sign-outs. Safe to call again.
+ */
+export function startEvents() {
+	if (!watching) {
+		watching = true;
+		onSessionChange((session) => {
+			const id = session && session.user ? session.user.id : null;
+			if (id !== userId) {
+				stopEvents();
+				if (id) {
+					open(id);
+				}
+			}
+		});
+	}
+	const session = currentSession();
+	const id = session && session.user ? session.user.id : null;
+	if (id && id !== userId) {
+		stopEvents();
+		open(id);
+	}
+}
+
+/** Call fn(event) for each event of type ('*': every event; 'poll': a polling tick). */
+export function subscribe(type, fn) {
+	if (!listeners.has(type)) {
+		listeners.set(type, new Set());
+	}
+	listeners.get(type).add(fn);
+	return () => listeners.get(type).delete(fn);
+}
+
+/** Call fn({state, transport}) now and on every change; returns an unsubscribe. */
+export function onEventsStatus(fn) {
+	statusListeners.add(fn);
+	fn(status);
+	return () => statusListeners.delete(fn);
+}
+
+/** The connection's state now: { state, transport }. */
+export function eventsStatus() {
+	return status;
+}

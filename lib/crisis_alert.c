@@ -1,0 +1,132 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "crisis_alert.h"
+#include "random.h"
+
+enum crisis_alert_stmt {
+	CRISIS_ALERT_INSERT,
+	CRISIS_ALERT_STMT_COUNT
+};
+
+const struct astral_stmt astral_crisis_alert_stmts[] = {
+	[CRISIS_ALERT_INSERT] = {
+		"crisis_alert_insert",
+		"INSERT INTO crisis_alerts (id, user_id, source, source_id, session_id, severity, categories, rules,"
+		" raised_by, created_at)"
+		" VALUES ($1::uuid, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7::text[], $8::text[], $9::uuid,"
+		" to_timestamp($10::bigint))",
+		10,
+	},
+};
+const size_t astral_crisis_alert_stmt_count = CRISIS_ALERT_STMT_COUNT;
+
+static const char *const category_names[] = { "suicide", "self_harm", "danger", "distress" };
+
+struct json_object *
+astral_crisis_categories_json(unsigned categories)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; i < sizeof(category_names) / sizeof(category_names[0]); i++)
+		if (categories & (1u << i))
+			json_object_array_add(a, json_object_new_string(category_names[i]));
+	return a;
+}
+
+/* A PostgreSQL text[] literal of simple words: {"a","b"}. Words are rule ids and category
+   names (letters, digits, '.', '_'), so no escaping is needed; anything else is skipped. */
+static void
+array_literal(char *buf, size_t len, const char *const *words, size_t n)
+{
+	size_t off = 0;
+
+	buf[off++] = '{';
+	for (size_t i = 0; i < n; i++) {
+		size_t wlen = strlen(words[i]);
+
+		if (strspn(words[i], "abcdefghijklmnopqrstuvwxyz0123456789._") != wlen || off + wlen + 4 >= len)
+			continue;
+		if (off > 1)
+			buf[off++] = ',';
+		buf[off++] = '"';
+		memcpy(buf + off, words[i], wlen);
+		off += wlen;
+		buf[off++] = '"';
+	}
+	buf[off++] = '}';
+	buf[off] = '\0';
+}
+
+astral_err
+astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis_alert *alert, char *id_out)
+{
+	const char *cats[4], *rules[ASTRAL_CRISIS_MAX_REASONS];
+	char cat_lit[128], rule_lit[ASTRAL_CRISIS_MAX_REASONS * 72 + 8];
+	char id[ASTRAL_UUID_STR_LEN + 1];
+	size_t ncats = 0, nrules = 0;
+	struct astral_params p;
+	astral_err err;
+
+	if (id_out != NULL)
+		id_out[0] = '\0';
+	if (alert == NULL || alert->user_id == NULL || alert->source == NULL || alert->severity == ASTRAL_CRISIS_NONE)
+		return ASTRAL_ERR_INVALID;
+	if (alert->result != NULL) {
+		for (unsigned i = 0; i < 4; i++)
+			if (alert->result->categories & (1u << i))
+				cats[ncats++] = category_names[i];
+		for (size_t i = 0; i < alert->result->nreasons; i++)
+			rules[nrules++] = alert->result->reasons[i].rule;
+	}
+	array_literal(cat_lit, sizeof(cat_lit), cats, ncats);
+	array_literal(rule_lit, sizeof(rule_lit), rules, nrules);
+	err = astral_uuid_v4(id);
+	if (err != ASTRAL_OK)
+		return err;
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, alert->user_id);
+	astral_params_text(&p, alert->source);
+	astral_params_text(&p, alert->source_id);
+	astral_params_text(&p, alert->session_id);
+	astral_params_text(&p, astral_crisis_severity_name(alert->severity));
+	astral_params_text(&p, cat_lit);
+	astral_params_text(&p, rule_lit);
+	astral_params_text(&p, req->who.authenticated ? req->who.user_id : NULL);
+	astral_params_int(&p, req->now);
+	err = astral_db_queue(req->app->db, &astral_crisis_alert_stmts[CRISIS_ALERT_INSERT], &p);
+	if (err == ASTRAL_OK && id_out != NULL)
+		snprintf(id_out, ASTRAL_UUID_STR_LEN + 1, "%s", id);
+	return err;
+}
+
+static void
+add_resource(struct json_object *list, const char *id, const char *name, const char *contact, const char *href)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "id", json_object_new_string(id));
+	json_object_object_add(r, "name", json_object_new_string(name));
+	json_object_object_add(r, "contact", json_object_new_string(contact));
+	json_object_object_add(r, "href", json_object_new_string(href));
+	json_object_array_add(list, r);
+}
+
+struct json_object *
+astral_crisis_response_json(const struct astral_crisis_result *result)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *resources = json_object_new_array();
+
+	json_object_object_add(o, "severity",
+	                       json_object_new_string(astral_crisis_severity_name(result ? result->severity
+	                                                                                 : ASTRAL_CRISIS_HIGH)));
+	json_object_object_add(o, "categories", astral_crisis_categories_json(result ? result->categories : 0));
+	add_resource(resources, "988_call", "988 Suicide & Crisis Lifeline", "Call 988", "tel:988");
+	add_resource(resources, "988_text", "988 Suicide & Crisis Lifeline", "Text 988", "sms:988");
+	add_resource(resources, "crisis_text_line", "Crisis Text Line", "Text HOME to 741741", "sms:741741?body=HOME");
+	add_resource(resources, "emergency", "Emergency services", "Call 911", "tel:911");
+	json_object_object_add(o, "resources", resources);
+	return o;
+}

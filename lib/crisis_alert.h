@@ -1,0 +1,41 @@
+/*
+ * What every program does when the crisis detector fires (or a seeker presses the emergency
+ * button): raise an alert row for the moderators' queue inside the request's transaction, and
+ * tell the writer where help is. The alert never holds the user's text: the source row and the
+ * detector's rule ids say where to look.
+ */
+#ifndef ASTRAL_CRISIS_ALERT_H
+#define ASTRAL_CRISIS_ALERT_H
+
+#include <json-c/json.h>
+
+#include "crisis.h"
+#include "db.h"
+#include "error.h"
+#include "http.h"
+
+struct astral_crisis_alert {
+	const char *user_id;        /* whose safety is at stake */
+	const char *source;         /* post|message|emergency|ai|assessment|journal */
+	const char *source_id;      /* the row that fired, or NULL */
+	const char *session_id;     /* the help session, or NULL */
+	enum astral_crisis_severity severity;   /* LOW..HIGH */
+	const struct astral_crisis_result *result;  /* categories and rule ids, or NULL (emergency) */
+};
+
+/* Queue the INSERT in the open transaction (it travels with the next statement or COMMIT);
+   raised_by is the caller. id_out (37 bytes, may be NULL) receives the new alert's id. */
+astral_err astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis_alert *alert,
+                                     char *id_out) ASTRAL_MUST_USE;
+
+/* The `crisis` object of a response to the writer: severity, categories and the resources
+   to show at once (988 call/text, Crisis Text Line, the emergency number). */
+struct json_object *astral_crisis_response_json(const struct astral_crisis_result *result);
+
+/* Category bits → names ("suicide", "self_harm", "danger", "distress"), as a JSON array. */
+struct json_object *astral_crisis_categories_json(unsigned categories);
+
+extern const struct astral_stmt astral_crisis_alert_stmts[];
+extern const size_t astral_crisis_alert_stmt_count;
+
+#endif

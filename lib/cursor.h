@@ -1,0 +1,37 @@
+/*
+ * Keyset cursors for every list: the sort key and id of the last row of a page, carried as one
+ * opaque token ("next" in a response, ?cursor= in the following request). The token is
+ * base64url of "c1" and the parts, each preceded by the unit separator 0x1F. Parts are short
+ * ASCII (timestamps, counters, UUIDs); programs check each part's type after decoding with the
+ * typed readers below, so a forged cursor can only ever name another position in the list.
+ */
+#ifndef ASTRAL_CURSOR_H
+#define ASTRAL_CURSOR_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define ASTRAL_CURSOR_MAX_PARTS 4
+#define ASTRAL_CURSOR_PART_MAX 40        /* bytes, without the NUL */
+#define ASTRAL_CURSOR_TEXT_MAX 256       /* longest token accepted or produced, without the NUL */
+
+struct astral_cursor {
+	size_t n;
+	char parts[ASTRAL_CURSOR_MAX_PARTS][ASTRAL_CURSOR_PART_MAX + 1];
+};
+
+void astral_cursor_init(struct astral_cursor *c);
+/* Append a part: 1..ASTRAL_CURSOR_PART_MAX bytes of [A-Za-z0-9._:+-]. INVALID otherwise or when
+   full. */
+astral_err astral_cursor_add(struct astral_cursor *c, const char *part) ASTRAL_MUST_USE;
+astral_err astral_cursor_add_int(struct astral_cursor *c, long long v) ASTRAL_MUST_USE;
+/* The token, NUL-terminated, into out (TOO_LARGE when outlen is too small). */
+astral_err astral_cursor_encode(const struct astral_cursor *c, char *out, size_t outlen) ASTRAL_MUST_USE;
+/* Parse a token that must hold exactly nparts parts. INVALID for anything else. */
+astral_err astral_cursor_decode(const char *text, size_t nparts, struct astral_cursor *c) ASTRAL_MUST_USE;
+/* Typed readers of part i: a decimal integer (any long long), a UUID. INVALID when it is not. */
+astral_err astral_cursor_int(const struct astral_cursor *c, size_t i, long long *out) ASTRAL_MUST_USE;
+astral_err astral_cursor_uuid(const struct astral_cursor *c, size_t i, const char **out) ASTRAL_MUST_USE;
+
+#endif

@@ -1,0 +1,79 @@
+"""`astralctl keys rotate`: a new master key version, every wrapped data key re-wrapped with it
+(users' keys and help sessions' conversation keys), and everything still readable afterwards."""
+
+import uuid
+
+import pytest
+
+from astral_client import expect, strong_password, unique
+from conftest import start_stack, stop_stack
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """A stack of its own: other tests damage data keys on purpose, and a rotation meets them."""
+    st = start_stack(label="keys")
+    yield st
+    stop_stack(st)
+
+
+def stale_counts(stack, version):
+    rows = stack.query(
+        "SELECT (SELECT count(*) FROM user_keys WHERE master_version < %s),"
+        "       (SELECT count(*) FROM help_session_keys WHERE master_version < %s)",
+        (version, version))
+    return rows[0]
+
+
+@pytest.fixture
+def conversation(stack):
+    """A seeker's post accepted by an online helper, with one message each way."""
+    seeker = stack.client("bearer")
+    seeker.anonymous()
+    helper = stack.client("bearer")
+    password = strong_password()
+    helper.register(username=unique("rot"), password=password, display_name="Rotation Helper")
+    expect(helper.post("/api/helpers/me", {"bio": "I listen.", "expertise": ["Loneliness"]}), 201)
+    expect(helper.put("/api/helpers/me/availability", {"online": True}), 200)
+    post = expect(seeker.post("/api/posts", {"category": "Loneliness", "content": "Nobody calls."}), 201).json
+    session = expect(helper.post(f"/api/posts/{post['id']}/accept"), 201).json
+    expect(seeker.post(f"/api/sessions/{session['id']}/messages",
+                       {"text": "rotation canary one", "client_key": uuid.uuid4().hex}), 201)
+    expect(helper.post(f"/api/sessions/{session['id']}/messages",
+                       {"text": "rotation canary two", "client_key": uuid.uuid4().hex}), 201)
+    return seeker, helper, session, password
+
+
+def test_rotate_rewraps_user_and_session_keys(stack, conversation):
+    seeker, helper, session, password = conversation
+    before = stack.query("SELECT max(master_version) FROM user_keys")[0][0]
+    p = stack.astralctl("keys", "rotate")
+    assert p.returncode == 0, f"keys rotate failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
+    new_version = before + 1
+    assert f"key version {new_version}" in p.stdout, p.stdout
+    assert stale_counts(stack, new_version) == (0, 0), p.stdout
+    rewrapped = stack.query("SELECT count(*) FROM help_session_keys WHERE session_id = %s "
+                            "AND master_version = %s AND rewrapped_at IS NOT NULL",
+                            (session["id"], new_version))[0][0]
+    assert rewrapped == 1
+
+    # Both participants still read the conversation (the programs reload the keyring when they
+    # meet the new version) and can keep writing to it.
+    for who in (seeker, helper):
+        texts = [m["text"] for m in expect(who.get(f"/api/sessions/{session['id']}/messages"), 200).json["items"]]
+        assert texts == ["rotation canary one", "rotation canary two"]
+    expect(seeker.post(f"/api/sessions/{session['id']}/messages",
+                       {"text": "after rotation", "client_key": uuid.uuid4().hex}), 201)
+    # The helper signs in again with a password checked against data sealed before the rotation.
+    again = stack.client("bearer")
+    again.login(helper.whoami().json["user"]["username"], password)
+
+
+def test_rotate_names_a_damaged_session_key(stack, conversation):
+    _, _, session, _ = conversation
+    stack.query("UPDATE help_session_keys SET wrapped_key = '\\x0100'::bytea WHERE session_id = %s",
+                (session["id"],))
+    p = stack.astralctl("keys", "rotate", "--rewrap-only")
+    assert p.returncode != 0
+    assert f"help session {session['id']}" in p.stderr, p.stderr
+    stack.query("DELETE FROM help_sessions WHERE id = %s", (session["id"],))

@@ -1,0 +1,358 @@
+"""cgi-bin/posts: accepting posts (help sessions begin), resolving, direct requests, declining
+and republishing; racing accepts; real-time events; the IDOR matrix over posts."""
+
+import threading
+import uuid
+
+import pytest
+
+from astral_client import expect
+from test_posts_fixtures import (direct_request, feed_ids, helper, post, publishes, seeker,
+                                 set_online)
+
+
+def test_accept_starts_a_session(stack):
+    s = seeker(stack)
+    h = helper(stack, display_name="Kind Helper")
+    text = "Long post " + "x" * 300
+    p = post(s, text, "Depression")
+    before_s, before_h = publishes(stack, s.user_id, wait=False), publishes(stack, h.user_id, wait=False)
+    r = expect(h.post(f"/api/posts/{p['id']}/accept"), 201).json
+    assert r["post_id"] == p["id"] and r["category"] == "Depression" and r["my_role"] == "helper"
+    assert r["post_excerpt"] == text[:160]
+    assert r["seeker"] == {"display_name": "Seeker"}
+    assert r["helper"] == {"id": h.user_id, "display_name": "Kind Helper", "reputation": None}
+    assert r["ended_at"] is None and r["ended_by"] is None and r["unread"] == 0
+    assert r["kudos_given"] is False and r["favorite"] is False and r["feedback"] is None
+
+    rows = stack.query("SELECT post_id::text, seeker_id::text, helper_id::text, ended_at FROM help_sessions"
+                       " WHERE id = %s", (r["id"],))
+    assert rows == [(p["id"], s.user_id, h.user_id, None)]
+    assert stack.query("SELECT count(*) FROM help_session_keys WHERE session_id = %s", (r["id"],)) == [(1,)]
+    assert stack.query("SELECT achievement FROM helper_achievements WHERE helper_id = %s",
+                       (h.user_id,)) == [("first_step",)]
+    # The post left the feed and shows the session to its two participants only.
+    assert expect(s.get(f"/api/posts/{p['id']}"), 200).json["session_id"] == r["id"]
+    got = expect(h.get(f"/api/posts/{p['id']}"), 200).json
+    assert got["status"] == "in_progress" and got["session_id"] == r["id"] and got["mine"] is False
+    expect(seeker(stack).get(f"/api/posts/{p['id']}"), 404)
+    assert p["id"] not in feed_ids(seeker(stack), "category=Depression")
+    # session.accepted went to both.
+    assert publishes(stack, s.user_id) == before_s + 1
+    assert publishes(stack, h.user_id) == before_h + 1
+    audit = stack.query("SELECT actor_id::text, action, object_type FROM audit_log WHERE object_id = %s",
+                        (r["id"],))
+    assert (h.user_id, "post_accept", "help_session") in audit
+
+
+def test_accept_needs_an_online_helper(stack):
+    s = seeker(stack)
+    p = post(s)
+    off = helper(stack, online=False)
+    expect(off.post(f"/api/posts/{p['id']}/accept"), 409, "conflict", "available")
+    noprofile = helper(stack, online=None)
+    expect(noprofile.post(f"/api/posts/{p['id']}/accept"), 409, "conflict", "available")
+    set_online(stack, off.user_id, True)
+    expect(off.post(f"/api/posts/{p['id']}/accept"), 201)
+
+
+def test_accept_is_for_helpers_only(stack):
+    s = seeker(stack)
+    p = post(s)
+    expect(seeker(stack).post(f"/api/posts/{p['id']}/accept"), 403, "forbidden")
+    expect(s.post(f"/api/posts/{p['id']}/accept"), 403, "forbidden")
+
+
+def test_second_accept_is_409(stack):
+    s = seeker(stack)
+    p = post(s)
+    h1, h2 = helper(stack), helper(stack)
+    expect(h1.post(f"/api/posts/{p['id']}/accept"), 201)
+    expect(h2.post(f"/api/posts/{p['id']}/accept"), 409, "conflict")
+    expect(h1.post(f"/api/posts/{p['id']}/accept"), 409, "conflict")
+
+
+def test_accept_unknown_reported_resolved(stack):
+    h = helper(stack)
+    expect(h.post(f"/api/posts/{uuid.uuid4()}/accept"), 404, "not_found")
+    s = seeker(stack)
+    reported = post(s)
+    expect(seeker(stack).post(f"/api/posts/{reported['id']}/report", {"reason": "spam"}), 201)
+    expect(h.post(f"/api/posts/{reported['id']}/accept"), 404, "not_found")
+    resolved = post(s)
+    expect(s.post(f"/api/posts/{resolved['id']}/resolve"), 200)
+    expect(h.post(f"/api/posts/{resolved['id']}/accept"), 404, "not_found")
+    assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id IN (%s, %s)",
+                       (reported["id"], resolved["id"])) == [(0,)]
+
+
+def test_twenty_concurrent_accepts_one_winner(stack):
+    s = seeker(stack)
+    p = post(s)
+    helpers = [helper(stack) for _ in range(10)]
+    clients = helpers + helpers          # 20 requests, two from each helper
+    barrier = threading.Barrier(len(clients))
+    results = [None] * len(clients)
+
+    def run(i, c):
+        barrier.wait()
+        try:
+            r = c.post(f"/api/posts/{p['id']}/accept")
+            results[i] = (r.status, r.error_code)
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = ("exception", repr(e))
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    statuses = [r[0] for r in results]
+    assert statuses.count(201) == 1, results
+    assert all(r == (409, "conflict") for r in results if r[0] != 201), results
+    assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id = %s", (p["id"],)) == [(1,)]
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (p["id"],)) == [("in_progress",)]
+    assert stack.query("SELECT count(*) FROM help_session_keys k JOIN help_sessions h ON h.id = k.session_id"
+                       " WHERE h.post_id = %s", (p["id"],)) == [(1,)]
+
+
+def test_resolve_ends_the_session(stack):
+    s = seeker(stack)
+    h = helper(stack)
+    p = post(s)
+    sess = expect(h.post(f"/api/posts/{p['id']}/accept"), 201).json
+    before_s, before_h = publishes(stack, s.user_id, wait=False), publishes(stack, h.user_id, wait=False)
+    r = expect(s.post(f"/api/posts/{p['id']}/resolve"), 200).json
+    assert r["status"] == "resolved" and r["session_id"] == sess["id"] and r["mine"] is True
+    rows = stack.query("SELECT ended_by, ended_at IS NOT NULL FROM help_sessions WHERE id = %s", (sess["id"],))
+    assert rows == [("resolved", True)]
+    assert publishes(stack, s.user_id) == before_s + 1
+    assert publishes(stack, h.user_id) == before_h + 1
+    expect(s.post(f"/api/posts/{p['id']}/resolve"), 409, "conflict")
+    expect(h.post(f"/api/posts/{p['id']}/accept"), 409, "conflict")
+
+
+def test_resolve_and_publish_are_the_authors(stack):
+    s = seeker(stack)
+    p = post(s)
+    other = seeker(stack)
+    expect(other.post(f"/api/posts/{p['id']}/resolve"), 404, "not_found")
+    expect(other.post(f"/api/posts/{p['id']}/publish"), 404, "not_found")
+    expect(helper(stack).post(f"/api/posts/{p['id']}/resolve"), 404, "not_found")
+    expect(s.post(f"/api/posts/{uuid.uuid4()}/resolve"), 404, "not_found")
+    expect(s.post(f"/api/posts/{p['id']}/publish"), 409, "conflict")
+    assert expect(s.get(f"/api/posts/{p['id']}"), 200).json["status"] == "active"
+
+
+def test_direct_request_to_an_online_helper(stack):
+    s = seeker(stack)
+    h = helper(stack, display_name="Direct Helper")
+    before = publishes(stack, h.user_id, wait=False)
+    text = "Only for you " + uuid.uuid4().hex
+    dr = direct_request(s, h.user_id, text, "Grief")
+    assert dr["status"] == "direct_request" and dr["mine"] is True and dr["content"] == text
+    assert dr["requested_helper"] == {"id": h.user_id, "display_name": "Direct Helper"}
+    assert publishes(stack, h.user_id) == before + 1
+    seen = expect(h.get(f"/api/posts/{dr['id']}"), 200).json
+    assert seen["mine"] is False and seen["requested_helper"]["id"] == h.user_id
+    # Nobody else sees it, and it is never in the feed.
+    expect(seeker(stack).get(f"/api/posts/{dr['id']}"), 404)
+    expect(helper(stack).get(f"/api/posts/{dr['id']}"), 404)
+    assert dr["id"] not in feed_ids(seeker(stack), f"q={text.split()[-1]}")
+    # Another helper cannot accept it; the requested one can.
+    expect(helper(stack).post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
+    sess = expect(h.post(f"/api/posts/{dr['id']}/accept"), 201).json
+    assert sess["post_id"] == dr["id"]
+    expect(helper(stack).post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
+
+
+def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
+    s = seeker(stack)
+    off = helper(stack, online=False)
+    body = {"helper_id": off.user_id, "category": "Stress", "content": "hello"}
+    expect(s.post("/api/posts/direct-requests", body), 409, "conflict", "helper_id")
+    body["helper_id"] = str(uuid.uuid4())
+    expect(s.post("/api/posts/direct-requests", body), 404, "not_found")
+    body["helper_id"] = seeker(stack).user_id
+    expect(s.post("/api/posts/direct-requests", body), 404, "not_found")
+    blocked = helper(stack)
+    expect(s.post("/api/me/blocks", {"user_id": blocked.user_id}), 201)
+    body["helper_id"] = blocked.user_id
+    expect(s.post("/api/posts/direct-requests", body), 404, "not_found")
+    blocker = helper(stack)
+    expect(blocker.post("/api/me/blocks", {"user_id": s.user_id}), 201)
+    body["helper_id"] = blocker.user_id
+    expect(s.post("/api/posts/direct-requests", body), 404, "not_found")
+    assert expect(s.get("/api/posts/mine"), 200).json["items"] == []
+    expect(helper(stack).post("/api/posts/direct-requests", body), 403, "forbidden")
+
+
+def test_declined_request_goes_back_and_never_public(stack):
+    s = seeker(stack)
+    h = helper(stack)
+    word = "dq" + uuid.uuid4().hex[:12]
+    dr = direct_request(s, h.user_id, f"please {word}")
+    other = helper(stack)
+    expect(other.post(f"/api/posts/{dr['id']}/decline"), 404, "not_found")
+    expect(s.post(f"/api/posts/{dr['id']}/decline"), 403, "forbidden")
+    before = publishes(stack, s.user_id, wait=False)
+    r = expect(h.post(f"/api/posts/{dr['id']}/decline"), 200).json
+    assert r == {"id": dr["id"], "status": "declined"}
+    assert publishes(stack, s.user_id) == before + 1
+    expect(h.post(f"/api/posts/{dr['id']}/decline"), 409, "conflict")
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 409, "conflict")
+    mine = expect(s.get(f"/api/posts/{dr['id']}"), 200).json
+    assert mine["status"] == "declined"
+    for viewer in (seeker(stack), other, s):
+        assert dr["id"] not in feed_ids(viewer, f"q={word}")
+        assert dr["id"] not in feed_ids(viewer)
+    expect(seeker(stack).get(f"/api/posts/{dr['id']}"), 404)
+
+    # The author may publish it: then it is an ordinary public post.
+    pub = expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json
+    assert pub["status"] == "active" and pub["requested_helper"] is None
+    assert feed_ids(seeker(stack), f"q={word}") == [dr["id"]]
+    expect(s.post(f"/api/posts/{dr['id']}/publish"), 409, "conflict")
+    expect(other.post(f"/api/posts/{dr['id']}/accept"), 201)
+
+
+def test_decline_a_public_post_is_409(stack):
+    s = seeker(stack)
+    p = post(s)
+    expect(helper(stack).post(f"/api/posts/{p['id']}/decline"), 409, "conflict")
+
+
+def test_resolve_a_direct_request(stack):
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    r = expect(s.post(f"/api/posts/{dr['id']}/resolve"), 200).json
+    assert r["status"] == "resolved"
+    expect(h.post(f"/api/posts/{dr['id']}/decline"), 409, "conflict")
+
+
+# ------------------------------------------------------------------ IDOR matrix
+
+ACTIONS = [
+    ("GET", "{id}", None), ("POST", "{id}/support", None), ("DELETE", "{id}/support", None),
+    ("POST", "{id}/report", {"reason": "spam"}), ("POST", "{id}/accept", None),
+    ("POST", "{id}/resolve", None), ("POST", "{id}/publish", None), ("POST", "{id}/decline", None),
+]
+
+
+@pytest.fixture(scope="module")
+def people(stack):
+    """Seeker A owns the posts; seeker B, helper H (A's requested helper and the helper of A's
+    session) and helper O are the others."""
+    a, b = seeker(stack), seeker(stack)
+    h, o = helper(stack), helper(stack)
+    return {"a": a, "b": b, "h": h, "o": o}
+
+
+@pytest.fixture(scope="module")
+def private_posts(stack, people):
+    """A's posts that only some may see: a direct request to H, a declined one, a post H is
+    helping with, a resolved one, a reported one."""
+    a, h = people["a"], people["h"]
+    out = {"direct": direct_request(a, h.user_id)}
+    declined = direct_request(a, h.user_id)
+    expect(h.post(f"/api/posts/{declined['id']}/decline"), 200)
+    out["declined"] = declined
+    taken = post(a)
+    expect(h.post(f"/api/posts/{taken['id']}/accept"), 201)
+    out["taken"] = taken
+    resolved = post(a)
+    expect(a.post(f"/api/posts/{resolved['id']}/resolve"), 200)
+    out["resolved"] = resolved
+    reported = post(a)
+    expect(seeker(stack).post(f"/api/posts/{reported['id']}/report", {"reason": "other"}), 201)
+    out["reported"] = reported
+    return out
+
+
+def _call(client, method, path, body):
+    return client.request(method, path, json_body=body) if body is not None else client.request(method, path)
+
+
+@pytest.mark.parametrize("kind", ["direct", "declined", "taken", "resolved", "reported"])
+@pytest.mark.parametrize("who", ["b", "o"])
+@pytest.mark.parametrize("method,path,body", ACTIONS)
+def test_idor_invisible_posts_are_404(stack, people, private_posts, kind, who, method, path, body):
+    """Seeker B and the unrelated helper O get 404 on every action on A's private posts (or 403
+    when the route is not for their role at all); nothing changes."""
+    p = private_posts[kind]
+    c = people[who]
+    before = stack.query("SELECT status, support_count, reported FROM posts WHERE id = %s", (p["id"],))
+    r = _call(c, method, "/api/posts/" + path.format(id=p["id"]), body)
+    role = c.user["role"]
+    if (path.endswith("accept") or path.endswith("decline")) and role != "helper":
+        expect(r, 403, "forbidden")
+    elif path.endswith("accept") and kind == "taken":
+        expect(r, 409, "conflict")         # taken from the feed: the helper saw it there
+    else:
+        expect(r, 404, "not_found")
+    after = stack.query("SELECT status, support_count, reported FROM posts WHERE id = %s", (p["id"],))
+    assert before == after
+
+
+def test_idor_visibility_of_private_posts(stack, people, private_posts):
+    """Who sees what: A sees all of A's posts; H sees the requests to H and the post H helps
+    with; B and O see none."""
+    a, b, h, o = people["a"], people["b"], people["h"], people["o"]
+    for kind, p in private_posts.items():
+        expect(a.get(f"/api/posts/{p['id']}"), 200)
+        expect(b.get(f"/api/posts/{p['id']}"), 404)
+        expect(o.get(f"/api/posts/{p['id']}"), 404)
+        expected = 200 if kind in ("direct", "declined", "taken") else 404
+        expect(h.get(f"/api/posts/{p['id']}"), expected)
+    taken = expect(h.get(f"/api/posts/{private_posts['taken']['id']}"), 200).json
+    assert taken["session_id"] is not None
+    mine_ids = {p["id"] for p in expect(b.get("/api/posts/mine?limit=100"), 200).json["items"]}
+    assert not mine_ids & {p["id"] for p in private_posts.values()}
+
+
+def test_idor_public_post_foreign_actions(stack, people):
+    """On A's public post: B may read, support and report; resolve/publish are A's (404 for
+    others); decline is 409 (not a request to them)."""
+    a, b, h, o = people["a"], people["b"], people["h"], people["o"]
+    p = post(a)
+    expect(b.get(f"/api/posts/{p['id']}"), 200)
+    for c in (b, h, o):
+        expect(c.post(f"/api/posts/{p['id']}/resolve"), 404, "not_found")
+        expect(c.post(f"/api/posts/{p['id']}/publish"), 404, "not_found")
+    for c in (h, o):
+        expect(c.post(f"/api/posts/{p['id']}/decline"), 409, "conflict")
+    assert expect(a.get(f"/api/posts/{p['id']}"), 200).json["status"] == "active"
+
+
+def test_session_id_is_shown_to_participants_only(stack, people):
+    a, b, h = people["a"], people["b"], people["h"]
+    p = post(a)
+    expect(b.post(f"/api/posts/{p['id']}/support"), 200)
+    sess = expect(h.post(f"/api/posts/{p['id']}/accept"), 201).json
+    assert expect(a.get(f"/api/posts/{p['id']}"), 200).json["session_id"] == sess["id"]
+    assert expect(h.get(f"/api/posts/{p['id']}"), 200).json["session_id"] == sess["id"]
+    expect(b.get(f"/api/posts/{p['id']}"), 404)
+
+
+def test_requests_waiting_for_me(stack):
+    """A helper's own queue of private requests: only requests to them, only while they wait."""
+    s = seeker(stack)
+    h = helper(stack)
+    other = helper(stack)
+    first = direct_request(s, h.user_id, "first " + uuid.uuid4().hex, "Grief")
+    second = direct_request(seeker(stack), h.user_id, "second " + uuid.uuid4().hex, "Stress")
+    direct_request(seeker(stack), other.user_id, "not for h", "Other")
+    page = expect(h.get("/api/posts/requests?limit=1"), 200).json
+    assert len(page["items"]) == 1 and page["next"]
+    rest = expect(h.get(f"/api/posts/requests?limit=1&cursor={page['next']}"), 200).json
+    assert len(rest["items"]) == 1 and rest["next"] is None
+    assert {p["id"] for p in page["items"] + rest["items"]} == {first["id"], second["id"]}
+    assert all(p["status"] == "direct_request" and not p["mine"] for p in page["items"] + rest["items"])
+    # Declined or accepted requests leave the queue.
+    expect(h.post(f"/api/posts/{first['id']}/decline"), 200)
+    expect(h.post(f"/api/posts/{second['id']}/accept"), 201)
+    assert expect(h.get("/api/posts/requests"), 200).json["items"] == []
+    # Seekers have no such queue; a bad cursor names the field.
+    expect(s.get("/api/posts/requests"), 403, "forbidden")
+    expect(h.get("/api/posts/requests?cursor=nonsense"), 400, "invalid_field", "cursor")

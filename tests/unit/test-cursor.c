@@ -1,0 +1,126 @@
+/* lib/cursor.c: keyset cursors round-trip; forged, truncated and oversized tokens are refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cursor.h"
+#include "encoding.h"
+
+static void
+test_cursor_round_trip(void **state)
+{
+	struct astral_cursor c, d;
+	char token[ASTRAL_CURSOR_TEXT_MAX + 1];
+	long long v = 0;
+	const char *id = NULL;
+
+	(void)state;
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add_int(&c, -17), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add_int(&c, 1764111111), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add(&c, "0b5c7a52-3f0e-4c55-9d0a-8a3a4f1d2e11"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_encode(&c, token, sizeof(token)), ASTRAL_OK);
+	assert_null(strpbrk(token, "+/=\x1f"));
+	assert_int_equal(astral_cursor_decode(token, 3, &d), ASTRAL_OK);
+	assert_int_equal(astral_cursor_int(&d, 0, &v), ASTRAL_OK);
+	assert_int_equal(v, -17);
+	assert_int_equal(astral_cursor_int(&d, 1, &v), ASTRAL_OK);
+	assert_int_equal(v, 1764111111);
+	assert_int_equal(astral_cursor_uuid(&d, 2, &id), ASTRAL_OK);
+	assert_string_equal(id, "0b5c7a52-3f0e-4c55-9d0a-8a3a4f1d2e11");
+}
+
+static void
+test_cursor_bad_part_count(void **state)
+{
+	struct astral_cursor c, d;
+	char token[ASTRAL_CURSOR_TEXT_MAX + 1];
+
+	(void)state;
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add(&c, "a"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add(&c, "b"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_encode(&c, token, sizeof(token)), ASTRAL_OK);
+	assert_int_equal(astral_cursor_decode(token, 1, &d), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_decode(token, 3, &d), ASTRAL_ERR_INVALID);
+	assert_int_equal(d.n, 0);
+}
+
+static void
+test_cursor_bad_tokens(void **state)
+{
+	static const char *const raw[] = { "c2\x1f" "a", "c1", "c1\x1f", "c1\x1f\x1f" "a", "c1\x1f" "a b",
+	                                   "c1\x1f" "a'b", "x" };
+	struct astral_cursor d;
+	char *token;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+		token = astral_b64url_encode((const unsigned char *)raw[i], strlen(raw[i]));
+		assert_non_null(token);
+		assert_int_equal(astral_cursor_decode(token, 1, &d), ASTRAL_ERR_INVALID);
+		free(token);
+	}
+	assert_int_equal(astral_cursor_decode("", 1, &d), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_decode("!!!", 1, &d), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_decode(NULL, 1, &d), ASTRAL_ERR_INVALID);
+}
+
+static void
+test_cursor_bad_oversize(void **state)
+{
+	struct astral_cursor c, d;
+	char long_part[ASTRAL_CURSOR_PART_MAX + 2];
+	char huge[ASTRAL_CURSOR_TEXT_MAX + 8];
+	char small[4];
+
+	(void)state;
+	memset(long_part, 'a', sizeof(long_part) - 1);
+	long_part[sizeof(long_part) - 1] = '\0';
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add(&c, long_part), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_add(&c, ""), ASTRAL_ERR_INVALID);
+	for (int i = 0; i < ASTRAL_CURSOR_MAX_PARTS; i++)
+		assert_int_equal(astral_cursor_add(&c, "x"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add(&c, "x"), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode(&c, small, sizeof(small)), ASTRAL_ERR_TOO_LARGE);
+	memset(huge, 'A', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	assert_int_equal(astral_cursor_decode(huge, 1, &d), ASTRAL_ERR_INVALID);
+}
+
+static void
+test_cursor_bad_types(void **state)
+{
+	struct astral_cursor c;
+	long long v;
+	const char *id;
+
+	(void)state;
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add(&c, "12a"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add(&c, "99999999999999999999"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_int(&c, 0, &v), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_int(&c, 1, &v), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_uuid(&c, 0, &id), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_int(&c, 2, &v), ASTRAL_ERR_INVALID);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cursor_round_trip),
+		cmocka_unit_test(test_cursor_bad_part_count),
+		cmocka_unit_test(test_cursor_bad_tokens),
+		cmocka_unit_test(test_cursor_bad_oversize),
+		cmocka_unit_test(test_cursor_bad_types),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
