@@ -177,7 +177,7 @@ connect_db(struct astral_db *db)
 {
 	const char *keys[4] = { "dbname", "password", "application_name", NULL };
 	const char *vals[4] = { db->conninfo, db->password, "astral", NULL };
-	char timeout[64];
+	char timeout[128];
 	PGresult *res;
 
 	if (db->conn != NULL) {
@@ -197,7 +197,11 @@ connect_db(struct astral_db *db)
 		astral_log(ASTRAL_LOG_WARN, "database connection failed: %s", PQerrorMessage(db->conn));
 		return ASTRAL_ERR_DB_DOWN;
 	}
-	snprintf(timeout, sizeof(timeout), "SET statement_timeout = %lld", db->statement_timeout_ms);
+	/* Every statement is written for a generic plan (keyset parameters, the partial indexes'
+	   predicates spelled out), so re-planning each execution for its values buys nothing and
+	   cost a third of a feed request's database time. */
+	snprintf(timeout, sizeof(timeout), "SET statement_timeout = %lld; SET plan_cache_mode = force_generic_plan",
+	         db->statement_timeout_ms);
 	res = PQexec(db->conn, timeout);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);

@@ -23,10 +23,15 @@
 	"  THEN astral_user_public_name(p.requested_helper_id) END," \
 	" p.author_id, p.requested_helper_id, left(p.content, 160), " EPOCH_US("p.created_at")
 
+/* Neither the caller blocks the user in `col` nor that user the caller (an anti-join). */
+#define NOT_BLOCKED(col) \
+	" NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = astral_current_user_id() AND b.blocked_id = " col ")" \
+	" OR (b.blocked_id = astral_current_user_id() AND b.blocker_id = " col "))"
+
 /* What the public feed shows: exactly the rows of the partial feed indexes, minus the
    authors I block or who block me (computed once per statement). */
 #define FEED_PUBLIC \
-	" p.status = 'active' AND NOT p.reported AND p.author_id <> ALL ((SELECT astral_block_peers())::uuid[])"
+	" p.status = 'active' AND NOT p.reported AND" NOT_BLOCKED("p.author_id")
 
 /* Keyset conditions: $3 time, $4 id, and $5 count for the support orders. */
 #define AFTER_NEWEST " AND (p.created_at, p.id) < (" FROM_US("$3") ", $4::uuid)"
@@ -115,7 +120,7 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 	[POSTS_HELPER_PUBLIC] = { "posts_helper_public",
 		"SELECT h.display_name, h.available FROM astral_helper_public($1::uuid) h", 1 },
 	[POSTS_IS_BLOCK_PEER] = { "posts_is_block_peer",
-		"SELECT $1::uuid = ANY (astral_block_peers())", 1 },
+		"SELECT NOT" NOT_BLOCKED("$1::uuid"), 1 },
 	/* The unique post_id makes the second of two racing accepts fail here (409). */
 	[POSTS_SESSION_INSERT] = { "posts_session_insert",
 		"INSERT INTO help_sessions (id, post_id, seeker_id, helper_id, started_at)"
@@ -145,14 +150,14 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 		" WHERE id = $2::uuid AND requested_helper_id = $1::uuid AND status = 'direct_request' RETURNING author_id", 3 },
 	[POSTS_REFLECTIONS_LIST] = { "posts_reflections_list",
 		"SELECT " REFLECTION_COLUMNS " FROM reflections r"
-		" WHERE r.author_id <> ALL ((SELECT astral_block_peers())::uuid[])"
+		" WHERE" NOT_BLOCKED("r.author_id")
 		" AND (r.created_at, r.id) < (" FROM_US("$3") ", $4::uuid)"
 		" ORDER BY r.created_at DESC, r.id DESC LIMIT $2::int", 4 },
 	[POSTS_REFLECTION_INSERT] = { "posts_reflection_insert",
 		"INSERT INTO reflections AS r (id, author_id, content, created_at)"
 		" VALUES ($2::uuid, $1::uuid, $3::text, to_timestamp($4::bigint)) RETURNING " REFLECTION_COLUMNS, 4 },
 	[POSTS_REFLECTION_VISIBLE] = { "posts_reflection_visible",
-		"SELECT 1 FROM reflections r WHERE r.id = $1::uuid AND r.author_id <> ALL ((SELECT astral_block_peers())::uuid[])", 1 },
+		"SELECT 1 FROM reflections r WHERE r.id = $1::uuid AND" NOT_BLOCKED("r.author_id"), 1 },
 	[POSTS_LIGHT_ADD] = { "posts_light_add",
 		"INSERT INTO reflection_lights (reflection_id, user_id, created_at)"
 		" VALUES ($2::uuid, $1::uuid, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING", 3 },

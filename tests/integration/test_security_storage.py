@@ -260,3 +260,26 @@ def test_token_reuse_and_session_expiry_are_audited(stack, clock):
         n = stack.query("SELECT count(*) FROM audit_log WHERE action = %s "
                         "AND (actor_id = %s OR subject_id = %s)", (action, user, user))[0][0]
         assert n >= 1, f"no {action} audit row"
+
+
+# Tables the application role reads that hold nobody's private data.
+NOT_PRIVATE = {"login_throttle"}
+
+
+def test_rls_on_every_table_the_app_reads(stack, populated):
+    """Every table the application role may read has FORCE ROW LEVEL SECURITY and shows no row
+    without a caller — found from the catalogue, so a new table cannot be forgotten."""
+    rows = stack.query(
+        "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+        " AND has_table_privilege('astral_app', c.oid, 'SELECT') ORDER BY 1")
+    tables = {name: (rls, force) for name, rls, force in rows}
+    assert {"posts", "messages", "help_sessions", "help_session_keys", "crisis_alerts",
+            "reflections", "helper_profiles"} <= set(tables), sorted(tables)
+    for name, (rls, force) in tables.items():
+        if name in NOT_PRIVATE:
+            continue
+        assert rls and force, f"{name}: row-level security is not forced"
+        assert stack.query(f"SELECT count(*) FROM {name}", user="astral_app")[0][0] == 0, \
+            f"{name}: the app role sees rows without a caller"
