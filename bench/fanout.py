@@ -4,7 +4,11 @@ one with its own WebSocket on /api/rt/connect), both sides sending; end-to-end l
 before the POST to the moment the other participant's socket delivers `message.new`, and how many
 messages never arrived.
 
-    bench/fanout.py --url URL [--sessions 250] [--rounds 4] [--senders 16]
+    bench/fanout.py --url URL [--sessions 250] [--rounds 4] [--rate 250] [--senders 32]
+
+Messages go out on a fixed schedule (open loop: --rate per second over all participants, so 250/s
+is each of 500 people writing every two seconds), and latency is measured from the moment each
+POST starts, so a slow answer cannot hide the ones queued behind it.
 
 One receiving thread watches every socket with a selector, so the measurement is not the
 scheduling of 500 Python threads. Accounts and sessions are made through the API first.
@@ -104,7 +108,9 @@ def main():
     ap.add_argument("--url", required=True)
     ap.add_argument("--sessions", type=int, default=250)
     ap.add_argument("--rounds", type=int, default=4)
-    ap.add_argument("--senders", type=int, default=16)
+    ap.add_argument("--senders", type=int, default=32)
+    ap.add_argument("--rate", type=float, default=250.0,
+                    help="messages per second over all participants, sent on a fixed schedule (open loop)")
     ap.add_argument("--setup-one", action="store_true",
                     help="make one session and print its id, the seeker's token and user id (bench/run)")
     args = ap.parse_args()
@@ -138,7 +144,10 @@ def main():
     local = threading.local()
 
     def send(job):
-        s, side = job
+        s, side, due = job
+        pause = due - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
         http = getattr(local, "http", None)
         if http is None:
             http = local.http = requests.Session()
@@ -150,8 +159,9 @@ def main():
         api(http, "POST", base + f"/api/sessions/{s['id']}/messages", s[side],
             {"text": f"bench message from the {side}", "client_key": key}, ok=(201,))
 
-    jobs = [(s, side) for _ in range(args.rounds) for s in sessions for side in ("seeker", "helper")]
+    pairs = [(s, side) for _ in range(args.rounds) for s in sessions for side in ("seeker", "helper")]
     t1 = time.monotonic()
+    jobs = [(s, side, t1 + i / args.rate) for i, (s, side) in enumerate(pairs)]
     with concurrent.futures.ThreadPoolExecutor(args.senders) as pool:
         list(pool.map(send, jobs))
     send_time = time.monotonic() - t1
@@ -179,7 +189,8 @@ def main():
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else float("nan")
     print(f"fan-out: {args.sessions} sessions, {len(sockets)} WebSocket subscribers, {len(sent)} messages "
-          f"({args.senders} concurrent senders, {len(sent) / send_time:.0f} messages/s); setup {setup:.1f} s")
+          f"scheduled at {args.rate:.0f}/s, achieved {len(sent) / send_time:.0f}/s ({args.senders} sender threads); "
+          f"setup {setup:.1f} s")
     print(f"  POST → other side's socket: p50 {p(0.50):.1f} ms, p99 {p(0.99):.1f} ms, "
           f"max {latencies[-1] if latencies else float('nan'):.1f} ms, mean {statistics.fmean(latencies) if latencies else float('nan'):.1f} ms; "
           f"lost {lost}")

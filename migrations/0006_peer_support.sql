@@ -114,6 +114,8 @@ CREATE TABLE messages (
 	UNIQUE (session_id, sender_role, client_key)
 );
 CREATE INDEX messages_session_seq ON messages (session_id, seq);
+-- Unread counts: the other side's messages after my read mark, however many I sent meanwhile.
+CREATE INDEX messages_session_role_seq ON messages (session_id, sender_role, seq);
 
 -- ------------------------------------------------------------------ crisis alerts
 -- What the detector (or the emergency button) raised, for the moderators' queue. Never the
@@ -213,7 +215,7 @@ CREATE TRIGGER reflection_lights_count AFTER INSERT OR DELETE ON reflection_ligh
 -- XP = 20 per session + 15 per kudos + 10 per helpful answer (docs/peer-support.md).
 CREATE FUNCTION astral_helper_stats(p_helper uuid)
 	RETURNS TABLE (sessions bigint, kudos bigint, feedback bigint, helpful bigint, reputation numeric, xp bigint)
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+	LANGUAGE sql STABLE SECURITY DEFINER ROWS 1 SET search_path = public, pg_temp
 	AS $$
 	SELECT count(*),
 	       count(s.kudos_at),
@@ -244,7 +246,7 @@ CREATE FUNCTION astral_award_achievements(p_helper uuid, p_now timestamptz)
 CREATE FUNCTION astral_helper_public(p_helper uuid)
 	RETURNS TABLE (id uuid, display_name text, helper_tier text, joined_at timestamptz, bio text,
 	               expertise text[], available boolean)
-	LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+	LANGUAGE sql STABLE SECURITY DEFINER ROWS 1 SET search_path = public, pg_temp
 	AS $$
 	SELECT u.id, u.display_name, u.helper_tier, u.created_at, h.bio, h.expertise, h.available
 	FROM users u JOIN helper_profiles h ON h.user_id = u.id

@@ -11,7 +11,8 @@
  * The HelpSession object as the caller ($1) sees it; columns in enum chat_session_col order.
  * The helper's public name and standing come from SECURITY DEFINER functions (the users table
  * is private to its owner); the seeker is never named. Unread = messages of the other side
- * after my read mark, at most UNREAD_CAP (messages_session_seq serves both sub-selects).
+ * after my read mark, at most UNREAD_CAP (an index range scan of messages_session_role_seq;
+ * the last message comes from messages_session_seq).
  */
 #define SESSION_COLUMNS \
 	"s.id, s.post_id, left(p.content, 160), p.category," \
@@ -20,7 +21,7 @@
 	" s.ended_by," \
 	" (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.session_id = s.id" \
 	"   AND m.seq > CASE WHEN s.seeker_id = $1::uuid THEN s.seeker_read_seq ELSE s.helper_read_seq END" \
-	"   AND m.sender_role <> CASE WHEN s.seeker_id = $1::uuid THEN 'seeker' ELSE 'helper' END" \
+	"   AND m.sender_role = CASE WHEN s.seeker_id = $1::uuid THEN 'helper' ELSE 'seeker' END" \
 	"   LIMIT " UNREAD_CAP ") u)," \
 	" (SELECT " EPOCH("m.created_at") " FROM messages m WHERE m.session_id = s.id ORDER BY m.seq DESC LIMIT 1)," \
 	" s.kudos_at IS NOT NULL, s.favorite, s.helpful," \
@@ -98,7 +99,8 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 		"  AND $4::uuid = CASE WHEN $2::text = 'seeker' THEN s.seeker_id ELSE s.helper_id END"
 		" RETURNING CASE WHEN $2::text = 'seeker' THEN s.seeker_read_seq ELSE s.helper_read_seq END AS r)"
 		" SELECT u.r, (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.session_id = $1::uuid AND m.seq > u.r"
-		"  AND m.sender_role <> $2::text LIMIT " UNREAD_CAP ") c) FROM u", 4 },
+		"  AND m.sender_role = CASE WHEN $2::text = 'seeker' THEN 'helper' ELSE 'seeker' END"
+		" LIMIT " UNREAD_CAP ") c) FROM u", 4 },
 	[CHAT_SESSION_END] = { "chat_session_end",
 		"UPDATE help_sessions SET ended_at = to_timestamp($3::bigint), ended_by = $4::text"
 		" WHERE id = $1::uuid AND $2::uuid IN (seeker_id, helper_id) AND ended_at IS NULL RETURNING 1", 4 },
