@@ -25,4 +25,21 @@ struct astral_program {
 
 int astral_program_main(int argc, char **argv, const struct astral_program *prog);
 
+/* The rest of a program's main.c after its route table: the program with one statement table,
+   and main() handing it to astral_program_main(). */
+#define ASTRAL_PROGRAM(prog_name, route_table, stmt_table, stmt_count)                          \
+	static const struct astral_stmt *const astral_stmt_tables[] = { stmt_table, NULL };      \
+	static const size_t astral_stmt_counts[] = { stmt_count, 0 };                          \
+	static const struct astral_program astral_this_program = {                             \
+		.name = prog_name,                                                              \
+		.routes = route_table,                                                          \
+		.nroutes = sizeof(route_table) / sizeof((route_table)[0]),                      \
+		.stmt_tables = astral_stmt_tables,                                              \
+		.stmt_counts = astral_stmt_counts,                                              \
+	};                                                                                     \
+	int main(int argc, char **argv)                                                        \
+	{                                                                                      \
+		return astral_program_main(argc, argv, &astral_this_program);                   \
+	}
+
 #endif

@@ -25,19 +25,4 @@ static const struct astral_route routes[] = {
 	{ "GET", "/api/me/access-log", me_access_log, ASTRAL_ANY_USER, &me_access_log_input, 0 },
 };
 
-static const struct astral_stmt *const stmt_tables[] = { auth_stmts, NULL };
-static const size_t stmt_counts[] = { AUTH_STMT_COUNT, 0 };
-
-static const struct astral_program program = {
-	.name = "auth",
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-	.stmt_tables = stmt_tables,
-	.stmt_counts = stmt_counts,
-};
-
-int
-main(int argc, char **argv)
-{
-	return astral_program_main(argc, argv, &program);
-}
+ASTRAL_PROGRAM("auth", routes, auth_stmts, AUTH_STMT_COUNT)

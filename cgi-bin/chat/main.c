@@ -19,19 +19,4 @@ static const struct astral_route routes[] = {
 	{ "GET", "/api/rt/connect", chat_rt_connect, ASTRAL_ANY_USER, &chat_rt_connect_input, 0 },
 };
 
-static const struct astral_stmt *const stmt_tables[] = { chat_stmts, NULL };
-static const size_t stmt_counts[] = { CHAT_STMT_COUNT, 0 };
-
-static const struct astral_program program = {
-	.name = "chat",
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-	.stmt_tables = stmt_tables,
-	.stmt_counts = stmt_counts,
-};
-
-int
-main(int argc, char **argv)
-{
-	return astral_program_main(argc, argv, &program);
-}
+ASTRAL_PROGRAM("chat", routes, chat_stmts, CHAT_STMT_COUNT)

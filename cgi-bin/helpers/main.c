@@ -13,19 +13,4 @@ static const struct astral_route routes[] = {
 	{ "GET", "/api/helpers/{uuid}", helpers_get, ASTRAL_ANY_USER, NULL, 0 },
 };
 
-static const struct astral_stmt *const stmt_tables[] = { helpers_stmts, NULL };
-static const size_t stmt_counts[] = { HELPERS_STMT_COUNT, 0 };
-
-static const struct astral_program program = {
-	.name = "helpers",
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-	.stmt_tables = stmt_tables,
-	.stmt_counts = stmt_counts,
-};
-
-int
-main(int argc, char **argv)
-{
-	return astral_program_main(argc, argv, &program);
-}
+ASTRAL_PROGRAM("helpers", routes, helpers_stmts, HELPERS_STMT_COUNT)

@@ -23,19 +23,4 @@ static const struct astral_route routes[] = {
 	{ "DELETE", "/api/reflections/{uuid}/light", reflections_light_remove, ASTRAL_ANY_USER, NULL, 0 },
 };
 
-static const struct astral_stmt *const stmt_tables[] = { posts_stmts, NULL };
-static const size_t stmt_counts[] = { POSTS_STMT_COUNT, 0 };
-
-static const struct astral_program program = {
-	.name = "posts",
-	.routes = routes,
-	.nroutes = sizeof(routes) / sizeof(routes[0]),
-	.stmt_tables = stmt_tables,
-	.stmt_counts = stmt_counts,
-};
-
-int
-main(int argc, char **argv)
-{
-	return astral_program_main(argc, argv, &program);
-}
+ASTRAL_PROGRAM("posts", routes, posts_stmts, POSTS_STMT_COUNT)
