@@ -334,6 +334,22 @@ CREATE FUNCTION astral_helps_on_post(p_post uuid) RETURNS boolean
 CREATE POLICY blocks_blocked_me ON blocks FOR SELECT TO astral_app
 	USING (blocked_id = astral_current_user_id());
 
+-- Full-text search of the public feed, as the owner. Under row-level security PostgreSQL may not
+-- use the GIN index for `@@` (the operator is not leakproof), so a search for a rare word walked
+-- every public post. Returns at most p_limit ids, of public posts only, for a signed-in caller;
+-- the programs call it to learn whether a search matches few posts (then they read exactly
+-- those) or many (then the ordered feed index finds them at once).
+CREATE FUNCTION astral_search_public_posts(p_query text, p_category text, p_limit integer)
+	RETURNS SETOF uuid
+	LANGUAGE sql STABLE SECURITY DEFINER ROWS 100 SET search_path = public, pg_temp
+	AS $$ SELECT p.id FROM posts p
+	      WHERE astral_current_user_id() IS NOT NULL AND p.status = 'active' AND NOT p.reported
+	        AND p.search @@ plainto_tsquery('simple', p_query)
+	        AND (p_category IS NULL OR p.category = p_category)
+	      LIMIT p_limit $$;
+REVOKE ALL ON FUNCTION astral_search_public_posts(text, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION astral_search_public_posts(text, text, integer) TO astral_app;
+
 -- A public post (or a direct request to the caller) that a helper has already taken: a late
 -- accept answers 409 rather than 404 although the post has left the feed.
 CREATE FUNCTION astral_post_taken(p_post uuid) RETURNS boolean

@@ -53,10 +53,30 @@ page_params(struct astral_params *p, const struct astral_request *req, long long
 	astral_params_text(p, c->id);
 }
 
+/* Whether the search matches few public posts (see POSTS_SEARCH_PROBE). */
+static astral_err
+search_matches_few(struct astral_request *req, const char *q, const char *category, int *few)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	astral_params_init(&p);
+	astral_params_text(&p, q);
+	astral_params_text(&p, category);
+	err = posts_exec(req, POSTS_SEARCH_PROBE, &p, &res);
+	if (err == ASTRAL_OK)
+		*few = astral_db_int(res, 0, 0) <= POSTS_SEARCH_FEW_MAX;
+	PQclear(res);
+	return err;
+}
+
 void
 posts_feed(struct astral_request *req, const void *input)
 {
 	static const enum posts_stmt by_sort[3] = { POSTS_FEED_NEWEST, POSTS_FEED_SUPPORT, POSTS_FEED_NEEDS };
+	static const enum posts_stmt few_matches[3] = { POSTS_FEED_NEWEST_FEW, POSTS_FEED_SUPPORT_FEW,
+	                                                 POSTS_FEED_NEEDS_FEW };
 	static const char kinds[3] = { 'n', 's', 'd' };
 	const struct feed_in *in = input;
 	struct posts_cursor c;
@@ -78,6 +98,17 @@ posts_feed(struct astral_request *req, const void *input)
 	}
 	/* The three variants of each order follow one another: plain, by category, searched. */
 	stmt = (enum posts_stmt)(by_sort[sort] + (in->q != NULL ? 2 : in->category != NULL ? 1 : 0));
+	if (in->q != NULL) {
+		int few = 0;
+
+		err = search_matches_few(req, in->q, in->category, &few);
+		if (err != ASTRAL_OK) {
+			astral_respond_err(req, err);
+			return;
+		}
+		if (few)
+			stmt = few_matches[sort];
+	}
 	page_params(&p, req, in->limit, &c);
 	if (sort != 0)
 		astral_params_int(&p, c.count);

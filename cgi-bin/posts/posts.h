@@ -28,6 +28,10 @@ enum posts_stmt {
 	POSTS_FEED_NEEDS,
 	POSTS_FEED_NEEDS_CATEGORY,
 	POSTS_FEED_NEEDS_SEARCH,
+	POSTS_SEARCH_PROBE,
+	POSTS_FEED_NEWEST_FEW,
+	POSTS_FEED_SUPPORT_FEW,
+	POSTS_FEED_NEEDS_FEW,
 	POSTS_HAS_OWN,
 	POSTS_FOR_YOU_CATEGORIES,
 	POSTS_FOR_YOU_NEEDS,
@@ -62,6 +66,10 @@ enum posts_stmt {
 };
 
 extern const struct astral_stmt posts_stmts[POSTS_STMT_COUNT];
+
+/* A search matching at most this many public posts reads exactly those (statements.c puts the
+   same number into SQL). */
+#define POSTS_SEARCH_FEW_MAX 1000
 
 /* The columns of every statement that returns posts (POST_COLUMNS in statements.c). */
 enum posts_col {

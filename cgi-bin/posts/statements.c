@@ -44,6 +44,14 @@
 #define FEED(after, order) "SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC after order
 #define FEED_CATEGORY(after, order, n) \
 	"SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC " AND p.category = $" n "::text" after order
+/* A search that matches few posts: exactly those (found through the GIN index by
+   astral_search_public_posts), then the usual order. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define SEARCH_FEW_MAX STRINGIFY(POSTS_SEARCH_FEW_MAX)
+#define FEED_SEARCH_FEW(after, order, n, m) \
+	"SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC \
+	" AND p.id IN (SELECT astral_search_public_posts($" m "::text, $" n "::text, " SEARCH_FEW_MAX "))" after order
 #define FEED_SEARCH(after, order, n, m) \
 	"SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC \
 	" AND ($" n "::text IS NULL OR p.category = $" n "::text)" \
@@ -77,6 +85,13 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 		FEED_CATEGORY(AFTER_NEEDS, ORDER_NEEDS, "6"), 6 },
 	[POSTS_FEED_NEEDS_SEARCH] = { "posts_feed_needs_search",
 		FEED_SEARCH(AFTER_NEEDS, ORDER_NEEDS, "6", "7"), 7 },
+	/* How many public posts a search matches, up to SEARCH_FEW_MAX + 1: few, and the feed reads
+	   exactly those; more, and the ordered index meets matches at once (FEED_SEARCH). */
+	[POSTS_SEARCH_PROBE] = { "posts_search_probe",
+		"SELECT count(*) FROM astral_search_public_posts($1::text, $2::text, " SEARCH_FEW_MAX " + 1)", 2 },
+	[POSTS_FEED_NEWEST_FEW] = { "posts_feed_newest_few", FEED_SEARCH_FEW(AFTER_NEWEST, ORDER_NEWEST, "5", "6"), 6 },
+	[POSTS_FEED_SUPPORT_FEW] = { "posts_feed_support_few", FEED_SEARCH_FEW(AFTER_SUPPORT, ORDER_SUPPORT, "6", "7"), 7 },
+	[POSTS_FEED_NEEDS_FEW] = { "posts_feed_needs_few", FEED_SEARCH_FEW(AFTER_NEEDS, ORDER_NEEDS, "6", "7"), 7 },
 	[POSTS_HAS_OWN] = { "posts_has_own",
 		"SELECT EXISTS (SELECT 1 FROM posts WHERE author_id = $1::uuid)", 1 },
 	/* For You: public posts by others in the categories I have written in, newest first. */

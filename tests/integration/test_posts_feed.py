@@ -339,3 +339,24 @@ def test_keyset_is_exact_for_fractional_times(stack):
                 if cursor is None:
                     break
             assert sorted(seen) == sorted(made), f"{sort}, limit {limit}: {seen}"
+
+
+def test_search_with_many_matches_reads_the_ordered_feed(stack):
+    """More than 1000 matches take the ordered-index path, fewer the exact-match path: both give
+    the newest matching posts first and page on without repeats."""
+    s = seeker(stack)
+    many, few = "many" + uuid.uuid4().hex[:10], "few" + uuid.uuid4().hex[:10]
+    stack.query("INSERT INTO posts (id, author_id, category, content, status, created_at, updated_at)"
+                " SELECT gen_random_uuid(), %s, 'Other', %s || ' ' || g || CASE WHEN g %% 300 = 0"
+                " THEN ' ' || %s ELSE '' END, 'active',"
+                " timestamptz '2002-01-01 00:00:00+00' + g * interval '1 second', now()"
+                " FROM generate_series(1, 1200) AS g", (s.user_id, many, few))
+    for word, total in ((many, 1200), (few, 4)):
+        first = expect(s.get(f"/api/posts?q={word}&limit=5"), 200).json
+        times = [i["created_at"] for i in first["items"]]
+        assert len(times) == min(5, total) and times == sorted(times, reverse=True)
+        assert times[0] == "2002-01-01T00:20:00Z", times[0]      # the newest of them: g = 1200
+        if total > 5:
+            second = expect(s.get(f"/api/posts?q={word}&limit=5&cursor={first['next']}"), 200).json
+            assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+            assert second["items"][0]["created_at"] < times[-1]
