@@ -139,3 +139,45 @@ astral_cursor_uuid(const struct astral_cursor *c, size_t i, const char **out)
 	*out = c->parts[i];
 	return ASTRAL_OK;
 }
+
+astral_err
+astral_cursor_add_text(struct astral_cursor *c, const char *text)
+{
+	char *encoded;
+	size_t len;
+	astral_err err;
+
+	if (text == NULL)
+		return ASTRAL_ERR_INVALID;
+	len = strlen(text);
+	if (len == 0 || len > ASTRAL_CURSOR_TEXT_PART_MAX)
+		return ASTRAL_ERR_INVALID;
+	encoded = astral_b64url_encode((const unsigned char *)text, len);
+	if (encoded == NULL)
+		return ASTRAL_ERR_NOMEM;
+	err = astral_cursor_add(c, encoded);
+	free(encoded);
+	return err;
+}
+
+astral_err
+astral_cursor_text(const struct astral_cursor *c, size_t i, char *buf, size_t len)
+{
+	unsigned char *raw = NULL;
+	size_t rawlen = 0;
+	astral_err err = ASTRAL_ERR_INVALID;
+
+	if (c == NULL || buf == NULL || i >= c->n)
+		return ASTRAL_ERR_INVALID;
+	if (astral_b64url_decode(c->parts[i], strlen(c->parts[i]), &raw, &rawlen) != ASTRAL_OK)
+		return ASTRAL_ERR_INVALID;
+	if (rawlen == 0 || rawlen > ASTRAL_CURSOR_TEXT_PART_MAX || rawlen + 1 > len ||
+	    astral_check_text((const char *)raw, rawlen, 1, ASTRAL_CURSOR_TEXT_PART_MAX, 0) != NULL)
+		goto out;
+	memcpy(buf, raw, rawlen);
+	buf[rawlen] = '\0';
+	err = ASTRAL_OK;
+out:
+	free(raw);
+	return err;
+}

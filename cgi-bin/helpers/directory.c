@@ -2,24 +2,23 @@
  * The helper directory: one page of helpers (by display name, or newest joined first, with
  * optional expertise and online filters) and one helper's public profile.
  *
- * The list's cursor is opaque to clients: base64url of the sort ('n' name, 'j' join date), the
- * last helper's id (36 characters) and that helper's sort key (the display name, or the join
- * time in microseconds). A cursor that does not decode to exactly that is a 400 on `cursor`.
+ * The list's cursor (lib/cursor.h) holds the sort ('n' name, 'j' join date), the last helper's
+ * id and that helper's sort key (the display name, or the join time in microseconds). A cursor
+ * that does not decode to exactly that is a 400 on `cursor`.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "cursor.h"
 #include "helpers.h"
 #include "json.h"
 #include "random.h"
 #include "validate.h"
 
-#define CURSOR_TEXT_MAX 400              /* base64url of at most 1 + 36 + 200 bytes fits */
-#define NAME_MAX_BYTES 200               /* display names are at most 50 code points */
 #define JOINED_US_MAX 253402300799999999LL   /* 9999-12-31T23:59:59.999999Z */
+#define DISPLAY_NAME_MAX 50                  /* code points, as the users table allows */
 
 static const char *const sorts[] = { "name", "joined", NULL };
 
@@ -35,78 +34,58 @@ static const struct astral_field list_fields[] = {
 	{ "online", ASTRAL_F_BOOL, 0, 0, 1, NULL, offsetof(struct list_in, online), -1 },
 	{ "sort", ASTRAL_F_ENUM, 0, 0, 0, sorts, offsetof(struct list_in, sort), 0 },
 	{ "limit", ASTRAL_F_INT, 0, 1, 100, NULL, offsetof(struct list_in, limit), 20 },
-	{ "cursor", ASTRAL_F_TEXT, 0, 1, CURSOR_TEXT_MAX, NULL, offsetof(struct list_in, cursor), 0 },
+	{ "cursor", ASTRAL_F_TEXT, 0, 1, ASTRAL_CURSOR_TEXT_MAX, NULL, offsetof(struct list_in, cursor), 0 },
 };
 const struct astral_input_spec helpers_list_input = { list_fields, 5, sizeof(struct list_in) };
 
-struct cursor {
-	int by_name;
+struct after {
 	char id[ASTRAL_UUID_STR_LEN + 1];
-	char name[NAME_MAX_BYTES + 1];
+	char name[ASTRAL_CURSOR_TEXT_PART_MAX + 1];
 	char joined_us[24];
 };
 
 /* INVALID unless `text` is a cursor this program wrote for the same sort. */
 static astral_err
-cursor_decode(const char *text, int by_name, struct cursor *c)
+after_decode(const char *text, int by_name, struct after *a)
 {
-	unsigned char *raw = NULL;
-	size_t len = 0, klen;
-	const char *key;
+	struct astral_cursor c;
+	const char *id;
 	long long us;
-	astral_err err;
 
-	memset(c, 0, sizeof(*c));
-	err = astral_b64url_decode(text, strlen(text), &raw, &len);
-	if (err != ASTRAL_OK)
-		goto out;
-	err = ASTRAL_ERR_INVALID;
-	if (len < 1 + ASTRAL_UUID_STR_LEN + 1 || raw[0] != (by_name ? 'n' : 'j'))
-		goto out;
-	memcpy(c->id, raw + 1, ASTRAL_UUID_STR_LEN);
-	c->id[ASTRAL_UUID_STR_LEN] = '\0';
-	if (!astral_uuid_valid(c->id))
-		goto out;
-	key = (const char *)raw + 1 + ASTRAL_UUID_STR_LEN;
-	klen = len - 1 - ASTRAL_UUID_STR_LEN;
-	if (by_name) {
-		if (klen > NAME_MAX_BYTES || astral_check_text(key, klen, 1, 50, 0) != NULL)
-			goto out;
-		memcpy(c->name, key, klen);
-		c->name[klen] = '\0';
-	} else {
-		if (klen >= sizeof(c->joined_us))
-			goto out;
-		memcpy(c->joined_us, key, klen);
-		c->joined_us[klen] = '\0';
-		if (astral_check_int(c->joined_us, 0, JOINED_US_MAX, &us) != NULL)
-			goto out;
-	}
-	c->by_name = by_name;
-	err = ASTRAL_OK;
-out:
-	free(raw);
-	return err;
+	memset(a, 0, sizeof(*a));
+	if (astral_cursor_decode(text, 3, &c) != ASTRAL_OK || strcmp(c.parts[0], by_name ? "n" : "j") != 0 ||
+	    astral_cursor_uuid(&c, 1, &id) != ASTRAL_OK)
+		return ASTRAL_ERR_INVALID;
+	memcpy(a->id, id, ASTRAL_UUID_STR_LEN + 1);
+	if (by_name)
+		return astral_cursor_text(&c, 2, a->name, sizeof(a->name)) == ASTRAL_OK &&
+		       astral_utf8_length(a->name, strlen(a->name)) <= DISPLAY_NAME_MAX ? ASTRAL_OK : ASTRAL_ERR_INVALID;
+	if (astral_cursor_int(&c, 2, &us) != ASTRAL_OK || us < 0 || us > JOINED_US_MAX)
+		return ASTRAL_ERR_INVALID;
+	snprintf(a->joined_us, sizeof(a->joined_us), "%lld", us);
+	return ASTRAL_OK;
 }
 
-/* The cursor after row `row`; NULL when memory runs out. */
+/* The cursor after row `row` (malloc'd); NULL when it cannot be made. */
 static char *
-cursor_encode(const PGresult *res, int row, int by_name)
+after_encode(const PGresult *res, int row, int by_name)
 {
 	const char *id = astral_db_value(res, row, HP_ID);
 	const char *key = astral_db_value(res, row, by_name ? HP_DISPLAY_NAME : HP_JOINED_US);
-	unsigned char raw[1 + ASTRAL_UUID_STR_LEN + NAME_MAX_BYTES];
-	size_t klen;
+	struct astral_cursor c;
+	char *out;
 
-	if (id == NULL || key == NULL || strlen(id) != ASTRAL_UUID_STR_LEN)
+	astral_cursor_init(&c);
+	if (id == NULL || key == NULL || astral_cursor_add(&c, by_name ? "n" : "j") != ASTRAL_OK ||
+	    astral_cursor_add(&c, id) != ASTRAL_OK ||
+	    (by_name ? astral_cursor_add_text(&c, key) : astral_cursor_add(&c, key)) != ASTRAL_OK)
 		return NULL;
-	klen = strlen(key);
-	if (klen > NAME_MAX_BYTES)
-		return NULL;
-	raw[0] = by_name ? 'n' : 'j';
-	memcpy(raw + 1, id, ASTRAL_UUID_STR_LEN);
-	memcpy(raw + 1 + ASTRAL_UUID_STR_LEN, key, klen);
-	return astral_b64url_encode(raw, 1 + ASTRAL_UUID_STR_LEN + klen);
+	out = malloc(ASTRAL_CURSOR_TEXT_MAX + 1);
+	if (out != NULL && astral_cursor_encode(&c, out, ASTRAL_CURSOR_TEXT_MAX + 1) != ASTRAL_OK) {
+		free(out);
+		out = NULL;
+	}
+	return out;
 }
 
 void
@@ -114,7 +93,7 @@ helpers_list(struct astral_request *req, const void *input)
 {
 	const struct list_in *in = input;
 	int by_name = in->sort == NULL || strcmp(in->sort, "name") == 0;
-	struct cursor after;
+	struct after after;
 	struct astral_params p;
 	PGresult *res = NULL;
 	struct json_object *body = NULL, *items, *profile;
@@ -123,7 +102,7 @@ helpers_list(struct astral_request *req, const void *input)
 	int n;
 
 	memset(&after, 0, sizeof(after));
-	if (in->cursor != NULL && cursor_decode(in->cursor, by_name, &after) != ASTRAL_OK) {
+	if (in->cursor != NULL && after_decode(in->cursor, by_name, &after) != ASTRAL_OK) {
 		astral_respond_field_error(req, 400, "invalid_field", "That page cursor is not valid.", "cursor",
 		                           "is not a cursor of this list");
 		return;
@@ -153,7 +132,7 @@ helpers_list(struct astral_request *req, const void *input)
 		json_object_array_add(items, profile);
 	}
 	if (n > in->limit) {
-		next = cursor_encode(res, (int)in->limit - 1, by_name);
+		next = after_encode(res, (int)in->limit - 1, by_name);
 		if (next == NULL) {
 			err = ASTRAL_ERR_NOMEM;
 			goto out;

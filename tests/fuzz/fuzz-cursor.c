@@ -1,6 +1,6 @@
 /* libFuzzer target for keyset cursors (lib/cursor.c): any token either is refused, or decodes
    into parts that each pass the part check again and re-encode to a token that decodes to the
-   same parts. */
+   same parts; typed readers (integer, UUID, text) never accept what they should not. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char token[ASTRAL_CURSOR_TEXT_MAX + 1];
 	long long v;
 	const char *id;
+	char name[ASTRAL_CURSOR_TEXT_PART_MAX + 1];
 
 	if (size > ASTRAL_CURSOR_TEXT_MAX + 1)
 		return 0;
@@ -34,6 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (astral_cursor_int(&c, i, &v) == ASTRAL_OK && strspn(c.parts[i], "-0123456789") != strlen(c.parts[i]))
 				abort();
 			if (astral_cursor_uuid(&c, i, &id) == ASTRAL_OK && strlen(id) != 36)
+				abort();
+			if (astral_cursor_text(&c, i, name, sizeof(name)) == ASTRAL_OK &&
+			    (name[0] == '\0' || strlen(name) > ASTRAL_CURSOR_TEXT_PART_MAX))
 				abort();
 		}
 		if (astral_cursor_encode(&copy, token, sizeof(token)) != ASTRAL_OK)

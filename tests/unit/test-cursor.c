@@ -111,6 +111,57 @@ test_cursor_bad_types(void **state)
 	assert_int_equal(astral_cursor_int(&c, 2, &v), ASTRAL_ERR_INVALID);
 }
 
+static void
+test_cursor_text_round_trip(void **state)
+{
+	struct astral_cursor c, d;
+	char token[ASTRAL_CURSOR_TEXT_MAX + 1], name[ASTRAL_CURSOR_TEXT_PART_MAX + 1];
+	char longest[ASTRAL_CURSOR_TEXT_PART_MAX + 1];
+
+	(void)state;
+	memset(longest, 'z', ASTRAL_CURSOR_TEXT_PART_MAX);
+	longest[ASTRAL_CURSOR_TEXT_PART_MAX] = '\0';
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add(&c, "n"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add_text(&c, "Zo\xc3\xab | \xe2\x98\x83 O'Brien"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add_text(&c, longest), ASTRAL_OK);
+	assert_int_equal(astral_cursor_encode(&c, token, sizeof(token)), ASTRAL_OK);
+	assert_int_equal(astral_cursor_decode(token, 3, &d), ASTRAL_OK);
+	assert_int_equal(astral_cursor_text(&d, 1, name, sizeof(name)), ASTRAL_OK);
+	assert_string_equal(name, "Zo\xc3\xab | \xe2\x98\x83 O'Brien");
+	assert_int_equal(astral_cursor_text(&d, 2, name, sizeof(name)), ASTRAL_OK);
+	assert_string_equal(name, longest);
+}
+
+static void
+test_cursor_bad_text(void **state)
+{
+	struct astral_cursor c;
+	char too_long[ASTRAL_CURSOR_TEXT_PART_MAX + 2], small[4], out[64];
+	char *control;
+
+	(void)state;
+	memset(too_long, 'a', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	astral_cursor_init(&c);
+	assert_int_equal(astral_cursor_add_text(&c, ""), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_add_text(&c, too_long), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_add_text(&c, NULL), ASTRAL_ERR_INVALID);
+	/* Parts that are not base64url of clean text: a control character, broken UTF-8. */
+	control = astral_b64url_encode((const unsigned char *)"a\x07b", 3);
+	assert_non_null(control);
+	assert_int_equal(astral_cursor_add(&c, control), ASTRAL_OK);
+	free(control);
+	assert_int_equal(astral_cursor_add(&c, "_-8"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_add_text(&c, "fine"), ASTRAL_OK);
+	assert_int_equal(astral_cursor_text(&c, 0, out, sizeof(out)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_text(&c, 1, out, sizeof(out)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_text(&c, 2, small, sizeof(small)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_text(&c, 2, out, sizeof(out)), ASTRAL_OK);
+	assert_string_equal(out, "fine");
+	assert_int_equal(astral_cursor_text(&c, 3, out, sizeof(out)), ASTRAL_ERR_INVALID);
+}
+
 int
 main(void)
 {
@@ -120,6 +171,8 @@ main(void)
 		cmocka_unit_test(test_cursor_bad_tokens),
 		cmocka_unit_test(test_cursor_bad_oversize),
 		cmocka_unit_test(test_cursor_bad_types),
+		cmocka_unit_test(test_cursor_text_round_trip),
+		cmocka_unit_test(test_cursor_bad_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
