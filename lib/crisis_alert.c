@@ -23,8 +23,9 @@ const size_t astral_crisis_alert_stmt_count = CRISIS_ALERT_STMT_COUNT;
 
 static const char *const category_names[] = { "suicide", "self_harm", "danger", "distress" };
 
-struct json_object *
-astral_crisis_categories_json(unsigned categories)
+/* Category bits → names ("suicide", "self_harm", "danger", "distress"), as a JSON array. */
+static struct json_object *
+categories_json(unsigned categories)
 {
 	struct json_object *a = json_object_new_array();
 
@@ -122,7 +123,7 @@ astral_crisis_response_json(const struct astral_crisis_result *result)
 	json_object_object_add(o, "severity",
 	                       json_object_new_string(astral_crisis_severity_name(result ? result->severity
 	                                                                                 : ASTRAL_CRISIS_HIGH)));
-	json_object_object_add(o, "categories", astral_crisis_categories_json(result ? result->categories : 0));
+	json_object_object_add(o, "categories", categories_json(result ? result->categories : 0));
 	add_resource(resources, "988_call", "988 Suicide & Crisis Lifeline", "Call 988", "tel:988");
 	add_resource(resources, "988_text", "988 Suicide & Crisis Lifeline", "Text 988", "sms:988");
 	add_resource(resources, "crisis_text_line", "Crisis Text Line", "Text HOME to 741741", "sms:741741?body=HOME");

@@ -32,9 +32,6 @@ astral_err astral_crisis_alert_raise(struct astral_request *req, const struct as
    to show at once (988 call/text, Crisis Text Line, the emergency number). */
 struct json_object *astral_crisis_response_json(const struct astral_crisis_result *result);
 
-/* Category bits → names ("suicide", "self_harm", "danger", "distress"), as a JSON array. */
-struct json_object *astral_crisis_categories_json(unsigned categories);
-
 extern const struct astral_stmt astral_crisis_alert_stmts[];
 extern const size_t astral_crisis_alert_stmt_count;
 

@@ -221,8 +221,10 @@ astral_rt_close_user(const struct astral_app *app, const char *user_id)
 	return status == 200 || status == 204 || status == 404 ? ASTRAL_OK : ASTRAL_ERR_IO;
 }
 
-astral_err
-astral_rt_publish(const struct astral_app *app, const char *user_id, struct json_object *event)
+/* Publish one event (a JSON object) to the user's channel now. A failure is logged and
+   returned; after COMMIT nobody needs more (the data is in PostgreSQL; clients resync). */
+static astral_err
+publish(const struct astral_app *app, const char *user_id, struct json_object *event)
 {
 	char channel[64];
 	const char *text;
@@ -282,7 +284,7 @@ astral_rt_publish_pending(struct astral_request *req)
 		struct json_object *user = NULL, *event = NULL;
 
 		if (json_object_object_get_ex(entry, "user", &user) && json_object_object_get_ex(entry, "event", &event))
-			(void)astral_rt_publish(req->app, json_object_get_string(user), event);
+			(void)publish(req->app, json_object_get_string(user), event);
 	}
 	json_object_put(req->rt_events);
 	req->rt_events = NULL;

@@ -22,9 +22,6 @@ void astral_rt_user_channel(const char *user_id, char *buf, size_t len);
 /* Delete the user's channel, which closes every open stream of that user (logout, ban, role change). */
 astral_err astral_rt_close_user(const struct astral_app *app, const char *user_id) ASTRAL_MUST_USE;
 
-/* Publish one event (a JSON object) to the user's channel now. A failure is logged and
-   returned; callers after COMMIT ignore it (the data is in PostgreSQL; clients resync). */
-astral_err astral_rt_publish(const struct astral_app *app, const char *user_id, struct json_object *event);
 /* Keep an event for the user until the request's transaction has committed; the dispatcher
    publishes every kept event after the response is sent, and drops them when the request
    fails. Takes ownership of event. */
