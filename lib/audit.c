@@ -16,6 +16,7 @@
 #define AUDIT_DETAIL_MAX_CHARS 200
 #define AUDIT_CODE_MAX 64
 #define AUDIT_FIELDS 11
+#define AUDIT_CHAINS 16                 /* migrations/0008_audit_chains.sql */
 
 enum audit_stmt {
 	AUDIT_APPEND,
@@ -37,14 +38,14 @@ const struct astral_stmt astral_audit_stmts[] = {
 	},
 	[AUDIT_HEAD] = {
 		"audit_head",
-		"SELECT last_id, last_hash FROM audit_chain_head WHERE singleton",
+		"SELECT chain, last_id, last_hash FROM audit_chains ORDER BY chain",
 		0,
 	},
 	[AUDIT_BATCH_AFTER] = {
 		"audit_batch_after",
 		"SELECT a.id, (extract(epoch FROM a.occurred_at) * 1000000)::bigint,"
 		" a.actor_id, a.actor_role, a.action, a.object_type, a.object_id, a.subject_id,"
-		" a.outcome, a.request_id, a.detail, a.prev_hash, a.hash"
+		" a.outcome, a.request_id, a.detail, a.prev_hash, a.hash, a.chain"
 		" FROM audit_log a WHERE a.id > $1::bigint AND a.id <= $2::bigint ORDER BY a.id LIMIT $3::integer",
 		3,
 	},
@@ -224,15 +225,121 @@ audit_walk_end(struct astral_db *db, int own)
 	return own ? astral_db_commit(db) : ASTRAL_OK;
 }
 
+/* Where each chain stands: its head as read before the walk, and the walk's progress. */
+struct audit_chain_state {
+	long long head_id;                           /* the head's last row (0: empty) */
+	unsigned char head_hash[ASTRAL_SHA256_LEN];
+	long long last_id;                           /* the last row walked */
+	unsigned char prev[ASTRAL_SHA256_LEN];       /* its hash */
+};
+
+/* Read the 16 chain heads; *top = the highest last id. */
+static astral_err
+audit_read_heads(struct astral_db *db, struct audit_chain_state chains[AUDIT_CHAINS], long long *top,
+                 char *why, size_t whylen)
+{
+	PGresult *res = NULL;
+	astral_err err;
+
+	*top = 0;
+	err = astral_db_exec(db, &astral_audit_stmts[AUDIT_HEAD], NULL, &res);
+	if (err != ASTRAL_OK)
+		goto out;
+	err = ASTRAL_ERR_CRYPTO;
+	if (PQntuples(res) != AUDIT_CHAINS) {
+		snprintf(why, whylen, "the chain heads (audit_chains) are not the %d rows expected", AUDIT_CHAINS);
+		goto out;
+	}
+	for (int r = 0; r < AUDIT_CHAINS; r++) {
+		if (astral_db_int(res, r, 0) != r || audit_hash_column(res, r, 2, chains[r].head_hash) != 0) {
+			snprintf(why, whylen, "the head of chain %d (audit_chains) is missing or malformed", r);
+			goto out;
+		}
+		chains[r].head_id = astral_db_int(res, r, 1);
+		if (chains[r].head_id > *top)
+			*top = chains[r].head_id;
+	}
+	err = ASTRAL_OK;
+out:
+	PQclear(res);
+	return err;
+}
+
+/* Check one row against its chain; on success it becomes the chain's last row. */
+static astral_err
+audit_check_row(const PGresult *res, int r, struct audit_chain_state *chain, long long *bad_id, char *why,
+                size_t whylen)
+{
+	unsigned char stored_prev[ASTRAL_SHA256_LEN], stored[ASTRAL_SHA256_LEN], computed[ASTRAL_SHA256_LEN];
+	struct astral_audit_row row;
+
+	row.id = astral_db_value(res, r, 0);
+	row.occurred_us = astral_db_value(res, r, 1);
+	row.actor_id = astral_db_value(res, r, 2);
+	row.actor_role = astral_db_value(res, r, 3);
+	row.action = astral_db_value(res, r, 4);
+	row.object_type = astral_db_value(res, r, 5);
+	row.object_id = astral_db_value(res, r, 6);
+	row.subject_id = astral_db_value(res, r, 7);
+	row.outcome = astral_db_value(res, r, 8);
+	row.request_id = astral_db_value(res, r, 9);
+	row.detail = astral_db_value(res, r, 10);
+	*bad_id = astral_db_int(res, r, 0);
+	if (audit_hash_column(res, r, 11, stored_prev) != 0 || audit_hash_column(res, r, 12, stored) != 0) {
+		snprintf(why, whylen, "prev_hash or hash is not 32 bytes");
+		return ASTRAL_ERR_CRYPTO;
+	}
+	if (!astral_ct_equal(stored_prev, chain->prev, sizeof(stored_prev))) {
+		if (chain->last_id == 0)
+			snprintf(why, whylen, "prev_hash of the first row of its chain is not all zeros "
+			         "(a row before it is missing)");
+		else
+			snprintf(why, whylen, "prev_hash does not match the hash of row %lld, the one before it in "
+			         "its chain (a row between them is missing, or row %lld was changed)", chain->last_id,
+			         chain->last_id);
+		return ASTRAL_ERR_CRYPTO;
+	}
+	if (astral_audit_row_hash(&row, chain->prev, computed) != ASTRAL_OK) {
+		snprintf(why, whylen, "the row is not valid UTF-8 text");
+		return ASTRAL_ERR_CRYPTO;
+	}
+	if (!astral_ct_equal(computed, stored, sizeof(stored))) {
+		snprintf(why, whylen, "hash does not match the row's contents");
+		return ASTRAL_ERR_CRYPTO;
+	}
+	memcpy(chain->prev, stored, sizeof(stored));
+	chain->last_id = *bad_id;
+	*bad_id = 0;
+	return ASTRAL_OK;
+}
+
+/* After the walk: every chain must end where its head says. */
+static astral_err
+audit_check_ends(const struct audit_chain_state chains[AUDIT_CHAINS], long long *bad_id, char *why, size_t whylen)
+{
+	for (int c = 0; c < AUDIT_CHAINS; c++) {
+		if (chains[c].last_id != chains[c].head_id) {
+			*bad_id = chains[c].head_id;
+			snprintf(why, whylen, "the row is missing: chain %d ends at row %lld but its head says it "
+			         "ends at row %lld", c, chains[c].last_id, chains[c].head_id);
+			return ASTRAL_ERR_CRYPTO;
+		}
+		if (!astral_ct_equal(chains[c].prev, chains[c].head_hash, ASTRAL_SHA256_LEN)) {
+			*bad_id = chains[c].last_id;
+			snprintf(why, whylen, "hash differs from the one recorded in the head of chain %d", c);
+			return ASTRAL_ERR_CRYPTO;
+		}
+	}
+	return ASTRAL_OK;
+}
+
 astral_err
 astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id, char *why, size_t whylen)
 {
-	static const unsigned char zeros[ASTRAL_SHA256_LEN];
-	unsigned char prev[ASTRAL_SHA256_LEN], head_hash[ASTRAL_SHA256_LEN];
-	unsigned char stored_prev[ASTRAL_SHA256_LEN], stored[ASTRAL_SHA256_LEN], computed[ASTRAL_SHA256_LEN];
+	struct audit_chain_state chains[AUDIT_CHAINS];
 	struct astral_params p;
 	PGresult *res = NULL;
-	long long head_id, last_id = 0;
+	long long top = 0, last_id = 0;
 	int own, rows;
 	astral_err err;
 
@@ -241,23 +348,15 @@ astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id,
 	if (whylen > 0)
 		why[0] = '\0';
 	own = !astral_db_in_transaction(db);
-	memcpy(prev, zeros, sizeof(prev));
+	memset(chains, 0, sizeof(chains));
 
-	/* Rows above the head seen now were appended during the walk; they are left for next time. */
+	/* A chain's rows are in id order, so rows past a chain's head as read now were appended
+	   during the walk; they are left for next time. */
 	err = audit_walk_begin(db, own);
 	if (err == ASTRAL_OK)
-		err = astral_db_exec(db, &astral_audit_stmts[AUDIT_HEAD], NULL, &res);
-	if (err != ASTRAL_OK)
-		goto out;
-	if (PQntuples(res) != 1 || audit_hash_column(res, 0, 1, head_hash) != 0) {
-		snprintf(why, whylen, "the chain head (audit_chain_head) is missing or malformed");
-		err = ASTRAL_ERR_CRYPTO;
-		goto out;
-	}
-	head_id = astral_db_int(res, 0, 0);
-	PQclear(res);
-	res = NULL;
-	err = audit_walk_end(db, own);
+		err = audit_read_heads(db, chains, &top, why, whylen);
+	if (err == ASTRAL_OK)
+		err = audit_walk_end(db, own);
 	if (err != ASTRAL_OK)
 		goto out;
 
@@ -267,61 +366,28 @@ astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id,
 			goto out;
 		astral_params_init(&p);
 		astral_params_int(&p, last_id);
-		astral_params_int(&p, head_id);
+		astral_params_int(&p, top);
 		astral_params_int(&p, AUDIT_BATCH);
 		err = astral_db_exec(db, &astral_audit_stmts[AUDIT_BATCH_AFTER], &p, &res);
 		if (err != ASTRAL_OK)
 			goto out;
 		rows = PQntuples(res);
 		for (int r = 0; r < rows; r++) {
-			struct astral_audit_row row;
-			long long id = astral_db_int(res, r, 0);
+			long long id = astral_db_int(res, r, 0), chain = astral_db_int(res, r, 13);
 
-			row.id = astral_db_value(res, r, 0);
-			row.occurred_us = astral_db_value(res, r, 1);
-			row.actor_id = astral_db_value(res, r, 2);
-			row.actor_role = astral_db_value(res, r, 3);
-			row.action = astral_db_value(res, r, 4);
-			row.object_type = astral_db_value(res, r, 5);
-			row.object_id = astral_db_value(res, r, 6);
-			row.subject_id = astral_db_value(res, r, 7);
-			row.outcome = astral_db_value(res, r, 8);
-			row.request_id = astral_db_value(res, r, 9);
-			row.detail = astral_db_value(res, r, 10);
-			(*checked)++;
-			*bad_id = id;
-			err = ASTRAL_ERR_CRYPTO;
-			if (audit_hash_column(res, r, 11, stored_prev) != 0 ||
-			    audit_hash_column(res, r, 12, stored) != 0) {
-				snprintf(why, whylen, "prev_hash or hash is not 32 bytes");
-				goto out;
-			}
-			if (id != last_id + 1) {
-				if (id == last_id + 2)
-					snprintf(why, whylen, "row %lld before it is missing", last_id + 1);
-				else
-					snprintf(why, whylen, "rows %lld to %lld before it are missing", last_id + 1, id - 1);
-				goto out;
-			}
-			if (!astral_ct_equal(stored_prev, prev, sizeof(prev))) {
-				if (last_id == 0)
-					snprintf(why, whylen, "prev_hash of the first row is not all zeros");
-				else
-					snprintf(why, whylen, "prev_hash does not match the hash of row %lld", last_id);
-				goto out;
-			}
-			if (astral_audit_row_hash(&row, prev, computed) != ASTRAL_OK) {
-				snprintf(why, whylen, "the row is not valid UTF-8 text");
-				goto out;
-			}
-			if (!astral_ct_equal(computed, stored, sizeof(stored))) {
-				snprintf(why, whylen, "hash does not match the row's contents");
-				goto out;
-			}
-			memcpy(prev, stored, sizeof(prev));
 			last_id = id;
-			*bad_id = 0;
-			err = ASTRAL_OK;
+			if (chain < 0 || chain >= AUDIT_CHAINS) {
+				*bad_id = id;
+				snprintf(why, whylen, "the row names chain %lld, which does not exist", chain);
+				err = ASTRAL_ERR_CRYPTO;
+				goto out;
+			}
+			if (id > chains[chain].head_id)
+				continue;
+			(*checked)++;
+			err = audit_check_row(res, r, &chains[chain], bad_id, why, whylen);
+			if (err != ASTRAL_OK)
+				goto out;
 		}
 		PQclear(res);
 		res = NULL;
@@ -331,21 +397,7 @@ astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id,
 		if (rows < AUDIT_BATCH)
 			break;
 	}
-
-	if (last_id != head_id) {
-		*bad_id = last_id + 1;
-		snprintf(why, whylen, "the row is missing: the log ends at row %lld but the chain head says it "
-		         "ends at row %lld", last_id, head_id);
-		err = ASTRAL_ERR_CRYPTO;
-		goto out;
-	}
-	if (!astral_ct_equal(prev, head_hash, sizeof(prev))) {
-		*bad_id = last_id;
-		snprintf(why, whylen, "hash differs from the one recorded in the chain head");
-		err = ASTRAL_ERR_CRYPTO;
-		goto out;
-	}
-	err = ASTRAL_OK;
+	err = audit_check_ends(chains, bad_id, why, whylen);
 out:
 	PQclear(res);
 	if (own && astral_db_in_transaction(db))

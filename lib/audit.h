@@ -1,6 +1,7 @@
 /*
- * The append-only, hash-chained audit log (migrations/0004_audit_log.sql holds the table and
- * the trigger that chains rows; this module appends and verifies).
+ * The append-only, hash-chained audit log (migrations/0004_audit_log.sql holds the table,
+ * 0008_audit_chains.sql the sixteen chains and the trigger that links rows; this module appends
+ * and verifies).
  */
 #ifndef ASTRAL_AUDIT_H
 #define ASTRAL_AUDIT_H
@@ -37,9 +38,10 @@ struct astral_audit_row {
 astral_err astral_audit_row_hash(const struct astral_audit_row *row, const unsigned char prev[ASTRAL_SHA256_LEN],
                                  unsigned char out[ASTRAL_SHA256_LEN]) ASTRAL_MUST_USE;
 
-/* Walk the whole chain in id order (as the owner role). ASTRAL_OK when intact; otherwise
+/* Walk every chain in id order (as the owner role). ASTRAL_OK when intact; otherwise
    ASTRAL_ERR_CRYPTO with *bad_id set to the first row whose prev_hash or hash is wrong
-   (a deleted row shows as a broken link at the row after it). *checked counts rows read. */
+   (a deleted row shows as a broken link at the next row of its chain, a deleted last row as a
+   chain shorter than its head). *checked counts rows read. */
 astral_err astral_audit_verify(struct astral_db *db, long long *checked, long long *bad_id,
                                char *why, size_t whylen) ASTRAL_MUST_USE;
 

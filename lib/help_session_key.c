@@ -58,10 +58,23 @@ out:
 }
 
 astral_err
-astral_help_session_key_load(struct astral_request *req, const char *session_id, unsigned char dek[ASTRAL_DEK_LEN])
+astral_help_session_key_open(struct astral_request *req, const char *session_id, const PGresult *res, int row,
+                             int col, unsigned char dek[ASTRAL_DEK_LEN])
 {
 	unsigned char *wrapped = NULL;
 	size_t wlen = 0;
+	astral_err err;
+
+	err = astral_db_bytes(res, row, col, &wrapped, &wlen);
+	if (err == ASTRAL_OK)
+		err = astral_key_unwrap(req->app->keyring, ASTRAL_HELP_SESSION_KEYS, session_id, wrapped, wlen, dek);
+	free(wrapped);
+	return err;
+}
+
+astral_err
+astral_help_session_key_load(struct astral_request *req, const char *session_id, unsigned char dek[ASTRAL_DEK_LEN])
+{
 	struct astral_params p;
 	PGresult *res = NULL;
 	astral_err err;
@@ -75,12 +88,8 @@ astral_help_session_key_load(struct astral_request *req, const char *session_id,
 		err = ASTRAL_ERR_NOT_FOUND;
 		goto out;
 	}
-	err = astral_db_bytes(res, 0, 0, &wrapped, &wlen);
-	if (err != ASTRAL_OK)
-		goto out;
-	err = astral_key_unwrap(req->app->keyring, ASTRAL_HELP_SESSION_KEYS, session_id, wrapped, wlen, dek);
+	err = astral_help_session_key_open(req, session_id, res, 0, 0, dek);
 out:
-	free(wrapped);
 	PQclear(res);
 	return err;
 }

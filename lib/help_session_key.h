@@ -16,6 +16,10 @@
    INSERT) and return it in dek. */
 astral_err astral_help_session_key_create(struct astral_request *req, const char *session_id,
                                           unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+/* Unwrap the key a program read itself (wrapped_key in column `col` of `row`), for a statement
+   that fetches the session and its key together. NOT_FOUND when the column is NULL. */
+astral_err astral_help_session_key_open(struct astral_request *req, const char *session_id, const PGresult *res,
+                                        int row, int col, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 /* Load and unwrap the key (row-level security lets only participants read it). NOT_FOUND when
    the session has none or the caller is not in it. */
 astral_err astral_help_session_key_load(struct astral_request *req, const char *session_id,

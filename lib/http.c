@@ -423,3 +423,10 @@ astral_response_send(struct astral_request *req)
 	astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
 	                  monotonic_ms() - req->started_ms);
 }
+
+void
+astral_response_flush(struct astral_request *req)
+{
+	if (FCGX_FFlush(req->fcgx->out) < 0)
+		astral_log(ASTRAL_LOG_WARN, "the response could not be flushed (the client went away?)");
+}

@@ -109,5 +109,8 @@ void astral_respond_err(struct astral_request *req, astral_err err);
 
 /* Write status, headers and body to the FastCGI stream. */
 void astral_response_send(struct astral_request *req);
+/* Push what was written to nginx now, before the worker does more for this request (the
+   real-time events it publishes afterwards). */
+void astral_response_flush(struct astral_request *req);
 
 #endif

@@ -2,9 +2,10 @@
  * The server side of real time: events go to nchan's publisher, which listens on loopback only
  * (realtime.publish_url), after COMMIT. A failed publish loses nothing: PostgreSQL holds the data.
  *
- * The publisher is reached with plain HTTP/1.1 over a loopback socket: one request, one status
- * line. That keeps libcurl (and its dozen libraries) out of programs that only publish; the AI
- * program, which talks to the outside world over TLS, is the one that links libcurl.
+ * The publisher is reached with plain HTTP/1.1 over a loopback socket (lib/publisher.c), one
+ * keep-alive connection per process that carries every publish and close in turn. That keeps
+ * libcurl (and its dozen libraries) out of programs that only publish; the AI program, which talks
+ * to the outside world over TLS, is the one that links libcurl.
  */
 #ifndef ASTRAL_REALTIME_H
 #define ASTRAL_REALTIME_H
@@ -29,10 +30,12 @@ void astral_rt_after_commit(struct astral_request *req, const char *user_id, str
 /* The dispatcher's side: publish the kept events and forget them. */
 void astral_rt_publish_pending(struct astral_request *req);
 /* "http://127.0.0.1:8091/rt/pub" → host, port, path. INVALID for anything else (https, names,
-   user info, a missing path). Exposed for the config check and the fuzz target. */
+   user info, a missing path). Exposed for the config check and the fuzz target; the same as
+   astral_publisher_parse_url. */
 astral_err astral_rt_parse_url(const char *url, char *host, size_t hostlen, char *port, size_t portlen,
                                char *path, size_t pathlen) ASTRAL_MUST_USE;
-/* The status code of an HTTP/1.x response head ("HTTP/1.1 204 No Content\r\n..."). */
+/* The status code of an HTTP/1.x status line ("HTTP/1.1 204 No Content\r\n..."); the same as
+   astral_publisher_parse_status (astral_publisher_parse_head reads a whole response head). */
 astral_err astral_rt_parse_status(const char *buf, size_t len, int *status) ASTRAL_MUST_USE;
 
 #endif

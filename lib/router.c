@@ -300,7 +300,9 @@ finish:
 	finish_transaction(req);
 send:
 	astral_response_send(req);
-	if (req->status < 400)
+	if (req->status < 400 && req->rt_events != NULL) {
+		astral_response_flush(req);          /* the caller has the answer before anyone else hears */
 		astral_rt_publish_pending(req);
+	}
 	free(input);
 }

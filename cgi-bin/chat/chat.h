@@ -21,6 +21,7 @@
 
 enum chat_stmt {
 	CHAT_SESSION_ACCESS,
+	CHAT_SESSION_OPEN,
 	CHAT_SESSION_GET,
 	CHAT_SESSION_LIST,
 	CHAT_MESSAGE_SEQ,
@@ -72,6 +73,10 @@ struct chat_session {
 /* Load the session `id` as the caller sees it. NOT_FOUND when it does not exist or the caller
    is not one of its participants (foreign ids answer 404, never 403). */
 astral_err chat_session_access(struct astral_request *req, const char *id, struct chat_session *out) ASTRAL_MUST_USE;
+/* chat_session_access and the session's conversation key, for reading or writing message text.
+   The caller cleanses dek when done (only when ASTRAL_OK). */
+astral_err chat_session_open(struct astral_request *req, const char *id, struct chat_session *out,
+                             unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 /* The other participant's user id, or NULL (a helper who deleted the account). */
 const char *chat_session_other(const struct chat_session *s);
 /* "seeker" → "helper" and back. */

@@ -6,9 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "chat.h"
-#include "help_session_key.h"
 #include "json.h"
-#include "log.h"
 
 struct history_in { const char *after; const char *before; long long limit; };
 static const struct astral_field history_fields[] = {
@@ -40,34 +38,23 @@ message_seq(struct astral_request *req, const char *session_id, const char *id, 
 
 /* Rows of `res` (at most `limit`) as Message objects, oldest first. */
 static astral_err
-messages_json(struct astral_request *req, const struct chat_session *s, const PGresult *res, int count,
-              int newest_first, struct json_object *items)
+messages_json(const struct chat_session *s, const unsigned char dek[ASTRAL_DEK_LEN], const PGresult *res,
+              int count, int newest_first, struct json_object *items)
 {
-	unsigned char dek[ASTRAL_DEK_LEN];
-	astral_err err = ASTRAL_OK;
-
-	if (count == 0)
-		return ASTRAL_OK;
-	err = astral_help_session_key_load(req, s->id, dek);
-	if (err != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "session %s has messages but its key cannot be loaded: %s", s->id,
-		           astral_strerror(err));
-		return ASTRAL_ERR_INTERNAL;
-	}
 	for (int k = 0; k < count; k++) {
 		int row = newest_first ? count - 1 - k : k;
 		struct chat_message m;
 		char *text = NULL;
+		astral_err err;
 
 		err = chat_message_from_row(res, row, dek, &m, &text);
 		if (err == ASTRAL_OK)
 			json_object_array_add(items, chat_message_json(s, &m, s->my_role));
 		free(text);
 		if (err != ASTRAL_OK)
-			break;
+			return ASTRAL_ERR_INTERNAL;
 	}
-	OPENSSL_cleanse(dek, sizeof(dek));
-	return err == ASTRAL_OK ? ASTRAL_OK : ASTRAL_ERR_INTERNAL;
+	return ASTRAL_OK;
 }
 
 void
@@ -77,8 +64,10 @@ chat_messages_history(struct astral_request *req, const void *input)
 	const char *cursor = in->after != NULL ? in->after : in->before;
 	const char *cursor_field = in->after != NULL ? "after" : "before";
 	struct json_object *body = NULL, *items = NULL;
+	unsigned char dek[ASTRAL_DEK_LEN];
 	struct chat_session s;
 	struct astral_params p;
+	int have_key = 0;
 	PGresult *res = NULL;
 	long long seq = 0;
 	enum chat_stmt stmt;
@@ -90,11 +79,12 @@ chat_messages_history(struct astral_request *req, const void *input)
 		                           "before", "cannot be combined with after");
 		return;
 	}
-	err = chat_session_access(req, req->path_params[0], &s);
+	err = chat_session_open(req, req->path_params[0], &s, dek);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
 	}
+	have_key = 1;
 	if (cursor != NULL) {
 		err = message_seq(req, s.id, cursor, &seq);
 		if (err == ASTRAL_ERR_NOT_FOUND) {
@@ -124,7 +114,7 @@ chat_messages_history(struct astral_request *req, const void *input)
 	n = PQntuples(res);
 	count = n > in->limit ? (int)in->limit : n;
 	items = json_object_new_array();
-	err = messages_json(req, &s, res, count, stmt != CHAT_MESSAGES_AFTER, items);
+	err = messages_json(&s, dek, res, count, stmt != CHAT_MESSAGES_AFTER, items);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
@@ -139,6 +129,8 @@ chat_messages_history(struct astral_request *req, const void *input)
 	astral_json_add_str(body, "next", n > in->limit ? astral_db_value(res, count - 1, CHAT_MC_ID) : NULL);
 	astral_respond(req, 200, body);
 out:
+	if (have_key)
+		OPENSSL_cleanse(dek, sizeof(dek));
 	json_object_put(items);
 	PQclear(res);
 }

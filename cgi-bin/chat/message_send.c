@@ -10,7 +10,6 @@
 
 #include "chat.h"
 #include "crisis_alert.h"
-#include "help_session_key.h"
 #include "json.h"
 #include "log.h"
 #include "random.h"
@@ -131,22 +130,16 @@ chat_message_send(struct astral_request *req, const void *input)
 		                           "must not be blank");
 		return;
 	}
-	err = chat_session_access(req, req->path_params[0], &s);
+	err = chat_session_open(req, req->path_params[0], &s, dek);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
 	}
+	have_key = 1;
 	if (s.ended) {
 		chat_respond_conflict(req, "This conversation has ended; no more messages can be sent.");
 		goto out;
 	}
-	err = astral_help_session_key_load(req, s.id, dek);
-	if (err != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "session %s: its key cannot be loaded: %s", s.id, astral_strerror(err));
-		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
-		goto out;
-	}
-	have_key = 1;
 	/* The detector flags, never blocks; only the seeker's words are screened. */
 	if (strcmp(s.my_role, "seeker") == 0)
 		screen(in->text, &result);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "chat.h"
+#include "help_session_key.h"
+#include "log.h"
 
 static void
 copy_value(char *dst, size_t len, const char *src)
@@ -10,24 +12,10 @@ copy_value(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src != NULL ? src : "");
 }
 
-astral_err
-chat_session_access(struct astral_request *req, const char *id, struct chat_session *out)
+/* Row `res` (CHAT_SESSION_ACCESS or CHAT_SESSION_OPEN) as the caller's view. */
+static void
+session_from_row(const PGresult *res, struct chat_session *out)
 {
-	struct astral_params p;
-	PGresult *res = NULL;
-	astral_err err;
-
-	memset(out, 0, sizeof(*out));
-	astral_params_init(&p);
-	astral_params_text(&p, id);
-	astral_params_text(&p, req->who.user_id);
-	err = chat_exec(req, CHAT_SESSION_ACCESS, &p, &res);
-	if (err != ASTRAL_OK)
-		goto out;
-	if (PQntuples(res) != 1) {
-		err = ASTRAL_ERR_NOT_FOUND;
-		goto out;
-	}
 	copy_value(out->id, sizeof(out->id), astral_db_value(res, 0, 0));
 	copy_value(out->seeker_id, sizeof(out->seeker_id), astral_db_value(res, 0, 1));
 	copy_value(out->helper_id, sizeof(out->helper_id), astral_db_value(res, 0, 2));
@@ -37,6 +25,55 @@ chat_session_access(struct astral_request *req, const char *id, struct chat_sess
 	out->helper_read_seq = astral_db_int(res, 0, 6);
 	out->feedback_given = astral_db_bool(res, 0, 7);
 	out->kudos_given = astral_db_bool(res, 0, 8);
+}
+
+/* Run `stmt` for session `id` as the caller; NOT_FOUND unless exactly one row. */
+static astral_err
+session_query(struct astral_request *req, enum chat_stmt stmt, const char *id, PGresult **res)
+{
+	struct astral_params p;
+	astral_err err;
+
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, req->who.user_id);
+	err = chat_exec(req, stmt, &p, res);
+	if (err == ASTRAL_OK && PQntuples(*res) != 1)
+		err = ASTRAL_ERR_NOT_FOUND;
+	return err;
+}
+
+astral_err
+chat_session_access(struct astral_request *req, const char *id, struct chat_session *out)
+{
+	PGresult *res = NULL;
+	astral_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = session_query(req, CHAT_SESSION_ACCESS, id, &res);
+	if (err == ASTRAL_OK)
+		session_from_row(res, out);
+	PQclear(res);
+	return err;
+}
+
+astral_err
+chat_session_open(struct astral_request *req, const char *id, struct chat_session *out,
+                  unsigned char dek[ASTRAL_DEK_LEN])
+{
+	PGresult *res = NULL;
+	astral_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = session_query(req, CHAT_SESSION_OPEN, id, &res);
+	if (err != ASTRAL_OK)
+		goto out;
+	session_from_row(res, out);
+	err = astral_help_session_key_open(req, out->id, res, 0, 9, dek);
+	if (err != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "session %s: its key cannot be loaded: %s", out->id, astral_strerror(err));
+		err = err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL;
+	}
 out:
 	PQclear(res);
 	return err;

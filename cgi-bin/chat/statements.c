@@ -46,12 +46,22 @@
 #define MESSAGE_COLUMNS \
 	"m.id, m.seq, m.sender_role, m.body, m.client_key, m.crisis_severity, " EPOCH("m.created_at")
 
+/* The caller's view of one session (struct chat_session, in order). */
+#define SESSION_ACCESS_COLUMNS \
+	"s.id, s.seeker_id, s.helper_id, CASE WHEN s.seeker_id = $2::uuid THEN 'seeker' ELSE 'helper' END," \
+	" s.ended_at IS NOT NULL, s.seeker_read_seq, s.helper_read_seq, s.helpful IS NOT NULL," \
+	" s.kudos_at IS NOT NULL"
+
 const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	[CHAT_SESSION_ACCESS] = { "chat_session_access",
-		"SELECT s.id, s.seeker_id, s.helper_id, CASE WHEN s.seeker_id = $2::uuid THEN 'seeker' ELSE 'helper' END,"
-		" s.ended_at IS NOT NULL, s.seeker_read_seq, s.helper_read_seq, s.helpful IS NOT NULL,"
-		" s.kudos_at IS NOT NULL"
+		"SELECT " SESSION_ACCESS_COLUMNS
 		" FROM help_sessions s WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
+	/* The same with the conversation key, in one round trip, for the routes that read or write
+	   message text. */
+	[CHAT_SESSION_OPEN] = { "chat_session_open",
+		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key"
+		" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id"
+		" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
 	[CHAT_SESSION_GET] = { "chat_session_get",
 		"SELECT " SESSION_COLUMNS " FROM help_sessions s" SESSION_JOINS
 		" WHERE s.id = $2::uuid AND $1::uuid IN (s.seeker_id, s.helper_id)", 2 },

@@ -1,7 +1,9 @@
 /* libFuzzer target for the request edge: the input is split at its first two newlines into a
    query string, a Cookie header and a Content-Type. Each goes through the look-ups that read it
    (astral_query_get, astral_cookie_get, astral_content_type_is_json, astral_input_from_query)
-   with buffers of exactly the size given, so that a write or read past them is caught. */
+   with buffers of exactly the size given, so that a write or read past them is caught.
+   The whole input, unsplit and not NUL-terminated, is also read as the real-time publisher's
+   response head (astral_publisher_parse_head). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "../../lib/http.h"
 #include "../../lib/input.h"
+#include "../../lib/publisher.h"
 #include "../../lib/realtime.h"
 #include "../../lib/validate.h"
 
@@ -127,6 +130,39 @@ fuzz_lookups(const struct astral_request *req)
 	}
 }
 
+/* An answer from the publisher: whatever is accepted is consistent, and reads the same without
+   the bytes after its head. */
+static void
+fuzz_publisher_head(const uint8_t *data, size_t size)
+{
+	struct astral_publisher_head head, again;
+	const char *buf = (const char *)data;
+	astral_err rc = astral_publisher_parse_head(buf, size, &head);
+	const char *blank;
+
+	if (rc != ASTRAL_OK) {
+		if (rc != ASTRAL_ERR_INVALID && rc != ASTRAL_ERR_TOO_LARGE)
+			abort();
+		return;
+	}
+	if (head.status < 100 || head.status > 999 || head.head_len < 16 || head.head_len > size ||
+	    head.head_len > ASTRAL_PUBLISHER_HEAD_MAX || memcmp(buf + head.head_len - 4, "\r\n\r\n", 4) != 0)
+		abort();
+	blank = memmem(buf, size, "\r\n\r\n", 4);
+	if (blank == NULL || (size_t)(blank - buf) + 4 != head.head_len)
+		abort();                                   /* the head ends at the first blank line */
+	if (head.content_length < -1 || head.content_length > ASTRAL_PUBLISHER_BODY_MAX)
+		abort();
+	if (head.keep_alive && (head.content_length < 0 || head.status < 200))
+		abort();
+	if (astral_publisher_parse_head(buf, head.head_len, &again) != ASTRAL_OK || again.status != head.status ||
+	    again.head_len != head.head_len || again.content_length != head.content_length ||
+	    again.keep_alive != head.keep_alive)
+		abort();
+	if (head.head_len > 4 && astral_publisher_parse_head(buf, head.head_len - 1, &again) == ASTRAL_OK)
+		abort();                                   /* cut short: no blank line */
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -167,6 +203,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (status < 100 || status > 999))
 			abort();
 	}
+
+	fuzz_publisher_head(data, size);
 
 	for (int i = 0; i < 3; i++)
 		free(parts[i]);

@@ -2,6 +2,7 @@
 row-level security; the append-only, hash-chained audit log."""
 
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import psycopg2.errors
@@ -10,7 +11,7 @@ import pytest
 from astral_client import expect, totp, unique
 
 AUDIT_COLUMNS = ["id", "occurred_at", "actor_id", "actor_role", "action", "object_type",
-                 "object_id", "subject_id", "outcome", "request_id", "detail", "prev_hash", "hash"]
+                 "object_id", "subject_id", "outcome", "request_id", "detail", "prev_hash", "hash", "chain"]
 
 
 # ------------------------------------------------------------------ canaries
@@ -196,6 +197,69 @@ def test_audit_verify_detects_tampering(stack):
         assert f"row {row_id}" in out, f"audit verify must name row {row_id}:\n{out}"
     finally:
         shift(-1)
+    p = stack.astralctl("audit", "verify")
+    assert p.returncode == 0, f"audit verify fails after the row was restored:\n{p.stdout}\n{p.stderr}"
+
+
+def _audit_rows_from_many_connections(stack, n=24):
+    """Audited writes from n concurrent clients: they land on several workers' connections."""
+    clients = []
+    for _ in range(n):
+        c = stack.client("bearer")
+        c.anonymous()
+        clients.append(c)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for r in pool.map(lambda c: c.put("/api/me/preferences", {"theme": "dark"}), clients):
+            expect(r, 200)
+    return clients
+
+
+def test_audit_chains_take_concurrent_writers(stack):
+    _audit_rows_from_many_connections(stack)
+    chains = stack.query("SELECT count(DISTINCT chain) FROM audit_log")[0][0]
+    assert chains >= 2, "every connection appended to the same chain"
+    p = stack.astralctl("audit", "verify")
+    assert p.returncode == 0, f"audit verify fails after concurrent writers:\n{p.stdout}\n{p.stderr}"
+
+
+def _owner_exec(stack, *statements):
+    conn = stack.owner_db()
+    try:
+        conn.autocommit = False
+        with conn.cursor() as cur:
+            cur.execute("ALTER TABLE audit_log DISABLE TRIGGER USER")
+            for sql, params in statements:
+                cur.execute(sql, params)
+            cur.execute("ALTER TABLE audit_log ENABLE TRIGGER USER")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("where", ["inside", "last"])
+def test_audit_verify_detects_a_deleted_row(stack, where):
+    _audit_rows_from_many_connections(stack, 6)
+    chain, last = stack.query("SELECT chain, max(id) FROM audit_log GROUP BY chain "
+                              "HAVING count(*) >= 3 ORDER BY count(*) DESC LIMIT 1")[0]
+    if where == "last":
+        victim = last
+    else:
+        victim = stack.query("SELECT id FROM audit_log WHERE chain = %s AND id < %s ORDER BY id DESC LIMIT 1",
+                             (chain, last))[0][0]
+    columns = ", ".join(AUDIT_COLUMNS)
+    saved = stack.query(f"SELECT {columns} FROM audit_log WHERE id = %s", (victim,))[0]
+    _owner_exec(stack, ("DELETE FROM audit_log WHERE id = %s", (victim,)))
+    try:
+        p = stack.astralctl("audit", "verify")
+        out = p.stdout + p.stderr
+        assert p.returncode != 0, f"audit verify missed deleted row {victim} of chain {chain}:\n{out}"
+        if where == "last":
+            assert f"chain {chain} ends at row" in out, out
+        else:
+            assert f"row {last}" in out, f"audit verify must name row {last}, the one after the gap:\n{out}"
+    finally:
+        marks = ", ".join(["%s"] * len(AUDIT_COLUMNS))
+        _owner_exec(stack, (f"INSERT INTO audit_log ({columns}) VALUES ({marks})", saved))
     p = stack.astralctl("audit", "verify")
     assert p.returncode == 0, f"audit verify fails after the row was restored:\n{p.stdout}\n{p.stderr}"
 

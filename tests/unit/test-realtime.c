@@ -1,11 +1,10 @@
 /*
- * Tests for lib/realtime.c: the publish URL and status-line parsers, and astral_rt_close_user
- * against a one-connection HTTP server on loopback started by the test.
+ * Tests for lib/realtime.c: the publish URL and status-line parsers, and astral_rt_close_user and
+ * astral_rt_publish_pending against a one-connection HTTP server on loopback started by the test
+ * (lib/publisher.c's connection handling has its own tests in test-publisher.c).
  *
- * This file defines connect(): the executable's definition comes first, so the library's calls
- * land here. Loopback addresses are passed to the kernel; any other address is refused and
- * counted, so this test can never send traffic off the host, and the tests can tell whether a
- * connection was attempted at all.
+ * Linked with loopback-guard.c, whose connect() refuses any address off the host and counts the
+ * attempts, so the tests can tell whether a connection was attempted at all.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,54 +25,11 @@
 
 #include <cmocka.h>
 
+#include "loopback-guard.h"
 #include "log.h"
 #include "realtime.h"
 
 #define USER_ID "6f1c2d3e-4a5b-4c6d-8e7f-901234567890"
-
-/* ---- the connect() guard ---- */
-
-/* glibc declares connect() with a transparent union under _GNU_SOURCE. */
-#if defined(__USE_GNU) && defined(__GNUC__)
-#define SOCKADDR_PTR(a) ((a).__sockaddr__)
-#else
-#define SOCKADDR_PTR(a) (a)
-#endif
-
-static int connect_calls;         /* connect() calls that reached the kernel */
-static int connect_refused;       /* connect() calls to a non-loopback address, refused here */
-
-static int
-address_is_loopback(const struct sockaddr *sa, socklen_t len)
-{
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
-		struct sockaddr_in in;
-
-		memcpy(&in, sa, sizeof(in));
-		return (ntohl(in.sin_addr.s_addr) >> 24) == 127;
-	}
-	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
-		struct sockaddr_in6 in6;
-
-		memcpy(&in6, sa, sizeof(in6));
-		return memcmp(&in6.sin6_addr, &in6addr_loopback, sizeof(in6addr_loopback)) == 0;
-	}
-	return 0;
-}
-
-int
-connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
-{
-	const struct sockaddr *sa = SOCKADDR_PTR(addr);
-
-	if (sa == NULL || !address_is_loopback(sa, len)) {
-		connect_refused++;
-		errno = ENETUNREACH;
-		return -1;
-	}
-	connect_calls++;
-	return (int)syscall(SYS_connect, fd, sa, len);
-}
 
 /* ---- a loopback HTTP server for one connection ---- */
 
@@ -85,7 +41,9 @@ enum reply {
 	REPLY_GARBAGE,
 	REPLY_SPLIT_204,   /* "HTTP/1.1 2" ... a pause ... "04 No Content" */
 	REPLY_CLOSE,       /* close without a word */
-	REPLY_NOTHING      /* keep the connection open and say nothing */
+	REPLY_NOTHING,     /* keep the connection open and say nothing */
+	REPLY_201_KEEP,    /* nchan's answer to a publish: text/plain with a Content-Length, kept open */
+	REPLY_200_KEEP     /* nchan's answer to a channel delete, kept open */
 };
 
 struct server {
@@ -93,9 +51,11 @@ struct server {
 	int family;
 	char port[8];
 	enum reply reply;
-	char head[2048];          /* the request head received */
+	int rounds;               /* requests answered on the one connection (REPLY_*_KEEP); 1 otherwise */
+	char head[4096];          /* the requests received (head and body), one after another */
 	size_t head_len;
 	int accepted;
+	int requests;             /* whole requests read */
 	pthread_t thread;
 };
 
@@ -125,6 +85,33 @@ send_all(int fd, const char *s)
 	}
 }
 
+/* Read one request (head, then Content-Length bytes of body) onto the end of s->head. */
+static int
+read_request(struct server *s, int fd)
+{
+	size_t start = s->head_len;
+	const char *end = NULL, *cl;
+	size_t want = 0;
+
+	while (s->head_len < sizeof(s->head) - 1 && wait_readable(fd, 3000)) {
+		ssize_t n = recv(fd, s->head + s->head_len, sizeof(s->head) - 1 - s->head_len, 0);
+
+		if (n <= 0)
+			break;
+		s->head_len += (size_t)n;
+		s->head[s->head_len] = '\0';
+		if (end == NULL && (end = strstr(s->head + start, "\r\n\r\n")) != NULL) {
+			cl = strstr(s->head + start, "\r\nContent-Length: ");
+			want = (size_t)(end + 4 - s->head);
+			if (cl != NULL && cl < end)
+				want += strtoul(cl + 18, NULL, 10);
+		}
+		if (end != NULL && s->head_len >= want)
+			return 1;
+	}
+	return 0;
+}
+
 static void *
 server_main(void *arg)
 {
@@ -138,48 +125,50 @@ server_main(void *arg)
 	if (fd < 0)
 		return NULL;
 	s->accepted = 1;
-	/* Read the request head. */
-	while (s->head_len < sizeof(s->head) - 1 && wait_readable(fd, 3000)) {
-		ssize_t n = recv(fd, s->head + s->head_len, sizeof(s->head) - 1 - s->head_len, 0);
-
-		if (n <= 0)
+	for (int round = 0; round < (s->rounds > 0 ? s->rounds : 1); round++) {
+		if (read_request(s, fd))
+			s->requests++;
+		else if (round > 0)
+			break;                         /* the client closed the kept connection */
+		switch (s->reply) {
+		case REPLY_204:
+			send_all(fd, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
 			break;
-		s->head_len += (size_t)n;
-		s->head[s->head_len] = '\0';
-		if (strstr(s->head, "\r\n\r\n") != NULL)
+		case REPLY_200:
+			send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 			break;
-	}
-	switch (s->reply) {
-	case REPLY_204:
-		send_all(fd, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-		break;
-	case REPLY_200:
-		send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-		break;
-	case REPLY_404:
-		send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-		break;
-	case REPLY_500:
-		send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
-		break;
-	case REPLY_GARBAGE:
-		send_all(fd, "SSH-2.0-OpenSSH_9.2\r\n");
-		break;
-	case REPLY_SPLIT_204:
-		send_all(fd, "HTTP/1.1 2");
-		nanosleep(&pause, NULL);
-		send_all(fd, "04 No Content\r\n\r\n");
-		break;
-	case REPLY_CLOSE:
-		break;
-	case REPLY_NOTHING: {
-		/* Hold the line until the client gives up (or 5 s, so a broken client cannot hang us). */
-		char sink[256];
+		case REPLY_404:
+			send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+			break;
+		case REPLY_500:
+			send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+			break;
+		case REPLY_GARBAGE:
+			send_all(fd, "SSH-2.0-OpenSSH_9.2\r\n");
+			break;
+		case REPLY_SPLIT_204:
+			send_all(fd, "HTTP/1.1 2");
+			nanosleep(&pause, NULL);
+			send_all(fd, "04 No Content\r\n\r\n");
+			break;
+		case REPLY_CLOSE:
+			break;
+		case REPLY_NOTHING: {
+			/* Hold the line until the client gives up (or 5 s, so a broken client cannot hang us). */
+			char sink[256];
 
-		while (wait_readable(fd, 5000) && recv(fd, sink, sizeof(sink), 0) > 0)
-			;
-		break;
-	}
+			while (wait_readable(fd, 5000) && recv(fd, sink, sizeof(sink), 0) > 0)
+				;
+			break;
+		}
+		case REPLY_201_KEEP:
+			send_all(fd, "HTTP/1.1 201 Created\r\nServer: nginx\r\nContent-Type: text/plain\r\n"
+			             "Content-Length: 24\r\nConnection: keep-alive\r\n\r\nqueued messages: 1\r\nok\r\n");
+			break;
+		case REPLY_200_KEEP:
+			send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n");
+			break;
+		}
 	}
 	close(fd);
 	return NULL;
@@ -582,6 +571,73 @@ test_realtime_close_user_ipv6(void **state)
 	assert_non_null(strstr(s.head, "DELETE /rt/pub/user-" USER_ID " HTTP/1.1\r\n"));
 }
 
+/* Two closes in a row: one connection carries both (HTTP/1.1 keep-alive, no "Connection: close"). */
+static void
+test_realtime_close_user_twice_one_connection(void **state)
+{
+	static const char line[] = "DELETE /rt/pub/user-" USER_ID " HTTP/1.1\r\n";
+	struct astral_app app;
+	struct server s;
+	char url[128];
+	const char *second;
+
+	(void)state;
+	assert_true(server_start(&s, AF_INET, REPLY_200_KEEP));
+	s.rounds = 2;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%s/rt/pub", s.port);
+	memset(&app, 0, sizeof(app));
+	app.cfg.rt_publish_url = url;
+	connect_calls = connect_refused = 0;
+	assert_int_equal(astral_rt_close_user(&app, USER_ID), ASTRAL_OK);
+	assert_int_equal(astral_rt_close_user(&app, USER_ID), ASTRAL_OK);
+	server_stop(&s);
+	assert_int_equal(connect_calls, 1);
+	assert_int_equal(s.requests, 2);
+	expect_delete_request(&s);
+	second = strstr(s.head + 1, line);
+	assert_non_null(second);
+	assert_null(strstr(second + 1, line));
+	assert_null(strstr(s.head, "Connection: close"));
+}
+
+/* A message send publishes two events after COMMIT: both go over one connection, in order, each
+   with its JSON body. */
+static void
+test_realtime_publish_pending_one_connection(void **state)
+{
+	static const char other[] = "0a1b2c3d-4e5f-4a6b-8c7d-e8f901234567";
+	struct astral_request req;
+	struct astral_app app;
+	struct server s;
+	char url[128];
+	const char *first, *second;
+
+	(void)state;
+	assert_true(server_start(&s, AF_INET, REPLY_201_KEEP));
+	s.rounds = 2;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%s/rt/pub", s.port);
+	memset(&app, 0, sizeof(app));
+	app.cfg.rt_publish_url = url;
+	memset(&req, 0, sizeof(req));
+	req.app = &app;
+	astral_rt_after_commit(&req, USER_ID, json_tokener_parse("{\"type\":\"message\",\"n\":1}"));
+	astral_rt_after_commit(&req, other, json_tokener_parse("{\"type\":\"message\",\"n\":2}"));
+	connect_calls = connect_refused = 0;
+	astral_rt_publish_pending(&req);
+	server_stop(&s);
+	assert_null(req.rt_events);
+	assert_int_equal(connect_calls, 1);
+	assert_int_equal(s.requests, 2);
+	first = strstr(s.head, "POST /rt/pub/user-" USER_ID " HTTP/1.1\r\n");
+	second = strstr(s.head, "POST /rt/pub/user-0a1b2c3d-4e5f-4a6b-8c7d-e8f901234567 HTTP/1.1\r\n");
+	if (first != s.head || second == NULL)
+		fail_msg("requests: \"%s\"", s.head);
+	assert_non_null(strstr(first, "\r\nContent-Type: application/json\r\nContent-Length: 24\r\n\r\n"
+	                               "{\"type\":\"message\",\"n\":1}POST "));
+	assert_non_null(strstr(second, "\r\nContent-Length: 24\r\n\r\n{\"type\":\"message\",\"n\":2}"));
+	assert_null(strstr(s.head, "Connection: close"));
+}
+
 static void
 test_realtime_bad_close_user_500(void **state)
 {
@@ -729,6 +785,8 @@ main(void)
 		cmocka_unit_test(test_realtime_close_user_404),
 		cmocka_unit_test(test_realtime_close_user_split_status),
 		cmocka_unit_test(test_realtime_close_user_ipv6),
+		cmocka_unit_test(test_realtime_close_user_twice_one_connection),
+		cmocka_unit_test(test_realtime_publish_pending_one_connection),
 		cmocka_unit_test(test_realtime_bad_close_user_500),
 		cmocka_unit_test(test_realtime_bad_close_user_garbage),
 		cmocka_unit_test(test_realtime_bad_close_user_hang_up),
