@@ -113,6 +113,9 @@ def main():
                     help="messages per second over all participants, sent on a fixed schedule (open loop)")
     ap.add_argument("--setup-one", action="store_true",
                     help="make one session and print its id, the seeker's token and user id (bench/run)")
+    ap.add_argument("--setup-many", type=int, metavar="N",
+                    help="make N sessions and print one line per session: its id and the seeker's token "
+                         "(bench/run's message benchmark)")
     args = ap.parse_args()
     base = args.url.rstrip("/")
     if args.setup_one:
@@ -120,6 +123,11 @@ def main():
         me = requests.get(base + "/api/auth/session", timeout=30,
                           headers={"Authorization": f"Bearer {s['seeker']}"}).json()
         print(s["id"], s["seeker"], me["user"]["id"])
+        return 0
+    if args.setup_many:
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for s in pool.map(lambda i: make_session(base, i), range(args.setup_many)):
+                print(s["id"], s["seeker"])
         return 0
     ws_base = base.replace("http://", "ws://", 1)
 
