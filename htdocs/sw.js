@@ -1,5 +1,7 @@
 // Astral Core service worker: keeps the app shell and the crisis page for
-// offline use. It never touches /api/ or /rt/: personal data is never cached.
+// offline use. It never touches /api/ or /rt/: it caches no API answer. (The
+// safety plan view keeps the signed-in user's plan in a cache of its own,
+// PLAN_CACHE, written by the page; see js/api/plan-cache.js.)
 //
 // - HTML (navigations): network first; offline, the cached page, else the
 //   shell (index.html) for app routes, else crisis.html.
@@ -9,7 +11,11 @@
 //   an unchanged file with a 304). CACHE_VERSION changes only when the cache's
 //   layout does; the new worker then deletes the old caches when it activates.
 
-const CACHE_VERSION = 'astral-v1';
+const CACHE_VERSION = 'astral-v2';
+
+// The safety plan kept on this device for offline use (js/api/plan-cache.js
+// writes and reads it, from the page): never deleted here.
+const PLAN_CACHE = 'astral-safety-plan';
 
 // Needed offline: the install fails without these.
 const CORE = [
@@ -20,6 +26,7 @@ const CORE = [
 	'/css/tokens.css',
 	'/css/layout.css',
 	'/css/components.css',
+	'/css/wellness.css',
 	'/js/quick-exit.js',
 	'/favicon.svg',
 ];
@@ -55,6 +62,21 @@ const SHELL = [
 	'/js/views/legal.js',
 	'/js/views/not-found.js',
 	'/js/api/client.js',
+	'/js/api/peer.js',
+	'/js/api/wellness.js',
+	'/js/api/plan-cache.js',
+	'/js/components/svg.js',
+	'/js/components/list-editor.js',
+	'/js/components/crisis-card.js',
+	'/js/components/crisis-lines.js',
+	'/js/components/wellness-nav.js',
+	'/js/views/safety-plan.js',
+	'/i18n/en/wellness.json',
+	'/i18n/en/peer.json',
+	'/i18n/en/account.json',
+	'/i18n/es/wellness.json',
+	'/i18n/es/peer.json',
+	'/i18n/es/account.json',
 	'/i18n/en/shell.json',
 	'/i18n/en/common.json',
 	'/i18n/en/pages.json',
@@ -81,7 +103,7 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
 	event.waitUntil((async () => {
 		const names = await caches.keys();
-		await Promise.all(names.filter((name) => name.startsWith('astral-') && name !== CACHE_VERSION)
+		await Promise.all(names.filter((name) => name.startsWith('astral-') && name !== CACHE_VERSION && name !== PLAN_CACHE)
 			.map((name) => caches.delete(name)));
 		await self.clients.claim();
 	})());

@@ -39,6 +39,7 @@ struct cfg_key {
 
 static const char *cfg_check_origin(const char *v);
 static const char *cfg_check_http_url(const char *v);
+static const char *cfg_check_absolute(const char *v);
 
 #define F(field) offsetof(struct astral_config, field)
 
@@ -98,6 +99,15 @@ static const struct cfg_key cfg_keys[] = {
 	{ .section = "realtime", .name = "publish_url", .type = CFG_STRING,
 	  .def = "http://127.0.0.1:8091/rt/pub", .check = cfg_check_http_url, .offset = F(rt_publish_url),
 	  .help = "nchan publisher location, on loopback; the channel id is appended" },
+
+	{ .section = "media", .name = "video_dir", .type = CFG_PATH, .def = "/var/lib/astral/videos",
+	  .check = cfg_check_absolute, .offset = F(media_video_dir),
+	  .help = "directory of uploaded wellness videos, outside the web root; nginx serves it through an "
+	          "internal location whose alias must name the same directory" },
+
+	{ .section = "wellness", .name = "resources_file", .type = CFG_PATH,
+	  .def = "/usr/share/astral/resources.json", .offset = F(wellness_resources_file),
+	  .help = "crisis lines and self-help resources served by /api/resources (JSON, read at start-up)" },
 
 	{ .section = "log", .name = "level", .type = CFG_ENUM, .def = "info", .choices = "error|warn|info|debug",
 	  .parse_enum = astral_log_level_parse, .offset = F(log_level),
@@ -160,6 +170,20 @@ cfg_check_http_url(const char *v)
 		return "has no host";
 	for (; *p; p++) {
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "must not contain spaces or control characters";
+	}
+	return NULL;
+}
+
+/* A directory the programs and nginx both name: absolute, without spaces or control characters
+   (it is written into nginx's configuration as it is). */
+static const char *
+cfg_check_absolute(const char *v)
+{
+	if (v[0] != '/')
+		return "must be an absolute path";
+	for (; *v; v++) {
+		if ((unsigned char)*v <= 0x20 || *v == 0x7f)
 			return "must not contain spaces or control characters";
 	}
 	return NULL;

@@ -25,6 +25,8 @@ struct astral_config {
 	char *keyring_file;
 	long long max_body_bytes;
 	char *rt_publish_url;
+	char *media_video_dir;         /* wellness video files (cgi-bin/videos) */
+	char *wellness_resources_file; /* crisis and self-help resources (cgi-bin/wellness) */
 	int log_level;                 /* enum astral_log_level */
 	char *test_clock_file;         /* only with -DASTRAL_TEST_CLOCK; otherwise always NULL */
 	struct astral_config_private *priv;

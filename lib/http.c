@@ -1,6 +1,7 @@
 /* One HTTP request and its response over libfcgi: see http.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,7 @@ astral_request_free(struct astral_request *req)
 	json_object_put(req->json);
 	json_object_put(req->response);
 	json_object_put(req->rt_events);
+	free(req->text_body);
 	free(req->headers);
 	astral_log_set_request(NULL, NULL);
 	memset(req, 0, sizeof(*req));
@@ -304,8 +306,17 @@ astral_cookie_clear(struct astral_request *req, const char *name)
 }
 
 void
+astral_response_cache_public(struct astral_request *req, int seconds)
+{
+	req->cache_max_age = seconds >= 1 && seconds <= 86400 ? seconds : 0;
+}
+
+void
 astral_respond(struct astral_request *req, int status, struct json_object *body)
 {
+	free(req->text_body);
+	req->text_body = NULL;
+	req->text_len = 0;
 	json_object_put(req->response);
 	req->response = body;
 	req->status = status;
@@ -325,6 +336,24 @@ astral_respond_fields(struct astral_request *req, int status, const char *code, 
 		json_object_object_add(err, "fields", fields);
 	json_object_object_add(root, "error", err);
 	astral_respond(req, status, root);
+}
+
+void
+astral_respond_text(struct astral_request *req, int status, const char *content_type, char *body, size_t len)
+{
+	size_t tlen = strlen(content_type);
+
+	if (tlen == 0 || tlen >= sizeof(req->text_type) || strpbrk(content_type, "\r\n") != NULL ||
+	    len > INT_MAX) {
+		free(body);
+		astral_log(ASTRAL_LOG_ERROR, "refused a text response with a bad content type or size");
+		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+		return;
+	}
+	astral_respond(req, status, NULL);
+	memcpy(req->text_type, content_type, tlen + 1);
+	req->text_body = body;
+	req->text_len = len;
 }
 
 void
@@ -402,6 +431,7 @@ reason_phrase(int status)
 void
 astral_response_send(struct astral_request *req)
 {
+	const char *type = "application/json; charset=utf-8";
 	const char *body = NULL;
 	size_t blen = 0;
 	FCGX_Stream *out = req->fcgx->out;
@@ -411,11 +441,17 @@ astral_response_send(struct astral_request *req)
 	if (req->response != NULL && req->status != 204) {
 		body = json_object_to_json_string_length(req->response, JSON_C_TO_STRING_PLAIN |
 		                                          JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
+	} else if (req->text_body != NULL && req->status != 204) {
+		body = req->text_body;
+		blen = req->text_len;
+		type = req->text_type;
 	}
 	if (FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason_phrase(req->status)) < 0 ||
 	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
-	    FCGX_PutS("Cache-Control: no-store\r\n", out) < 0 ||
-	    (body != NULL && FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n", out) < 0) ||
+	    (req->cache_max_age > 0 && req->status >= 200 && req->status < 300
+	     ? FCGX_FPrintF(out, "Cache-Control: public, max-age=%d\r\n", req->cache_max_age)
+	     : FCGX_PutS("Cache-Control: no-store\r\n", out)) < 0 ||
+	    (body != NULL && FCGX_FPrintF(out, "Content-Type: %s\r\n", type) < 0) ||
 	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
 	    FCGX_PutS("\r\n", out) < 0 ||
 	    (body != NULL && FCGX_PutStr(body, (int)blen, out) < 0))

@@ -70,8 +70,15 @@ struct astral_request {
 	size_t headers_len, headers_cap;
 	struct json_object *response;  /* owned; NULL for an empty body */
 	int has_response;
+	/* A body that is not JSON (astral_respond_text), owned; NULL otherwise. */
+	char *text_body;
+	size_t text_len;
+	char text_type[80];
 	/* Real-time events to publish once committed (lib/realtime.c), owned: [{user, event}]. */
 	struct json_object *rt_events;
+	/* Seconds a shared cache may keep a successful answer (astral_response_cache_public); 0:
+	   Cache-Control: no-store, as every answer with personal data. */
+	int cache_max_age;
 };
 
 /* Fill `req` from an accepted FastCGI request. Never fails on bad input: the dispatcher turns
@@ -95,8 +102,16 @@ int astral_content_type_is_json(const char *content_type);
 void astral_header(struct astral_request *req, const char *name, const char *value);
 void astral_cookie_set(struct astral_request *req, const char *name, const char *value, long long max_age);
 void astral_cookie_clear(struct astral_request *req, const char *name);
+/* Public data only (the crisis resources, the questionnaires): a 2xx answer says
+   `Cache-Control: public, max-age=<seconds>` instead of no-store (1..86400; anything else keeps
+   no-store). Errors are never cached. */
+void astral_response_cache_public(struct astral_request *req, int seconds);
 /* Takes ownership of body (may be NULL for no body). */
 void astral_respond(struct astral_request *req, int status, struct json_object *body);
+/* A body that is not JSON (a CSV download, say): takes ownership of `body` (malloc'd, `len`
+   bytes; freed with the request). `content_type` ("text/csv; charset=utf-8") must be under 80
+   bytes without CR or LF, else the answer is a 500. A later astral_respond* replaces it. */
+void astral_respond_text(struct astral_request *req, int status, const char *content_type, char *body, size_t len);
 void astral_respond_error(struct astral_request *req, int status, const char *code, const char *message);
 /* One bad field. */
 void astral_respond_field_error(struct astral_request *req, int status, const char *code, const char *message,

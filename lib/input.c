@@ -89,6 +89,7 @@ take_string(const struct astral_field *f, const char *s, size_t len, char *slot)
 		}
 		return NULL;
 	case ASTRAL_F_ENUM_LIST:
+	case ASTRAL_F_ARRAY:
 		return "must be a list";
 	}
 	if (why == NULL)
@@ -150,6 +151,19 @@ take_json(const struct astral_field *f, struct json_object *v, char *slot)
 			list.items[list.n++] = s;
 		}
 		memcpy(slot, &list, sizeof(list));
+		return NULL;
+	}
+	case ASTRAL_F_ARRAY: {
+		size_t n;
+
+		if (t != json_type_array)
+			return "must be a list";
+		n = json_object_array_length(v);
+		if ((long long)n > f->max)
+			return "has too many items";
+		if ((long long)n < f->min)
+			return "has too few items";
+		memcpy(slot, &v, sizeof(v));
 		return NULL;
 	}
 	default:
@@ -242,7 +256,7 @@ astral_input_from_query(const struct astral_input_spec *spec, const char *query,
 		astral_err err;
 		const char *why;
 
-		if (f->type == ASTRAL_F_ENUM_LIST) {
+		if (f->type == ASTRAL_F_ENUM_LIST || f->type == ASTRAL_F_ARRAY) {
 			problem(problems, f->name, "is not accepted in a query");
 			continue;
 		}

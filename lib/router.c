@@ -174,6 +174,8 @@ read_input(struct astral_request *req, const struct astral_route *route, void **
 		goto convert_done;
 	}
 
+	if (route->flags & ASTRAL_BODY_STREAM)
+		return 1;
 	if (req->content_length > (long long)max) {
 		astral_respond_err(req, ASTRAL_ERR_TOO_LARGE);
 		return 0;

@@ -23,7 +23,10 @@ enum astral_roles {
 
 enum astral_route_flags {
 	ASTRAL_BODY_OPTIONAL = 1 << 0,   /* an empty body counts as {} */
-	ASTRAL_NO_MFA_NEEDED = 1 << 1    /* staff may call it before enrolling MFA (enrolment, sign-out) */
+	ASTRAL_NO_MFA_NEEDED = 1 << 1,   /* staff may call it before enrolling MFA (enrolment, sign-out) */
+	/* The handler reads the raw body itself from req->fcgx->in (a multipart upload streamed to
+	   disk): the dispatcher neither reads it nor checks its type or size; `input` must be NULL. */
+	ASTRAL_BODY_STREAM = 1 << 2
 };
 
 /* `input` is the converted body (POST/PUT/DELETE) or query (GET) struct, or NULL. */

@@ -85,6 +85,8 @@ void me_blocks_post(struct astral_request *req, const void *input);
 void me_blocks_delete(struct astral_request *req, const void *input);
 void me_access_log(struct astral_request *req, const void *input);
 void me_export(struct astral_request *req, const void *input);
+/* Open, in the export's tables, the fields sealed with the caller's data key (export_sealed.c). */
+astral_err auth_export_open_personal(struct astral_request *req, struct json_object *tables) ASTRAL_MUST_USE;
 void me_delete(struct astral_request *req, const void *input);
 
 /* Input declarations (defined beside their handlers, referenced by the route table). */

@@ -121,6 +121,8 @@ me_export(struct astral_request *req, const void *input)
 	}
 	if (err == ASTRAL_OK)
 		err = export_open_messages(req, tables);
+	if (err == ASTRAL_OK)
+		err = auth_export_open_personal(req, tables);
 	if (err != ASTRAL_OK) {
 		json_object_put(tables);
 		astral_respond_err(req, err);

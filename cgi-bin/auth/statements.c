@@ -128,7 +128,29 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" 'reflections', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, content,"
 		"   light_count, created_at FROM reflections WHERE author_id = $1) t),"
 		" 'reflection_lights', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT reflection_id,"
-		"   created_at FROM reflection_lights WHERE user_id = $1) t)"
+		"   created_at FROM reflection_lights WHERE user_id = $1) t),"
+		/* Wellness. Notes, journal text, assessment answers and the safety plan are sealed with
+		   the person's data key: export_sealed.c opens them in place (hex here). */
+		" 'mood_checkins', (SELECT coalesce(json_agg(t ORDER BY t.day), '[]') FROM (SELECT id, day, mood, anxiety,"
+		"   sleep, energy, tags, encode(note, 'hex') AS note, created_at, updated_at FROM mood_checkins"
+		"   WHERE user_id = $1) t),"
+		" 'habits', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT h.id, h.catalog_id,"
+		"   coalesce(h.name, c.name) AS name, coalesce(h.category, c.category) AS category, h.created_at"
+		"   FROM habits h LEFT JOIN habit_catalog c ON c.id = h.catalog_id WHERE h.user_id = $1) t),"
+		" 'habit_completions', (SELECT coalesce(json_agg(t ORDER BY t.day, t.habit_id), '[]') FROM (SELECT habit_id,"
+		"   day, created_at FROM habit_completions WHERE user_id = $1) t),"
+		" 'journal_entries', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id,"
+		"   encode(body, 'hex') AS body, crisis_severity, created_at, updated_at FROM journal_entries"
+		"   WHERE user_id = $1) t),"
+		" 'assessments', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, kind, score, band,"
+		"   encode(answers, 'hex') AS answers, item9_positive, contact_requested, contact_requested_at, created_at"
+		"   FROM assessments WHERE user_id = $1) t),"
+		" 'safety_plans', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT user_id, encode(plan, 'hex') AS plan,"
+		"   updated_at FROM safety_plans WHERE user_id = $1) t),"
+		" 'wellness_videos', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, description,"
+		"   mime, size, status, like_count, created_at, decided_at FROM wellness_videos WHERE uploader_id = $1) t),"
+		" 'video_likes', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT video_id, created_at"
+		"   FROM video_likes WHERE user_id = $1) t)"
 		")::text", 1 },
 	[AUTH_USER_DELETE] = { "auth_user_delete",
 		"DELETE FROM users WHERE id = $1 RETURNING 1", 1 },

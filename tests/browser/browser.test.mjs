@@ -15,6 +15,7 @@ import { idleTests } from './idle.mjs';
 import { realtimeTests } from './realtime.mjs';
 import { quickExitTests } from './quick-exit.mjs';
 import { peerSupportTests } from './peer-support.mjs';
+import { wellnessTests } from './wellness.mjs';
 
 describe('Astral Core in Chromium', () => {
 	const { test } = useBrowser();
@@ -26,4 +27,5 @@ describe('Astral Core in Chromium', () => {
 	realtimeTests(test);
 	quickExitTests(test);
 	peerSupportTests(test);
+	wellnessTests(test);
 });

@@ -24,6 +24,7 @@ struct fuzz_every {
 	const char *day;
 	char name[33];
 	struct astral_list tags;
+	struct json_object *items;
 };
 
 static const struct astral_field fuzz_fields[] = {
@@ -37,6 +38,7 @@ static const struct astral_field fuzz_fields[] = {
 	{ "day", ASTRAL_F_DATE, 0, 0, 0, NULL, offsetof(struct fuzz_every, day), 0 },
 	{ "name", ASTRAL_F_USERNAME, 0, 0, 0, NULL, offsetof(struct fuzz_every, name), 0 },
 	{ "tags", ASTRAL_F_ENUM_LIST, 0, 0, 3, fuzz_colours, offsetof(struct fuzz_every, tags), 0 },
+	{ "items", ASTRAL_F_ARRAY, 0, 1, 4, NULL, offsetof(struct fuzz_every, items), 0 },
 };
 
 static const struct astral_input_spec fuzz_spec = {
@@ -74,6 +76,9 @@ fuzz_check_every(const struct fuzz_every *in)
 			abort();   /* valid and already lower-case */
 	}
 	if (in->tags.n > 3 || (!in->tags.present && in->tags.n != 0))
+		abort();
+	if (in->items != NULL && (!json_object_is_type(in->items, json_type_array) ||
+	                          json_object_array_length(in->items) < 1 || json_object_array_length(in->items) > 4))
 		abort();
 	for (size_t i = 0; i < in->tags.n; i++) {
 		if (astral_check_enum(in->tags.items[i], fuzz_colours) != NULL)

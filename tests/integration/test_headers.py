@@ -124,8 +124,10 @@ def test_crisis_resources_not_rate_limited_path(stack):
 URL_RE = re.compile(rb"""(?i)(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,}|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:]+\])""")
 # Comments in scripts and styles (a vendored library's credits, say) are never fetched; strings are.
 JS_COMMENT_RE = re.compile(rb"""/\*.*?\*/|(?<![:"'\\])//[^\n]*""", re.S)
-# XML namespace names are identifiers, not requests.
-NAMESPACE_RE = re.compile(rb"""xmlns(?::\w+)?\s*=\s*["']http://www\.w3\.org/[^"']*["']""")
+# XML namespace names are identifiers, not requests: in markup (xmlns="…") and as the SVG
+# namespace string scripts pass to document.createElementNS.
+NAMESPACE_RE = re.compile(rb"""xmlns(?::\w+)?\s*=\s*["']http://www\.w3\.org/[^"']*["']"""
+                          rb"""|(?<=[=(,\s])["']http://www\.w3\.org/2000/svg["']""")
 
 
 def test_htdocs_has_no_third_party_urls(stack):

@@ -75,8 +75,8 @@ def test_operation_is_complete(method, path, op):
     assert "500" in responses and "503" in responses, f"{where}: 500/503 not documented"
     assert any(c.startswith("2") for c in responses), f"{where}: no success response"
     if "requestBody" in op:
-        schema = op["requestBody"]["content"]["application/json"]["schema"]
-        _objects_closed(schema, where)
+        for media_type, media in op["requestBody"]["content"].items():
+            _objects_closed(media["schema"], f"{where} {media_type}")
         for code in ("400", "413", "415"):
             assert code in responses, f"{where}: has a body but no {code}"
     for code, resp in responses.items():

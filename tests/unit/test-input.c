@@ -371,6 +371,73 @@ test_input_bad_enum_list_over_list_max(void **state)
 	json_object_put(obj);
 }
 
+/* ASTRAL_F_ARRAY: a list of min..max items of any kind, handed over as the body's own array. */
+struct with_array {
+	struct json_object *items;
+};
+
+static const struct astral_field array_fields[] = {
+	{ "items", ASTRAL_F_ARRAY, 0, 1, 3, NULL, offsetof(struct with_array, items), 0 },
+};
+
+static const struct astral_input_spec array_spec = { array_fields, 1, sizeof(struct with_array) };
+
+static void
+test_input_json_array(void **state)
+{
+	struct json_object *obj, *problems;
+	struct with_array in;
+
+	(void)state;
+	obj = json_tokener_parse("{\"items\":[1,\"two\",{\"three\":3}]}");
+	assert_non_null(obj);
+	astral_input_from_json(&array_spec, obj, &in, &problems);
+	assert_null(problems);
+	assert_true(json_object_is_type(in.items, json_type_array));
+	assert_int_equal(json_object_array_length(in.items), 3);
+	assert_ptr_equal(in.items, json_object_object_get(obj, "items"));
+	json_object_put(obj);
+
+	obj = json_tokener_parse("{}");
+	assert_non_null(obj);
+	astral_input_from_json(&array_spec, obj, &in, &problems);
+	assert_null(problems);
+	assert_null(in.items);               /* absent: NULL */
+	json_object_put(obj);
+}
+
+static void
+test_input_bad_array(void **state)
+{
+	static const struct { const char *json, *why; } cases[] = {
+		{ "{\"items\":[]}", "has too few items" },
+		{ "{\"items\":[1,2,3,4]}", "has too many items" },
+		{ "{\"items\":{\"0\":1}}", "must be a list" },
+		{ "{\"items\":\"[1]\"}", "must be a list" },
+		{ "{\"items\":1}", "must be a list" },
+		{ "{\"items\":null}", "must not be null" },
+	};
+	struct json_object *obj, *problems;
+	struct with_array in;
+	char store[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		obj = json_tokener_parse(cases[i].json);
+		assert_non_null(obj);
+		astral_input_from_json(&array_spec, obj, &in, &problems);
+		if (problem_of(problems, "items") == NULL || strcmp(problem_of(problems, "items"), cases[i].why) != 0)
+			fail_msg("%s: want \"%s\", got %s", cases[i].json, cases[i].why,
+			         problems ? json_object_to_json_string(problems) : "no problem");
+		json_object_put(problems);
+		json_object_put(obj);
+	}
+	astral_input_from_query(&array_spec, "items=1", &in, store, sizeof(store), &problems);
+	assert_non_null(problems);
+	assert_string_equal(problem_of(problems, "items"), "is not accepted in a query");
+	json_object_put(problems);
+}
+
 static void
 test_input_bad_embedded_nul(void **state)
 {
@@ -596,6 +663,8 @@ main(void)
 		cmocka_unit_test(test_input_bad_several_problems),
 		cmocka_unit_test(test_input_bad_enum_list),
 		cmocka_unit_test(test_input_bad_enum_list_over_list_max),
+		cmocka_unit_test(test_input_json_array),
+		cmocka_unit_test(test_input_bad_array),
 		cmocka_unit_test(test_input_bad_embedded_nul),
 		cmocka_unit_test(test_input_bad_body_not_object),
 		cmocka_unit_test(test_input_query_every_type),

@@ -79,5 +79,6 @@ int astralctl_user_create(struct astralctl *ctl, int argc, char **argv);
 int astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv);
 int astralctl_audit_verify(struct astralctl *ctl, int argc, char **argv);
 int astralctl_config_check(struct astralctl *ctl, int argc, char **argv);
+int astralctl_media_sweep(struct astralctl *ctl, int argc, char **argv);
 
 #endif

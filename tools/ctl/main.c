@@ -1,5 +1,5 @@
 /*
- * astralctl [-c config] <command> [options]: migrations, keys, accounts, audit verification and
+ * astralctl [-c config] <command> [options]: migrations, keys, accounts, audit verification, media and
  * configuration checks for an Astral Core installation. docs/astralctl.md is the reference.
  */
 #include <getopt.h>
@@ -26,6 +26,8 @@ static const struct astralctl_command astralctl_commands[] = {
 	  "change an account's role and end its sessions" },
 	{ "audit", "verify", astralctl_audit_verify, "",
 	  "check the audit log's hash chain" },
+	{ "media", "sweep", astralctl_media_sweep, "[--min-age SECONDS] [--dry-run]",
+	  "remove video files no row names (deleted accounts) and abandoned uploads" },
 	{ "config", "check", astralctl_config_check, "[--describe]",
 	  "load the configuration, connect, open the keyring" },
 };

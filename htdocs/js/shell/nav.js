@@ -44,5 +44,7 @@ registerNavItem({ id: 'dashboard', href: '/helper', label: 'nav.dashboard', layo
 registerNavItem({ id: 'feed', href: '/feed', label: 'nav.feed', layouts: ['seeker', 'helper', 'staff'], order: 20 });
 registerNavItem({ id: 'share', href: '/share', label: 'nav.share', layouts: ['seeker'], order: 25 });
 registerNavItem({ id: 'activity', href: '/activity', label: 'nav.activity', layouts: ['seeker'], order: 30 });
+registerNavItem({ id: 'wellness', href: '/wellness', label: 'nav.wellness', layouts: ['seeker', 'helper', 'staff'], order: 35 });
+registerNavItem({ id: 'safety-plan', href: '/wellness/safety-plan', label: 'nav.safetyPlan', layouts: ['seeker'], order: 36 });
 registerNavItem({ id: 'reflections', href: '/reflections', label: 'nav.reflections', layouts: ['seeker', 'helper', 'staff'], order: 40 });
 registerNavItem({ id: 'settings', href: '/settings', label: 'nav.settings', layouts: ['seeker', 'helper', 'staff'], order: 90 });

@@ -38,4 +38,19 @@ registerRoute({ path: '/chat/:id', view: view('chat'), title: 'titles.chat', aut
 registerRoute({ path: '/helper', view: view('helper-dashboard'), title: 'titles.dashboard', auth: 'user' });
 registerRoute({ path: '/reflections', view: view('reflections'), title: 'titles.reflections', auth: 'user' });
 
+// Wellness (issue 5). The safety plan's route is public: the view itself sends
+// a signed-out visitor to sign in, but shows the copy kept on this device when
+// the app started without a network (views/safety-plan.js).
+registerRoute({ path: '/wellness', view: view('wellness'), title: 'titles.wellness', auth: 'user' });
+registerRoute({ path: '/wellness/insights', view: view('wellness-insights'), title: 'titles.insights', auth: 'user' });
+registerRoute({ path: '/wellness/assessments', view: view('assessments'), title: 'titles.assessments', auth: 'user' });
+registerRoute({ path: '/wellness/safety-plan', view: view('safety-plan'), title: 'titles.safetyPlan', auth: 'public' });
+registerRoute({ path: '/wellness/videos', view: view('videos'), title: 'titles.videos', auth: 'user' });
+registerRoute({ path: '/wellness/summary', view: view('clinician-summary'), title: 'titles.summary', auth: 'user' });
+registerRoute({ path: '/resources', view: view('resources'), title: 'titles.resources', auth: 'public' });
+
+// The safety plan kept for offline use is forgotten when the session ends (api/plan-cache.js).
+import('/js/api/plan-cache.js').then((cache) => cache.watchSession())
+	.catch((error) => console.warn('offline safety plan', error));
+
 setNotFound({ view: view('not-found'), title: 'titles.notFound' });

@@ -1,0 +1,112 @@
+/* The caller's time zone and today in it. PostgreSQL owns the zone database: C checks only
+   the shape of a name, astral_local_day() in the database decides whether it exists. */
+#include <stddef.h>
+#include <string.h>
+
+#include "wellness.h"
+
+/* PostgreSQL reads any name ending in a number as a POSIX zone ("Mars/Base+99" is UTC-99), so a
+   name with a digit must be one of the few IANA names that have one. */
+static int
+digits_allowed(const char *tz)
+{
+	static const char *const named[] = {
+		"EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT", "GMT0", "GMT+0", "GMT-0", "Etc/GMT0", "Etc/GMT+0",
+		"Etc/GMT-0", NULL
+	};
+	const char *n;
+	long v = 0;
+
+	for (size_t i = 0; named[i] != NULL; i++)
+		if (strcmp(tz, named[i]) == 0)
+			return 1;
+	if (strncmp(tz, "Etc/GMT", 7) != 0 || (tz[7] != '+' && tz[7] != '-'))
+		return 0;
+	n = tz + 8;
+	if (n[0] < '1' || n[0] > '9' || (n[1] != '\0' && (n[1] < '0' || n[1] > '9' || n[2] != '\0')))
+		return 0;
+	v = n[1] == '\0' ? n[0] - '0' : (n[0] - '0') * 10 + (n[1] - '0');
+	return v <= (tz[7] == '+' ? 12 : 14);
+}
+
+const char *
+wellness_timezone_problem(const char *tz)
+{
+	size_t len = strlen(tz);
+	int segment_start = 1;
+
+	if (len == 0 || len > WELLNESS_TIMEZONE_MAX)
+		return "must be an IANA time zone name such as Europe/Madrid";
+	if (!((tz[0] >= 'A' && tz[0] <= 'Z') || (tz[0] >= 'a' && tz[0] <= 'z')))
+		return "must be an IANA time zone name such as Europe/Madrid";
+	for (size_t i = 0; i < len; i++) {
+		char c = tz[i];
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		         c == '_' || c == '+' || c == '-' || c == '/';
+
+		if (!ok || (c == '/' && segment_start))
+			return "must be an IANA time zone name such as Europe/Madrid";
+		segment_start = c == '/';
+	}
+	if (segment_start || (strpbrk(tz, "0123456789") != NULL && !digits_allowed(tz)))
+		return "must be an IANA time zone name such as Europe/Madrid";
+	return NULL;
+}
+
+void
+wellness_respond_unknown_timezone(struct astral_request *req, const char *field)
+{
+	astral_respond_field_error(req, 400, "invalid_field", "That time zone is not known.", field,
+	                           "is not a known IANA time zone");
+}
+
+astral_err
+wellness_today(struct astral_request *req, const char *tz, int32_t *today)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	astral_params_init(&p);
+	astral_params_text(&p, tz);
+	astral_params_int(&p, req->now);
+	err = wellness_exec(req, WELLNESS_LOCAL_DAY, &p, &res);
+	if (err == ASTRAL_OK && (PQntuples(res) != 1 || astral_db_value(res, 0, 0) == NULL))
+		err = ASTRAL_ERR_INVALID;
+	if (err == ASTRAL_OK)
+		*today = (int32_t)astral_db_int(res, 0, 0);
+	PQclear(res);
+	return err;
+}
+
+struct tz_in { const char *timezone; };
+static const struct astral_field tz_fields[] = {
+	{ "timezone", ASTRAL_F_TEXT, 0, 1, WELLNESS_TIMEZONE_MAX, NULL, offsetof(struct tz_in, timezone), 0 },
+};
+static const struct astral_input_spec tz_input = { tz_fields, 1, sizeof(struct tz_in) };
+
+int
+wellness_query_timezone(struct astral_request *req, char tz[WELLNESS_TIMEZONE_MAX + 1])
+{
+	char store[WELLNESS_TIMEZONE_MAX * 3 + 8];
+	struct json_object *problems = NULL;
+	struct tz_in in;
+	const char *why;
+
+	astral_input_from_query(&tz_input, req->query, &in, store, sizeof(store), &problems);
+	if (problems != NULL) {
+		astral_respond_fields(req, 400, "invalid_field", "Some fields need attention.", problems);
+		return 0;
+	}
+	if (in.timezone == NULL) {
+		memcpy(tz, "UTC", 4);
+		return 1;
+	}
+	why = wellness_timezone_problem(in.timezone);
+	if (why != NULL) {
+		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "timezone", why);
+		return 0;
+	}
+	memcpy(tz, in.timezone, strlen(in.timezone) + 1);
+	return 1;
+}

@@ -1,0 +1,155 @@
+/*
+ * The safety plan: one per user, sealed as one JSON document with the user's data key (AAD
+ * safety_plans|plan|<user id>). Its crisis resources come with every answer, also when there is
+ * no plan yet, so the bad night never finds an empty page.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "care.h"
+#include "json.h"
+#include "safety_plan_doc.h"
+
+struct plan_in { struct json_object *lists[CARE_PLAN_NLISTS]; };
+
+#define PLAN_LIST(name, which) \
+	{ name, ASTRAL_F_ARRAY, 1, 0, CARE_PLAN_LIST_MAX, NULL, \
+	  offsetof(struct plan_in, lists) + (which) * sizeof(struct json_object *), 0 }
+
+static const struct astral_field plan_fields[] = {
+	PLAN_LIST("warning_signs", CARE_PLAN_WARNING_SIGNS),
+	PLAN_LIST("coping_strategies", CARE_PLAN_COPING_STRATEGIES),
+	PLAN_LIST("distractions", CARE_PLAN_DISTRACTIONS),
+	PLAN_LIST("support_people", CARE_PLAN_SUPPORT_PEOPLE),
+	PLAN_LIST("professionals", CARE_PLAN_PROFESSIONALS),
+	PLAN_LIST("safe_environment", CARE_PLAN_SAFE_ENVIRONMENT),
+	PLAN_LIST("reasons_for_living", CARE_PLAN_REASONS_FOR_LIVING),
+};
+const struct astral_input_spec wellness_safety_plan_put_input = {
+	plan_fields, sizeof(plan_fields) / sizeof(plan_fields[0]), sizeof(struct plan_in)
+};
+
+static const char table[] = "safety_plans";
+static const char column[] = "plan";
+
+/* The SafetyPlan answer: the document, when it was written (-1: never) and the crisis lines. */
+static void
+respond_plan(struct astral_request *req, struct json_object *doc, long long updated_at)
+{
+	if (updated_at >= 0)
+		astral_json_add_time(doc, "updated_at", updated_at);
+	else
+		json_object_object_add(doc, "updated_at", NULL);
+	json_object_object_add(doc, "crisis_resources", care_crisis_resources_json());
+	astral_respond(req, 200, doc);
+}
+
+void
+wellness_safety_plan_get(struct astral_request *req, const void *input)
+{
+	unsigned char dek[ASTRAL_DEK_LEN];
+	struct json_object *doc = NULL;
+	struct astral_params p;
+	PGresult *res = NULL;
+	char *text = NULL;
+	int have_key = 0;
+	astral_err err;
+
+	(void)input;
+	astral_params_init(&p);
+	astral_params_text(&p, req->who.user_id);
+	err = care_exec(req, CARE_SAFETY_PLAN_GET, &p, &res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	if (PQntuples(res) == 0) {
+		care_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, "none");
+		respond_plan(req, care_safety_plan_empty(), -1);
+		goto out;
+	}
+	err = care_data_key(req, dek);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	have_key = 1;
+	err = care_open_column(dek, table, column, req->who.user_id, res, 0, 0, &text);
+	if (err == ASTRAL_OK && care_safety_plan_parse(text, strlen(text), &doc) != ASTRAL_OK)
+		err = ASTRAL_ERR_INTERNAL;
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	care_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, NULL);
+	respond_plan(req, doc, astral_db_int(res, 0, 1));
+	doc = NULL;
+out:
+	if (have_key)
+		OPENSSL_cleanse(dek, sizeof(dek));
+	if (text != NULL) {
+		OPENSSL_cleanse(text, strlen(text));
+		free(text);
+	}
+	json_object_put(doc);
+	PQclear(res);
+}
+
+void
+wellness_safety_plan_put(struct astral_request *req, const void *input)
+{
+	const struct plan_in *in = input;
+	unsigned char dek[ASTRAL_DEK_LEN];
+	struct json_object *doc = NULL, *problems = NULL;
+	unsigned char *sealed = NULL;
+	size_t slen = 0;
+	struct astral_params p;
+	PGresult *res = NULL;
+	const char *text;
+	int have_key = 0;
+	astral_err err;
+
+	if (care_safety_plan_build(in->lists, &doc, &problems) != ASTRAL_OK) {
+		astral_respond_fields(req, 400, "invalid_field", "Some fields need attention.", problems);
+		return;
+	}
+	text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text == NULL) {
+		astral_respond_err(req, ASTRAL_ERR_NOMEM);
+		goto out;
+	}
+	err = care_data_key(req, dek);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	have_key = 1;
+	if (care_seal(dek, table, column, req->who.user_id, text, &sealed, &slen) != ASTRAL_OK) {
+		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+		goto out;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_bytes(&p, sealed, slen);
+	astral_params_int(&p, req->now);
+	err = care_exec(req, CARE_SAFETY_PLAN_PUT, &p, &res);
+	if (err == ASTRAL_OK && PQntuples(res) != 1)
+		err = ASTRAL_ERR_INTERNAL;
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	care_audit(req, "safety_plan_write", "safety_plan", req->who.user_id,
+	           astral_db_bool(res, 0, 1) ? "created" : "updated");
+	respond_plan(req, doc, astral_db_int(res, 0, 0));
+	doc = NULL;
+out:
+	if (have_key)
+		OPENSSL_cleanse(dek, sizeof(dek));
+	free(sealed);
+	json_object_put(doc);
+	PQclear(res);
+}

@@ -1,0 +1,208 @@
+"""The safety plan (cgi-bin/wellness): one per user, sealed as one JSON document; crisis lines in
+every answer, also without a plan; every list and entry checked (naming the bad place); another
+user never sees it; audited without content; the text absent from pg_dump and the logs."""
+
+import json
+import secrets
+
+import pytest
+
+import bad_input_battery as battery
+from astral_client import expect
+
+LISTS = ["warning_signs", "coping_strategies", "distractions", "support_people", "professionals",
+         "safe_environment", "reasons_for_living"]
+
+
+def seeker(stack):
+    c = stack.client("bearer")
+    c.anonymous()
+    return c
+
+
+def empty_plan():
+    return {k: [] for k in LISTS}
+
+
+def full_plan(marker="x"):
+    return {
+        "warning_signs": [f"Not sleeping {marker}", "Skipping meals"],
+        "coping_strategies": ["Walk the dog", "Box breathing, four counts each"],
+        "distractions": [{"name": "The library", "contact": None}, {"name": "Cousin Ana", "contact": "Sunday lunch"},
+                         {"name": "The park"}],
+        "support_people": [{"name": "Sam", "phone": "+44 (0)20 7946 0000"}, {"name": "Neighbour", "phone": None}],
+        "professionals": [{"name": "Dr Rivera, GP", "phone": "555-0100"}],
+        "safe_environment": ["Give the spare medicine to Sam"],
+        "reasons_for_living": ["My sister", "Finishing the garden"],
+    }
+
+
+def test_empty_plan_still_shows_crisis_lines(stack):
+    c = seeker(stack)
+    p = expect(c.get("/api/wellness/safety-plan"), 200).json
+    assert {k: p[k] for k in LISTS} == empty_plan()
+    assert p["updated_at"] is None
+    hrefs = {r["href"] for r in p["crisis_resources"]}
+    assert "tel:988" in hrefs and "sms:741741?body=HOME" in hrefs
+    assert "no-store" in c.last.headers["Cache-Control"]
+
+
+def test_put_then_get_round_trip(stack, clock):
+    c = seeker(stack)
+    plan = full_plan()
+    r = expect(c.put("/api/wellness/safety-plan", plan), 200).json
+    # objects always carry their second key (null when left out)
+    want = json.loads(json.dumps(plan))
+    want["distractions"][2]["contact"] = None
+    assert {k: r[k] for k in LISTS} == want
+    assert r["updated_at"] and r["crisis_resources"]
+    clock.advance(120)
+    g = expect(c.get("/api/wellness/safety-plan"), 200).json
+    assert {k: g[k] for k in LISTS} == want and g["updated_at"] == r["updated_at"]
+    # a second PUT replaces the whole plan
+    r2 = expect(c.put("/api/wellness/safety-plan", empty_plan() | {"reasons_for_living": ["Tomorrow"]}), 200).json
+    assert r2["reasons_for_living"] == ["Tomorrow"] and r2["warning_signs"] == []
+    assert r2["updated_at"] > r["updated_at"]
+    assert stack.query("SELECT count(*) FROM safety_plans WHERE user_id = %s", (c.user_id,)) == [(1,)]
+    rows = stack.query("SELECT action, detail, object_id::text FROM audit_log WHERE actor_id = %s"
+                       " AND object_type = 'safety_plan' ORDER BY id", (c.user_id,))
+    assert [(a, d) for a, d, _ in rows] == [("safety_plan_write", "created"), ("safety_plan_read", None),
+                                            ("safety_plan_write", "updated")]
+    assert {o for _, _, o in rows} == {c.user_id}
+
+
+def test_limits_are_inclusive(stack):
+    c = seeker(stack)
+    plan = empty_plan()
+    plan["warning_signs"] = ["é" * 300] * 20
+    plan["support_people"] = [{"name": "n" * 300, "phone": "1" * 32}, {"name": "a", "phone": "123"}]
+    expect(c.put("/api/wellness/safety-plan", plan), 200)
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"warning_signs": ["x"] * 21}, "warning_signs"),
+    ({"warning_signs": ["x" * 301]}, "warning_signs[0]"),
+    ({"warning_signs": ["ok", "   "]}, "warning_signs[1]"),
+    ({"warning_signs": ["ok", ""]}, "warning_signs[1]"),
+    ({"coping_strategies": ["line\nbreak"]}, "coping_strategies[0]"),
+    ({"coping_strategies": [3]}, "coping_strategies[0]"),
+    ({"coping_strategies": [None]}, "coping_strategies[0]"),
+    ({"coping_strategies": [["nested"]]}, "coping_strategies[0]"),
+    ({"coping_strategies": ["a\u0000b"]}, "coping_strategies[0]"),
+    ({"reasons_for_living": "My sister"}, "reasons_for_living"),
+    ({"reasons_for_living": {"0": "x"}}, "reasons_for_living"),
+    ({"support_people": [{"name": "Sam", "phone": "call me"}]}, "support_people[0].phone"),
+    ({"support_people": [{"name": "Sam", "phone": "12"}]}, "support_people[0].phone"),
+    ({"support_people": [{"name": "Sam", "phone": "1" * 33}]}, "support_people[0].phone"),
+    ({"support_people": [{"name": "Sam", "phone": "+() -"}]}, "support_people[0].phone"),
+    ({"support_people": [{"name": "Sam", "phone": 5550100}]}, "support_people[0].phone"),
+    ({"support_people": [{"name": "Sam", "phone": "555\u0000"}]}, "support_people[0].phone"),
+    ({"professionals": [{"phone": "555-0100"}]}, "professionals[0].name"),
+    ({"professionals": [{"name": "GP", "email": "gp@example.org"}]}, "professionals[0]"),
+    ({"professionals": ["Dr Rivera"]}, "professionals[0]"),
+    ({"distractions": [{"name": "Park", "contact": ""}]}, "distractions[0].contact"),
+    ({"distractions": [{"name": "Park", "phone": "555-0100"}]}, "distractions[0]"),
+    ({"distractions": [{"name": "x" * 301}]}, "distractions[0].name"),
+    ({"distractions": [{"name": None}]}, "distractions[0].name"),
+])
+def test_bad_entries_are_named(stack, change, field):
+    c = seeker(stack)
+    expect(c.put("/api/wellness/safety-plan", full_plan()), 200)
+    before = stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,))
+    r = c.put("/api/wellness/safety-plan", full_plan() | change)
+    battery.assert_error(r, codes={"invalid_field"}, field=field, statuses={400})
+    assert stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,)) == before
+
+
+def test_several_bad_entries_are_all_named(stack):
+    c = seeker(stack)
+    plan = full_plan() | {"warning_signs": ["ok", ""], "support_people": [{"name": "", "phone": "abc"}]}
+    r = c.put("/api/wellness/safety-plan", plan)
+    battery.assert_error(r, codes={"invalid_field"}, statuses={400})
+    assert {"warning_signs[1]", "support_people[0].name", "support_people[0].phone"} <= set(r.error_fields), r
+
+
+def test_read_only_fields_are_refused(stack):
+    c = seeker(stack)
+    got = expect(c.get("/api/wellness/safety-plan"), 200).json
+    r = c.put("/api/wellness/safety-plan", got)           # updated_at and crisis_resources sent back
+    battery.assert_error(r, codes={"invalid_field"}, statuses={400})
+    assert {"updated_at", "crisis_resources"} & set(r.error_fields), r
+
+
+def test_each_user_sees_only_their_plan(stack):
+    a, b = seeker(stack), seeker(stack)
+    expect(a.put("/api/wellness/safety-plan", full_plan("alice-only")), 200)
+    pb = expect(b.get("/api/wellness/safety-plan"), 200).json
+    assert pb["updated_at"] is None and pb["warning_signs"] == []
+    expect(b.put("/api/wellness/safety-plan", empty_plan() | {"warning_signs": ["bob"]}), 200)
+    pa = expect(a.get("/api/wellness/safety-plan"), 200).json
+    assert pa["warning_signs"][0] == "Not sleeping alice-only"
+    assert stack.query("SELECT count(*) FROM safety_plans WHERE user_id IN (%s, %s)", (a.user_id, b.user_id)) == [(2,)]
+
+
+def test_a_plan_moved_to_another_user_does_not_open(stack):
+    """AAD binds the plan to its owner: copied to another user's row it fails (500), never leaks."""
+    a, b = seeker(stack), seeker(stack)
+    expect(a.put("/api/wellness/safety-plan", full_plan("moved")), 200)
+    expect(b.put("/api/wellness/safety-plan", empty_plan()), 200)
+    stack.query("UPDATE safety_plans SET plan = (SELECT plan FROM safety_plans WHERE user_id = %s)"
+                " WHERE user_id = %s", (a.user_id, b.user_id))
+    r = b.get("/api/wellness/safety-plan")
+    assert r.status == 500 and b"moved" not in r.body
+
+
+def test_signed_out_is_401(stack):
+    anon = stack.client("bearer")
+    expect(anon.get("/api/wellness/safety-plan"), 401)
+    expect(anon.put("/api/wellness/safety-plan", empty_plan()), 401)
+
+
+# ------------------------------------------------------------------ the battery
+
+@pytest.fixture(scope="module")
+def world(stack):
+    return {"client": seeker(stack)}
+
+
+BODY_ROUTES = [
+    battery.route("PUT", "/api/wellness/safety-plan", lambda w: full_plan(), {k: "list" for k in LISTS}, LISTS),
+]
+
+
+@pytest.mark.parametrize("rt,kind,payload,field",
+                         battery.cases(BODY_ROUTES, [], unknown_fields=("user_id", "updated_at", "crisis_resources")))
+def test_bad_body(stack, world, rt, kind, payload, field):
+    c = world["client"]
+    before = stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,))
+    battery.check(rt, kind, payload, field, battery.sender(c, rt["method"], rt["path"]), lambda: rt["valid"](world))
+    assert stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,)) == before
+
+
+@pytest.mark.parametrize("text", battery.hostile_text("safety_plans") + ["\u202e", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃"])
+def test_hostile_text_is_stored_as_written(stack, world, text):
+    c = world["client"]
+    plan = empty_plan() | {"warning_signs": [text], "support_people": [{"name": text, "phone": None}]}
+    r = expect(c.put("/api/wellness/safety-plan", plan), 200).json
+    assert r["warning_signs"] == [text] and r["support_people"][0]["name"] == text
+
+
+def test_get_takes_no_query(stack, world):
+    r = world["client"].get("/api/wellness/safety-plan?print=1")
+    battery.assert_error(r, codes={"invalid_field"}, field="query", statuses={400})
+
+
+# ------------------------------------------------------------------ canaries
+
+def test_plan_canary_absent_from_dump_and_logs(stack):
+    c = seeker(stack)
+    canary = f"PlanCanary{secrets.token_hex(10)}"
+    plan = full_plan(canary) | {"support_people": [{"name": f"Friend {canary}", "phone": "555-0199"}]}
+    expect(c.put("/api/wellness/safety-plan", plan), 200)
+    assert canary in json.dumps(expect(c.get("/api/wellness/safety-plan"), 200).json)
+    dump = stack.pg_dump()
+    forms = {canary.encode(), canary.lower().encode(), canary.encode().hex().encode()}
+    assert not any(f in dump for f in forms), "safety plan text found in pg_dump"
+    for p in stack.log_files():
+        data = p.read_bytes()
+        assert not any(f in data for f in forms), f"safety plan text found in {p}"
