@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crisis.h"
+#include "log.h"
 #include "validate.h"
 
 #define CR_OVERLAP 1024           /* bytes shared by consecutive windows */
@@ -1098,6 +1099,17 @@ out:
 		free(w->tok);
 	free(w);
 	return rc;
+}
+
+void
+astral_crisis_screen_or_none(const char *text, struct astral_crisis_result *out)
+{
+	astral_err err = astral_crisis_screen(text, text != NULL ? strlen(text) : 0, out);
+
+	if (err != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "crisis screen failed: %s", astral_strerror(err));
+		memset(out, 0, sizeof(*out));
+	}
 }
 
 const char *

@@ -50,6 +50,11 @@ struct astral_crisis_result {
    ASTRAL_ERR_INTERNAL when the phrase table is malformed. *out is always initialised. */
 astral_err astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *out) ASTRAL_MUST_USE;
 
+/* Screens NUL-terminated text where the detector must never stop the write (a chat message, a
+   journal entry): a detector failure is logged (never the text) and *out then says NONE, so the
+   caller carries on as if nothing was found. */
+void astral_crisis_screen_or_none(const char *text, struct astral_crisis_result *out);
+
 /* "none", "low", "medium", "high"; "unknown" for any other value. */
 const char *astral_crisis_severity_name(enum astral_crisis_severity s);
 

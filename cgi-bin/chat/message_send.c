@@ -36,18 +36,6 @@ blank(const char *text)
 	return text[strspn(text, " \t\r\n")] == '\0';
 }
 
-/* Screen the seeker's words; a detector failure is logged and never stops the message. */
-static void
-screen(const char *text, struct astral_crisis_result *result)
-{
-	astral_err err = astral_crisis_screen(text, strlen(text), result);
-
-	if (err != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "crisis screen failed: %s", astral_strerror(err));
-		memset(result, 0, sizeof(*result));
-	}
-}
-
 /* message.new to both participants, each seeing it from their side. */
 static void
 publish_new(struct astral_request *req, const struct chat_session *s, const struct chat_message *m)
@@ -92,7 +80,7 @@ respond_stored(struct astral_request *req, const struct chat_session *s, const s
 	}
 	body = chat_message_json(s, &m, s->my_role);
 	if (strcmp(s->my_role, "seeker") == 0 && strcmp(m.crisis_severity, "none") != 0) {
-		screen(m.text, &result);
+		astral_crisis_screen_or_none(m.text, &result);
 		if (result.severity != ASTRAL_CRISIS_NONE)
 			json_object_object_add(body, "crisis", astral_crisis_response_json(&result));
 	}
@@ -142,7 +130,7 @@ chat_message_send(struct astral_request *req, const void *input)
 	}
 	/* The detector flags, never blocks; only the seeker's words are screened. */
 	if (strcmp(s.my_role, "seeker") == 0)
-		screen(in->text, &result);
+		astral_crisis_screen_or_none(in->text, &result);
 	err = astral_uuid_v4(id);
 	if (err == ASTRAL_OK)
 		err = chat_message_seal(dek, id, in->text, &sealed, &slen);

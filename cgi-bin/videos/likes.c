@@ -12,28 +12,21 @@
 static void
 respond_after(struct astral_request *req, const char *id, int liking)
 {
-	struct astral_params p;
 	PGresult *res = NULL;
 	const char *status;
-	astral_err err;
+	astral_err err = videos_get(req, id, &res);
 
-	astral_params_init(&p);
-	astral_params_text(&p, req->who.user_id);
-	astral_params_text(&p, id);
-	err = videos_exec(req, VIDEOS_GET, &p, &res);
-	if (err == ASTRAL_OK && PQntuples(res) != 1)
-		err = ASTRAL_ERR_NOT_FOUND;
-	if (err != ASTRAL_OK)
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
 		goto out;
+	}
 	status = astral_db_value(res, 0, VC_STATUS);
 	if (liking && (status == NULL || strcmp(status, "approved") != 0)) {
 		astral_respond_error(req, 409, "conflict", "Only approved videos can be liked.");
 		goto out;
 	}
-	videos_respond_video(req, 200, id);
+	videos_respond_row(req, 200, res);
 out:
-	if (err != ASTRAL_OK)
-		astral_respond_err(req, err);
 	PQclear(res);
 }
 

@@ -31,30 +31,41 @@ videos_video_json(const PGresult *res, int row)
 	return v;
 }
 
-void
-videos_respond_video(struct astral_request *req, int status, const char *id)
+astral_err
+videos_get(struct astral_request *req, const char *id, PGresult **res)
 {
 	struct astral_params p;
-	PGresult *res = NULL;
-	struct json_object *video;
 	astral_err err;
 
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_text(&p, id);
-	err = videos_exec(req, VIDEOS_GET, &p, &res);
-	if (err == ASTRAL_OK && PQntuples(res) != 1)
+	err = videos_exec(req, VIDEOS_GET, &p, res);
+	if (err == ASTRAL_OK && PQntuples(*res) != 1)
 		err = ASTRAL_ERR_NOT_FOUND;
-	if (err != ASTRAL_OK)
-		goto out;
-	video = videos_video_json(res, 0);
-	if (video == NULL) {
-		err = ASTRAL_ERR_INTERNAL;
-		goto out;
-	}
-	astral_respond(req, status, video);
-out:
+	return err;
+}
+
+void
+videos_respond_row(struct astral_request *req, int status, const PGresult *res)
+{
+	struct json_object *video = videos_video_json(res, 0);
+
+	if (video == NULL)
+		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+	else
+		astral_respond(req, status, video);
+}
+
+void
+videos_respond_video(struct astral_request *req, int status, const char *id)
+{
+	PGresult *res = NULL;
+	astral_err err = videos_get(req, id, &res);
+
 	if (err != ASTRAL_OK)
 		astral_respond_err(req, err);
+	else
+		videos_respond_row(req, status, res);
 	PQclear(res);
 }

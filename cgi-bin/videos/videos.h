@@ -58,8 +58,13 @@ enum videos_col {
 
 /* The Video object of one result row; NULL when a column cannot be read back. */
 struct json_object *videos_video_json(const PGresult *res, int row);
-/* `status` with the Video `id` as the caller sees it, read back in this transaction; 404 when the
-   caller cannot see it. */
+/* The video `id` as the caller sees it, read back in this transaction (one VIDEOS_GET row);
+   ASTRAL_ERR_NOT_FOUND when the caller cannot see it. */
+astral_err videos_get(struct astral_request *req, const char *id, PGresult **res) ASTRAL_MUST_USE;
+/* `status` with the Video of the one row of `res` (from videos_get); 500 when it cannot be read. */
+void videos_respond_row(struct astral_request *req, int status, const PGresult *res);
+/* `status` with the Video `id` as the caller sees it (videos_get, videos_respond_row); 404 when
+   the caller cannot see it. */
 void videos_respond_video(struct astral_request *req, int status, const char *id);
 
 /* An audit row about one video (object type wellness_video); the subject is the uploader when

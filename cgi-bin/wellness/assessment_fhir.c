@@ -134,7 +134,7 @@ wellness_assessments_fhir(struct astral_request *req, const void *input)
 		goto out;
 	}
 	memcpy(copy, text, tlen + 1);
-	care_audit(req, "assessment_read", "assessment", NULL, "export_fhir");
+	wellness_audit(req, "assessment_read", "assessment", NULL, "export_fhir");
 	astral_header(req, "Content-Disposition", "attachment; filename=\"assessments.fhir.json\"");
 	astral_respond_text(req, 200, "application/fhir+json; charset=utf-8", copy, tlen);
 	copy = NULL;

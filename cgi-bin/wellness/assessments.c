@@ -11,21 +11,11 @@
 
 #include "care.h"
 #include "crisis_alert.h"
-#include "cursor.h"
 #include "json.h"
 #include "log.h"
 #include "random.h"
 
 static const char *const kinds[] = { "phq9", "gad7", NULL };
-
-struct assessments_list_in { long long limit; const char *cursor; };
-static const struct astral_field assessments_list_fields[] = {
-	{ "limit", ASTRAL_F_INT, 0, 1, CARE_PAGE_MAX, NULL, offsetof(struct assessments_list_in, limit), CARE_PAGE_DEFAULT },
-	{ "cursor", ASTRAL_F_TEXT, 0, 1, ASTRAL_CURSOR_TEXT_MAX, NULL, offsetof(struct assessments_list_in, cursor), 0 },
-};
-const struct astral_input_spec wellness_assessments_list_input = {
-	assessments_list_fields, 2, sizeof(struct assessments_list_in)
-};
 
 struct submit_in { const char *kind; struct json_object *answers; int contact_requested; };
 static const struct astral_field submit_fields[] = {
@@ -45,62 +35,28 @@ const struct astral_input_spec wellness_assessment_contact_input = { contact_fie
 static const char table[] = "assessments";
 static const char column[] = "answers";
 
+/* An Assessment from row `row` of an assessment statement, its answers opened with `dek`. */
+static astral_err
+assessment_item(const unsigned char dek[ASTRAL_DEK_LEN], const PGresult *res, int row, struct json_object **item)
+{
+	long long answers[CARE_ITEMS_MAX];
+	size_t nanswers = 0;
+	astral_err err = care_assessment_answers(dek, res, row, answers, &nanswers);
+
+	if (err == ASTRAL_OK)
+		*item = care_assessment_json(res, row, answers, nanswers, 0);
+	OPENSSL_cleanse(answers, sizeof(answers));
+	return err;
+}
+
+static const struct care_list assessment_list = {
+	CARE_ASSESSMENT_LIST, CARE_AC_ID, CARE_AC_CREATED_AT, assessment_item, "assessment_read", "assessment"
+};
+
 void
 wellness_assessments_list(struct astral_request *req, const void *input)
 {
-	const struct assessments_list_in *in = input;
-	unsigned char dek[ASTRAL_DEK_LEN];
-	struct json_object *body = NULL, *items;
-	long long answers[CARE_ITEMS_MAX];
-	struct care_page page;
-	struct astral_params p;
-	PGresult *res = NULL;
-	int have_key = 0, n, shown;
-	size_t nanswers;
-	astral_err err;
-
-	if (care_page_from_input(req, in->limit, in->cursor, &page) != ASTRAL_OK)
-		return;
-	astral_params_init(&p);
-	astral_params_text(&p, req->who.user_id);
-	care_page_params(&p, &page);
-	err = care_exec(req, CARE_ASSESSMENT_LIST, &p, &res);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		goto out;
-	}
-	n = PQntuples(res);
-	shown = n < page.limit ? n : (int)page.limit;
-	if (shown > 0) {
-		err = care_data_key(req, dek);
-		if (err != ASTRAL_OK) {
-			astral_respond_err(req, err);
-			goto out;
-		}
-		have_key = 1;
-	}
-	body = json_object_new_object();
-	items = json_object_new_array();
-	json_object_object_add(body, "items", items);
-	for (int i = 0; i < shown; i++) {
-		err = care_assessment_answers(dek, res, i, answers, &nanswers);
-		if (err != ASTRAL_OK) {
-			astral_respond_err(req, err);
-			goto out;
-		}
-		json_object_array_add(items, care_assessment_json(res, i, answers, nanswers, 0));
-	}
-	care_page_next(body, &page, n, shown > 0 ? astral_db_int(res, shown - 1, CARE_AC_CREATED_AT) : 0,
-	               shown > 0 ? astral_db_value(res, shown - 1, CARE_AC_ID) : NULL);
-	care_audit(req, "assessment_read", "assessment", NULL, "list");
-	astral_respond(req, 200, body);
-	body = NULL;
-out:
-	if (have_key)
-		OPENSSL_cleanse(dek, sizeof(dek));
-	OPENSSL_cleanse(answers, sizeof(answers));
-	json_object_put(body);
-	PQclear(res);
+	care_list_respond(req, &assessment_list, input);
 }
 
 /* The person asked for a trained volunteer to reach out: one alert for the moderators' queue,
@@ -127,7 +83,6 @@ wellness_assessment_submit(struct astral_request *req, const void *input)
 {
 	const struct submit_in *in = input;
 	const struct care_form *form = care_form_find(in->kind);
-	unsigned char dek[ASTRAL_DEK_LEN];
 	long long answers[CARE_ITEMS_MAX];
 	unsigned char *sealed = NULL;
 	size_t slen = 0, bad = 0;
@@ -136,7 +91,7 @@ wellness_assessment_submit(struct astral_request *req, const void *input)
 	struct astral_params p;
 	PGresult *res = NULL;
 	const char *why = NULL;
-	int have_key = 0, contact = -1;
+	int contact = -1;
 	astral_err err;
 
 	memset(answers, 0, sizeof(answers));
@@ -159,14 +114,9 @@ wellness_assessment_submit(struct astral_request *req, const void *input)
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 		goto out;
 	}
-	err = care_data_key(req, dek);
+	err = care_seal_for_caller(req, table, column, id, text, &sealed, &slen);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
-		goto out;
-	}
-	have_key = 1;
-	if (care_seal(dek, table, column, id, text, &sealed, &slen) != ASTRAL_OK) {
-		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 		goto out;
 	}
 	astral_params_init(&p);
@@ -182,20 +132,13 @@ wellness_assessment_submit(struct astral_request *req, const void *input)
 	else
 		astral_params_bool(&p, contact);
 	astral_params_int(&p, req->now);
-	err = care_exec(req, CARE_ASSESSMENT_INSERT, &p, &res);
-	if (err == ASTRAL_OK && PQntuples(res) != 1)
-		err = ASTRAL_ERR_INTERNAL;
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+	if (care_exec_row(req, CARE_ASSESSMENT_INSERT, &p, &res, NULL) != ASTRAL_OK)
 		goto out;
-	}
 	if (contact == 1)
 		raise_contact_alert(req, id, score.item9_answer);
-	care_audit(req, "assessment_submit", "assessment", id, form->kind);
+	wellness_audit(req, "assessment_submit", "assessment", id, form->kind);
 	astral_respond(req, 201, care_assessment_json(res, 0, answers, form->nitems, 1));
 out:
-	if (have_key)
-		OPENSSL_cleanse(dek, sizeof(dek));
 	OPENSSL_cleanse(answers, sizeof(answers));
 	OPENSSL_cleanse(text, sizeof(text));
 	free(sealed);
@@ -235,15 +178,8 @@ wellness_assessment_contact(struct astral_request *req, const void *input)
 		astral_params_init(&p);
 		astral_params_text(&p, id);
 		astral_params_text(&p, req->who.user_id);
-		err = care_exec(req, CARE_ASSESSMENT_GET, &p, &res);
-		if (err != ASTRAL_OK) {
-			astral_respond_err(req, err);
+		if (care_exec_row(req, CARE_ASSESSMENT_GET, &p, &res, "No such assessment.") != ASTRAL_OK)
 			goto out;
-		}
-		if (PQntuples(res) != 1) {
-			care_respond_not_found(req, "No such assessment.");
-			goto out;
-		}
 		if (!astral_db_bool(res, 0, CARE_AC_ITEM9)) {
 			astral_respond_error(req, 409, "conflict",
 			                     "This screening did not ask whether someone may reach out.");
@@ -255,11 +191,8 @@ wellness_assessment_contact(struct astral_request *req, const void *input)
 			goto out;
 		}
 	}
-	err = care_data_key(req, dek);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+	if (care_data_key_or_answer(req, dek) != ASTRAL_OK)
 		goto out;
-	}
 	have_key = 1;
 	err = care_assessment_answers(dek, res, 0, answers, &nanswers);
 	if (err != ASTRAL_OK) {
@@ -273,9 +206,9 @@ wellness_assessment_contact(struct astral_request *req, const void *input)
 		                             ? answers[form->safety_item - 1] : 1);
 	}
 	if (changed)
-		care_audit(req, "assessment_contact", "assessment", id, in->contact_requested ? "yes" : "no");
+		wellness_audit(req, "assessment_contact", "assessment", id, in->contact_requested ? "yes" : "no");
 	else
-		care_audit(req, "assessment_read", "assessment", id, "contact_unchanged");
+		wellness_audit(req, "assessment_read", "assessment", id, "contact_unchanged");
 	astral_respond(req, 200, care_assessment_json(res, 0, answers, nanswers, 1));
 out:
 	if (have_key)

@@ -7,8 +7,8 @@
  * document in safety_plan_doc.c (safety_plan_doc.h); the resources catalogue in
  * resource_catalog.c (resource_catalog.h). care_sealing.c seals and opens text with the user's
  * data key, assessment_answers.c opens stored answers, care_page.c reads and writes the keyset
- * cursors, care_respond.c builds the JSON, care_audit.c writes audit rows and
- * care_statements.c holds every SQL statement of this half (names prefixed care_).
+ * cursors, care_list.c answers a page of sealed rows (the journal and assessment lists), care_respond.c builds the JSON, wellness_audit.c (wellness_audit.h) writes audit rows
+ * for the whole program and care_statements.c holds every SQL statement of this half (names prefixed care_).
  */
 #ifndef ASTRAL_WELLNESS_CARE_H
 #define ASTRAL_WELLNESS_CARE_H
@@ -24,6 +24,7 @@
 #include "http.h"
 #include "input.h"
 #include "router.h"
+#include "wellness_audit.h"
 
 #include "assessment.h"
 
@@ -48,6 +49,13 @@ extern const struct astral_stmt care_stmts[CARE_STMT_COUNT];
 astral_err care_exec(struct astral_request *req, enum care_stmt s, const struct astral_params *p,
                      PGresult **res) ASTRAL_MUST_USE;
 
+/* Run `s`, which answers with exactly one row of the caller's. ASTRAL_OK when it did; otherwise
+   the error after answering it: the statement's own, or for no row a 404 with `not_found` (a
+   record that may not be the caller's) or, when not_found is NULL, a 500 (a statement that always
+   returns its row). */
+astral_err care_exec_row(struct astral_request *req, enum care_stmt s, const struct astral_params *p, PGresult **res,
+                         const char *not_found) ASTRAL_MUST_USE;
+
 /* Column positions of the journal statements (LIST, INSERT and UPDATE return the same row). */
 enum care_journal_col {
 	CARE_JC_ID, CARE_JC_BODY, CARE_JC_CREATED_AT, CARE_JC_UPDATED_AT
@@ -67,9 +75,16 @@ enum care_assessment_col {
 
 /* The signed-in user's data key (lib/account.h). The caller OPENSSL_cleanse()s it. */
 astral_err care_data_key(struct astral_request *req, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+/* care_data_key for a handler: a failure is answered (the caller only goes to its cleanup). */
+astral_err care_data_key_or_answer(struct astral_request *req, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 /* Seal text (a journal entry, a JSON document) with the data key, AAD table|column|row. */
 astral_err care_seal(const unsigned char dek[ASTRAL_DEK_LEN], const char *table, const char *column,
                      const char *row_id, const char *text, unsigned char **out, size_t *outlen) ASTRAL_MUST_USE;
+/* Seal text with the signed-in user's data key (care_data_key, then care_seal, the key cleansed
+   before returning): the data key's error, or INTERNAL when sealing fails. *out is malloc'd. */
+astral_err care_seal_for_caller(struct astral_request *req, const char *table, const char *column,
+                                const char *row_id, const char *text, unsigned char **out,
+                                size_t *outlen) ASTRAL_MUST_USE;
 /* Open the bytea column `col` of row `row`: *text is malloc'd (the caller frees it). */
 astral_err care_open_column(const unsigned char dek[ASTRAL_DEK_LEN], const char *table, const char *column,
                             const char *row_id, const PGresult *res, int row, int col,
@@ -98,6 +113,23 @@ void care_page_params(struct astral_params *p, const struct care_page *page);
 void care_page_next(struct json_object *body, const struct care_page *page, int rows, long long last_time,
                     const char *last_id);
 
+/* The list handlers of the sealed records (care_list.c): one keyset page of the caller's rows,
+   newest first, each opened with the data key, then `next` and an audit row. */
+/* A row as JSON: *item from row `row`, its sealed parts opened with `dek`. */
+typedef astral_err (*care_list_item_fn)(const unsigned char dek[ASTRAL_DEK_LEN], const PGresult *res, int row,
+                                        struct json_object **item);
+struct care_list {
+	enum care_stmt stmt;            /* takes the user id, then the page (care_page_params) */
+	int id_col, created_at_col;     /* the row's id and creation second, for the cursor */
+	care_list_item_fn item;
+	const char *audit_action, *audit_object_type;   /* audited with the detail "list" */
+};
+/* The input of both lists: ?limit= (1..CARE_PAGE_MAX, CARE_PAGE_DEFAULT) and ?cursor=. */
+struct care_list_in { long long limit; const char *cursor; };
+extern const struct astral_input_spec care_list_input;
+/* Answer 200 {items, next} with the page `in` names, or the error. */
+void care_list_respond(struct astral_request *req, const struct care_list *list, const struct care_list_in *in);
+
 /* JSON builders (care_respond.c). */
 /* JournalEntry: `crisis` is NULL (JSON null) unless the text was just flagged. Takes ownership of
    crisis. */
@@ -115,11 +147,6 @@ void care_item9_result(long long item9_answer, struct astral_crisis_result *out)
 struct json_object *care_crisis_resources_json(void);
 /* 404 not_found: the id is not the caller's (or does not exist). */
 void care_respond_not_found(struct astral_request *req, const char *what);
-
-/* Audit rows: the caller is the actor and the subject; never text. object_type is one of
-   journal_entry, assessment, safety_plan. */
-void care_audit(struct astral_request *req, const char *action, const char *object_type, const char *object_id,
-                const char *detail);
 
 /* Start-up: load the resources catalogue named by the configuration (the program's init hook). */
 astral_err care_init(struct astral_app *app) ASTRAL_MUST_USE;
@@ -139,8 +166,7 @@ void wellness_safety_plan_put(struct astral_request *req, const void *input);
 void wellness_resources_list(struct astral_request *req, const void *input);
 
 /* Input declarations (defined beside their handlers, referenced by the route table). */
-extern const struct astral_input_spec wellness_journal_list_input, wellness_journal_write_input,
-	wellness_assessments_list_input, wellness_assessment_submit_input, wellness_assessment_contact_input,
-	wellness_safety_plan_put_input, wellness_resources_list_input;
+extern const struct astral_input_spec wellness_journal_write_input, wellness_assessment_submit_input,
+	wellness_assessment_contact_input, wellness_safety_plan_put_input, wellness_resources_list_input;
 
 #endif

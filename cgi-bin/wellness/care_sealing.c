@@ -22,10 +22,35 @@ care_data_key(struct astral_request *req, unsigned char dek[ASTRAL_DEK_LEN])
 }
 
 astral_err
+care_data_key_or_answer(struct astral_request *req, unsigned char dek[ASTRAL_DEK_LEN])
+{
+	astral_err err = care_data_key(req, dek);
+
+	if (err != ASTRAL_OK)
+		astral_respond_err(req, err);
+	return err;
+}
+
+astral_err
 care_seal(const unsigned char dek[ASTRAL_DEK_LEN], const char *table, const char *column, const char *row_id,
           const char *text, unsigned char **out, size_t *outlen)
 {
 	return astral_field_seal(dek, table, column, row_id, text, out, outlen);
+}
+
+astral_err
+care_seal_for_caller(struct astral_request *req, const char *table, const char *column, const char *row_id,
+                     const char *text, unsigned char **out, size_t *outlen)
+{
+	unsigned char dek[ASTRAL_DEK_LEN];
+	astral_err err = care_data_key(req, dek);
+
+	if (err != ASTRAL_OK)
+		return err;
+	if (care_seal(dek, table, column, row_id, text, out, outlen) != ASTRAL_OK)
+		err = ASTRAL_ERR_INTERNAL;
+	OPENSSL_cleanse(dek, sizeof(dek));
+	return err;
 }
 
 astral_err

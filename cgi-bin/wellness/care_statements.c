@@ -70,3 +70,23 @@ care_exec(struct astral_request *req, enum care_stmt s, const struct astral_para
 {
 	return astral_db_exec(req->app->db, &care_stmts[s], p, res);
 }
+
+astral_err
+care_exec_row(struct astral_request *req, enum care_stmt s, const struct astral_params *p, PGresult **res,
+              const char *not_found)
+{
+	astral_err err = care_exec(req, s, p, res);
+
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return err;
+	}
+	if (PQntuples(*res) == 1)
+		return ASTRAL_OK;
+	if (not_found != NULL) {
+		care_respond_not_found(req, not_found);
+		return ASTRAL_ERR_NOT_FOUND;
+	}
+	astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+	return ASTRAL_ERR_INTERNAL;
+}

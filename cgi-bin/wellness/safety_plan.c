@@ -67,15 +67,12 @@ wellness_safety_plan_get(struct astral_request *req, const void *input)
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
-		care_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, "none");
+		wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, "none");
 		respond_plan(req, care_safety_plan_empty(), -1);
 		goto out;
 	}
-	err = care_data_key(req, dek);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+	if (care_data_key_or_answer(req, dek) != ASTRAL_OK)
 		goto out;
-	}
 	have_key = 1;
 	err = care_open_column(dek, table, column, req->who.user_id, res, 0, 0, &text);
 	if (err == ASTRAL_OK && care_safety_plan_parse(text, strlen(text), &doc) != ASTRAL_OK)
@@ -84,7 +81,7 @@ wellness_safety_plan_get(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
-	care_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, NULL);
+	wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, NULL);
 	respond_plan(req, doc, astral_db_int(res, 0, 1));
 	doc = NULL;
 out:
@@ -102,14 +99,12 @@ void
 wellness_safety_plan_put(struct astral_request *req, const void *input)
 {
 	const struct plan_in *in = input;
-	unsigned char dek[ASTRAL_DEK_LEN];
 	struct json_object *doc = NULL, *problems = NULL;
 	unsigned char *sealed = NULL;
 	size_t slen = 0;
 	struct astral_params p;
 	PGresult *res = NULL;
 	const char *text;
-	int have_key = 0;
 	astral_err err;
 
 	if (care_safety_plan_build(in->lists, &doc, &problems) != ASTRAL_OK) {
@@ -121,34 +116,22 @@ wellness_safety_plan_put(struct astral_request *req, const void *input)
 		astral_respond_err(req, ASTRAL_ERR_NOMEM);
 		goto out;
 	}
-	err = care_data_key(req, dek);
+	err = care_seal_for_caller(req, table, column, req->who.user_id, text, &sealed, &slen);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
-		goto out;
-	}
-	have_key = 1;
-	if (care_seal(dek, table, column, req->who.user_id, text, &sealed, &slen) != ASTRAL_OK) {
-		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 		goto out;
 	}
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_bytes(&p, sealed, slen);
 	astral_params_int(&p, req->now);
-	err = care_exec(req, CARE_SAFETY_PLAN_PUT, &p, &res);
-	if (err == ASTRAL_OK && PQntuples(res) != 1)
-		err = ASTRAL_ERR_INTERNAL;
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+	if (care_exec_row(req, CARE_SAFETY_PLAN_PUT, &p, &res, NULL) != ASTRAL_OK)
 		goto out;
-	}
-	care_audit(req, "safety_plan_write", "safety_plan", req->who.user_id,
-	           astral_db_bool(res, 0, 1) ? "created" : "updated");
+	wellness_audit(req, "safety_plan_write", "safety_plan", req->who.user_id,
+	               astral_db_bool(res, 0, 1) ? "created" : "updated");
 	respond_plan(req, doc, astral_db_int(res, 0, 0));
 	doc = NULL;
 out:
-	if (have_key)
-		OPENSSL_cleanse(dek, sizeof(dek));
 	free(sealed);
 	json_object_put(doc);
 	PQclear(res);

@@ -6,7 +6,7 @@
  * local_day.c (the caller's time zone and today in it), day_number.c (calendar days as numbers),
  * streak.c (streak rules, pure), habit_view.c (a Habit object with its streaks), mood_note.c
  * (sealing and opening notes), csv.c (RFC 4180 cells), respond.c (JSON of a check-in),
- * wellness_audit.c (audit rows); statements.c holds every SQL statement of this part.
+ * wellness_audit.c (audit rows, also of the care half); statements.c holds every SQL statement of this part.
  */
 #ifndef ASTRAL_WELLNESS_H
 #define ASTRAL_WELLNESS_H
@@ -21,6 +21,7 @@
 #include "http.h"
 #include "input.h"
 #include "router.h"
+#include "wellness_audit.h"
 
 enum wellness_stmt {
 	WELLNESS_LOCAL_DAY,
@@ -130,13 +131,6 @@ void wellness_csv_end_row(struct wellness_csv *c);
 /* Ends the document; hands the buffer over (*out malloc'd) or NOMEM; frees it on failure. */
 astral_err wellness_csv_finish(struct wellness_csv *c, char **out, size_t *len) ASTRAL_MUST_USE;
 void wellness_csv_free(struct wellness_csv *c);
-
-/* ------------------------------------------------------------ audit (wellness_audit.c) */
-
-/* Append an audit row about the caller's own data: `action` on `object_type` (mood_checkin or
-   habit) `object_id` (or NULL), `detail` a reason code (never content) or NULL. */
-void wellness_audit(struct astral_request *req, const char *action, const char *object_type, const char *object_id,
-                    const char *detail);
 
 /* ------------------------------------------------------------ handlers and their inputs */
 

@@ -1,7 +1,9 @@
-/* Audit rows of the mood and habit routes: who read or changed which of their own records.
-   Never a note, a tag or a habit name. */
+/* Audit rows of the whole program: who read or changed which of their own records (check-ins,
+   habits, journal entries, assessments, the safety plan). Never a note, a tag, a habit name or
+   any text. */
+#include "audit.h"
 #include "log.h"
-#include "wellness.h"
+#include "wellness_audit.h"
 
 void
 wellness_audit(struct astral_request *req, const char *action, const char *object_type, const char *object_id,

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "../../lib/crisis.h"
+#include "../../lib/log.h"
 
 #define CORPUS_REL "tests/crisis/corpus.tsv"
 
@@ -458,6 +459,71 @@ test_crisis_severity_names(void **state)
 	assert_string_equal(astral_crisis_severity_name((enum astral_crisis_severity)7), "unknown");
 }
 
+/* The whole log written while `text` is screened by astral_crisis_screen_or_none (malloc'd). */
+static char *
+screen_or_none_logged(const char *text, struct astral_crisis_result *r)
+{
+	FILE *sink = tmpfile();
+	char *logged;
+	long len;
+
+	assert_non_null(sink);
+	astral_log_set_sink(sink);
+	memset(r, 0xAA, sizeof(*r));
+	astral_crisis_screen_or_none(text, r);
+	astral_log_set_sink(NULL);
+	assert_int_equal(fseek(sink, 0, SEEK_END), 0);
+	len = ftell(sink);
+	assert_true(len >= 0);
+	rewind(sink);
+	logged = calloc(1, (size_t)len + 1);
+	assert_non_null(logged);
+	assert_int_equal(fread(logged, 1, (size_t)len, sink), (size_t)len);
+	fclose(sink);
+	return logged;
+}
+
+static void
+test_crisis_screen_or_none(void **state)
+{
+	struct astral_crisis_result r;
+	char *logged;
+
+	(void)state;
+	logged = screen_or_none_logged("I want to kill myself tonight", &r);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_true(r.nreasons > 0);
+	assert_string_equal(logged, "");
+	free(logged);
+	logged = screen_or_none_logged("a quiet walk by the river", &r);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	assert_int_equal(r.nreasons, 0);
+	assert_string_equal(logged, "");
+	free(logged);
+}
+
+static void
+test_crisis_bad_screen_or_none(void **state)
+{
+	struct astral_crisis_result r;
+	char *logged;
+
+	(void)state;
+	/* Not UTF-8: the detector refuses it; the caller still gets a clean "nothing found" and the
+	   failure is in the log, without the text. */
+	logged = screen_or_none_logged("I want to \xff kill myself", &r);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	assert_int_equal(r.categories, 0);
+	assert_int_equal(r.nreasons, 0);
+	assert_non_null(strstr(logged, "crisis screen failed"));
+	assert_null(strstr(logged, "kill"));
+	free(logged);
+	logged = screen_or_none_logged(NULL, &r);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	assert_int_equal(r.nreasons, 0);
+	free(logged);
+}
+
 int
 main(void)
 {
@@ -475,6 +541,8 @@ main(void)
 		cmocka_unit_test(test_crisis_bad_utf8),
 		cmocka_unit_test(test_crisis_bad_arguments),
 		cmocka_unit_test(test_crisis_severity_names),
+		cmocka_unit_test(test_crisis_screen_or_none),
+		cmocka_unit_test(test_crisis_bad_screen_or_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
