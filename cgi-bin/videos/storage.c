@@ -2,16 +2,14 @@
  * The video directory: see videos.h. A file goes through three names: none (it does not exist
  * yet), ".upload-<random>" while the body is read, and the video id once its row is in. Every
  * failure removes what was written; a worker killed in the middle leaves a ".upload-" file that
- * the next start-up removes once it is an hour old (nginx has buffered the whole body before a
- * worker reads it, so no live upload is that old).
+ * `astralctl media sweep` removes once it is an hour old (nginx has buffered the whole body before
+ * a worker reads it, so no live upload is that old).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -19,34 +17,6 @@
 #include "videos.h"
 
 #define TMP_PREFIX ".upload-"
-#define STALE_SECONDS 3600
-
-static void
-remove_stale(int dirfd, const char *dir)
-{
-	int fd = dup(dirfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-	struct stat st;
-	time_t now = time(NULL);
-
-	if (d == NULL) {
-		if (fd >= 0)
-			close(fd);
-		astral_log(ASTRAL_LOG_WARN, "cannot list %s: %s", dir, strerror(errno));
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (strncmp(e->d_name, TMP_PREFIX, sizeof(TMP_PREFIX) - 1) != 0)
-			continue;
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-		    now - st.st_mtime < STALE_SECONDS)
-			continue;
-		if (unlinkat(dirfd, e->d_name, 0) == 0)
-			astral_log(ASTRAL_LOG_INFO, "removed an unfinished upload left in %s", dir);
-	}
-	closedir(d);
-}
 
 astral_err
 videos_store_prepare(const char *dir)
@@ -68,7 +38,6 @@ videos_store_prepare(const char *dir)
 		astral_log(ASTRAL_LOG_ERROR, "media.video_dir %s is not writable by this user", dir);
 		goto out;
 	}
-	remove_stale(dirfd, dir);
 	err = ASTRAL_OK;
 out:
 	if (dirfd >= 0)

@@ -83,8 +83,8 @@ struct videos_file {
 	char tmpname[40];          /* "" once renamed or removed */
 };
 
-/* Start-up: the directory exists and is writable; temporary files older than an hour (left by a
-   worker that died mid-upload) are removed. */
+/* Start-up: the directory exists and is writable. (Files a worker killed mid-upload leaves are
+   removed by `astralctl media sweep`.) */
 astral_err videos_store_prepare(const char *dir) ASTRAL_MUST_USE;
 void videos_file_init(struct videos_file *f);
 astral_err videos_file_create(struct videos_file *f, const char *dir) ASTRAL_MUST_USE;
