@@ -1,10 +1,13 @@
 /* GET /api/wellness/mood/insights: averages, trends, the per-day series, the year in pixels and
-   the tag and habit correlations over a window ending today in the caller's zone. PostgreSQL
-   computes all of it in one statement (statements.c, INSIGHTS_SQL) and returns the document. */
+   the tag and habit correlations over a window ending today in the caller's zone. One statement
+   (statements.c, INSIGHTS_SQL): PostgreSQL computes the averages, trends and correlations and
+   returns them with the last 365 days' check-ins as rows; this file lays those rows out as the
+   series (every day of the window, null where there was no check-in) and the year in pixels. */
 #include <stddef.h>
 #include <string.h>
 
-#include "json.h"
+#include "day_number.h"
+#include "json_text.h"
 #include "wellness.h"
 
 static const char *const insight_windows[] = { "7", "30", "90", NULL };
@@ -16,16 +19,113 @@ static const struct astral_field insights_fields[] = {
 };
 const struct astral_input_spec wellness_mood_insights_input = { insights_fields, 2, sizeof(struct insights_in) };
 
+/* key: the day number as "YYYY-MM-DD". */
+static void
+write_day(struct astral_json_text *t, const char *key, int32_t day)
+{
+	char text[11];
+
+	wellness_day_format(day, text);
+	astral_json_text_lit(t, key);
+	astral_json_text_str(t, text);
+}
+
+/* key: measure `col` of check-in row `row`, or null for a day without one (row < 0). */
+static void
+write_measure(struct astral_json_text *t, const char *key, const PGresult *res, int row, int col)
+{
+	astral_json_text_lit(t, key);
+	if (row < 0)
+		astral_json_text_lit(t, "null");
+	else
+		astral_json_text_int(t, astral_db_int(res, row, col));
+}
+
+/* Every day of the window [first, first + days), oldest first. Check-in rows are 1..n-1 in day
+   order, so one pass walks them alongside the days. */
+static void
+write_series(struct astral_json_text *t, const PGresult *res, int32_t first, long long days)
+{
+	int n = PQntuples(res), row = 1;
+
+	astral_json_text_lit(t, "[");
+	for (int32_t i = 0; i < days; i++) {
+		int32_t day = first + i;
+		int at;
+
+		while (row < n && astral_db_int(res, row, WELLNESS_IC_DAY) < day)
+			row++;
+		at = row < n && astral_db_int(res, row, WELLNESS_IC_DAY) == day ? row : -1;
+		write_day(t, i == 0 ? "{\"day\":" : ",{\"day\":", day);
+		write_measure(t, ",\"mood\":", res, at, WELLNESS_IC_MOOD);
+		write_measure(t, ",\"anxiety\":", res, at, WELLNESS_IC_ANXIETY);
+		write_measure(t, ",\"sleep\":", res, at, WELLNESS_IC_SLEEP);
+		write_measure(t, ",\"energy\":", res, at, WELLNESS_IC_ENERGY);
+		astral_json_text_lit(t, "}");
+	}
+	astral_json_text_lit(t, "]");
+}
+
+/* The year in pixels: every check-in of the last 365 days, oldest first. */
+static void
+write_year(struct astral_json_text *t, const PGresult *res)
+{
+	int n = PQntuples(res);
+
+	astral_json_text_lit(t, "[");
+	for (int row = 1; row < n; row++) {
+		write_day(t, row == 1 ? "{\"day\":" : ",{\"day\":", (int32_t)astral_db_int(res, row, WELLNESS_IC_DAY));
+		write_measure(t, ",\"mood\":", res, row, WELLNESS_IC_MOOD);
+		astral_json_text_lit(t, "}");
+	}
+	astral_json_text_lit(t, "]");
+}
+
+/* key: JSON that PostgreSQL's json functions wrote (never NULL in the statement's first row). */
+static void
+write_computed(struct astral_json_text *t, const char *key, const PGresult *res, int col)
+{
+	const char *json = astral_db_value(res, 0, col);
+
+	astral_json_text_lit(t, key);
+	astral_json_text_lit(t, json != NULL ? json : "null");
+}
+
+/* The Insights document, in the contract's order (docs/wellness-api-contract.md). */
+static astral_err
+insights_text(const PGresult *res, long long days, char **out, size_t *len)
+{
+	struct astral_json_text t = ASTRAL_JSON_TEXT_INIT;
+	int32_t first = (int32_t)astral_db_int(res, 0, WELLNESS_IC_DAY);
+
+	astral_json_text_lit(&t, "{\"days\":");
+	astral_json_text_int(&t, days);
+	write_day(&t, ",\"from\":", first);
+	write_day(&t, ",\"to\":", (int32_t)astral_db_int(res, 0, WELLNESS_IC_TODAY));
+	astral_json_text_lit(&t, ",\"checkins\":");
+	astral_json_text_int(&t, astral_db_int(res, 0, WELLNESS_IC_CHECKINS));
+	write_computed(&t, ",\"measures\":", res, WELLNESS_IC_MEASURES);
+	astral_json_text_lit(&t, ",\"series\":");
+	write_series(&t, res, first, days);
+	astral_json_text_lit(&t, ",\"year\":");
+	write_year(&t, res);
+	write_computed(&t, ",\"correlations\":", res, WELLNESS_IC_CORRELATIONS);
+	write_computed(&t, ",\"not_enough_data\":", res, WELLNESS_IC_NOT_ENOUGH);
+	astral_json_text_lit(&t, "}");
+	return astral_json_text_finish(&t, out, len);
+}
+
 void
 wellness_mood_insights(struct astral_request *req, const void *input)
 {
 	const struct insights_in *in = input;
 	const char *tz = in->timezone != NULL ? in->timezone : "UTC";
 	long long days = 30;
-	struct json_object *doc = NULL;
 	struct astral_params p;
+	char *text = NULL;
+	size_t len = 0;
 	PGresult *res = NULL;
-	const char *why, *text;
+	const char *why;
 	astral_err err;
 
 	why = wellness_timezone_problem(tz);
@@ -45,23 +145,21 @@ wellness_mood_insights(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) < 1 || astral_db_int(res, 0, WELLNESS_IC_PART) != 0) {
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 		goto out;
 	}
-	if (astral_db_bool(res, 0, 0)) {
+	if (astral_db_bool(res, 0, WELLNESS_IC_UNKNOWN_ZONE)) {
 		wellness_respond_unknown_timezone(req, "timezone");
 		goto out;
 	}
-	text = astral_db_value(res, 0, 1);
-	if (text == NULL || astral_json_parse(text, strlen(text), &doc, &why) != ASTRAL_OK) {
-		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+	err = insights_text(res, days, &text, &len);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
 		goto out;
 	}
 	wellness_audit(req, "mood_read", "mood_checkin", NULL, "insights");
-	astral_respond(req, 200, doc);
-	doc = NULL;
+	astral_respond_text(req, 200, "application/json; charset=utf-8", text, len);
 out:
-	json_object_put(doc);
 	PQclear(res);
 }

@@ -27,15 +27,24 @@
 
 /*
  * Insights over the window of $4 days ending today in zone $2 at time $3, for user $1: one
- * statement, one JSON document (docs/wellness-api-contract.md, Insights), and whether the zone
- * was unknown. Every bound is computed once in b: under row-level security only a comparison
- * with a plain value (no function of it, such as date - integer) becomes an index condition.
- * The window's check-ins (at most 90) are read once through the (user_id, day)
- * index and kept (MATERIALIZED); the year in pixels is a second range scan of the same index
- * (at most 365 rows); the window's habit completions are one range scan of
- * habit_completions_user_day, joined to the tracked habits and the window's days. Tags and
- * habits with at least 3 check-in days with and 3 without are correlations, the others
- * not_enough_data.
+ * statement (docs/wellness-api-contract.md, Insights). Every bound is computed once in b: under
+ * row-level security only a comparison with a plain value (no function of it, such as
+ * date - integer) becomes an index condition.
+ *
+ * The first row (part 0) carries what PostgreSQL computes: whether the zone was unknown, the
+ * window's first and last day numbers, the check-in count, the averages and trends, and the
+ * correlation lists as JSON (enum wellness_insight_col). Then one row per check-in of the last
+ * 365 days (part 1, oldest first): its day number and the four measures. insights.c writes the
+ * per-day series and the year in pixels from those rows; building ~450 small JSON objects in
+ * PostgreSQL (json_build_object and to_char per day) cost more than all the aggregates together.
+ *
+ * The window's check-ins (at most 90) are read once through the (user_id, day) index and kept
+ * (MATERIALIZED); the year is a second range scan of the same index (at most 365 rows); the
+ * window's habit completions are one range scan of habit_completions_user_day. Counts and mood
+ * sums are taken per tag (over the check-ins' unnested tags) and per habit (over the days it was
+ * done); "without" is the window's total minus "with", so each check-in is visited once per tag it
+ * carries instead of once per tag of the list. Tags and habits with at least 3 check-in days with
+ * and 3 without are correlations, the others not_enough_data.
  */
 #define MEASURE(m) \
 	"'" m "', json_build_object('average', round(avg(w." m "), 2)," \
@@ -51,45 +60,47 @@
 	" done AS MATERIALIZED (" \
 	"  SELECT d.habit_id, d.day" \
 	"  FROM b JOIN habit_completions d ON d.user_id = $1::uuid AND d.day BETWEEN b.first AND b.today)," \
-	" stats AS (" \
+	" total AS (SELECT count(*) AS n, sum(w.mood) AS mood_sum FROM w)," \
+	" tagged AS (" \
+	"  SELECT x.tag, count(*) AS n, sum(x.mood) AS mood_sum" \
+	"  FROM (SELECT DISTINCT w.day, w.mood, t.tag FROM w, unnest(w.tags) AS t(tag)) x GROUP BY x.tag)," \
+	" habit_done AS (" \
+	"  SELECT d.habit_id, count(*) AS n, sum(w.mood) AS mood_sum FROM done d JOIN w ON w.day = d.day" \
+	"  GROUP BY d.habit_id)," \
+	" with_counts AS (" \
 	"  SELECT 'tag'::text AS kind, t.name, NULL::uuid AS habit_id, t.ord::int AS ord," \
-	"   count(w.day) FILTER (WHERE t.name = ANY (w.tags)) AS days_with," \
-	"   count(w.day) FILTER (WHERE NOT t.name = ANY (w.tags)) AS days_without," \
-	"   avg(w.mood) FILTER (WHERE t.name = ANY (w.tags)) AS mood_with," \
-	"   avg(w.mood) FILTER (WHERE NOT t.name = ANY (w.tags)) AS mood_without" \
-	"  FROM unnest(" TAGS_SQL ") WITH ORDINALITY AS t(name, ord) LEFT JOIN w ON true" \
-	"  GROUP BY t.name, t.ord" \
+	"   coalesce(g.n, 0) AS n, g.mood_sum" \
+	"  FROM unnest(" TAGS_SQL ") WITH ORDINALITY AS t(name, ord) LEFT JOIN tagged g ON g.tag = t.name" \
 	"  UNION ALL" \
-	"  SELECT 'habit', coalesce(h.name, hc.name), h.id, 0," \
-	"   count(w.day) FILTER (WHERE d.day IS NOT NULL), count(w.day) FILTER (WHERE d.day IS NULL)," \
-	"   avg(w.mood) FILTER (WHERE d.day IS NOT NULL), avg(w.mood) FILTER (WHERE d.day IS NULL)" \
+	"  SELECT 'habit', coalesce(h.name, hc.name), h.id, 0, coalesce(hd.n, 0), hd.mood_sum" \
 	"  FROM habits h LEFT JOIN habit_catalog hc ON hc.id = h.catalog_id" \
-	"  LEFT JOIN w ON true" \
-	"  LEFT JOIN done d ON d.habit_id = h.id AND d.day = w.day" \
-	"  WHERE h.user_id = $1::uuid" \
-	"  GROUP BY h.id, h.name, hc.name)" \
-	" SELECT b.today IS NULL, json_build_object(" \
-	"  'days', $4::int, 'from', " DAY_TEXT("b.first") ", 'to', " DAY_TEXT("b.today") "," \
-	"  'checkins', (SELECT count(*) FROM w)," \
-	"  'measures', (SELECT json_build_object(" MEASURE("mood") ", " MEASURE("anxiety") ", " \
-	                MEASURE("sleep") ", " MEASURE("energy") ") FROM w)," \
-	"  'series', (SELECT json_agg(json_build_object('day', " DAY_TEXT("b.first + g.i") "," \
-	"     'mood', w.mood, 'anxiety', w.anxiety, 'sleep', w.sleep, 'energy', w.energy) ORDER BY g.i)" \
-	"   FROM generate_series(0, $4::int - 1) AS g(i) LEFT JOIN w ON w.day = b.first + g.i)," \
-	"  'year', (SELECT coalesce(json_agg(json_build_object('day', " DAY_TEXT("c.day") ", 'mood', c.mood)" \
-	"     ORDER BY c.day), '[]'::json)" \
-	"   FROM mood_checkins c WHERE c.user_id = $1::uuid AND c.day BETWEEN b.year_first AND b.today)," \
-	"  'correlations', (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
+	"  LEFT JOIN habit_done hd ON hd.habit_id = h.id" \
+	"  WHERE h.user_id = $1::uuid)," \
+	" stats AS MATERIALIZED (" \
+	"  SELECT c.kind, c.name, c.habit_id, c.ord, c.n AS days_with, total.n - c.n AS days_without," \
+	"   c.mood_sum::numeric / nullif(c.n, 0) AS mood_with," \
+	"   (total.mood_sum - coalesce(c.mood_sum, 0))::numeric / nullif(total.n - c.n, 0) AS mood_without" \
+	"  FROM with_counts c CROSS JOIN total)" \
+	" SELECT 0 AS part, b.today IS NULL, " DAY_NUMBER("b.first") " AS day, " DAY_NUMBER("b.today") "," \
+	"  (SELECT count(*) FROM w)," \
+	"  (SELECT json_build_object(" MEASURE("mood") ", " MEASURE("anxiety") ", " MEASURE("sleep") ", " \
+	      MEASURE("energy") ") FROM w)::text," \
+	"  (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
 	"     'habit_id', s.habit_id, 'days_with', s.days_with, 'days_without', s.days_without," \
 	"     'mood_with', round(s.mood_with, 2), 'mood_without', round(s.mood_without, 2)," \
 	"     'difference', round(s.mood_with - s.mood_without, 2))" \
 	"     ORDER BY abs(s.mood_with - s.mood_without) DESC, s.kind DESC, s.ord, s.name, s.habit_id), '[]'::json)" \
-	"   FROM stats s WHERE s.days_with >= 3 AND s.days_without >= 3)," \
-	"  'not_enough_data', (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
+	"   FROM stats s WHERE s.days_with >= 3 AND s.days_without >= 3)::text," \
+	"  (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
 	"     'habit_id', s.habit_id, 'days_with', s.days_with, 'days_without', s.days_without)" \
 	"     ORDER BY s.kind DESC, s.ord, s.name, s.habit_id), '[]'::json)" \
-	"   FROM stats s WHERE s.days_with < 3 OR s.days_without < 3)" \
-	" )::text FROM b"
+	"   FROM stats s WHERE s.days_with < 3 OR s.days_without < 3)::text," \
+	"  NULL::smallint, NULL::smallint, NULL::smallint, NULL::smallint" \
+	" FROM b" \
+	" UNION ALL" \
+	" SELECT 1, NULL, " DAY_NUMBER("c.day") ", NULL, NULL, NULL, NULL, NULL, c.mood, c.anxiety, c.sleep, c.energy" \
+	" FROM b JOIN mood_checkins c ON c.user_id = $1::uuid AND c.day BETWEEN b.year_first AND b.today" \
+	" ORDER BY part, day"
 
 const struct astral_stmt wellness_stmts[WELLNESS_STMT_COUNT] = {
 	/* Today in a zone as a day number; NULL for a zone PostgreSQL does not know. */

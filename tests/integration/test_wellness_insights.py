@@ -3,7 +3,6 @@ the tag and habit correlations with their 3-and-3 threshold, computed in SQL for
 today in the caller's zone."""
 
 import datetime
-import time
 
 import pytest
 
@@ -209,9 +208,9 @@ def test_insights_show_only_my_data(stack, world):
     assert all(n["kind"] == "tag" for n in doc["not_enough_data"])
 
 
-def test_three_years_of_daily_data_stays_fast(stack, clock):
+def test_three_years_of_daily_data(stack, clock):
     """The benchmark's user: a check-in every day for three years and eight habits done on
-    alternate days. One statement, however much history there is."""
+    alternate days. Only the window and the last 365 days are read (bench/run measures the speed)."""
     at(clock, "2026-06-15T12:00:00")
     p = new_person(stack)
     stack.query("INSERT INTO mood_checkins (id, user_id, day, mood, anxiety, sleep, energy, tags, created_at,"
@@ -224,11 +223,21 @@ def test_three_years_of_daily_data_stays_fast(stack, clock):
                     " SELECT %s, %s, DATE '2026-06-15' - g, now() FROM generate_series(0, 1099) g"
                     " WHERE g %% 2 = %s", (h["id"], p.user_id, k % 2))
     stack.query("ANALYZE mood_checkins; ANALYZE habit_completions")
-    best = None
-    for _ in range(5):
-        t0 = time.monotonic()
-        doc = insights(p, "?days=90")
-        best = min(best or 99, time.monotonic() - t0)
+    doc = insights(p, "?days=90")
     assert doc["checkins"] == 90 and len(doc["year"]) == 365
+    assert doc["year"][0]["day"] == "2025-06-16" and doc["year"][-1] == {"day": "2026-06-15", "mood": 1}
+    assert [s["mood"] for s in doc["series"][-3:]] == [3, 2, 1]
     assert len(doc["correlations"]) + len(doc["not_enough_data"]) == 8 + 8
-    assert best < 0.5, f"insights took {best:.3f} s at best"
+    calm = by_name(doc["correlations"])["Calm"]
+    assert (calm["days_with"], calm["days_without"]) == (30, 60)
+
+
+def test_a_tag_written_twice_counts_once(stack, clock):
+    """The tag statistics count check-in days: a tag stored twice in one check-in (only the owner
+    role can write that) is one day with the tag, as ANY would count it."""
+    at(clock, "2026-06-15T12:00:00")
+    p = new_person(stack)
+    for i in range(6):
+        insert_checkin(stack, p.user_id, back(i), 5 if i < 3 else 1, tags=["Calm", "Calm"] if i < 3 else [])
+    calm = by_name(insights(p)["correlations"])["Calm"]
+    assert (calm["days_with"], calm["days_without"], calm["mood_with"], calm["mood_without"]) == (3, 3, 5.0, 1.0)

@@ -1,0 +1,109 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_text.h"
+
+void
+astral_json_text_raw(struct astral_json_text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (n >= ((size_t)-1) / 4) {
+		t->failed = 1;
+		return;
+	}
+	if (t->buf == NULL || n + 1 > t->cap - t->len) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *grown;
+
+		while (n + 1 > cap - t->len) {
+			if (cap > ((size_t)-1) / 2) {
+				t->failed = 1;
+				return;
+			}
+			cap *= 2;
+		}
+		grown = realloc(t->buf, cap);
+		if (grown == NULL) {
+			t->failed = 1;
+			return;
+		}
+		t->buf = grown;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+void
+astral_json_text_lit(struct astral_json_text *t, const char *s)
+{
+	astral_json_text_raw(t, s, strlen(s));
+}
+
+void
+astral_json_text_str(struct astral_json_text *t, const char *s)
+{
+	const char *run;
+
+	if (s == NULL) {
+		astral_json_text_raw(t, "null", 4);
+		return;
+	}
+	astral_json_text_raw(t, "\"", 1);
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		astral_json_text_raw(t, run, (size_t)(s - run));
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			astral_json_text_raw(t, esc, 2);
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			astral_json_text_raw(t, esc, 6);
+		}
+		run = s + 1;
+	}
+	astral_json_text_raw(t, run, (size_t)(s - run));
+	astral_json_text_raw(t, "\"", 1);
+}
+
+void
+astral_json_text_int(struct astral_json_text *t, long long v)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%lld", v);
+
+	astral_json_text_raw(t, digits, (size_t)n);
+}
+
+astral_err
+astral_json_text_finish(struct astral_json_text *t, char **out, size_t *len)
+{
+	if (t->buf == NULL)
+		astral_json_text_raw(t, "", 0);                /* nothing written: an empty text */
+	if (t->failed) {
+		astral_json_text_free(t);
+		return ASTRAL_ERR_NOMEM;
+	}
+	*out = t->buf;
+	*len = t->len;
+	t->buf = NULL;
+	t->len = t->cap = 0;
+	return ASTRAL_OK;
+}
+
+void
+astral_json_text_free(struct astral_json_text *t)
+{
+	free(t->buf);
+	t->buf = NULL;
+	t->len = t->cap = 0;
+	t->failed = 0;
+}
