@@ -226,6 +226,25 @@ next_param(const char *q, const char **name, size_t *nlen)
 	return len;
 }
 
+/* The parameters after `rest` (which starts at '&' or the end) name `field` again. */
+static int
+query_names_field_again(const char *rest, const char *field)
+{
+	size_t flen = strlen(field);
+
+	while (*rest == '&') {
+		const char *name;
+		size_t nlen, len;
+
+		rest++;
+		len = next_param(rest, &name, &nlen);
+		if (nlen == flen && strncmp(name, field, flen) == 0)
+			return 1;
+		rest += len;
+	}
+	return 0;
+}
+
 void
 astral_input_from_query(const struct astral_input_spec *spec, const char *query, void *out, char *store,
                         size_t storelen, struct json_object **problems)
@@ -242,9 +261,14 @@ astral_input_from_query(const struct astral_input_spec *spec, const char *query,
 		size_t nlen, len = next_param(q, &name, &nlen);
 		int known = 0;
 
-		for (size_t i = 0; i < spec->nfields; i++)
-			if (strlen(spec->fields[i].name) == nlen && strncmp(spec->fields[i].name, name, nlen) == 0)
-				known = 1;
+		for (size_t i = 0; i < spec->nfields; i++) {
+			if (strlen(spec->fields[i].name) != nlen || strncmp(spec->fields[i].name, name, nlen) != 0)
+				continue;
+			known = 1;
+			/* ?days=7&days=90: which one did the caller mean? Never silently the first. */
+			if (query_names_field_again(q + len, spec->fields[i].name))
+				problem(problems, spec->fields[i].name, "must be given once");
+		}
 		if (!known && len > 0)
 			problem(problems, "query", "unknown parameter");
 		q += len;

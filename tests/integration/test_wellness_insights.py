@@ -194,7 +194,7 @@ def test_window_ends_today_in_the_zone(stack, clock):
     ("?days=14", "days"), ("?days=", "days"), ("?days=30.0", "days"), ("?days=-7", "days"),
     ("?timezone=Mars/Base", "timezone"), ("?timezone=", "timezone"), ("?timezone=%2E%2E%2Fetc", "timezone"),
     ("?timezone=" + "A" * 65, "timezone"), ("?timezone=Europe%2F", "timezone"), ("?zz=1", "query"),
-    ("?days=7&days=90&extra=1", "query"),
+    ("?days=7&days=90&extra=1", "query"), ("?days=7&days=90", "days"), ("?days=7&days=7", "days"),
 ])
 def test_bad_insights_query(stack, query, field):
     p = new_person(stack)

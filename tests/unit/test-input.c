@@ -551,6 +551,17 @@ test_input_bad_query_unknown_parameter(void **state)
 	expect_query_problem("text=x&tags=red", "query", "unknown parameter");
 }
 
+/* A parameter given twice is refused, naming it: never silently the first or the last value. */
+static void
+test_input_bad_query_repeated_parameter(void **state)
+{
+	(void)state;
+	expect_query_problem("text=x&text=y", "text", "must be given once");
+	expect_query_problem("count=1&text=x&count=2", "count", "must be given once");
+	expect_query_problem("text=x&&flag&count=3&flag=1", "flag", "must be given once");
+	expect_query_problem("text=x&count=1&count=1", "count", "must be given once");   /* even the same */
+}
+
 static void
 test_input_bad_query_encoding(void **state)
 {
@@ -669,6 +680,7 @@ main(void)
 		cmocka_unit_test(test_input_bad_body_not_object),
 		cmocka_unit_test(test_input_query_every_type),
 		cmocka_unit_test(test_input_bad_query_unknown_parameter),
+		cmocka_unit_test(test_input_bad_query_repeated_parameter),
 		cmocka_unit_test(test_input_bad_query_encoding),
 		cmocka_unit_test(test_input_bad_query_values),
 		cmocka_unit_test(test_input_bad_query_list_field),
