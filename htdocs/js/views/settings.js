@@ -61,6 +61,30 @@ async function savePreferences(ctx, change, status) {
 	return null;
 }
 
+// Saves one at a time, the latest value winning: arrow keys on a select fire a change per step
+// (System → Light → Dark), and two PUTs in flight may reach the server in either order. Changes
+// made while a save runs are merged and sent after it; every caller gets the last save's answer.
+function serialSaves(ctx, status) {
+	let pending = null;
+	let running = null;
+	return (change) => {
+		pending = { ...pending, ...change };
+		if (!running) {
+			running = (async () => {
+				let saved = null;
+				while (pending) {
+					const next = pending;
+					pending = null;
+					saved = await savePreferences(ctx, next, status);
+				}
+				running = null;
+				return saved;
+			})();
+		}
+		return running;
+	};
+}
+
 // ------------------------------------------------------------ appearance
 function renderAppearance(ctx, panel) {
 	const { t } = ctx;
@@ -76,14 +100,15 @@ function renderAppearance(ctx, panel) {
 		option.lang = option.value;
 	}
 	const status = statusNode();
+	const save = serialSaves(ctx, status);
 	theme.input.addEventListener('change', async () => {
 		setTheme(theme.input.value);
-		await savePreferences(ctx, { theme: theme.input.value }, status);
+		await save({ theme: theme.input.value });
 	});
 	language.input.addEventListener('change', async () => {
 		const lang = language.input.value;
-		const saved = await savePreferences(ctx, { language: lang }, status);
-		if (saved) {
+		const saved = await save({ language: lang });
+		if (saved && saved.language === lang && language.input.value === lang) {
 			focusAfterRender = 'settings-language';
 			await setLanguage(lang);
 		}
