@@ -176,6 +176,8 @@ read_input(struct astral_request *req, const struct astral_route *route, void **
 
 	if (route->flags & ASTRAL_BODY_STREAM)
 		return 1;
+	if ((route->flags & ASTRAL_BODY_LARGE) && max < ASTRAL_LARGE_BODY_MAX)
+		max = ASTRAL_LARGE_BODY_MAX;
 	if (req->content_length > (long long)max) {
 		astral_respond_err(req, ASTRAL_ERR_TOO_LARGE);
 		return 0;

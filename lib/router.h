@@ -26,8 +26,14 @@ enum astral_route_flags {
 	ASTRAL_NO_MFA_NEEDED = 1 << 1,   /* staff may call it before enrolling MFA (enrolment, sign-out) */
 	/* The handler reads the raw body itself from req->fcgx->in (a multipart upload streamed to
 	   disk): the dispatcher neither reads it nor checks its type or size; `input` must be NULL. */
-	ASTRAL_BODY_STREAM = 1 << 2
+	ASTRAL_BODY_STREAM = 1 << 2,
+	/* The body may be up to ASTRAL_LARGE_BODY_MAX instead of [http] max_body_bytes (a document
+	   such as the safety plan); nginx's location for the route must allow as much. */
+	ASTRAL_BODY_LARGE = 1 << 3
 };
+
+/* The largest body of an ASTRAL_BODY_LARGE route, in bytes. */
+#define ASTRAL_LARGE_BODY_MAX (256 * 1024)
 
 /* `input` is the converted body (POST/PUT/DELETE) or query (GET) struct, or NULL. */
 typedef void (*astral_handler)(struct astral_request *req, const void *input);

@@ -30,7 +30,10 @@ static const struct astral_route routes[] = {
 	{ "POST", "/api/wellness/assessments/{uuid}/contact", wellness_assessment_contact, ASTRAL_ANY_USER, &wellness_assessment_contact_input, 0 },
 	{ "GET", "/api/wellness/assessments/export.fhir.json", wellness_assessments_fhir, ASTRAL_ANY_USER, NULL, 0 },
 	{ "GET", "/api/wellness/safety-plan", wellness_safety_plan_get, ASTRAL_ANY_USER, NULL, 0 },
-	{ "PUT", "/api/wellness/safety-plan", wellness_safety_plan_put, ASTRAL_ANY_USER, &wellness_safety_plan_put_input, 0 },
+	/* A plan filled to every limit in a script of 4-byte characters is about 200 KB of JSON (7
+	   lists of 20 entries, up to two texts of 300 code points each). */
+	{ "PUT", "/api/wellness/safety-plan", wellness_safety_plan_put, ASTRAL_ANY_USER, &wellness_safety_plan_put_input,
+	  ASTRAL_BODY_LARGE },
 	{ "GET", "/api/resources", wellness_resources_list, ASTRAL_PUBLIC, &wellness_resources_list_input, 0 },
 };
 

@@ -79,6 +79,23 @@ def test_limits_are_inclusive(stack):
     expect(c.put("/api/wellness/safety-plan", plan), 200)
 
 
+def test_a_plan_full_to_every_limit_in_four_byte_characters_fits(stack):
+    """Every list at 20 entries and every text at 300 code points of a 4-byte character: about
+    200 KB of JSON, over the usual 64 KB, under the route's 256 KB."""
+    c = seeker(stack)
+    t = "\U0001F331" * 300
+    plan = {k: [t] * 20 for k in ("warning_signs", "coping_strategies", "safe_environment", "reasons_for_living")}
+    plan["distractions"] = [{"name": t, "contact": t}] * 20
+    plan["support_people"] = [{"name": t, "phone": "+44 (0)20 7946 0000"}] * 20
+    plan["professionals"] = [{"name": t, "phone": "555-0100"}] * 20
+    body = json.dumps(plan, ensure_ascii=False).encode("utf-8")
+    assert 180 * 1024 < len(body) < 256 * 1024
+    r = expect(c.request("PUT", "/api/wellness/safety-plan", data=body, content_type="application/json"), 200).json
+    assert {k: r[k] for k in LISTS} == plan
+    g = expect(c.get("/api/wellness/safety-plan"), 200).json
+    assert g["professionals"][19]["name"] == t
+
+
 @pytest.mark.parametrize("change,field", [
     ({"warning_signs": ["x"] * 21}, "warning_signs"),
     ({"warning_signs": ["x" * 301]}, "warning_signs[0]"),
@@ -166,7 +183,8 @@ def world(stack):
 
 
 BODY_ROUTES = [
-    battery.route("PUT", "/api/wellness/safety-plan", lambda w: full_plan(), {k: "list" for k in LISTS}, LISTS),
+    battery.route("PUT", "/api/wellness/safety-plan", lambda w: full_plan(), {k: "list" for k in LISTS}, LISTS,
+                  max_body=256 * 1024),
 ]
 
 

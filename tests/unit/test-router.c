@@ -79,6 +79,7 @@ static const struct astral_input_spec list_spec = { list_fields, 1, sizeof(struc
 static const struct astral_route routes[] = {
 	{ "GET",    "/api/ping",             handler, ASTRAL_PUBLIC, NULL, 0 },
 	{ "POST",   "/api/echo",             handler, ASTRAL_PUBLIC, &note_spec, 0 },
+	{ "POST",   "/api/echo-large",       handler, ASTRAL_PUBLIC, &note_spec, ASTRAL_BODY_LARGE },
 	{ "POST",   "/api/optional",         handler, ASTRAL_PUBLIC, &optional_spec, ASTRAL_BODY_OPTIONAL },
 	{ "POST",   "/api/nobody",           handler, ASTRAL_PUBLIC, NULL, 0 },
 	{ "GET",    "/api/list",             handler, ASTRAL_PUBLIC, &list_spec, 0 },
@@ -1071,6 +1072,40 @@ test_router_body_at_limit(void **state)
 	drop(body);
 }
 
+/* An ASTRAL_BODY_LARGE route takes up to ASTRAL_LARGE_BODY_MAX whatever max_body_bytes says. */
+static void
+test_router_large_body_route(void **state)
+{
+	static const char json[] = "{\"text\":\"hi\"}";
+	size_t n = ASTRAL_LARGE_BODY_MAX;
+	char *body = keep(malloc(n + 1));
+	struct response r;
+	struct call c;
+
+	(void)state;
+	assert_non_null(body);
+	assert_true(MAX_BODY < ASTRAL_LARGE_BODY_MAX);
+	memset(body, ' ', n + 1);
+	memcpy(body, json, sizeof(json) - 1);
+	call_init(&c, "POST", "/api/echo-large");
+	call_body(&c, "application/json", body, n);
+	expect_reaches_database(&c);
+
+	call_init(&c, "POST", "/api/echo-large");
+	call_body(&c, "application/json", body, n + 1);
+	run(&c, &r);
+	expect_error(&r, 413, "payload_too_large");
+	response_free(&r);
+
+	/* The same body on an ordinary route is over its limit. */
+	call_init(&c, "POST", "/api/echo");
+	call_body(&c, "application/json", body, MAX_BODY + 1);
+	run(&c, &r);
+	expect_error(&r, 413, "payload_too_large");
+	response_free(&r);
+	drop(body);
+}
+
 static void
 test_router_bad_content_type(void **state)
 {
@@ -1682,6 +1717,7 @@ main(void)
 		T(test_router_bad_body_too_large),
 		T(test_router_bad_body_too_large_unannounced),
 		T(test_router_body_at_limit),
+		T(test_router_large_body_route),
 		T(test_router_bad_content_type),
 		T(test_router_content_type_variants),
 		T(test_router_bad_json),
