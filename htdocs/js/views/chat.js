@@ -127,7 +127,10 @@ export default {
 				return false;
 			}
 			const known = messages.has(message.id);
-			messages.set(message.id, { ...(messages.get(message.id) || {}), ...message });
+			const previous = messages.get(message.id) || {};
+			// "read" only ever turns true: the other side's read event can arrive before the answer
+			// to our own send (which says false), and must not be undone by it.
+			messages.set(message.id, { ...previous, ...message, read: Boolean(previous.read || message.read) });
 			const node = bubbleFor(messages.get(message.id));
 			const key = message.client_key;
 			const draft = key && pending.has(key) ? bubbles.get(key) : null;
