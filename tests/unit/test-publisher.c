@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "loopback-guard.h"
+#include "test-socket.h"
 #include "publisher.h"
 
 #define CHANNEL "user-6f1c2d3e-4a5b-4c6d-8e7f-901234567890"
@@ -63,32 +64,6 @@ struct server {
 	pthread_t thread;
 };
 
-static int
-wait_readable(int fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int rc;
-
-	do {
-		rc = poll(&pfd, 1, timeout_ms);
-	} while (rc < 0 && errno == EINTR);
-	return rc == 1;
-}
-
-static void
-send_text(int fd, const char *s)
-{
-	size_t len = strlen(s), off = 0;
-
-	while (off < len) {
-		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
-}
-
 /* Read one request (head, then Content-Length bytes of body) into buf; 0 at end of stream. */
 static int
 read_request(int fd, char *buf, size_t cap)
@@ -96,7 +71,7 @@ read_request(int fd, char *buf, size_t cap)
 	size_t got = 0, want = 0;
 	const char *end = NULL;
 
-	while (got < cap - 1 && wait_readable(fd, 3000)) {
+	while (got < cap - 1 && test_wait_readable(fd, 3000)) {
 		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
 
 		if (n <= 0)
@@ -157,12 +132,12 @@ server_main(void *arg)
 		s->requests++;
 		if (step < s->nsteps) {
 			if (s->steps[step].reply != NULL)
-				send_text(conn, s->steps[step].reply);
+				test_send_all(conn, s->steps[step].reply);
 			if (s->steps[step].later != NULL) {
 				struct timespec pause = { 0, 100 * 1000 * 1000 };
 
 				nanosleep(&pause, NULL);
-				send_text(conn, s->steps[step].later);
+				test_send_all(conn, s->steps[step].later);
 			}
 			if (s->steps[step].then_close) {
 				close(conn);

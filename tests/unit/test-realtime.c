@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "loopback-guard.h"
+#include "test-socket.h"
 #include "log.h"
 #include "realtime.h"
 
@@ -59,32 +60,6 @@ struct server {
 	pthread_t thread;
 };
 
-static int
-wait_readable(int fd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int rc;
-
-	do {
-		rc = poll(&pfd, 1, timeout_ms);
-	} while (rc < 0 && errno == EINTR);
-	return rc == 1;
-}
-
-static void
-send_all(int fd, const char *s)
-{
-	size_t len = strlen(s), off = 0;
-
-	while (off < len) {
-		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return;
-		off += (size_t)n;
-	}
-}
-
 /* Read one request (head, then Content-Length bytes of body) onto the end of s->head. */
 static int
 read_request(struct server *s, int fd)
@@ -93,7 +68,7 @@ read_request(struct server *s, int fd)
 	const char *end = NULL, *cl;
 	size_t want = 0;
 
-	while (s->head_len < sizeof(s->head) - 1 && wait_readable(fd, 3000)) {
+	while (s->head_len < sizeof(s->head) - 1 && test_wait_readable(fd, 3000)) {
 		ssize_t n = recv(fd, s->head + s->head_len, sizeof(s->head) - 1 - s->head_len, 0);
 
 		if (n <= 0)
@@ -119,7 +94,7 @@ server_main(void *arg)
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	int fd;
 
-	if (!wait_readable(s->listen_fd, 5000))
+	if (!test_wait_readable(s->listen_fd, 5000))
 		return NULL;
 	fd = accept(s->listen_fd, NULL, NULL);
 	if (fd < 0)
@@ -132,24 +107,24 @@ server_main(void *arg)
 			break;                         /* the client closed the kept connection */
 		switch (s->reply) {
 		case REPLY_204:
-			send_all(fd, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+			test_send_all(fd, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
 			break;
 		case REPLY_200:
-			send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+			test_send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 			break;
 		case REPLY_404:
-			send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+			test_send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 			break;
 		case REPLY_500:
-			send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+			test_send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
 			break;
 		case REPLY_GARBAGE:
-			send_all(fd, "SSH-2.0-OpenSSH_9.2\r\n");
+			test_send_all(fd, "SSH-2.0-OpenSSH_9.2\r\n");
 			break;
 		case REPLY_SPLIT_204:
-			send_all(fd, "HTTP/1.1 2");
+			test_send_all(fd, "HTTP/1.1 2");
 			nanosleep(&pause, NULL);
-			send_all(fd, "04 No Content\r\n\r\n");
+			test_send_all(fd, "04 No Content\r\n\r\n");
 			break;
 		case REPLY_CLOSE:
 			break;
@@ -157,16 +132,16 @@ server_main(void *arg)
 			/* Hold the line until the client gives up (or 5 s, so a broken client cannot hang us). */
 			char sink[256];
 
-			while (wait_readable(fd, 5000) && recv(fd, sink, sizeof(sink), 0) > 0)
+			while (test_wait_readable(fd, 5000) && recv(fd, sink, sizeof(sink), 0) > 0)
 				;
 			break;
 		}
 		case REPLY_201_KEEP:
-			send_all(fd, "HTTP/1.1 201 Created\r\nServer: nginx\r\nContent-Type: text/plain\r\n"
+			test_send_all(fd, "HTTP/1.1 201 Created\r\nServer: nginx\r\nContent-Type: text/plain\r\n"
 			             "Content-Length: 24\r\nConnection: keep-alive\r\n\r\nqueued messages: 1\r\nok\r\n");
 			break;
 		case REPLY_200_KEEP:
-			send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n");
+			test_send_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n");
 			break;
 		}
 	}
