@@ -139,6 +139,11 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"   FROM habits h LEFT JOIN habit_catalog c ON c.id = h.catalog_id WHERE h.user_id = $1) t),"
 		" 'habit_completions', (SELECT coalesce(json_agg(t ORDER BY t.day, t.habit_id), '[]') FROM (SELECT habit_id,"
 		"   day, created_at FROM habit_completions WHERE user_id = $1) t),"
+		/* Derived from the rows above, kept to serve insights again (migration 0012). */
+		" 'mood_insights_cache', (SELECT coalesce(json_agg(t ORDER BY t.days), '[]') FROM (SELECT days, timezone,"
+		"   today, version, body::json AS insights FROM mood_insights_cache WHERE user_id = $1) t),"
+		" 'wellness_versions', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT version FROM wellness_versions"
+		"   WHERE user_id = $1) t),"
 		" 'journal_entries', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id,"
 		"   encode(body, 'hex') AS body, crisis_severity, created_at, updated_at FROM journal_entries"
 		"   WHERE user_id = $1) t),"

@@ -2,8 +2,11 @@
    the tag and habit correlations over a window ending today in the caller's zone. One statement
    (statements.c, INSIGHTS_SQL): PostgreSQL computes the averages, trends and correlations and
    returns them with the last 365 days' check-ins as rows; this file lays those rows out as the
-   series (every day of the window, null where there was no check-in) and the year in pixels. */
+   series (every day of the window, null where there was no check-in) and the year in pixels.
+   The document is kept once built and served again until the data, the day or the zone changes
+   (migrations/0012_insights_cache.sql). */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "day_number.h"
@@ -115,26 +118,72 @@ insights_text(const PGresult *res, long long days, char **out, size_t *len)
 	return astral_json_text_finish(&t, out, len);
 }
 
-void
-wellness_mood_insights(struct astral_request *req, const void *input)
+/* Serve the document kept for this window, zone and day when the data has not changed since it
+   was built (migrations/0012_insights_cache.sql). Returns 1 when it answered (200 or an error). */
+static int
+respond_kept(struct astral_request *req, const char *tz, long long days)
 {
-	const struct insights_in *in = input;
-	const char *tz = in->timezone != NULL ? in->timezone : "UTC";
-	long long days = 30;
+	struct astral_params p;
+	PGresult *res = NULL;
+	char *text;
+	size_t len;
+	astral_err err;
+	int answered = 1;
+
+	astral_params_init(&p);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_int(&p, days);
+	astral_params_text(&p, tz);
+	astral_params_int(&p, req->now);
+	err = wellness_exec(req, WELLNESS_MOOD_INSIGHTS_KEPT, &p, &res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		answered = 0;
+		goto out;
+	}
+	len = (size_t)PQgetlength(res, 0, 0);
+	text = malloc(len + 1);
+	if (text == NULL) {
+		astral_respond_err(req, ASTRAL_ERR_NOMEM);
+		goto out;
+	}
+	memcpy(text, PQgetvalue(res, 0, 0), len + 1);
+	wellness_audit(req, "mood_read", "mood_checkin", NULL, "insights");
+	astral_respond_text(req, 200, "application/json; charset=utf-8", text, len);
+out:
+	PQclear(res);
+	return answered;
+}
+
+/* Keep the document just built, with what it was built for, when this request commits. */
+static astral_err
+keep(struct astral_request *req, const char *tz, long long days, const PGresult *res, const char *text)
+{
+	struct astral_params p;
+
+	astral_params_init(&p);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_int(&p, days);
+	astral_params_text(&p, tz);
+	astral_params_int(&p, astral_db_int(res, 0, WELLNESS_IC_TODAY));
+	astral_params_int(&p, astral_db_int(res, 0, WELLNESS_IC_VERSION));
+	astral_params_text(&p, text);
+	return astral_db_queue_at_commit(req->app->db, &wellness_stmts[WELLNESS_MOOD_INSIGHTS_KEEP], &p);
+}
+
+/* Compute the document (one statement), keep it and answer with it. */
+static void
+respond_computed(struct astral_request *req, const char *tz, long long days)
+{
 	struct astral_params p;
 	char *text = NULL;
 	size_t len = 0;
 	PGresult *res = NULL;
-	const char *why;
 	astral_err err;
 
-	why = wellness_timezone_problem(tz);
-	if (why != NULL) {
-		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "timezone", why);
-		return;
-	}
-	if (in->days != NULL)
-		days = strcmp(in->days, "7") == 0 ? 7 : strcmp(in->days, "90") == 0 ? 90 : 30;
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_text(&p, tz);
@@ -154,7 +203,10 @@ wellness_mood_insights(struct astral_request *req, const void *input)
 		goto out;
 	}
 	err = insights_text(res, days, &text, &len);
+	if (err == ASTRAL_OK)
+		err = keep(req, tz, days, res, text);
 	if (err != ASTRAL_OK) {
+		free(text);
 		astral_respond_err(req, err);
 		goto out;
 	}
@@ -162,4 +214,23 @@ wellness_mood_insights(struct astral_request *req, const void *input)
 	astral_respond_text(req, 200, "application/json; charset=utf-8", text, len);
 out:
 	PQclear(res);
+}
+
+void
+wellness_mood_insights(struct astral_request *req, const void *input)
+{
+	const struct insights_in *in = input;
+	const char *tz = in->timezone != NULL ? in->timezone : "UTC";
+	long long days = 30;
+	const char *why;
+
+	why = wellness_timezone_problem(tz);
+	if (why != NULL) {
+		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "timezone", why);
+		return;
+	}
+	if (in->days != NULL)
+		days = strcmp(in->days, "7") == 0 ? 7 : strcmp(in->days, "90") == 0 ? 90 : 30;
+	if (!respond_kept(req, tz, days))
+		respond_computed(req, tz, days);
 }

@@ -95,10 +95,11 @@
 	"     'habit_id', s.habit_id, 'days_with', s.days_with, 'days_without', s.days_without)" \
 	"     ORDER BY s.kind DESC, s.ord, s.name, s.habit_id), '[]'::json)" \
 	"   FROM stats s WHERE s.days_with < 3 OR s.days_without < 3)::text," \
-	"  NULL::smallint, NULL::smallint, NULL::smallint, NULL::smallint" \
+	"  NULL::smallint, NULL::smallint, NULL::smallint, NULL::smallint," \
+	"  coalesce((SELECT v.version FROM wellness_versions v WHERE v.user_id = $1::uuid), 0)" \
 	" FROM b" \
 	" UNION ALL" \
-	" SELECT 1, NULL, " DAY_NUMBER("c.day") ", NULL, NULL, NULL, NULL, NULL, c.mood, c.anxiety, c.sleep, c.energy" \
+	" SELECT 1, NULL, " DAY_NUMBER("c.day") ", NULL, NULL, NULL, NULL, NULL, c.mood, c.anxiety, c.sleep, c.energy, NULL" \
 	" FROM b JOIN mood_checkins c ON c.user_id = $1::uuid AND c.day BETWEEN b.year_first AND b.today" \
 	" ORDER BY part, day"
 
@@ -127,6 +128,21 @@ const struct astral_stmt wellness_stmts[WELLNESS_STMT_COUNT] = {
 		"SELECT " MOOD_COLUMNS " FROM mood_checkins c"
 		" WHERE c.user_id = $1::uuid AND c.day BETWEEN $2::date AND $3::date ORDER BY c.day DESC", 3 },
 	[WELLNESS_MOOD_INSIGHTS] = { "wellness_mood_insights", INSIGHTS_SQL, 4 },
+	/* The kept Insights document of user $1 for window $2, when it was built for zone $3, for
+	   today in that zone at unix time $4 and from the current version of their data; no row
+	   otherwise (migrations/0012_insights_cache.sql). */
+	[WELLNESS_MOOD_INSIGHTS_KEPT] = { "wellness_mood_insights_kept",
+		"SELECT k.body FROM mood_insights_cache k"
+		" LEFT JOIN wellness_versions v ON v.user_id = k.user_id"
+		" WHERE k.user_id = $1::uuid AND k.days = $2::smallint AND k.timezone = $3::text"
+		" AND k.today = astral_local_day($3::text, $4::bigint) AND k.version = coalesce(v.version, 0)", 4 },
+	/* Keep the document built for ($1, $2, $3, today = day number $4) from data version $5;
+	   never over one built from a later version. */
+	[WELLNESS_MOOD_INSIGHTS_KEEP] = { "wellness_mood_insights_keep",
+		"INSERT INTO mood_insights_cache AS k (user_id, days, timezone, today, version, body)"
+		" VALUES ($1::uuid, $2::smallint, $3::text, DATE '1970-01-01' + $4::int, $5::bigint, $6::text)"
+		" ON CONFLICT (user_id, days) DO UPDATE SET timezone = EXCLUDED.timezone, today = EXCLUDED.today,"
+		" version = EXCLUDED.version, body = EXCLUDED.body WHERE k.version <= EXCLUDED.version", 6 },
 	[WELLNESS_MOOD_EXPORT] = { "wellness_mood_export",
 		"SELECT " MOOD_COLUMNS " FROM mood_checkins c WHERE c.user_id = $1::uuid ORDER BY c.day", 1 },
 	[WELLNESS_HABIT_EXPORT] = { "wellness_habit_export",

@@ -29,6 +29,8 @@ enum wellness_stmt {
 	WELLNESS_MOOD_UPSERT,
 	WELLNESS_MOOD_RANGE,
 	WELLNESS_MOOD_INSIGHTS,
+	WELLNESS_MOOD_INSIGHTS_KEPT,
+	WELLNESS_MOOD_INSIGHTS_KEEP,
 	WELLNESS_MOOD_EXPORT,
 	WELLNESS_HABIT_EXPORT,
 	WELLNESS_HABIT_CATALOG,
@@ -60,13 +62,13 @@ astral_err wellness_exec(struct astral_request *req, enum wellness_stmt s, const
 extern const char *const wellness_mood_tags[];         /* NULL-terminated, the fixed tag list */
 extern const char *const wellness_habit_categories[];  /* NULL-terminated */
 
-/* Column positions of the insights statement: the first row (part 0) fills FIRST_DAY (the window's
-   first day number) through NOT_ENOUGH; each following row (part 1) is a check-in of the last 365
-   days with DAY and MOOD through ENERGY. */
+/* Column positions of the insights statement: the first row (part 0) fills UNKNOWN_ZONE, DAY (the
+   window's first day number) through NOT_ENOUGH, and VERSION (of the data it was computed from);
+   each following row (part 1) is a check-in of the last 365 days with DAY and MOOD through ENERGY. */
 enum wellness_insight_col {
 	WELLNESS_IC_PART, WELLNESS_IC_UNKNOWN_ZONE, WELLNESS_IC_DAY, WELLNESS_IC_TODAY, WELLNESS_IC_CHECKINS,
 	WELLNESS_IC_MEASURES, WELLNESS_IC_CORRELATIONS, WELLNESS_IC_NOT_ENOUGH, WELLNESS_IC_MOOD,
-	WELLNESS_IC_ANXIETY, WELLNESS_IC_SLEEP, WELLNESS_IC_ENERGY
+	WELLNESS_IC_ANXIETY, WELLNESS_IC_SLEEP, WELLNESS_IC_ENERGY, WELLNESS_IC_VERSION
 };
 
 /* Column positions of the check-in statements (UPSERT, RANGE, EXPORT). */

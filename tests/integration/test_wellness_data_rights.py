@@ -59,8 +59,11 @@ def test_export_keeps_an_unreadable_field_as_null(stack):
 
 def test_deleting_the_account_deletes_the_wellness_rows(stack):
     a, _ = person(stack, "delta")
+    expect(a.get("/api/wellness/mood/insights"), 200)       # kept, with the person's data version
+    assert stack.query("SELECT count(*) FROM mood_insights_cache WHERE user_id = %s", (a.user_id,))[0][0] == 1
     expect(a.delete("/api/me", {"confirm": "delete my account"}), 204)
     for t, col in [("mood_checkins", "user_id"), ("habits", "user_id"), ("habit_completions", "user_id"),
-                   ("journal_entries", "user_id"), ("assessments", "user_id"), ("safety_plans", "user_id")]:
+                   ("journal_entries", "user_id"), ("assessments", "user_id"), ("safety_plans", "user_id"),
+                   ("mood_insights_cache", "user_id"), ("wellness_versions", "user_id")]:
         n = stack.query(f"SELECT count(*) FROM {t} WHERE {col} = %s", (a.user_id,))[0][0]
         assert n == 0, f"{t} keeps rows of a deleted account"
