@@ -1,5 +1,6 @@
 /* POST /api/wellness/mood: the day's check-in in the caller's time zone, created (201) or, when
-   that day already has one, replaced (200). */
+   that day already has one, replaced (200). With a note: look the day up, seal, upsert; without
+   one: a single statement. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,37 +83,25 @@ out:
 	return err;
 }
 
-void
-wellness_mood_checkin(struct astral_request *req, const void *input)
+/* A check-in with a note: the note is sealed for the row's id (AAD), so the day's row is looked
+   up first. Twice at most: a first attempt can lose a race with another first check-in of the
+   day, whose row (and id) this one then updates. On success *res holds the row and *created says
+   whether it is new; otherwise the error is answered. */
+static astral_err
+upsert_sealed(struct astral_request *req, const struct checkin_in *in, const char *tz, const char *tags,
+              PGresult **res, int *created)
 {
-	const struct checkin_in *in = input;
-	const char *tz = in->timezone != NULL ? in->timezone : "UTC";
-	const char *note = in->note != NULL && in->note[0] != '\0' ? in->note : NULL;
 	unsigned char dek[ASTRAL_DEK_LEN];
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
-	char day[11], existing[37], id[37], tags[128];
-	int have_key = 0, created = 0;
-	PGresult *res = NULL;
-	const char *why;
+	char day[11], existing[37], id[37];
 	astral_err err;
 
-	why = wellness_timezone_problem(tz);
-	if (why != NULL) {
-		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "timezone", why);
-		return;
+	err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, dek);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return err;
 	}
-	join_tags(&in->tags, tags, sizeof(tags));
-	if (note != NULL) {
-		err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, dek);
-		if (err != ASTRAL_OK) {
-			astral_respond_err(req, err);
-			goto out;
-		}
-		have_key = 1;
-	}
-	/* Twice at most: a first attempt can lose a race with another first check-in of the day,
-	   whose row (and id) this one then updates. */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct astral_params p;
 
@@ -125,8 +114,8 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 			astral_respond_err(req, err);
 			goto out;
 		}
-		created = existing[0] == '\0';
-		if (created) {
+		*created = existing[0] == '\0';
+		if (*created) {
 			err = astral_uuid_v4(id);
 			if (err != ASTRAL_OK) {
 				astral_respond_err(req, err);
@@ -137,12 +126,10 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 		}
 		free(sealed);
 		sealed = NULL;
-		if (note != NULL) {
-			err = wellness_mood_note_seal(dek, id, note, &sealed, &sealed_len);
-			if (err != ASTRAL_OK) {
-				astral_respond_err(req, err);
-				goto out;
-			}
+		err = wellness_mood_note_seal(dek, id, in->note, &sealed, &sealed_len);
+		if (err != ASTRAL_OK) {
+			astral_respond_err(req, err);
+			goto out;
 		}
 		astral_params_init(&p);
 		astral_params_text(&p, id);
@@ -153,30 +140,91 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 		astral_params_int(&p, in->sleep);
 		astral_params_int(&p, in->energy);
 		astral_params_text(&p, tags);
-		if (sealed != NULL)
-			astral_params_bytes(&p, sealed, sealed_len);
-		else
-			astral_params_null(&p);
+		astral_params_bytes(&p, sealed, sealed_len);
 		astral_params_int(&p, req->now);
-		PQclear(res);
-		res = NULL;
-		err = wellness_exec(req, WELLNESS_MOOD_UPSERT, &p, &res);
+		PQclear(*res);
+		*res = NULL;
+		err = wellness_exec(req, WELLNESS_MOOD_UPSERT, &p, res);
 		if (err != ASTRAL_OK) {
 			astral_respond_err(req, err);
 			goto out;
 		}
-		if (PQntuples(res) == 1)
-			break;
+		if (PQntuples(*res) == 1)
+			goto out;
 	}
-	if (PQntuples(res) != 1) {
-		astral_respond_err(req, ASTRAL_ERR_CONFLICT);
-		goto out;
-	}
-	wellness_audit(req, "mood_checkin_write", "mood_checkin", id, created ? "created" : "updated");
-	astral_respond(req, created ? 201 : 200, wellness_mood_json(res, 0, note));
+	err = ASTRAL_ERR_CONFLICT;
+	astral_respond_err(req, err);
 out:
-	if (have_key)
-		OPENSSL_cleanse(dek, sizeof(dek));
+	OPENSSL_cleanse(dek, sizeof(dek));
 	free(sealed);
+	return err;
+}
+
+/* A check-in without a note (the two-tap one): nothing to seal, so one statement finds the day,
+   creates or replaces its row. Answers the error itself, as upsert_sealed. */
+static astral_err
+upsert_plain(struct astral_request *req, const struct checkin_in *in, const char *tz, const char *tags,
+             PGresult **res, int *created)
+{
+	struct astral_params p;
+	char id[37];
+	astral_err err;
+
+	err = astral_uuid_v4(id);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return err;
+	}
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_text(&p, tz);
+	astral_params_int(&p, in->mood);
+	astral_params_int(&p, in->anxiety);
+	astral_params_int(&p, in->sleep);
+	astral_params_int(&p, in->energy);
+	astral_params_text(&p, tags);
+	astral_params_int(&p, req->now);
+	err = wellness_exec(req, WELLNESS_MOOD_UPSERT_TODAY, &p, res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return err;
+	}
+	if (PQntuples(*res) != 1) {
+		wellness_respond_unknown_timezone(req, "timezone");
+		return ASTRAL_ERR_INVALID;
+	}
+	/* A new row has the id offered; a replaced one keeps its own. */
+	*created = strcmp(astral_db_value(*res, 0, WELLNESS_MC_ID), id) == 0;
+	return ASTRAL_OK;
+}
+
+void
+wellness_mood_checkin(struct astral_request *req, const void *input)
+{
+	const struct checkin_in *in = input;
+	const char *tz = in->timezone != NULL ? in->timezone : "UTC";
+	int with_note = in->note != NULL && in->note[0] != '\0';
+	char tags[128];
+	int created = 0;
+	PGresult *res = NULL;
+	const char *why;
+	astral_err err;
+
+	why = wellness_timezone_problem(tz);
+	if (why != NULL) {
+		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "timezone", why);
+		return;
+	}
+	join_tags(&in->tags, tags, sizeof(tags));
+	if (with_note)
+		err = upsert_sealed(req, in, tz, tags, &res, &created);
+	else
+		err = upsert_plain(req, in, tz, tags, &res, &created);
+	if (err == ASTRAL_OK) {
+		wellness_audit(req, "mood_checkin_write", "mood_checkin", astral_db_value(res, 0, WELLNESS_MC_ID),
+		               created ? "created" : "updated");
+		astral_respond(req, created ? 201 : 200, wellness_mood_json(res, 0, with_note ? in->note : NULL));
+	}
 	PQclear(res);
 }

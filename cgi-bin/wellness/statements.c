@@ -124,6 +124,19 @@ const struct astral_stmt wellness_stmts[WELLNESS_STMT_COUNT] = {
 		" updated_at = EXCLUDED.updated_at"
 		" WHERE c.id = EXCLUDED.id"
 		" RETURNING " MOOD_COLUMNS, 10 },
+	/* A check-in without a note, in one statement: today in zone $3 at unix time $9, created with
+	   id $1 or, when the day has one, replaced (its id kept, its note gone). No row: the zone is
+	   not known. */
+	[WELLNESS_MOOD_UPSERT_TODAY] = { "wellness_mood_upsert_today",
+		"INSERT INTO mood_checkins AS c (id, user_id, day, mood, anxiety, sleep, energy, tags, note,"
+		" created_at, updated_at)"
+		" SELECT $1::uuid, $2::uuid, d.day, $4::smallint, $5::smallint, $6::smallint, $7::smallint,"
+		" string_to_array($8::text, ','), NULL, to_timestamp($9::bigint), to_timestamp($9::bigint)"
+		" FROM (SELECT astral_local_day($3::text, $9::bigint) AS day) d WHERE d.day IS NOT NULL"
+		" ON CONFLICT (user_id, day) DO UPDATE SET mood = EXCLUDED.mood, anxiety = EXCLUDED.anxiety,"
+		" sleep = EXCLUDED.sleep, energy = EXCLUDED.energy, tags = EXCLUDED.tags, note = NULL,"
+		" updated_at = EXCLUDED.updated_at"
+		" RETURNING " MOOD_COLUMNS, 9 },
 	[WELLNESS_MOOD_RANGE] = { "wellness_mood_range",
 		"SELECT " MOOD_COLUMNS " FROM mood_checkins c"
 		" WHERE c.user_id = $1::uuid AND c.day BETWEEN $2::date AND $3::date ORDER BY c.day DESC", 3 },

@@ -39,7 +39,7 @@ def test_second_checkin_the_same_day_replaces_it(stack, clock):
     assert len(items) == 1 and items[0] == second
     # Leaving the note out of the replacement removes it.
     third = checkin(p, 200, mood=5).json
-    assert third["note"] is None and third["tags"] == []
+    assert third["note"] is None and third["tags"] == [] and third["id"] == first["id"]
     assert stack.query("SELECT count(*), bool_and(note IS NULL) FROM mood_checkins WHERE user_id = %s",
                        (p.user_id,))[0] == (1, True)
 
@@ -81,6 +81,7 @@ def test_tags_are_kept_in_the_order_given(stack):
     ({"mood": 3, "tags": ["Happy"]}, "tags"), ({"mood": 3, "tags": ["Calm", "Calm"]}, "tags"),
     ({"mood": 3, "tags": "Calm"}, "tags"), ({"mood": 3, "note": "x" * 1001}, "note"),
     ({"mood": 3, "note": None}, "note"), ({"mood": 3, "timezone": "Mars/Olympus_Mons"}, "timezone"),
+    ({"mood": 3, "note": "with a note", "timezone": "Mars/Olympus_Mons"}, "timezone"),
     ({"mood": 3, "timezone": "Not A Zone"}, "timezone"), ({"mood": 3, "timezone": "../../etc/passwd"}, "timezone"),
     ({"mood": 3, "timezone": "/UTC"}, "timezone"), ({"mood": 3, "timezone": ""}, "timezone"),
     ({"mood": 3, "timezone": "Europe/"}, "timezone"), ({"mood": 3, "timezone": "+05:00"}, "timezone"),
