@@ -40,6 +40,8 @@ struct cfg_key {
 static const char *cfg_check_origin(const char *v);
 static const char *cfg_check_http_url(const char *v);
 static const char *cfg_check_absolute(const char *v);
+static const char *cfg_check_ai_endpoint(const char *v);
+static int cfg_parse_ai_provider(const char *s);
 
 #define F(field) offsetof(struct astral_config, field)
 
@@ -109,6 +111,51 @@ static const struct cfg_key cfg_keys[] = {
 	  .def = "/usr/share/astral/resources.json", .offset = F(wellness_resources_file),
 	  .help = "crisis lines and self-help resources served by /api/resources (JSON, read at start-up)" },
 
+	{ .section = "ai", .name = "provider", .type = CFG_ENUM, .def = "none", .choices = "none|gemini|openai",
+	  .parse_enum = cfg_parse_ai_provider, .offset = F(ai_provider),
+	  .help = "model behind the AI features: none (they answer 503 and the UI hides them), gemini, or "
+	          "openai (any OpenAI-compatible server, e.g. llama.cpp, vLLM, Ollama on this host)" },
+	{ .section = "ai", .name = "endpoint", .type = CFG_STRING,
+	  .def = "https://generativelanguage.googleapis.com/v1beta", .check = cfg_check_ai_endpoint,
+	  .offset = F(ai_endpoint),
+	  .help = "provider base URL: https://, or http:// to a loopback address (a model on this host); "
+	          "gemini: .../v1beta, openai: the URL ending in /v1" },
+	{ .section = "ai", .name = "model", .type = CFG_STRING, .def = "gemini-2.5-flash", .offset = F(ai_model),
+	  .help = "model name sent to the provider" },
+	{ .section = "ai", .name = "key_file", .type = CFG_SECRET_FILE, .min = 1, .max = 4096, .offset = F(ai_key),
+	  .help = "file holding the provider's API key (gemini: required; openai: sent as a Bearer token "
+	          "when set)" },
+	{ .section = "ai", .name = "connect_timeout_ms", .type = CFG_INTEGER, .def = "3000", .min = 100,
+	  .max = 60000, .offset = F(ai_connect_timeout_ms),
+	  .help = "milliseconds to connect to the provider" },
+	{ .section = "ai", .name = "timeout_ms", .type = CFG_INTEGER, .def = "30000", .min = 1000, .max = 300000,
+	  .offset = F(ai_timeout_ms),
+	  .help = "milliseconds a whole provider call may take (a worker is busy at most this long)" },
+	{ .section = "ai", .name = "max_reply_bytes", .type = CFG_INTEGER, .def = "262144", .min = 1024,
+	  .max = 4194304, .offset = F(ai_max_reply_bytes),
+	  .help = "largest provider response read; a longer one is cut off and treated as a failure" },
+	{ .section = "ai", .name = "breaker_failures", .type = CFG_INTEGER, .def = "5", .min = 1, .max = 1000,
+	  .offset = F(ai_breaker_failures),
+	  .help = "consecutive provider failures after which a worker stops calling it for breaker_cooldown" },
+	{ .section = "ai", .name = "breaker_cooldown", .type = CFG_INTEGER, .def = "30", .min = 1, .max = 3600,
+	  .offset = F(ai_breaker_cooldown),
+	  .help = "seconds the circuit breaker stays open before one trial call" },
+	{ .section = "ai", .name = "prompt_dir", .type = CFG_PATH, .def = "/usr/share/astral-core/ai-prompts",
+	  .check = cfg_check_absolute, .offset = F(ai_prompt_dir),
+	  .help = "directory of the system prompts, one file per action (read at start-up)" },
+	{ .section = "ai", .name = "quota_chat", .type = CFG_INTEGER, .def = "200", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_chat), .help = "companion messages per user per UTC day (0: off)" },
+	{ .section = "ai", .name = "quota_draft_post", .type = CFG_INTEGER, .def = "20", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_draft_post), .help = "post drafts per user per UTC day (0: off)" },
+	{ .section = "ai", .name = "quota_summarize", .type = CFG_INTEGER, .def = "100", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_summarize), .help = "post and session summaries per user per UTC day (0: off)" },
+	{ .section = "ai", .name = "quota_guidance", .type = CFG_INTEGER, .def = "200", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_guidance), .help = "guidance requests per helper per UTC day (0: off)" },
+	{ .section = "ai", .name = "quota_match", .type = CFG_INTEGER, .def = "50", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_match), .help = "For You matchings per helper per UTC day (0: off)" },
+	{ .section = "ai", .name = "quota_feedback", .type = CFG_INTEGER, .def = "20", .min = 0, .max = 100000,
+	  .offset = F(ai_quota_feedback), .help = "private session feedback per helper per UTC day (0: off)" },
+
 	{ .section = "log", .name = "level", .type = CFG_ENUM, .def = "info", .choices = "error|warn|info|debug",
 	  .parse_enum = astral_log_level_parse, .offset = F(log_level),
 	  .help = "most verbose level written to the log" },
@@ -173,6 +220,53 @@ cfg_check_http_url(const char *v)
 			return "must not contain spaces or control characters";
 	}
 	return NULL;
+}
+
+/* The AI provider's base URL: TLS to anywhere, plain HTTP only to this host (a self-hosted model
+   on loopback, or the test suite's mock provider). No trailing '/', no query. */
+static const char *
+cfg_check_ai_endpoint(const char *v)
+{
+	static const char *const loopback[] = { "http://127.0.0.1", "http://localhost", "http://[::1]", NULL };
+	const char *why = cfg_check_http_url(v);
+
+	if (why)
+		return why;
+	if (v[strlen(v) - 1] == '/')
+		return "must not end with '/'";
+	if (strpbrk(v, "?#"))
+		return "must not have a query or fragment";
+	if (strncmp(v, "http://", 7) != 0)
+		return NULL;
+	for (size_t i = 0; loopback[i]; i++) {
+		size_t n = strlen(loopback[i]);
+
+		if (strncmp(v, loopback[i], n) == 0 && (v[n] == '\0' || v[n] == ':' || v[n] == '/'))
+			return NULL;
+	}
+	return "plain http:// is allowed to a loopback address only (127.0.0.1, localhost, [::1]); use https://";
+}
+
+static int
+cfg_parse_ai_provider(const char *s)
+{
+	for (int p = ASTRAL_AI_NONE; p <= ASTRAL_AI_OPENAI; p++)
+		if (strcasecmp(s, astral_ai_provider_name(p)) == 0)
+			return p;
+	return -1;
+}
+
+const char *
+astral_ai_provider_name(int provider)
+{
+	switch (provider) {
+	case ASTRAL_AI_GEMINI:
+		return "gemini";
+	case ASTRAL_AI_OPENAI:
+		return "openai";
+	default:
+		return "none";
+	}
 }
 
 /* A directory the programs and nginx both name: absolute, without spaces or control characters

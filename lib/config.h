@@ -10,6 +10,11 @@
 
 struct astral_config_private;  /* the loader's own: secret file paths */
 
+/* [ai] provider: none (AI features answer 503), gemini (Generative Language API), openai (any
+   OpenAI-compatible /chat/completions server: llama.cpp, vLLM, Ollama). */
+enum astral_ai_provider { ASTRAL_AI_NONE, ASTRAL_AI_GEMINI, ASTRAL_AI_OPENAI };
+const char *astral_ai_provider_name(int provider);
+
 struct astral_config {
 	char *db_conninfo;
 	char *db_password;             /* from database.password_file; NULL when not configured */
@@ -27,6 +32,16 @@ struct astral_config {
 	char *rt_publish_url;
 	char *media_video_dir;         /* wellness video files (cgi-bin/videos) */
 	char *wellness_resources_file; /* crisis and self-help resources (cgi-bin/wellness) */
+	/* [ai] (cgi-bin/ai): the model provider and the limits around it. */
+	int ai_provider;               /* enum astral_ai_provider */
+	char *ai_endpoint;             /* base URL: https://, or http:// on loopback only */
+	char *ai_model;
+	char *ai_key;                  /* from ai.key_file; NULL when not configured */
+	long long ai_connect_timeout_ms, ai_timeout_ms, ai_max_reply_bytes;
+	long long ai_breaker_failures, ai_breaker_cooldown;
+	char *ai_prompt_dir;
+	long long ai_quota_chat, ai_quota_draft_post, ai_quota_summarize, ai_quota_guidance, ai_quota_match,
+		ai_quota_feedback;         /* per user per UTC day; 0 turns the action off */
 	int log_level;                 /* enum astral_log_level */
 	char *test_clock_file;         /* only with -DASTRAL_TEST_CLOCK; otherwise always NULL */
 	struct astral_config_private *priv;

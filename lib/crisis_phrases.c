@@ -171,6 +171,15 @@ const struct astral_crisis_phrase astral_crisis_phrases[] = {
 	RULE("self_harm.hurt", SH, MED, 0, "me lastimo|lastime|quemo|golpeo"),
 	RULE("self_harm.hurt", SH, MED, 1, "dano|lastimar a mi mismo|misma"),
 
+	/* ---------- harm urged on or explained to the reader: high ----------
+	   Written to someone rather than about oneself, as a model's reply or a hostile message might
+	   be; cgi-bin/ai screens every reply with the same detector. */
+	RULE("harm.urged", SUI, HIGH, 1, "kill|kil|hang|off|unalive yourself|urself|yourselves|themselves|themself"),
+	RULE("harm.urged", SUI, HIGH, 1, "end|take your|their own? life|lives"),
+	RULE("harm.urged_injury", SH, HIGH, 1, "cut|hurt|harm|burn|starve yourself|urself|themselves"),
+	RULE("harm.method", SUI, HIGH, 1, "how|ways|way|best|easiest|painless to kill|hang|overdose|die|suffocate|od"),
+	RULE("harm.method", SUI, HIGH, 1, "lethal|deadly|fatal dose|doses|amount"),
+
 	/* ---------- immediate danger: high ---------- */
 	RULE("danger.someone_hurting_me", DGR, HIGH, 2, SUBJ " " HURT_ING "|" HURT_S " me|us"),
 	RULE("danger.someone_hurting_me", DGR, HIGH, 2, SUBJ " going|gonna|trying|threatening|threatened|threatens|said|says|will|wants|tried to? hurt|kill|hit|beat|stab|shoot|rape|strangle|choke me|us"),

@@ -436,6 +436,11 @@ astral_response_send(struct astral_request *req)
 	size_t blen = 0;
 	FCGX_Stream *out = req->fcgx->out;
 
+	if (req->streaming) {
+		astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
+		                  monotonic_ms() - req->started_ms);
+		return;
+	}
 	if (!req->has_response)
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 	if (req->response != NULL && req->status != 204) {
@@ -458,6 +463,38 @@ astral_response_send(struct astral_request *req)
 		astral_log(ASTRAL_LOG_WARN, "the response could not be written (the client went away?)");
 	astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
 	                  monotonic_ms() - req->started_ms);
+}
+
+astral_err
+astral_stream_begin(struct astral_request *req, int status, const char *content_type)
+{
+	FCGX_Stream *out = req->fcgx->out;
+
+	if (req->streaming || strpbrk(content_type, "\r\n") != NULL)
+		return ASTRAL_ERR_INTERNAL;
+	req->streaming = 1;
+	req->status = status;
+	req->has_response = 1;
+	if (FCGX_FPrintF(out, "Status: %d %s\r\n", status, reason_phrase(status)) < 0 ||
+	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
+	    FCGX_PutS("Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n", out) < 0 ||
+	    FCGX_FPrintF(out, "Content-Type: %s\r\n", content_type) < 0 ||
+	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
+	    FCGX_PutS("\r\n", out) < 0 || FCGX_FFlush(out) < 0)
+		return ASTRAL_ERR_IO;
+	return ASTRAL_OK;
+}
+
+astral_err
+astral_stream_write(struct astral_request *req, const char *data, size_t len)
+{
+	FCGX_Stream *out = req->fcgx->out;
+
+	if (!req->streaming || len > INT_MAX)
+		return ASTRAL_ERR_INTERNAL;
+	if ((len > 0 && FCGX_PutStr(data, (int)len, out) < 0) || FCGX_FFlush(out) < 0)
+		return ASTRAL_ERR_IO;
+	return ASTRAL_OK;
 }
 
 void

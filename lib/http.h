@@ -76,6 +76,9 @@ struct astral_request {
 	char text_type[80];
 	/* Real-time events to publish once committed (lib/realtime.c), owned: [{user, event}]. */
 	struct json_object *rt_events;
+	/* The answer is being streamed (astral_stream_begin): status and headers are on the wire,
+	   astral_response_send only logs it. */
+	int streaming;
 	/* Seconds a shared cache may keep a successful answer (astral_response_cache_public); 0:
 	   Cache-Control: no-store, as every answer with personal data. */
 	int cache_max_age;
@@ -122,7 +125,13 @@ void astral_respond_fields(struct astral_request *req, int status, const char *c
 /* Map a library error to the response a client should see (503 + Retry-After for DB_DOWN...). */
 void astral_respond_err(struct astral_request *req, astral_err err);
 
-/* Write status, headers and body to the FastCGI stream. */
+/* A streamed answer (server-sent events): write the status line and headers now (no-store, and
+   X-Accel-Buffering: no so nginx passes each piece on at once), then pieces as they come. The
+   handler must have committed what it needs to before: a streamed answer cannot be replaced by
+   an error afterwards. astral_stream_write flushes; it fails (IO) when the client went away. */
+astral_err astral_stream_begin(struct astral_request *req, int status, const char *content_type) ASTRAL_MUST_USE;
+astral_err astral_stream_write(struct astral_request *req, const char *data, size_t len) ASTRAL_MUST_USE;
+/* Write status, headers and body to the FastCGI stream (after a streamed answer: log it only). */
 void astral_response_send(struct astral_request *req);
 /* Push what was written to nginx now, before the worker does more for this request (the
    real-time events it publishes afterwards). */

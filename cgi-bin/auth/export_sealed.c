@@ -1,6 +1,6 @@
 /*
  * The export's fields sealed with the person's own data key (mood notes, journal text,
- * assessment answers, the safety plan): the export statement gives them as hex, and each is
+ * assessment answers, the safety plan, the AI companion conversation): the export statement gives them as hex, and each is
  * opened in place with the key, loaded once. A field that cannot be opened is exported as null
  * and logged (without a word of it); NULL in the database stays null.
  */
@@ -28,6 +28,7 @@ static const struct sealed_field sealed_fields[] = {
 	{ "journal_entries", "body", "id", 0 },
 	{ "assessments", "answers", "id", 1 },
 	{ "safety_plans", "plan", "user_id", 1 },
+	{ "ai_messages", "body", "id", 0 },
 };
 
 /* The opened value of one field, or JSON null. */

@@ -144,6 +144,13 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"   today, version, body::json AS insights FROM mood_insights_cache WHERE user_id = $1) t),"
 		" 'wellness_versions', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT version FROM wellness_versions"
 		"   WHERE user_id = $1) t),"
+		/* The AI companion conversation (bodies sealed like the notes), the age answer, the quotas used. */
+		" 'ai_messages', (SELECT coalesce(json_agg(t ORDER BY t.seq), '[]') FROM (SELECT id, seq, role,"
+		"   encode(body, 'hex') AS body, fallback, crisis_severity, created_at FROM ai_messages WHERE user_id = $1) t),"
+		" 'ai_age_answers', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT adult, answered_at FROM ai_age_answers"
+		"   WHERE user_id = $1) t),"
+		" 'ai_usage', (SELECT coalesce(json_agg(t ORDER BY t.day, t.action), '[]') FROM (SELECT day, action, used"
+		"   FROM ai_usage WHERE user_id = $1) t),"
 		" 'journal_entries', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id,"
 		"   encode(body, 'hex') AS body, crisis_severity, created_at, updated_at FROM journal_entries"
 		"   WHERE user_id = $1) t),"

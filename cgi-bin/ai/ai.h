@@ -1,0 +1,185 @@
+/*
+ * cgi-bin/ai: the only program that talks to a model (docs/ai-api-contract.md, docs/ai.md).
+ * Handlers: status.c (GET /api/ai/status, POST /api/ai/age-confirmation), companion.c (POST
+ * /api/ai/chat, JSON or streamed), history.c (GET and DELETE /api/ai/history, and the sealed
+ * conversation), assistants.c (draft-post, summarize-post, summarize-session, guidance,
+ * helper-feedback), match.c (POST /api/ai/match). Below them: runtime.c (the process's provider
+ * and prompts), provider*.c (the model providers), ask.c (one call to the model with its
+ * safeguards), quota.c, scrub.c (identifiers out of what is sent), safety.c (crisis screening of
+ * what goes in and comes out), statements.c (every SQL statement of the program).
+ */
+#ifndef ASTRAL_AI_H
+#define ASTRAL_AI_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "crisis.h"
+#include "db.h"
+#include "http.h"
+#include "input.h"
+#include "provider.h"
+#include "router.h"
+
+enum ai_stmt {
+	AI_AGE_GET,
+	AI_AGE_SET,
+	AI_USAGE_TAKE,
+	AI_USAGE_TODAY,
+	AI_HISTORY_RECENT,
+	AI_MESSAGE_INSERT,
+	AI_HISTORY_DELETE,
+	AI_REFERRAL_COUNT,
+	AI_POST_FOR_HELPER,
+	AI_SESSION_MESSAGES,
+	AI_GUIDANCE_MESSAGE,
+	AI_FEEDBACK_SESSION,
+	AI_MATCH_POSTS,
+	AI_STMT_COUNT
+};
+
+extern const struct astral_stmt ai_stmts[AI_STMT_COUNT];
+
+astral_err ai_exec(struct astral_request *req, enum ai_stmt s, const struct astral_params *p, PGresult **res)
+	ASTRAL_MUST_USE;
+
+/* Limits of the contract. */
+#define AI_MESSAGE_MAX 2000          /* a companion message, characters */
+#define AI_HISTORY_SHOWN 200         /* messages GET /api/ai/history returns */
+#define AI_HISTORY_SENT 20           /* earlier messages sent with a companion message */
+#define AI_REPLY_MAX 4000            /* a companion reply, characters */
+#define AI_DRAFT_MAX 5000
+#define AI_POST_SUMMARY_MAX 600
+#define AI_SESSION_SUMMARY_MAX 1200
+#define AI_FEEDBACK_MAX 1500
+#define AI_REASON_MAX 200
+#define AI_SUGGESTION_MAX 300
+#define AI_SUGGESTIONS 3
+#define AI_MATCH_CANDIDATES 30
+
+/* ------------------------------------------------------------ the process (runtime.c) */
+
+/* The system prompts, one per action, read from [ai] prompt_dir at start-up. */
+enum ai_prompt {
+	AI_PROMPT_COMPANION, AI_PROMPT_DRAFT_POST, AI_PROMPT_SUMMARIZE_POST, AI_PROMPT_SUMMARIZE_SESSION,
+	AI_PROMPT_GUIDANCE, AI_PROMPT_MATCH, AI_PROMPT_HELPER_FEEDBACK, AI_PROMPT_COUNT
+};
+
+/* The program's start-up hook: libcurl, the provider, the prompts. */
+astral_err ai_runtime_init(struct astral_app *app) ASTRAL_MUST_USE;
+struct ai_provider *ai_runtime_provider(void);
+const char *ai_runtime_prompt(enum ai_prompt prompt);
+/* provider != none. */
+int ai_runtime_configured(const struct astral_app *app);
+
+/* ------------------------------------------------------------ quotas (quota.c) */
+
+enum ai_action { AI_ACTION_CHAT, AI_ACTION_DRAFT_POST, AI_ACTION_SUMMARIZE, AI_ACTION_GUIDANCE, AI_ACTION_MATCH,
+	AI_ACTION_FEEDBACK, AI_ACTION_COUNT };
+
+const char *ai_action_name(enum ai_action a);   /* "chat", "draft_post", ... (the SQL's names) */
+long long ai_action_limit(const struct astral_app *app, enum ai_action a);
+/* 1 when a provider is configured; otherwise answers 503 ai_unavailable and returns 0. */
+int ai_require_provider(struct astral_request *req);
+/* The common gate of every model route: 503 when no provider, 403 when the action is off (limit
+   0), 429 with Retry-After when today's use is spent; otherwise one use is taken (in the
+   request's transaction) and 1 is returned. Answers the error itself and returns 0. */
+int ai_gate(struct astral_request *req, enum ai_action a);
+/* Seconds until the next UTC midnight. */
+long long ai_seconds_to_midnight(long long now);
+
+/* ------------------------------------------------------------ what leaves the host (scrub.c) */
+
+/* A copy of `text` without the caller's username and display name (→ "[name]"), e-mail addresses
+   and phone-like numbers (→ "[contact]"); NULL on NOMEM. */
+char *ai_scrub(const struct astral_request *req, const char *text);
+
+/* ------------------------------------------------------------ crisis screening (safety.c) */
+
+/* The fixed supportive reply sent instead of the model's when crisis content is found, and the
+   fallback when the provider fails: never empty. */
+extern const char ai_crisis_reply[];
+extern const char ai_fallback_reply[];
+/* Raise an alert (source ai) about the caller and count the referral for the operator. */
+void ai_crisis_raise(struct astral_request *req, const struct astral_crisis_result *r, enum ai_action a,
+                     const char *source_id);
+
+/* ------------------------------------------------------------ one call (ask.c) */
+
+/* Close the request's transaction before a model call (a call may take timeout_ms: no snapshot
+   or lock is held meanwhile) and open a new one after it with the same identity. */
+astral_err ai_pause_transaction(struct astral_request *req) ASTRAL_MUST_USE;
+astral_err ai_resume_transaction(struct astral_request *req) ASTRAL_MUST_USE;
+/* Ask the model once for `prompt` with one user turn (already scrubbed by the caller): *out is
+   the reply text when the call succeeded with some text, else NULL (the caller answers with its
+   fallback). The transaction is paused around the call; an error means it could not be resumed
+   (answer it). */
+astral_err ai_ask_text(struct astral_request *req, enum ai_prompt prompt, const char *user_text, int json_reply,
+                       char **out) ASTRAL_MUST_USE;
+
+/* ------------------------------------------------------------ model output (output.c) */
+
+/* The text trimmed, without control characters (newline and tab kept), cut to max_chars
+   characters; NULL when empty or not UTF-8 (or NOMEM). Malloc'd. */
+char *ai_output_text(const char *raw, size_t max_chars);
+/* The one JSON object in `raw` (a fence or words around it ignored), or NULL. */
+struct json_object *ai_output_json(const char *raw);
+
+/* ------------------------------------------------------------ age (status.c) */
+
+/* 1 when the caller said they are 18 or over; otherwise answers 403 (or the error) and returns 0. */
+int ai_require_adult(struct astral_request *req);
+
+/* ------------------------------------------------------------ history (history.c) */
+
+struct ai_message {
+	char id[37];
+	const char *role;             /* "user" | "ai" */
+	char *text;                   /* opened, malloc'd */
+	int fallback;
+	long long created_at;
+};
+/* The caller's last `n` messages, oldest first (texts opened); *count set. */
+astral_err ai_history_load(struct astral_request *req, int n, struct ai_message **out, size_t *count) ASTRAL_MUST_USE;
+void ai_history_free(struct ai_message *m, size_t count);
+/* Seal and queue one message of the caller (id made here, returned in m->id). */
+astral_err ai_history_append(struct astral_request *req, struct ai_message *m, const char *severity) ASTRAL_MUST_USE;
+struct json_object *ai_message_json(const struct ai_message *m);
+
+/* ------------------------------------------------------------ transcripts (transcript.c) */
+
+/* The session's messages (the last 200) as "Seeker: ..." / "Helper: ..." lines, oldest first;
+   scrubbed. NOT_FOUND when the caller is not a participant or
+   there is no message. */
+astral_err ai_session_transcript(struct astral_request *req, const char *session_id, char **out) ASTRAL_MUST_USE;
+/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, or
+   with people_only the person's own words in paragraphs; scrubbed. *messages: how many there were. */
+astral_err ai_companion_transcript(struct astral_request *req, int people_only, char **out, size_t *messages)
+	ASTRAL_MUST_USE;
+
+/* ------------------------------------------------------------ handlers and inputs */
+
+extern const struct astral_input_spec ai_age_input;
+extern const struct astral_input_spec ai_chat_input;
+extern const struct astral_input_spec ai_post_input;
+extern const struct astral_input_spec ai_session_input;
+extern const struct astral_input_spec ai_guidance_input;
+
+void ai_status(struct astral_request *req, const void *input);
+void ai_age_confirm(struct astral_request *req, const void *input);
+void ai_chat(struct astral_request *req, const void *input);
+void ai_history_get(struct astral_request *req, const void *input);
+void ai_history_delete(struct astral_request *req, const void *input);
+void ai_draft_post(struct astral_request *req, const void *input);
+void ai_summarize_post(struct astral_request *req, const void *input);
+void ai_summarize_session(struct astral_request *req, const void *input);
+void ai_guidance(struct astral_request *req, const void *input);
+void ai_helper_feedback(struct astral_request *req, const void *input);
+void ai_match(struct astral_request *req, const void *input);
+
+/* Audit one AI action about `subject` (NULL: the caller). */
+void ai_audit(struct astral_request *req, const char *action, const char *object_type, const char *object_id,
+              const char *subject_id, const char *detail);
+
+#endif

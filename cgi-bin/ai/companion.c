@@ -1,0 +1,312 @@
+/*
+ * POST /api/ai/chat: one message to the companion and its reply, as JSON or, with Accept:
+ * text/event-stream, streamed token by token (docs/ai-api-contract.md). The path of a message:
+ *   1. the person must have said they are 18 or over; one use of today's quota is taken;
+ *   2. the crisis detector screens the message: a hit answers with the fixed supportive reply and
+ *      the crisis resources, alerts the moderators, and the model is not called;
+ *   3. otherwise the transaction is committed and the model is called with the server's prompt,
+ *      the last AI_HISTORY_SENT messages and this one, names and contact details scrubbed;
+ *   4. the reply is screened as it arrives: a hit stops it and replaces it with the supportive
+ *      reply and the resources (and alerts); a failure, block or empty reply becomes the fallback;
+ *   5. in a new transaction both messages are stored sealed, the action audited.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai.h"
+#include "crisis_alert.h"
+#include "json.h"
+#include "log.h"
+
+struct chat_in { const char *message; };
+static const struct astral_field chat_fields[] = {
+	{ "message", ASTRAL_F_MULTILINE, 1, 1, AI_MESSAGE_MAX, NULL, offsetof(struct chat_in, message), 0 },
+};
+const struct astral_input_spec ai_chat_input = { chat_fields, 1, sizeof(struct chat_in) };
+
+/* The reply as it streams in. */
+struct reply_sink {
+	struct astral_request *req;
+	int streaming;
+	char *text;
+	size_t len, cap;
+	int client_gone;
+	int too_long;                     /* over AI_REPLY_MAX: not a reply the companion gives */
+	int crisis;                       /* the detector fired on the reply so far */
+	struct astral_crisis_result screen;
+};
+
+/* One server-sent event: "event: <name>\ndata: <json>\n\n"; takes `data`. */
+static void
+send_event(struct reply_sink *s, const char *name, struct json_object *data)
+{
+	const char *json = json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t nlen = strlen(name), jlen = strlen(json);
+	char *ev = malloc(nlen + jlen + 16);
+
+	if (ev != NULL && !s->client_gone) {
+		size_t n = 0;
+
+		memcpy(ev + n, "event: ", 7), n += 7;
+		memcpy(ev + n, name, nlen), n += nlen;
+		memcpy(ev + n, "\ndata: ", 7), n += 7;
+		memcpy(ev + n, json, jlen), n += jlen;
+		memcpy(ev + n, "\n\n", 2), n += 2;
+		if (astral_stream_write(s->req, ev, n) != ASTRAL_OK)
+			s->client_gone = 1;
+	}
+	free(ev);
+	json_object_put(data);
+}
+
+static struct json_object *
+text_event(const char *text, size_t len)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "text", json_object_new_string_len(text, (int)len));
+	return o;
+}
+
+/* The provider's sink: keep the piece, screen what has come so far, pass it on. Stops the call on
+   a crisis hit, at AI_REPLY_MAX, or when the client has gone. */
+static int
+on_piece(void *ctx, const char *piece, size_t len)
+{
+	struct reply_sink *s = ctx;
+
+	if (s->len + len + 1 > s->cap) {
+		size_t cap = (s->len + len + 1) * 2;
+		char *t = realloc(s->text, cap);
+
+		if (t == NULL)
+			return 1;
+		s->text = t;
+		s->cap = cap;
+	}
+	memcpy(s->text + s->len, piece, len);
+	s->len += len;
+	s->text[s->len] = '\0';
+	astral_crisis_screen_or_none(s->text, &s->screen);
+	if (s->screen.severity != ASTRAL_CRISIS_NONE) {
+		s->crisis = 1;
+		return 1;
+	}
+	if (s->len > AI_REPLY_MAX) {
+		s->too_long = 1;
+		return 1;
+	}
+	if (s->streaming)
+		send_event(s, "token", text_event(piece, len));
+	return s->client_gone;
+}
+
+static int
+wants_stream(const struct astral_request *req)
+{
+	const char *accept = FCGX_GetParam("HTTP_ACCEPT", req->fcgx->envp);
+
+	return accept != NULL && strstr(accept, "text/event-stream") != NULL;
+}
+
+/* The conversation sent to the model: the last messages and this one, all scrubbed. */
+static astral_err
+build_turns(struct astral_request *req, const char *message, struct ai_turn **turns, size_t *nturns)
+{
+	struct ai_message *history = NULL;
+	struct ai_turn *t = NULL;
+	size_t n = 0, k = 0;
+	astral_err err;
+
+	err = ai_history_load(req, AI_HISTORY_SENT, &history, &n);
+	if (err != ASTRAL_OK)
+		return err;
+	t = calloc(n + 1, sizeof(*t));
+	if (t == NULL) {
+		err = ASTRAL_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (history[i].fallback)
+			continue;                 /* not the model's words: leave them out */
+		t[k].speaker = strcmp(history[i].role, "ai") == 0 ? AI_SPEAKER_MODEL : AI_SPEAKER_USER;
+		t[k].text = ai_scrub(req, history[i].text);
+		if (t[k++].text == NULL) {
+			err = ASTRAL_ERR_NOMEM;
+			goto out;
+		}
+	}
+	t[k].speaker = AI_SPEAKER_USER;
+	t[k].text = ai_scrub(req, message);
+	if (t[k++].text == NULL) {
+		err = ASTRAL_ERR_NOMEM;
+		goto out;
+	}
+	*turns = t;
+	*nturns = k;
+	t = NULL;
+out:
+	for (size_t i = 0; t != NULL && i < k; i++)
+		free((char *)(uintptr_t)t[i].text);
+	free(t);
+	ai_history_free(history, n);
+	return err;
+}
+
+static void
+free_turns(struct ai_turn *t, size_t n)
+{
+	for (size_t i = 0; t != NULL && i < n; i++)
+		free((char *)(uintptr_t)t[i].text);
+	free(t);
+}
+
+/* Store both messages, alert on a crisis, audit; the answer's body. */
+static astral_err
+record(struct astral_request *req, struct ai_message *mine, struct ai_message *reply,
+       const struct astral_crisis_result *crisis, int crisis_in_message, struct json_object **body)
+{
+	const char *severity = crisis != NULL ? astral_crisis_severity_name(crisis->severity) : "none";
+	astral_err err;
+
+	err = ai_history_append(req, mine, crisis_in_message ? severity : "none");
+	if (err == ASTRAL_OK)
+		err = ai_history_append(req, reply, crisis_in_message ? "none" : severity);
+	if (err != ASTRAL_OK)
+		return err;
+	if (crisis != NULL)
+		ai_crisis_raise(req, crisis, AI_ACTION_CHAT, crisis_in_message ? mine->id : reply->id);
+	ai_audit(req, "ai_chat", "ai_messages", reply->id, NULL,
+	         crisis != NULL ? "crisis" : reply->fallback ? "fallback" : "reply");
+	*body = json_object_new_object();
+	json_object_object_add(*body, "user_message", ai_message_json(mine));
+	json_object_object_add(*body, "reply", ai_message_json(reply));
+	if (crisis != NULL) {
+		json_object_object_add(*body, "crisis", astral_crisis_response_json(crisis));
+	} else if (reply->fallback) {
+		/* The model failed: the supportive message comes with the crisis lines all the same. */
+		struct astral_crisis_result none = { .severity = ASTRAL_CRISIS_NONE };
+		struct json_object *card = astral_crisis_response_json(&none), *resources;
+
+		if (json_object_object_get_ex(card, "resources", &resources))
+			json_object_object_add(*body, "resources", json_object_get(resources));
+		json_object_put(card);
+	}
+	astral_json_add_bool(*body, "fallback", reply->fallback);
+	return ASTRAL_OK;
+}
+
+void
+ai_chat(struct astral_request *req, const void *input)
+{
+	const struct chat_in *in = input;
+	struct reply_sink sink = { .req = req };
+	struct ai_message mine = { .role = "user" }, reply = { .role = "ai" };
+	struct astral_crisis_result in_screen;
+	const struct astral_crisis_result *crisis = NULL;
+	struct json_object *body = NULL;
+	struct ai_turn *turns = NULL;
+	size_t nturns = 0;
+	struct ai_reply got = { 0 };
+	char *checked = NULL;
+	astral_err err;
+
+	if (!ai_require_provider(req) || !ai_require_adult(req) || !ai_gate(req, AI_ACTION_CHAT))
+		return;
+	sink.streaming = wants_stream(req);
+	mine.text = (char *)(uintptr_t)in->message;
+	mine.created_at = req->now;
+	reply.created_at = req->now;
+	astral_crisis_screen_or_none(in->message, &in_screen);
+	if (in_screen.severity != ASTRAL_CRISIS_NONE) {
+		crisis = &in_screen;
+		reply.text = (char *)(uintptr_t)ai_crisis_reply;
+		reply.fallback = 1;
+		goto answer;
+	}
+	err = build_turns(req, in->message, &turns, &nturns);
+	if (err == ASTRAL_OK)
+		err = ai_pause_transaction(req);
+	if (err == ASTRAL_OK && sink.streaming)
+		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
+	if (err != ASTRAL_OK) {
+		if (!req->streaming)
+			astral_respond_err(req, err);
+		goto out;
+	}
+	{
+		struct ai_call call = {
+			.system = ai_runtime_prompt(AI_PROMPT_COMPANION), .turns = turns, .nturns = nturns,
+			.json_reply = 0, .max_output_tokens = 0, .on_text = on_piece, .ctx = &sink,
+		};
+
+		ai_provider_call(ai_runtime_provider(), &call, &got);
+	}
+	astral_log(ASTRAL_LOG_INFO, "ai chat outcome=%s status=%ld ms=%.0f", ai_outcome_name(got.outcome),
+	           got.http_status, got.elapsed_ms);
+	if (sink.crisis) {
+		crisis = &sink.screen;
+		reply.text = (char *)(uintptr_t)ai_crisis_reply;
+		reply.fallback = 1;
+	} else if ((got.outcome == AI_OK || (got.outcome == AI_STOPPED && sink.client_gone)) && !sink.too_long &&
+	           (checked = ai_output_text(sink.len > 0 ? sink.text : got.text, AI_REPLY_MAX)) != NULL) {
+		/* What the provider sent, checked as untrusted text and screened whole once more. */
+		astral_crisis_screen_or_none(checked, &sink.screen);
+		if (sink.screen.severity != ASTRAL_CRISIS_NONE) {
+			crisis = &sink.screen;
+			reply.text = (char *)(uintptr_t)ai_crisis_reply;
+			reply.fallback = 1;
+		} else {
+			reply.text = checked;
+		}
+	} else {
+		reply.text = (char *)(uintptr_t)ai_fallback_reply;
+		reply.fallback = 1;
+	}
+	if (sink.streaming && (reply.fallback || strcmp(reply.text, sink.text != NULL ? sink.text : "") != 0))
+		send_event(&sink, "replace", text_event(reply.text, strlen(reply.text)));
+	err = ai_resume_transaction(req);
+	if (err != ASTRAL_OK)
+		goto stored;
+answer:
+	err = record(req, &mine, &reply, crisis, crisis == &in_screen, &body);
+	if (err != ASTRAL_OK)
+		goto stored;
+	if (!sink.streaming) {
+		astral_respond(req, 200, body);
+		body = NULL;
+		goto out;
+	}
+	/* Streamed: commit before the last event, so `done` means stored. */
+	err = astral_db_commit(req->app->db);
+	if (err == ASTRAL_OK && !req->streaming)
+		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
+stored:
+	if (err != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "ai chat: the messages could not be stored");
+		if (!req->streaming) {
+			astral_respond_err(req, err);
+			goto out;
+		}
+		if (astral_db_in_transaction(req->app->db))
+			astral_db_rollback(req->app->db);
+	}
+	if (body != NULL) {
+		send_event(&sink, "done", body);
+		body = NULL;
+	} else if (req->streaming) {
+		struct json_object *e = json_object_new_object();
+
+		astral_json_add_str(e, "code", "not_stored");
+		astral_json_add_str(e, "message", "The reply could not be saved. Please try again.");
+		send_event(&sink, "error", e);
+	}
+out:
+	json_object_put(body);
+	free_turns(turns, nturns);
+	ai_reply_free(&got);
+	free(checked);
+	free(sink.text);
+}

@@ -1,0 +1,171 @@
+/* POST /api/ai/match: posts waiting for a helper that fit the helper's expertise, each with a
+   reason. The model chooses among the newest AI_MATCH_CANDIDATES public posts (scrubbed
+   excerpts, never who wrote them); only ids from that list are accepted. Fallback: the posts
+   whose category is named in the helper's expertise, newest first. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ai.h"
+#include "json.h"
+#include "validate.h"
+
+#define MATCHES_MAX 10
+
+struct candidate { const char *id, *category, *excerpt; long long created_at; };
+
+static struct json_object *
+item(const struct candidate *c, const char *reason)
+{
+	struct json_object *o = json_object_new_object(), *post = json_object_new_object();
+
+	astral_json_add_str(post, "id", c->id);
+	astral_json_add_str(post, "category", c->category);
+	astral_json_add_str(post, "excerpt", c->excerpt);
+	astral_json_add_time(post, "created_at", c->created_at);
+	json_object_object_add(o, "post", post);
+	astral_json_add_str(o, "reason", reason);
+	return o;
+}
+
+/* The model's matches, kept only for listed ids, each once, reasons checked. */
+static void
+add_model_matches(struct json_object *items, struct json_object *answer, const struct candidate *c, int n)
+{
+	struct json_object *list;
+	int used[AI_MATCH_CANDIDATES] = { 0 };
+
+	if (answer == NULL || !json_object_object_get_ex(answer, "matches", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(list) && json_object_array_length(items) < MATCHES_MAX; i++) {
+		struct json_object *m = json_object_array_get_idx(list, i), *id, *why;
+		char *reason;
+
+		if (!json_object_is_type(m, json_type_object) || !json_object_object_get_ex(m, "post_id", &id) ||
+		    !json_object_is_type(id, json_type_string) || !json_object_object_get_ex(m, "reason", &why) ||
+		    !json_object_is_type(why, json_type_string))
+			continue;
+		for (int k = 0; k < n; k++) {
+			if (used[k] || strcmp(c[k].id, json_object_get_string(id)) != 0)
+				continue;
+			reason = ai_output_text(json_object_get_string(why), AI_REASON_MAX);
+			if (reason != NULL) {
+				json_object_array_add(items, item(&c[k], reason));
+				used[k] = 1;
+			}
+			free(reason);
+			break;
+		}
+	}
+}
+
+/* Whether a post category is named in the helper's expertise ("Anxiety & Stress" covers both). */
+static int
+in_expertise(const char *expertise, const char *category)
+{
+	return expertise != NULL && category != NULL && strstr(expertise, category) != NULL;
+}
+
+void
+ai_match(struct astral_request *req, const void *input)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	struct candidate c[AI_MATCH_CANDIDATES];
+	struct json_object *answer = NULL, *items, *body;
+	const char *expertise = NULL;
+	char *list = NULL, *raw = NULL;
+	size_t len = 0, cap = 0;
+	int n;
+	astral_err err;
+
+	(void)input;
+	if (!ai_require_provider(req))
+		return;
+	astral_params_init(&p);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_int(&p, AI_MATCH_CANDIDATES);
+	err = ai_exec(req, AI_MATCH_POSTS, &p, &res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	n = PQntuples(res);
+	if (n == 0) {                                     /* nothing waiting: nothing to ask */
+		body = json_object_new_object();
+		json_object_object_add(body, "items", json_object_new_array());
+		astral_json_add_bool(body, "fallback", 0);
+		astral_respond(req, 200, body);
+		goto out;
+	}
+	expertise = astral_db_value(res, 0, 4);
+	if (expertise == NULL) {
+		astral_respond_error(req, 409, "no_helper_profile", "Set up your helper profile and expertise first.");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		char line[640];
+		int w;
+
+		c[i] = (struct candidate){ astral_db_value(res, i, 0), astral_db_value(res, i, 1),
+		                           astral_db_value(res, i, 2), astral_db_int(res, i, 3) };
+		w = snprintf(line, sizeof(line), "post %s [%s]: %s\n", c[i].id, c[i].category, c[i].excerpt);
+		if (w < 0)
+			continue;
+		if (len + (size_t)w + 64 > cap) {
+			char *t = realloc(list, cap = (len + (size_t)w + 64) * 2);
+
+			if (t == NULL) {
+				astral_respond_err(req, ASTRAL_ERR_NOMEM);
+				goto out;
+			}
+			list = t;
+		}
+		memcpy(list + len, line, (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1);
+		len += (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1;
+		list[len] = '\0';
+	}
+	if (!ai_gate(req, AI_ACTION_MATCH))
+		goto out;
+	{
+		size_t need = strlen(expertise) + len + 32;
+		char *prompt = malloc(need), *scrubbed;
+
+		if (prompt == NULL) {
+			astral_respond_err(req, ASTRAL_ERR_NOMEM);
+			goto out;
+		}
+		snprintf(prompt, need, "Expertise: %s\n\n%s", expertise, list != NULL ? list : "");
+		scrubbed = ai_scrub(req, prompt);
+		free(prompt);
+		if (scrubbed == NULL) {
+			astral_respond_err(req, ASTRAL_ERR_NOMEM);
+			goto out;
+		}
+		err = ai_ask_text(req, AI_PROMPT_MATCH, scrubbed, 1, &raw);
+		free(scrubbed);
+		if (err != ASTRAL_OK) {
+			astral_respond_err(req, err);
+			goto out;
+		}
+	}
+	answer = ai_output_json(raw);
+	items = json_object_new_array();
+	add_model_matches(items, answer, c, n);
+	body = json_object_new_object();
+	astral_json_add_bool(body, "fallback", answer == NULL);
+	if (answer == NULL) {
+		for (int i = 0; i < n && json_object_array_length(items) < MATCHES_MAX; i++)
+			if (in_expertise(expertise, c[i].category))
+				json_object_array_add(items, item(&c[i], "In your area of expertise."));
+	}
+	json_object_object_add(body, "items", items);
+	ai_audit(req, "ai_match", "post", NULL, NULL, answer == NULL ? "fallback" : "matches");
+	astral_respond(req, 200, body);
+out:
+	json_object_put(answer);
+	free(list);
+	free(raw);
+	PQclear(res);
+}

@@ -1,0 +1,85 @@
+/* Model output is untrusted input: before anything of it is stored or shown it is checked as
+   UTF-8, stripped of control characters, trimmed and cut to the route's length; JSON answers are
+   parsed as one object (a ```json fence around it is tolerated) and then validated field by
+   field by the caller. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "ai.h"
+#include "validate.h"
+
+char *
+ai_output_text(const char *raw, size_t max_chars)
+{
+	size_t len, chars = 0, w = 0;
+	char *out;
+
+	if (raw == NULL)
+		return NULL;
+	raw += strspn(raw, " \t\r\n");
+	len = strlen(raw);
+	while (len > 0 && strchr(" \t\r\n", raw[len - 1]) != NULL)
+		len--;
+	if (len == 0 || !astral_utf8_valid(raw, len))
+		return NULL;
+	out = malloc(len + 1);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len && chars < max_chars; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			continue;
+		if ((c & 0xC0) != 0x80)
+			chars++;
+		if (chars > max_chars)
+			break;
+		out[w++] = (char)c;
+	}
+	/* Cut at a character boundary: drop a trailing partial sequence. */
+	while (w > 0 && ((unsigned char)out[w - 1] & 0x80) && !astral_utf8_valid(out, w))
+		w--;
+	out[w] = '\0';
+	if (w == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+struct json_object *
+ai_output_json(const char *raw)
+{
+	struct json_object *o;
+	const char *s, *e;
+
+	if (raw == NULL)
+		return NULL;
+	s = strchr(raw, '{');
+	e = strrchr(raw, '}');
+	if (s == NULL || e == NULL || e < s)
+		return NULL;
+	{
+		struct json_tokener *tok = json_tokener_new();
+		size_t n = (size_t)(e - s + 1);
+
+		if (tok == NULL || n > INT_MAX) {
+			json_tokener_free(tok);
+			return NULL;
+		}
+		o = json_tokener_parse_ex(tok, s, (int)n);
+		if (o != NULL && json_tokener_get_error(tok) != json_tokener_success) {
+			json_object_put(o);
+			o = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}

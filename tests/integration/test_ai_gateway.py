@@ -1,0 +1,349 @@
+"""The AI gateway (cgi-bin/ai) against the mock provider (mock_ai.py) speaking each wire format:
+companion chat (JSON and streamed), history, the safety paths, provider failures ending in the
+fallback with the worker free again, the circuit breaker, quotas, what leaves the host, and the
+assistants. One stack per provider, each with one AI worker (so the breaker and "the worker is
+free" are observable), a 2 s provider timeout and a 2 s breaker cooldown."""
+
+import http.client
+import json
+import time
+import urllib.parse
+
+import pytest
+
+from astral_client import expect
+from conftest import start_stack, stop_stack
+from mock_ai import start_mock
+from test_chat_setup import end_session, new_helper, new_post, new_seeker, new_session, send
+
+TIMEOUT_S = 2
+COOLDOWN_S = 2
+FAILURES = 3
+DRAFT_QUOTA = 3
+CRISIS_TEXT = "I want to kill myself tonight"
+
+
+class AI:
+    def __init__(self, stack, mock, provider):
+        self.stack, self.mock, self.provider = stack, mock, provider
+
+
+@pytest.fixture(scope="module", params=["openai", "gemini"])
+def ai(request):
+    mock = start_mock(piece_delay_ms=30)
+    endpoint = mock.url + ("/v1" if request.param == "openai" else "/v1beta")
+    st = start_stack(["--ai-provider", request.param, "--ai-endpoint", endpoint, "--ai-workers", "1",
+                      "--ai-option", f"timeout_ms={TIMEOUT_S * 1000}", "--ai-option", "connect_timeout_ms=500",
+                      "--ai-option", f"breaker_failures={FAILURES}",
+                      "--ai-option", f"breaker_cooldown={COOLDOWN_S}",
+                      "--ai-option", f"quota_draft_post={DRAFT_QUOTA}"],
+                     label=f"ai-{request.param}")
+    yield AI(st, mock, request.param)
+    stop_stack(st)
+    mock.stop()
+
+
+def adult(stack):
+    p = new_seeker(stack)
+    expect(p.post("/api/ai/age-confirmation", {"adult": True}), 200)
+    return p
+
+
+def chat(p, message, status=200):
+    return expect(p.post("/api/ai/chat", {"message": message}), status)
+
+
+def sse(stack, person, message):
+    """POST /api/ai/chat streamed: [(seconds since the request, event, data)] in arrival order."""
+    url = urllib.parse.urlparse(stack.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    body = json.dumps({"message": message})
+    t0 = time.monotonic()
+    conn.request("POST", "/api/ai/chat", body=body, headers={
+        "Content-Type": "application/json", "Accept": "text/event-stream",
+        "Authorization": "Bearer " + person.access_token})
+    resp = conn.getresponse()
+    assert resp.status == 200, resp.read()[:300]
+    assert resp.getheader("Content-Type").startswith("text/event-stream")
+    events, pending = [], b""
+    while True:
+        chunk = resp.read1(65536)
+        if not chunk:
+            break
+        pending += chunk
+        while b"\n\n" in pending:
+            raw, pending = pending.split(b"\n\n", 1)
+            lines = dict(line.split(": ", 1) for line in raw.decode().split("\n") if ": " in line)
+            events.append((time.monotonic() - t0, lines.get("event"), json.loads(lines["data"])))
+    conn.close()
+    return events
+
+
+def wait_for_breaker_to_close():
+    time.sleep(COOLDOWN_S + 0.3)
+
+
+# ------------------------------------------------------------------ status and age
+
+def test_status_reports_provider_and_quotas(ai):
+    p = new_seeker(ai.stack)
+    s = expect(p.get("/api/ai/status"), 200).json
+    assert s["provider"] == ai.provider and s["available"] is True and s["age_confirmed"] is None
+    assert s["quotas"]["draft_post"] == {"limit": DRAFT_QUOTA, "used": 0, "remaining": DRAFT_QUOTA}
+    assert set(s["quotas"]) == {"chat", "draft_post", "summarize", "guidance", "match", "feedback"}
+
+
+def test_companion_is_for_adults_asked_once(ai):
+    p = new_seeker(ai.stack)
+    expect(p.post("/api/ai/chat", {"message": "hello"}), 403, "age_confirmation_required")
+    expect(p.post("/api/ai/age-confirmation", {"adult": False}), 200)
+    expect(p.post("/api/ai/chat", {"message": "hello"}), 403, "ai_chat_adults_only")
+    expect(p.post("/api/ai/age-confirmation", {"adult": True}), 200)
+    assert expect(p.get("/api/ai/status"), 200).json["age_confirmed"] is True
+    assert chat(p, "hello").json["reply"]["text"].startswith("I hear you.")
+
+
+# ------------------------------------------------------------------ chat and history
+
+def test_reply_is_stored_sealed_and_reset_clears_it(ai):
+    p = adult(ai.stack)
+    canary = "canary-ai-7f3a9 my week was long"
+    a = chat(p, canary).json
+    assert a["fallback"] is False and a["user_message"]["text"] == canary
+    assert a["reply"]["role"] == "ai" and a["reply"]["text"].startswith("I hear you.")
+    items = expect(p.get("/api/ai/history"), 200).json["items"]
+    assert [(m["role"], m["text"]) for m in items] == [("user", canary), ("ai", a["reply"]["text"])]
+    assert b"canary-ai-7f3a9" not in ai.stack.pg_dump()
+    expect(p.delete("/api/ai/history"), 204)
+    assert expect(p.get("/api/ai/history"), 200).json["items"] == []
+
+
+def test_earlier_messages_go_with_the_next_one(ai):
+    p = adult(ai.stack)
+    chat(p, "first thing I said")
+    ai.mock.clear()
+    chat(p, "second thing I said")
+    sent = ai.mock.requests()[-1]["body"]
+    assert "first thing I said" in sent and "second thing I said" in sent
+    assert "supportive listening" in sent or "not a therapist" in sent, "the server's prompt is sent"
+
+
+def test_streamed_reply_arrives_token_by_token(ai):
+    p = adult(ai.stack)
+    events = sse(ai.stack, p, "tell me something kind")
+    tokens = [(t, d["text"]) for t, e, d in events if e == "token"]
+    assert len(tokens) >= 2, events
+    assert tokens[-1][0] - tokens[0][0] >= 0.02, "the pieces arrived together, not as they came"
+    assert events[-1][1] == "done"
+    done = events[-1][2]
+    assert done["reply"]["text"] == "".join(text for _, text in tokens) and done["fallback"] is False
+    assert expect(p.get("/api/ai/history"), 200).json["items"][-1]["text"] == done["reply"]["text"]
+
+
+# ------------------------------------------------------------------ safety
+
+def referrals(stack):
+    rows = stack.query("SELECT coalesce(sum(count), 0) FROM ai_crisis_referrals WHERE action = 'chat'")
+    return rows[0][0]
+
+
+def test_crisis_in_the_message_is_answered_without_the_model(ai):
+    p = adult(ai.stack)
+    before = referrals(ai.stack)
+    ai.mock.clear()
+    a = chat(p, CRISIS_TEXT).json
+    assert ai.mock.requests() == [], "the model was called with a crisis message"
+    assert a["fallback"] is True and a["crisis"]["resources"] and "crisis lines" in a["reply"]["text"]
+    alerts = ai.stack.query("SELECT source, severity FROM crisis_alerts WHERE user_id = %s", (p.id,))
+    assert alerts == [("ai", "high")]
+    assert referrals(ai.stack) == before + 1
+
+
+def test_crisis_in_the_reply_is_replaced(ai):
+    p = adult(ai.stack)
+    a = chat(p, "how do other people cope [[mock:crisis-reply]]").json
+    assert a["fallback"] is True and a["crisis"]["resources"]
+    assert "kill themselves" not in a["reply"]["text"]
+    assert ai.stack.query("SELECT count(*) FROM crisis_alerts WHERE user_id = %s AND source = 'ai'",
+                          (p.id,))[0][0] == 1
+
+
+def test_crisis_in_a_streamed_reply_is_replaced(ai):
+    p = adult(ai.stack)
+    events = sse(ai.stack, p, "[[mock:crisis-reply]]")
+    names = [e for _, e, _ in events]
+    assert "replace" in names and names[-1] == "done"
+    done = events[-1][2]
+    assert done["crisis"]["resources"] and "kill themselves" not in done["reply"]["text"]
+
+
+@pytest.mark.parametrize("directive", ["timeout", "500", "429", "503", "garbage", "huge", "drip", "safety"])
+def test_a_failing_provider_ends_in_the_fallback_and_the_worker_is_free(ai, directive):
+    p = adult(ai.stack)
+    t0 = time.monotonic()
+    a = chat(p, f"hello [[mock:{directive}]]").json
+    took = time.monotonic() - t0
+    assert a["fallback"] is True and a["reply"]["text"] and "crisis" not in a
+    assert any(r["href"] == "tel:988" for r in a["resources"]), "the fallback comes with the crisis lines"
+    assert took < TIMEOUT_S + 3, f"{directive}: the worker was held {took:.1f} s"
+    b = chat(p, "are you there").json           # the one worker answers again at once
+    assert b["fallback"] is False and b["reply"]["text"].startswith("I hear you.")
+
+
+def test_a_stream_cut_midway_ends_in_the_fallback(ai):
+    p = adult(ai.stack)
+    events = sse(ai.stack, p, "[[mock:half-then-500]]")
+    names = [e for _, e, _ in events]
+    assert "replace" in names and names[-1] == "done" and events[-1][2]["fallback"] is True
+    assert chat(p, "still there?").json["fallback"] is False
+
+
+def test_the_breaker_opens_and_closes(ai):
+    p = adult(ai.stack)
+    for _ in range(FAILURES):
+        assert chat(p, "[[mock:500]]").json["fallback"] is True
+    ai.mock.clear()
+    assert chat(p, "hello while it is open").json["fallback"] is True
+    assert ai.mock.requests() == [], "the provider was called while the breaker was open"
+    assert expect(p.get("/api/ai/status"), 200).json["available"] is False
+    wait_for_breaker_to_close()
+    assert chat(p, "hello again").json["fallback"] is False
+    assert expect(p.get("/api/ai/status"), 200).json["available"] is True
+
+
+# ------------------------------------------------------------------ what leaves the host
+
+def test_no_identifier_or_token_is_sent_and_the_key_stays_secret(ai):
+    p = adult(ai.stack)
+    me = expect(p.get("/api/auth/session"), 200).json["user"]
+    ai.mock.clear()
+    text = (f"I am {me['display_name']}, write to me at sam.smith@example.org or call +44 7700 900123 "
+            "[[mock:echo]]")
+    a = chat(p, text).json
+    sent = "".join(r["body"] + json.dumps(r["path"]) for r in ai.mock.requests())
+    for secret in (p.id, me["display_name"], "sam.smith@example.org", "7700 900123", p.access_token):
+        assert secret not in sent, f"{secret!r} left the host"
+    assert "[name]" in sent and "[contact]" in sent
+    key = (ai.stack.dir / "etc" / "ai-key").read_text().strip()
+    headers = ai.mock.requests()[-1]["headers"]
+    if ai.provider == "gemini":
+        assert {k.lower(): v for k, v in headers.items()}["x-goog-api-key"] == key
+    else:
+        assert {k.lower(): v for k, v in headers.items()}["authorization"] == "Bearer " + key
+    assert key not in sent, "the key is in a request body or URL"
+    assert key not in json.dumps(a)
+    for log in ai.stack.log_files():
+        assert key not in log.read_text(errors="replace"), f"the key is in {log}"
+
+
+# ------------------------------------------------------------------ quotas
+
+def test_quota_answers_429_with_retry_after(ai):
+    p = adult(ai.stack)
+    chat(p, "something to draft from")
+    for _ in range(DRAFT_QUOTA):
+        expect(p.post("/api/ai/draft-post", {}), 200)
+    r = expect(p.post("/api/ai/draft-post", {}), 429, "quota_exceeded")
+    assert 0 < int(r.headers["Retry-After"]) <= 86400
+    s = expect(p.get("/api/ai/status"), 200).json["quotas"]["draft_post"]
+    assert s == {"limit": DRAFT_QUOTA, "used": DRAFT_QUOTA, "remaining": 0}
+
+
+# ------------------------------------------------------------------ assistants
+
+def test_draft_post_from_the_conversation(ai):
+    p = adult(ai.stack)
+    expect(p.post("/api/ai/draft-post", {}), 409, "nothing_to_draft")
+    chat(p, "I can't sleep and I worry about exams")
+    d = expect(p.post("/api/ai/draft-post", {}), 200).json
+    assert d["fallback"] is False and d["category"] == "Anxiety"
+    assert "I can't sleep and I worry about exams" in d["content"]
+
+
+def test_draft_post_with_a_bad_model_answer_falls_back_to_the_persons_words(ai):
+    p = adult(ai.stack)
+    chat(p, "my own words here [[mock:json:{\"content\": 5}]]")
+    d = expect(p.post("/api/ai/draft-post", {}), 200).json
+    assert d["fallback"] is True and d["category"] == "Other" and "my own words here" in d["content"]
+
+
+def test_helper_routes_need_a_helper(ai):
+    p = adult(ai.stack)
+    post = new_post(ai.stack, p)
+    expect(p.post("/api/ai/summarize-post", {"post_id": post}), 403)
+    expect(p.post("/api/ai/match", {}), 403)
+
+
+def test_summarize_post(ai):
+    seeker, helper = new_seeker(ai.stack), new_helper(ai.stack)
+    post = new_post(ai.stack, seeker, content="Exams are coming and I cannot breathe when I think of them.")
+    s = expect(helper.post("/api/ai/summarize-post", {"post_id": post}), 200).json
+    assert s["fallback"] is False and s["summary"].startswith("I hear you.")
+    expect(helper.post("/api/ai/summarize-post", {"post_id": "00000000-0000-4000-8000-000000000000"}), 404)
+
+
+def test_guidance_from_the_model_and_from_the_detector(ai):
+    seeker, helper, sid = new_session(ai.stack)
+    calm = send(seeker, sid, "I had a rough day at work")["id"]
+    g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": calm}), 200).json
+    assert g["fallback"] is False and g["flag"] is False and g["suggested_replies"]
+    bad = send(seeker, sid, "it is all too much [[mock:json:{\"flag\": \"maybe\"}]]")["id"]
+    g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": bad}), 200).json
+    assert g["fallback"] is True and len(g["suggested_replies"]) == 3, "malformed guidance must be rejected"
+    crisis = send(seeker, sid, CRISIS_TEXT)["id"]
+    g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": crisis}), 200).json
+    assert g["flag"] is True and g["resources"]
+    expect(seeker.post("/api/ai/guidance", {"session_id": sid, "message_id": calm}), 403)
+    other = new_helper(ai.stack)
+    expect(other.post("/api/ai/guidance", {"session_id": sid, "message_id": calm}), 404)
+
+
+def test_summarize_session_and_private_feedback(ai):
+    seeker, helper, sid = new_session(ai.stack)
+    send(seeker, sid, "thank you for listening")
+    send(helper, sid, "I'm glad you reached out")
+    s = expect(seeker.post("/api/ai/summarize-session", {"session_id": sid}), 200).json
+    assert s["fallback"] is False and s["summary"]
+    expect(helper.post("/api/ai/helper-feedback", {"session_id": sid}), 409, "session_not_ended")
+    end_session(seeker, sid)
+    f = expect(helper.post("/api/ai/helper-feedback", {"session_id": sid}), 200).json
+    assert f["fallback"] is False and f["feedback"]
+    stranger = new_seeker(ai.stack)
+    expect(stranger.post("/api/ai/summarize-session", {"session_id": sid}), 404)
+
+
+def test_match_keeps_only_listed_posts(ai):
+    seeker, helper = new_seeker(ai.stack), new_helper(ai.stack)
+    post = new_post(ai.stack, seeker, content="Anxiety about my exams keeps me awake", category="Anxiety")
+    m = expect(helper.post("/api/ai/match", {}), 200).json
+    assert m["fallback"] is False and m["items"], m
+    assert m["items"][0]["post"]["id"] == post and m["items"][0]["reason"] == "Fits your expertise."
+    listed = {r[0] for r in ai.stack.query("SELECT id::text FROM posts WHERE status = 'active'")}
+    assert {i["post"]["id"] for i in m["items"]} <= listed
+
+
+# ------------------------------------------------------------------ the person's data
+
+def test_export_opens_the_conversation_and_deletion_removes_it(ai):
+    p = adult(ai.stack)
+    chat(p, "canary-export-41 a note for my export")
+    tables = expect(p.get("/api/me/export"), 200).json["tables"]
+    assert [m["body"] for m in tables["ai_messages"]][0] == "canary-export-41 a note for my export"
+    assert tables["ai_age_answers"][0]["adult"] is True
+    assert tables["ai_usage"][0]["action"] == "chat"
+    expect(p.delete("/api/me", {"confirm": "delete my account"}), 204)
+    for t in ("ai_messages", "ai_age_answers", "ai_usage"):
+        assert ai.stack.query(f"SELECT count(*) FROM {t} WHERE user_id = %s", (p.id,))[0][0] == 0, t
+
+
+# ------------------------------------------------------------------ provider none (the main stack)
+
+def test_without_a_provider_every_ai_feature_answers_503(stack):
+    p = new_seeker(stack)
+    s = expect(p.get("/api/ai/status"), 200).json
+    assert (s["provider"], s["available"]) == ("none", False)
+    expect(p.post("/api/ai/chat", {"message": "hello"}), 503, "ai_unavailable")
+    expect(p.post("/api/ai/draft-post", {}), 503, "ai_unavailable")
+    helper = new_helper(stack)
+    expect(helper.post("/api/ai/match", {}), 503, "ai_unavailable")
+    assert expect(p.get("/api/ai/history"), 200).json["items"] == []
