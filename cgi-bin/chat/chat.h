@@ -132,6 +132,7 @@ void chat_kudos(struct astral_request *req, const void *input);
 void chat_favorite_add(struct astral_request *req, const void *input);
 void chat_favorite_remove(struct astral_request *req, const void *input);
 void chat_emergency(struct astral_request *req, const void *input);
+void chat_helper_alert(struct astral_request *req, const void *input);
 void chat_rt_connect(struct astral_request *req, const void *input);
 
 /* Input declarations (defined beside their handlers, referenced by the route table). */

@@ -1,4 +1,5 @@
-/* The seeker's emergency button: a high-severity alert for the moderators, resources at once. */
+/* Alerts from inside a conversation: the seeker's emergency button (a high-severity alert, the
+   resources at once) and the helper's "alert a moderator" about the seeker they are talking with. */
 #include <string.h>
 
 #include "chat.h"
@@ -43,5 +44,41 @@ chat_emergency(struct astral_request *req, const void *input)
 	body = json_object_new_object();
 	astral_json_add_str(body, "alert_id", alert_id);
 	json_object_object_add(body, "crisis", astral_crisis_response_json(NULL));
+	astral_respond(req, 201, body);
+}
+
+/* The helper's alert: a high-severity alert about the seeker, raised by the helper (the guidance
+   panel's "alert a moderator"). Same body as the emergency button: `{}` or empty. */
+void
+chat_helper_alert(struct astral_request *req, const void *input)
+{
+	char alert_id[ASTRAL_UUID_STR_LEN + 1];
+	struct chat_session s;
+	struct json_object *body;
+	astral_err err;
+
+	(void)input;
+	err = chat_session_access(req, req->path_params[0], &s);
+	if (err == ASTRAL_OK && strcmp(s.my_role, "helper") != 0)
+		err = ASTRAL_ERR_NOT_FOUND;
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return;
+	}
+	{
+		struct astral_crisis_alert alert = {
+			.user_id = s.seeker_id, .source = "emergency", .source_id = NULL, .session_id = s.id,
+			.severity = ASTRAL_CRISIS_HIGH, .result = NULL,
+		};
+
+		err = astral_crisis_alert_raise(req, &alert, alert_id);
+	}
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
+		return;
+	}
+	chat_audit(req, "session_helper_alert", s.id, s.seeker_id, "high");
+	body = json_object_new_object();
+	astral_json_add_str(body, "alert_id", alert_id);
 	astral_respond(req, 201, body);
 }

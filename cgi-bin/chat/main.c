@@ -16,6 +16,8 @@ static const struct astral_route routes[] = {
 	{ "DELETE", "/api/sessions/{uuid}/favorite", chat_favorite_remove, ASTRAL_SEEKER, NULL, 0 },
 	{ "POST", "/api/sessions/{uuid}/emergency", chat_emergency, ASTRAL_SEEKER, &chat_emergency_input,
 	  ASTRAL_BODY_OPTIONAL },
+	{ "POST", "/api/sessions/{uuid}/alert", chat_helper_alert, ASTRAL_HELPER, &chat_emergency_input,
+	  ASTRAL_BODY_OPTIONAL },
 	{ "GET", "/api/rt/connect", chat_rt_connect, ASTRAL_ANY_USER, &chat_rt_connect_input, 0 },
 };
 

@@ -288,6 +288,20 @@ def test_emergency_takes_no_fields(stack):
     assert stack.query("SELECT count(*) FROM crisis_alerts WHERE session_id = %s", (sid,))[0][0] == 0
 
 
+def test_the_helper_alerts_a_moderator_about_the_seeker(stack):
+    s, h, sid = new_session(stack)
+    r = expect(h.post(f"/api/sessions/{sid}/alert", {}), 201).json
+    rows = stack.query("SELECT id::text, user_id::text, source, session_id::text, severity, raised_by::text"
+                       " FROM crisis_alerts WHERE session_id = %s", (sid,))
+    assert rows == [(r["alert_id"], s.id, "emergency", sid, "high", h.id)]
+    assert audit_rows(stack, "session_helper_alert", sid)[0][4] == "high"
+    expect(s.post(f"/api/sessions/{sid}/alert", {}), 403)          # a seeker has the emergency button
+    other = new_helper(stack)
+    expect(other.post(f"/api/sessions/{sid}/alert", {}), 404)      # not their conversation
+    expect(h.post(f"/api/sessions/{sid}/alert", {"severity": "low"}), 400, "invalid_field", "severity")
+    assert stack.query("SELECT count(*) FROM crisis_alerts WHERE session_id = %s", (sid,))[0][0] == 1
+
+
 # ------------------------------------------------------------------ typing
 
 def test_typing_is_not_stored(stack):
