@@ -6,6 +6,8 @@ free" are observable), a 2 s provider timeout and a 2 s breaker cooldown."""
 
 import http.client
 import json
+import ssl
+import subprocess
 import time
 import urllib.parse
 
@@ -347,3 +349,27 @@ def test_without_a_provider_every_ai_feature_answers_503(stack):
     helper = new_helper(stack)
     expect(helper.post("/api/ai/match", {}), 503, "ai_unavailable")
     assert expect(p.get("/api/ai/history"), 200).json["items"] == []
+
+
+# ------------------------------------------------------------------ TLS
+
+def test_the_providers_certificate_is_verified(tmp_path):
+    """A provider on https:// whose certificate no CA vouches for (self-signed, right name) is
+    never spoken to: the handshake fails, the person gets the fallback, nothing is sent."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    mock = start_mock(piece_delay_ms=0)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    mock.server.socket = ctx.wrap_socket(mock.server.socket, server_side=True)
+    st = start_stack(["--ai-provider", "openai", "--ai-endpoint", f"https://127.0.0.1:{mock.port}/v1",
+                      "--ai-workers", "1", "--ai-option", "timeout_ms=2000"], label="ai-tls")
+    try:
+        p = adult(st)
+        a = chat(p, "hello over TLS").json
+        assert a["fallback"] is True and mock.requests() == []
+    finally:
+        stop_stack(st)
+        mock.stop()
