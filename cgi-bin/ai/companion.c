@@ -70,6 +70,17 @@ text_event(const char *text, size_t len)
 	return o;
 }
 
+/* The `error` event: the stream began but the conversation could not be stored. */
+static void
+send_not_stored(struct reply_sink *s)
+{
+	struct json_object *e = json_object_new_object();
+
+	astral_json_add_str(e, "code", "not_stored");
+	astral_json_add_str(e, "message", "The reply could not be saved. Please try again.");
+	send_event(s, "error", e);
+}
+
 /* The provider's sink: keep the piece, screen what has come so far, pass it on. Stops the call on
    a crisis hit, at AI_REPLY_MAX, or when the client has gone. */
 static int
@@ -198,6 +209,96 @@ record(struct astral_request *req, struct ai_message *mine, struct ai_message *r
 	return ASTRAL_OK;
 }
 
+/* Call the model with the conversation, streaming pieces through the sink (and to the client when
+   it asked for events). Outside any transaction: the caller resumes one after. */
+static astral_err
+ask_companion(struct astral_request *req, const char *message, struct reply_sink *sink, struct ai_reply *got)
+{
+	struct ai_turn *turns = NULL;
+	size_t nturns = 0;
+	astral_err err;
+
+	err = build_turns(req, message, &turns, &nturns);
+	if (err == ASTRAL_OK)
+		err = ai_pause_transaction(req);
+	if (err == ASTRAL_OK && sink->streaming)
+		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
+	if (err == ASTRAL_OK) {
+		struct ai_call call = {
+			.system = ai_runtime_prompt(AI_PROMPT_COMPANION), .turns = turns, .nturns = nturns,
+			.json_reply = 0, .max_output_tokens = 0, .on_text = on_piece, .ctx = sink,
+		};
+
+		ai_provider_call(ai_runtime_provider(), &call, got);
+		astral_log(ASTRAL_LOG_INFO, "ai chat outcome=%s status=%ld ms=%.0f", ai_outcome_name(got->outcome),
+		           got->http_status, got->elapsed_ms);
+	}
+	free_turns(turns, nturns);
+	return err;
+}
+
+/* What the person gets: the model's reply once checked and screened whole, the crisis reply when
+   the detector fired on it, or the fallback when the call failed, was cut, or said nothing. */
+static void
+choose_reply(struct reply_sink *sink, const struct ai_reply *got, struct ai_message *reply,
+             const struct astral_crisis_result **crisis, char **checked)
+{
+	int usable = (got->outcome == AI_OK || (got->outcome == AI_STOPPED && sink->client_gone)) && !sink->too_long;
+
+	if (!sink->crisis && usable)
+		*checked = ai_output_text(sink->len > 0 ? sink->text : got->text, AI_REPLY_MAX);
+	if (*checked != NULL) {
+		astral_crisis_screen_or_none(*checked, &sink->screen);
+		sink->crisis = sink->screen.severity != ASTRAL_CRISIS_NONE;
+	}
+	if (sink->crisis) {
+		*crisis = &sink->screen;
+		reply->text = (char *)(uintptr_t)ai_crisis_reply;
+		reply->fallback = 1;
+	} else if (*checked != NULL) {
+		reply->text = *checked;
+	} else {
+		reply->text = (char *)(uintptr_t)ai_fallback_reply;
+		reply->fallback = 1;
+	}
+	/* The client saw the pieces: tell it when what stands is something else. */
+	if (sink->streaming && strcmp(reply->text, sink->text != NULL ? sink->text : "") != 0)
+		send_event(sink, "replace", text_event(reply->text, strlen(reply->text)));
+}
+
+/* Store, audit and answer: as JSON, or (streamed) commit first and then the `done` event, so that
+   `done` means stored; a failure after the stream began is the `error` event. */
+static void
+answer(struct astral_request *req, struct reply_sink *sink, struct ai_message *mine, struct ai_message *reply,
+       const struct astral_crisis_result *crisis, int crisis_in_message)
+{
+	struct json_object *body = NULL;
+	astral_err err;
+
+	err = record(req, mine, reply, crisis, crisis_in_message, &body);
+	if (err == ASTRAL_OK && !sink->streaming) {
+		astral_respond(req, 200, body);
+		return;
+	}
+	if (err == ASTRAL_OK)
+		err = astral_db_commit(req->app->db);
+	if (err == ASTRAL_OK && !req->streaming)
+		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
+	if (err == ASTRAL_OK) {
+		send_event(sink, "done", body);
+		return;
+	}
+	json_object_put(body);
+	astral_log(ASTRAL_LOG_ERROR, "ai chat: the messages could not be stored");
+	if (!req->streaming) {
+		astral_respond_err(req, err);
+		return;
+	}
+	if (astral_db_in_transaction(req->app->db))
+		astral_db_rollback(req->app->db);
+	send_not_stored(sink);
+}
+
 void
 ai_chat(struct astral_request *req, const void *input)
 {
@@ -206,9 +307,6 @@ ai_chat(struct astral_request *req, const void *input)
 	struct ai_message mine = { .role = "user" }, reply = { .role = "ai" };
 	struct astral_crisis_result in_screen;
 	const struct astral_crisis_result *crisis = NULL;
-	struct json_object *body = NULL;
-	struct ai_turn *turns = NULL;
-	size_t nturns = 0;
 	struct ai_reply got = { 0 };
 	char *checked = NULL;
 	astral_err err;
@@ -217,95 +315,27 @@ ai_chat(struct astral_request *req, const void *input)
 		return;
 	sink.streaming = wants_stream(req);
 	mine.text = (char *)(uintptr_t)in->message;
-	mine.created_at = req->now;
-	reply.created_at = req->now;
+	mine.created_at = reply.created_at = req->now;
 	astral_crisis_screen_or_none(in->message, &in_screen);
 	if (in_screen.severity != ASTRAL_CRISIS_NONE) {
+		/* The model is not asked: the supportive reply and the resources, now. */
 		crisis = &in_screen;
 		reply.text = (char *)(uintptr_t)ai_crisis_reply;
 		reply.fallback = 1;
-		goto answer;
+		answer(req, &sink, &mine, &reply, crisis, 1);
+		return;
 	}
-	err = build_turns(req, in->message, &turns, &nturns);
+	err = ask_companion(req, in->message, &sink, &got);
+	if (err == ASTRAL_OK) {
+		choose_reply(&sink, &got, &reply, &crisis, &checked);
+		err = ai_resume_transaction(req);
+	}
 	if (err == ASTRAL_OK)
-		err = ai_pause_transaction(req);
-	if (err == ASTRAL_OK && sink.streaming)
-		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
-	if (err != ASTRAL_OK) {
-		if (!req->streaming)
-			astral_respond_err(req, err);
-		goto out;
-	}
-	{
-		struct ai_call call = {
-			.system = ai_runtime_prompt(AI_PROMPT_COMPANION), .turns = turns, .nturns = nturns,
-			.json_reply = 0, .max_output_tokens = 0, .on_text = on_piece, .ctx = &sink,
-		};
-
-		ai_provider_call(ai_runtime_provider(), &call, &got);
-	}
-	astral_log(ASTRAL_LOG_INFO, "ai chat outcome=%s status=%ld ms=%.0f", ai_outcome_name(got.outcome),
-	           got.http_status, got.elapsed_ms);
-	if (sink.crisis) {
-		crisis = &sink.screen;
-		reply.text = (char *)(uintptr_t)ai_crisis_reply;
-		reply.fallback = 1;
-	} else if ((got.outcome == AI_OK || (got.outcome == AI_STOPPED && sink.client_gone)) && !sink.too_long &&
-	           (checked = ai_output_text(sink.len > 0 ? sink.text : got.text, AI_REPLY_MAX)) != NULL) {
-		/* What the provider sent, checked as untrusted text and screened whole once more. */
-		astral_crisis_screen_or_none(checked, &sink.screen);
-		if (sink.screen.severity != ASTRAL_CRISIS_NONE) {
-			crisis = &sink.screen;
-			reply.text = (char *)(uintptr_t)ai_crisis_reply;
-			reply.fallback = 1;
-		} else {
-			reply.text = checked;
-		}
-	} else {
-		reply.text = (char *)(uintptr_t)ai_fallback_reply;
-		reply.fallback = 1;
-	}
-	if (sink.streaming && (reply.fallback || strcmp(reply.text, sink.text != NULL ? sink.text : "") != 0))
-		send_event(&sink, "replace", text_event(reply.text, strlen(reply.text)));
-	err = ai_resume_transaction(req);
-	if (err != ASTRAL_OK)
-		goto stored;
-answer:
-	err = record(req, &mine, &reply, crisis, crisis == &in_screen, &body);
-	if (err != ASTRAL_OK)
-		goto stored;
-	if (!sink.streaming) {
-		astral_respond(req, 200, body);
-		body = NULL;
-		goto out;
-	}
-	/* Streamed: commit before the last event, so `done` means stored. */
-	err = astral_db_commit(req->app->db);
-	if (err == ASTRAL_OK && !req->streaming)
-		err = astral_stream_begin(req, 200, "text/event-stream; charset=utf-8");
-stored:
-	if (err != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "ai chat: the messages could not be stored");
-		if (!req->streaming) {
-			astral_respond_err(req, err);
-			goto out;
-		}
-		if (astral_db_in_transaction(req->app->db))
-			astral_db_rollback(req->app->db);
-	}
-	if (body != NULL) {
-		send_event(&sink, "done", body);
-		body = NULL;
-	} else if (req->streaming) {
-		struct json_object *e = json_object_new_object();
-
-		astral_json_add_str(e, "code", "not_stored");
-		astral_json_add_str(e, "message", "The reply could not be saved. Please try again.");
-		send_event(&sink, "error", e);
-	}
-out:
-	json_object_put(body);
-	free_turns(turns, nturns);
+		answer(req, &sink, &mine, &reply, crisis, 0);
+	else if (!req->streaming)
+		astral_respond_err(req, err);
+	else
+		send_not_stored(&sink);
 	ai_reply_free(&got);
 	free(checked);
 	free(sink.text);
