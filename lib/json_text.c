@@ -1,5 +1,4 @@
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json_text.h"
@@ -7,34 +6,7 @@
 void
 astral_json_text_raw(struct astral_json_text *t, const char *s, size_t n)
 {
-	if (t->failed)
-		return;
-	if (n >= ((size_t)-1) / 4) {
-		t->failed = 1;
-		return;
-	}
-	if (t->buf == NULL || n + 1 > t->cap - t->len) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *grown;
-
-		while (n + 1 > cap - t->len) {
-			if (cap > ((size_t)-1) / 2) {
-				t->failed = 1;
-				return;
-			}
-			cap *= 2;
-		}
-		grown = realloc(t->buf, cap);
-		if (grown == NULL) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = grown;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
+	astral_strbuf_add(&t->text, s, n);
 }
 
 void
@@ -86,24 +58,17 @@ astral_json_text_int(struct astral_json_text *t, long long v)
 astral_err
 astral_json_text_finish(struct astral_json_text *t, char **out, size_t *len)
 {
-	if (t->buf == NULL)
-		astral_json_text_raw(t, "", 0);                /* nothing written: an empty text */
-	if (t->failed) {
-		astral_json_text_free(t);
+	size_t n = t->text.len;
+
+	*out = astral_strbuf_take(&t->text);
+	if (*out == NULL)
 		return ASTRAL_ERR_NOMEM;
-	}
-	*out = t->buf;
-	*len = t->len;
-	t->buf = NULL;
-	t->len = t->cap = 0;
+	*len = n;
 	return ASTRAL_OK;
 }
 
 void
 astral_json_text_free(struct astral_json_text *t)
 {
-	free(t->buf);
-	t->buf = NULL;
-	t->len = t->cap = 0;
-	t->failed = 0;
+	astral_strbuf_free(&t->text);
 }

@@ -10,14 +10,13 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "strbuf.h"
 
 struct astral_json_text {
-	char *buf;
-	size_t len, cap;
-	int failed;
+	struct astral_strbuf text;          /* text.s is NULL once finished */
 };
 
-#define ASTRAL_JSON_TEXT_INIT { NULL, 0, 0, 0 }
+#define ASTRAL_JSON_TEXT_INIT { ASTRAL_STRBUF_INIT }
 
 /* n bytes as they are: punctuation, or JSON that is already valid (from PostgreSQL's json
    functions, say). */

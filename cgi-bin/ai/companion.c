@@ -19,6 +19,7 @@
 #include "crisis_alert.h"
 #include "json.h"
 #include "log.h"
+#include "strbuf.h"
 
 struct chat_in { const char *message; };
 static const struct astral_field chat_fields[] = {
@@ -30,8 +31,7 @@ const struct astral_input_spec ai_chat_input = { chat_fields, 1, sizeof(struct c
 struct reply_sink {
 	struct astral_request *req;
 	int streaming;
-	char *text;
-	size_t len, cap;
+	struct astral_strbuf text;        /* the pieces so far */
 	int client_gone;
 	int too_long;                     /* over AI_REPLY_MAX: not a reply the companion gives */
 	int crisis;                       /* the detector fired on the reply so far */
@@ -88,24 +88,15 @@ on_piece(void *ctx, const char *piece, size_t len)
 {
 	struct reply_sink *s = ctx;
 
-	if (s->len + len + 1 > s->cap) {
-		size_t cap = (s->len + len + 1) * 2;
-		char *t = realloc(s->text, cap);
-
-		if (t == NULL)
-			return 1;
-		s->text = t;
-		s->cap = cap;
-	}
-	memcpy(s->text + s->len, piece, len);
-	s->len += len;
-	s->text[s->len] = '\0';
-	astral_crisis_screen_or_none(s->text, &s->screen);
+	astral_strbuf_add(&s->text, piece, len);
+	if (s->text.failed)
+		return 1;
+	astral_crisis_screen_or_none(s->text.s, &s->screen);
 	if (s->screen.severity != ASTRAL_CRISIS_NONE) {
 		s->crisis = 1;
 		return 1;
 	}
-	if (s->len > AI_REPLY_MAX) {
+	if (s->text.len > AI_REPLY_MAX) {
 		s->too_long = 1;
 		return 1;
 	}
@@ -246,7 +237,7 @@ choose_reply(struct reply_sink *sink, const struct ai_reply *got, struct ai_mess
 	int usable = (got->outcome == AI_OK || (got->outcome == AI_STOPPED && sink->client_gone)) && !sink->too_long;
 
 	if (!sink->crisis && usable)
-		*checked = ai_output_text(sink->len > 0 ? sink->text : got->text, AI_REPLY_MAX);
+		*checked = ai_output_text(sink->text.len > 0 ? sink->text.s : got->text, AI_REPLY_MAX);
 	if (*checked != NULL) {
 		astral_crisis_screen_or_none(*checked, &sink->screen);
 		sink->crisis = sink->screen.severity != ASTRAL_CRISIS_NONE;
@@ -262,7 +253,7 @@ choose_reply(struct reply_sink *sink, const struct ai_reply *got, struct ai_mess
 		reply->fallback = 1;
 	}
 	/* The client saw the pieces: tell it when what stands is something else. */
-	if (sink->streaming && strcmp(reply->text, sink->text != NULL ? sink->text : "") != 0)
+	if (sink->streaming && strcmp(reply->text, sink->text.s != NULL ? sink->text.s : "") != 0)
 		send_event(sink, "replace", text_event(reply->text, strlen(reply->text)));
 }
 
@@ -338,5 +329,5 @@ ai_chat(struct astral_request *req, const void *input)
 		send_not_stored(&sink);
 	ai_reply_free(&got);
 	free(checked);
-	free(sink.text);
+	astral_strbuf_free(&sink.text);
 }

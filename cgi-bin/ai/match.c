@@ -8,6 +8,7 @@
 
 #include "ai.h"
 #include "json.h"
+#include "strbuf.h"
 #include "validate.h"
 
 #define MATCHES_MAX 10
@@ -75,8 +76,8 @@ ai_match(struct astral_request *req, const void *input)
 	struct candidate c[AI_MATCH_CANDIDATES];
 	struct json_object *answer = NULL, *items, *body;
 	const char *expertise = NULL;
-	char *list = NULL, *raw = NULL;
-	size_t len = 0, cap = 0;
+	struct astral_strbuf prompt = ASTRAL_STRBUF_INIT;
+	char *raw = NULL;
 	int n;
 	astral_err err;
 
@@ -104,51 +105,40 @@ ai_match(struct astral_request *req, const void *input)
 		astral_respond_error(req, 409, "no_helper_profile", "Set up your helper profile and expertise first.");
 		goto out;
 	}
+	/* The ids and categories are the server's own words; only the excerpts are people's, and only
+	   they are scrubbed (a scrubbed id could no longer be matched). */
+	astral_strbuf_puts(&prompt, "Expertise: ");
+	astral_strbuf_puts(&prompt, expertise);
+	astral_strbuf_puts(&prompt, "\n\n");
 	for (int i = 0; i < n; i++) {
-		char line[640];
-		int w;
+		char *excerpt;
 
 		c[i] = (struct candidate){ astral_db_value(res, i, 0), astral_db_value(res, i, 1),
 		                           astral_db_value(res, i, 2), astral_db_int(res, i, 3) };
-		w = snprintf(line, sizeof(line), "post %s [%s]: %s\n", c[i].id, c[i].category, c[i].excerpt);
-		if (w < 0)
-			continue;
-		if (len + (size_t)w + 64 > cap) {
-			char *t = realloc(list, cap = (len + (size_t)w + 64) * 2);
-
-			if (t == NULL) {
-				astral_respond_err(req, ASTRAL_ERR_NOMEM);
-				goto out;
-			}
-			list = t;
+		excerpt = ai_scrub(req, c[i].excerpt);
+		if (excerpt == NULL) {
+			prompt.failed = 1;
+			break;
 		}
-		memcpy(list + len, line, (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1);
-		len += (size_t)w < sizeof(line) ? (size_t)w : sizeof(line) - 1;
-		list[len] = '\0';
+		astral_strbuf_puts(&prompt, "post ");
+		astral_strbuf_puts(&prompt, c[i].id);
+		astral_strbuf_puts(&prompt, " [");
+		astral_strbuf_puts(&prompt, c[i].category);
+		astral_strbuf_puts(&prompt, "]: ");
+		astral_strbuf_puts(&prompt, excerpt);
+		astral_strbuf_puts(&prompt, "\n");
+		free(excerpt);
+	}
+	if (prompt.failed) {
+		astral_respond_err(req, ASTRAL_ERR_NOMEM);
+		goto out;
 	}
 	if (!ai_gate(req, AI_ACTION_MATCH))
 		goto out;
-	{
-		size_t need = strlen(expertise) + len + 32;
-		char *prompt = malloc(need), *scrubbed;
-
-		if (prompt == NULL) {
-			astral_respond_err(req, ASTRAL_ERR_NOMEM);
-			goto out;
-		}
-		snprintf(prompt, need, "Expertise: %s\n\n%s", expertise, list != NULL ? list : "");
-		scrubbed = ai_scrub(req, prompt);
-		free(prompt);
-		if (scrubbed == NULL) {
-			astral_respond_err(req, ASTRAL_ERR_NOMEM);
-			goto out;
-		}
-		err = ai_ask_text(req, AI_PROMPT_MATCH, scrubbed, 1, &raw);
-		free(scrubbed);
-		if (err != ASTRAL_OK) {
-			astral_respond_err(req, err);
-			goto out;
-		}
+	err = ai_ask_text(req, AI_PROMPT_MATCH, prompt.s, 1, &raw);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
 	}
 	answer = ai_output_json(raw);
 	items = json_object_new_array();
@@ -165,7 +155,7 @@ ai_match(struct astral_request *req, const void *input)
 	astral_respond(req, 200, body);
 out:
 	json_object_put(answer);
-	free(list);
+	astral_strbuf_free(&prompt);
 	free(raw);
 	PQclear(res);
 }

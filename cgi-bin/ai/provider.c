@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "provider.h"
+#include "strbuf.h"
 
 #define PROV_USER_AGENT "astral-ai/1"
 #define PROV_RETRY_PAUSE_MS 100      /* before a retry the provider gave no Retry-After for */
@@ -61,36 +62,6 @@ prov_pause_ms(long ms)
 
 	while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
-}
-
-struct prov_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* 0 on success, -1 when memory runs out. */
-static int
-prov_buf_add(struct prov_buf *b, const char *s, size_t n)
-{
-	if (n >= (size_t)-1 - b->len)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap = cap > (size_t)-1 / 2 ? b->len + n + 1 : cap * 2;
-		np = realloc(b->p, cap);
-		if (np == NULL)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
 }
 
 /* a, b and c joined into a new string; NULL when memory runs out. */
@@ -333,16 +304,16 @@ struct prov_attempt {
 	int text_passed;             /* some text went to the caller's sink */
 	int stream_over;             /* the event reader is finished: the rest is read and dropped */
 	long retry_after;            /* seconds from Retry-After; -1: none */
-	struct prov_buf body;        /* whole replies */
-	struct prov_buf text;        /* streamed replies: the text handed on so far */
+	struct astral_strbuf body;   /* whole replies */
+	struct astral_strbuf text;   /* streamed replies: the text handed on so far */
 	struct ai_sse sse;
 };
 
 static void
 prov_attempt_free(struct prov_attempt *a)
 {
-	free(a->body.p);
-	free(a->text.p);
+	astral_strbuf_free(&a->body);
+	astral_strbuf_free(&a->text);
 	ai_sse_free(&a->sse);
 	memset(a, 0, sizeof(*a));
 }
@@ -353,7 +324,8 @@ prov_relay(void *ctx, const char *piece, size_t len)
 {
 	struct prov_attempt *a = ctx;
 
-	if (prov_buf_add(&a->text, piece, len) != 0) {
+	astral_strbuf_add(&a->text, piece, len);
+	if (a->text.failed) {
 		a->nomem = 1;
 		return 1;
 	}
@@ -377,7 +349,8 @@ prov_on_body(char *data, size_t size, size_t nmemb, void *arg)
 	    status > 299)
 		return n;                               /* an error page: counted, not kept */
 	if (!a->stream) {
-		if (prov_buf_add(&a->body, data, n) != 0) {
+		astral_strbuf_add(&a->body, data, n);
+		if (a->body.failed) {
 			a->nomem = 1;
 			return 0;
 		}
@@ -446,8 +419,7 @@ prov_outcome(struct prov_attempt *a, CURLcode rc, long status, char **text)
 	if (a->stream && (a->sse.outcome != AI_OK || a->sse.done)) {
 		o = a->sse.outcome;
 		if (o == AI_OK || o == AI_STOPPED) {
-			*text = a->text.p != NULL ? a->text.p : strdup("");
-			a->text.p = NULL;
+			*text = astral_strbuf_take(&a->text);
 			if (*text == NULL)
 				o = AI_BAD_REPLY;
 		}
@@ -460,8 +432,8 @@ prov_outcome(struct prov_attempt *a, CURLcode rc, long status, char **text)
 	if (status == 0 || a->stream)
 		return AI_BAD_REPLY;                    /* no answer, or a stream cut short */
 	if (a->p->kind == ASTRAL_AI_GEMINI)
-		return ai_wire_gemini_parse(a->body.p != NULL ? a->body.p : "", a->body.len, text);
-	return ai_wire_openai_parse(a->body.p != NULL ? a->body.p : "", a->body.len, text);
+		return ai_wire_gemini_parse(a->body.s != NULL ? a->body.s : "", a->body.len, text);
+	return ai_wire_openai_parse(a->body.s != NULL ? a->body.s : "", a->body.len, text);
 }
 
 /* One request within budget_ms. *rc and *status say what happened on the wire. */

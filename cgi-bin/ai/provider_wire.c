@@ -14,38 +14,7 @@
 
 #include "json.h"
 #include "provider.h"
-
-/* ------------------------------------------------------------------ a growable text buffer */
-
-struct wire_buf {
-	char *p;
-	size_t len, cap;
-};
-
-/* 0 on success, -1 when memory runs out (the buffer keeps what it had). */
-static int
-wire_buf_add(struct wire_buf *b, const char *s, size_t n)
-{
-	if (n >= (size_t)-1 - b->len)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap = cap > (size_t)-1 / 2 ? b->len + n + 1 : cap * 2;
-		np = realloc(b->p, cap);
-		if (np == NULL)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
+#include "strbuf.h"
 
 /* ------------------------------------------------------------------ request bodies */
 
@@ -385,17 +354,21 @@ out:
 
 /* ------------------------------------------------------------------ whole responses */
 
+/* A sink that keeps every piece; it stops the reply only when memory runs out. */
 static int
 wire_collect(void *ctx, const char *piece, size_t len)
 {
-	return wire_buf_add(ctx, piece, len) != 0;
+	struct astral_strbuf *b = ctx;
+
+	astral_strbuf_add(b, piece, len);
+	return b->failed;
 }
 
 static enum ai_outcome
 wire_parse_whole(enum ai_wire_format format, const char *body, size_t len, char **text)
 {
 	struct json_object *root = NULL;
-	struct wire_buf buf = { NULL, 0, 0 };
+	struct astral_strbuf buf = ASTRAL_STRBUF_INIT;
 	struct wire_chunk r = { AI_BAD_REPLY, 0 };
 	const char *problem;
 
@@ -409,14 +382,13 @@ wire_parse_whole(enum ai_wire_format format, const char *body, size_t len, char 
 	/* The collector stops only when memory runs out. */
 	if (r.outcome == AI_STOPPED)
 		r.outcome = AI_BAD_REPLY;
-	if (r.outcome == AI_OK && buf.p == NULL && wire_buf_add(&buf, "", 0) != 0)
-		r.outcome = AI_BAD_REPLY;
 	if (r.outcome == AI_OK) {
-		*text = buf.p;
-		buf.p = NULL;
+		*text = astral_strbuf_take(&buf);
+		if (*text == NULL)
+			r.outcome = AI_BAD_REPLY;
 	}
 out:
-	free(buf.p);
+	astral_strbuf_free(&buf);
 	json_object_put(root);
 	return r.outcome;
 }

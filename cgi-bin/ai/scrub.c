@@ -2,37 +2,14 @@
    name or handle and without contact details anyone typed. The user's id and tokens are never put
    in a request body in the first place (ask.c sends only the turns' text). */
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ai.h"
+#include "strbuf.h"
 
 #define NAME_MIN 3              /* shorter names would blank out ordinary words */
 #define PHONE_DIGITS_MIN 7
-
-struct out { char *buf; size_t len, cap; int failed; };
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = (o->len + n + 1) * 2;
-		char *b = realloc(o->buf, cap);
-
-		if (b == NULL) {
-			o->failed = 1;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
 
 static int
 word_char(char c)
@@ -78,7 +55,10 @@ phone_at(const char *s)
 		}
 		n++;
 	}
-	return digits >= PHONE_DIGITS_MIN ? last_digit : 0;
+	/* A number that runs on into letters is part of a word or an id (a UUID), not a phone number. */
+	if (digits < PHONE_DIGITS_MIN || isalpha((unsigned char)s[last_digit]) || s[last_digit] == '_')
+		return 0;
+	return last_digit;
 }
 
 /* Whether `name` (at least NAME_MIN bytes) starts at s as a whole word, case-insensitively. */
@@ -97,28 +77,23 @@ name_at(const char *text, const char *s, const char *name)
 char *
 ai_scrub(const struct astral_request *req, const char *text)
 {
-	struct out o = { NULL, 0, 0, 0 };
+	struct astral_strbuf o = ASTRAL_STRBUF_INIT;
 	const char *s = text;
 
-	put(&o, "", 0);
 	while (*s != '\0') {
 		size_t n;
 		int starts_word = s == text || !word_char(s[-1]);
 
 		if (starts_word && ((n = name_at(text, s, req->who.display_name)) > 0 ||
 		                    (n = name_at(text, s, req->who.username)) > 0)) {
-			put(&o, "[name]", 6);
+			astral_strbuf_add(&o, "[name]", 6);
 		} else if (starts_word && ((n = email_at(s)) > 0 || (n = phone_at(s)) > 0)) {
-			put(&o, "[contact]", 9);
+			astral_strbuf_add(&o, "[contact]", 9);
 		} else {
 			n = 1;
-			put(&o, s, 1);
+			astral_strbuf_add(&o, s, 1);
 		}
 		s += n;
 	}
-	if (o.failed) {
-		free(o.buf);
-		return NULL;
-	}
-	return o.buf;
+	return astral_strbuf_take(&o);
 }

@@ -7,40 +7,18 @@
 
 #include "ai.h"
 #include "help_session_key.h"
+#include "strbuf.h"
 
-struct buf { char *s; size_t len, cap; int failed; };
-
-static void
-add(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *t = realloc(b->s, cap);
-
-		if (t == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
-}
-
+/* The transcript scrubbed into *out; the buffer is empty afterwards. */
 static astral_err
-finish(struct astral_request *req, struct buf *b, char **out)
+finish(struct astral_request *req, struct astral_strbuf *b, char **out)
 {
-	if (b->failed || b->s == NULL) {
-		free(b->s);
+	char *text = astral_strbuf_take(b);
+
+	if (text == NULL)
 		return ASTRAL_ERR_NOMEM;
-	}
-	*out = ai_scrub(req, b->s);
-	free(b->s);
+	*out = ai_scrub(req, text);
+	free(text);
 	return *out != NULL ? ASTRAL_OK : ASTRAL_ERR_NOMEM;
 }
 
@@ -48,7 +26,7 @@ astral_err
 ai_session_transcript(struct astral_request *req, const char *session_id, char **out)
 {
 	unsigned char dek[ASTRAL_DEK_LEN];
-	struct buf b = { NULL, 0, 0, 0 };
+	struct astral_strbuf b = ASTRAL_STRBUF_INIT;
 	struct astral_params p;
 	PGresult *res = NULL;
 	int have_key = 0, n;
@@ -70,7 +48,6 @@ ai_session_transcript(struct astral_request *req, const char *session_id, char *
 	if (err != ASTRAL_OK)
 		goto out;
 	have_key = 1;
-	add(&b, "");
 	for (int row = n - 1; row >= 0; row--) {          /* newest first in the result */
 		const char *role = astral_db_value(res, row, 1);
 		unsigned char *sealed = NULL;
@@ -83,17 +60,16 @@ ai_session_transcript(struct astral_request *req, const char *session_id, char *
 		free(sealed);
 		if (err != ASTRAL_OK)
 			goto out;
-		add(&b, strcmp(role, "seeker") == 0 ? "Seeker: " : "Helper: ");
-		add(&b, text);
-		add(&b, "\n");
+		astral_strbuf_puts(&b, strcmp(role, "seeker") == 0 ? "Seeker: " : "Helper: ");
+		astral_strbuf_puts(&b, text);
+		astral_strbuf_puts(&b, "\n");
 		free(text);
 	}
 	err = finish(req, &b, out);
-	b.s = NULL;
 out:
 	if (have_key)
 		OPENSSL_cleanse(dek, sizeof(dek));
-	free(b.s);
+	astral_strbuf_free(&b);
 	PQclear(res);
 	return err;
 }
@@ -102,7 +78,7 @@ astral_err
 ai_companion_transcript(struct astral_request *req, int people_only, char **out, size_t *messages)
 {
 	struct ai_message *m = NULL;
-	struct buf b = { NULL, 0, 0, 0 };
+	struct astral_strbuf b = ASTRAL_STRBUF_INIT;
 	size_t n = 0;
 	astral_err err;
 
@@ -111,14 +87,13 @@ ai_companion_transcript(struct astral_request *req, int people_only, char **out,
 	if (err != ASTRAL_OK)
 		return err;
 	*messages = n;
-	add(&b, "");
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].fallback || (people_only && strcmp(m[i].role, "user") != 0))
 			continue;
 		if (!people_only)
-			add(&b, strcmp(m[i].role, "user") == 0 ? "Person: " : "AI: ");
-		add(&b, m[i].text);
-		add(&b, people_only ? "\n\n" : "\n");
+			astral_strbuf_puts(&b, strcmp(m[i].role, "user") == 0 ? "Person: " : "AI: ");
+		astral_strbuf_puts(&b, m[i].text);
+		astral_strbuf_puts(&b, people_only ? "\n\n" : "\n");
 	}
 	ai_history_free(m, n);
 	return finish(req, &b, out);

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "input.h"
 #include "router.h"
+#include "strbuf.h"
 #include "wellness_audit.h"
 
 enum wellness_stmt {
@@ -128,12 +129,10 @@ void wellness_respond_habit(struct astral_request *req, int status, const char *
 
 /* A CSV document being written: RFC 4180 (CRLF rows, fields quoted when they hold a quote, a
    comma or a line break, quotes doubled) and no cell a spreadsheet would run as a formula (text
-   starting with = + - @, tab or CR gets a leading '). `failed` is set once an allocation fails;
-   every later call does nothing. */
+   starting with = + - @, tab or CR gets a leading '). `text.failed` is set once an allocation
+   fails; every later call does nothing. */
 struct wellness_csv {
-	char *buf;
-	size_t len, cap;
-	int failed;
+	struct astral_strbuf text;
 	int row_open;
 };
 

@@ -41,7 +41,7 @@ test_json_text_pieces(void **state)
 	out = finish(&t, &len);
 	assert_string_equal(out, "{\"n\":-9223372036854775808,\"s\":\"plain\",\"z\":null}");
 	free(out);
-	assert_null(t.buf);
+	assert_null(t.text.s);
 }
 
 /* Whatever a string holds, json-c parses it back to the same bytes. */
@@ -124,7 +124,7 @@ test_json_text_bad_size_fails(void **state)
 	astral_json_text_lit(&t, "]");
 	assert_int_equal(astral_json_text_finish(&t, &out, &len), ASTRAL_ERR_NOMEM);
 	assert_null(out);
-	assert_null(t.buf);
+	assert_null(t.text.s);
 	astral_json_text_free(&t);
 }
 
