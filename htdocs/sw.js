@@ -34,6 +34,7 @@ const CORE = [
 // The rest of the shell: fetched at install too, but a missing one does not stop it.
 const SHELL = [
 	'/manifest.webmanifest',
+	'/css/ai.css',
 	'/js/shell/app.js',
 	'/js/shell/router.js',
 	'/js/shell/routes.js',

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { SRC } from './harness.mjs';
+import { SRC, checkA11y, minorViolations, screenshot, setColorScheme } from './harness.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 
@@ -193,4 +193,46 @@ export function setServerClock(stack, offsetSeconds) {
 		throw new Error('the stack has no CLOCK_FILE (not started with --test, or a build without the test clock)');
 	}
 	fs.writeFileSync(file, `${Math.trunc(offsetSeconds)}\n`);
+}
+
+/** axe on the page in light and dark (serious findings fail; minor ones are reported). */
+export async function checkBothSchemes(page, t, label) {
+	for (const colorScheme of ['light', 'dark']) {
+		await setColorScheme(page, colorScheme);
+		const results = await checkA11y(page, { label: `${label} (${colorScheme})` });
+		for (const line of minorViolations(results)) {
+			t.diagnostic(`${label} ${colorScheme}: ${line}`);
+		}
+	}
+	await setColorScheme(page, 'light');
+}
+
+/** One <h1>, axe in light and dark, screenshots (without the passing toasts, which would cover the view). */
+export async function checkView(page, t, name, label) {
+	assert.equal(await page.locator('#main h1').count(), 1, `${label}: not exactly one <h1>`);
+	await checkBothSchemes(page, t, label);
+	if (name) {
+		await page.evaluate(() => {
+			for (const node of document.querySelectorAll('.toasts .toast')) {
+				node.remove();
+			}
+		});
+		await screenshot(page, name);
+	}
+}
+
+/** A string of a parsed catalogue (`file` names it in errors) as the page shows it: {name}
+    placeholders filled, and {one, other} plurals chosen by vars.count. */
+export function catalogueText(catalogue, file, key, vars = {}) {
+	let node = catalogue;
+	for (const part of key.split('.')) {
+		node = node && typeof node === 'object' ? node[part] : undefined;
+	}
+	if (node && typeof node === 'object' && typeof vars.count === 'number') {
+		node = vars.count === 1 ? node.one : node.other;
+	}
+	if (typeof node !== 'string') {
+		throw new Error(`no string ${key} in ${file}`);
+	}
+	return node.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }

@@ -3,6 +3,8 @@
 //
 // Run: cd tests/browser && npm ci && node --test --test-reporter=spec browser.test.mjs
 // (tools/dev/test does this after the integration tests).
+// The AI tests run on a second stack, with the mock AI provider (harness.mjs:
+// useBrowser({ ai: true })), started only when one of them runs.
 
 import { describe } from 'node:test';
 
@@ -16,6 +18,7 @@ import { realtimeTests } from './realtime.mjs';
 import { quickExitTests } from './quick-exit.mjs';
 import { peerSupportTests } from './peer-support.mjs';
 import { wellnessTests } from './wellness.mjs';
+import { aiTests } from './ai.mjs';
 
 describe('Astral Core in Chromium', () => {
 	const { test } = useBrowser();
@@ -28,4 +31,9 @@ describe('Astral Core in Chromium', () => {
 	quickExitTests(test);
 	peerSupportTests(test);
 	wellnessTests(test);
+});
+
+describe('Astral Core AI features in Chromium', () => {
+	const { test } = useBrowser({ ai: true });
+	aiTests(test);
 });

@@ -12,9 +12,15 @@
 //   ASTRAL_CHROMIUM       the browser (default: /usr/bin/chromium)
 //   ASTRAL_SCREENSHOTS    where screenshot() writes (default: $ASTRAL_SRC/docs/screenshots)
 //   ASTRAL_KEEP_STACK=1   keep the stack directory after the run
+//
+// useBrowser({ ai: true }) starts a stack with an AI provider: the mock model
+// server (tests/integration/mock_ai.py, started here and stopped with the
+// stack) behind `--ai-provider openai --ai-endpoint <mock>/v1`. Such a suite
+// starts its stack and browser at its first test, not before: a run whose
+// name pattern leaves it no test starts neither.
 
-import { after, before, it } from 'node:test';
-import { execFile, execFileSync } from 'node:child_process';
+import { after, before, beforeEach, it } from 'node:test';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +37,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SRC = path.resolve(process.env.ASTRAL_SRC || path.join(HERE, '..', '..'));
 export const BUILD = path.resolve(process.env.ASTRAL_BUILD || path.join(SRC, 'build-test'));
 const STACK_TOOL = path.join(SRC, 'tools', 'dev', 'stack');
+const MOCK_AI = path.join(SRC, 'tests', 'integration', 'mock_ai.py');
+const MOCK_START_MS = 20_000;
 const CHROMIUM = process.env.ASTRAL_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(process.env.ASTRAL_SCREENSHOTS || path.join(SRC, 'docs', 'screenshots'));
 const RUN_USER = 'astral';          // the stack runs its services as this user when started as root
@@ -124,13 +132,82 @@ function describeReports(files) {
 	return files.map((file) => `==== sanitizer report ${file}\n${fs.readFileSync(file, 'utf8').slice(0, 8000)}`).join('\n');
 }
 
+// ------------------------------------------------------------------ the mock AI provider
+
+// The mock model server as a child of this process: { url, pid, output(), stop() }.
+// It prints "listening http://127.0.0.1:PORT" once it serves; its output is
+// kept (the last 16 KB) to explain a failure.
+export function startMockAi({ pieceDelayMs = 20 } = {}) {
+	if (!fs.existsSync(MOCK_AI)) {
+		return Promise.reject(new Error(`no mock AI provider at ${MOCK_AI}`));
+	}
+	return new Promise((resolve, reject) => {
+		const child = spawn('python3', [MOCK_AI, '--port', '0', '--latency-ms', '0', '--piece-delay-ms', String(pieceDelayMs)], {
+			cwd: SRC,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let text = '';
+		let settled = false;
+		const keep = (chunk) => {
+			text = (text + chunk.toString('utf8')).slice(-16_384);
+		};
+		const mock = {
+			url: null,
+			pid: child.pid,
+			output: () => text,
+			stop() {
+				if (child.exitCode === null && child.signalCode === null) {
+					try {
+						process.kill(child.pid, 'SIGTERM');
+					} catch {
+						// Gone already.
+					}
+				}
+			},
+		};
+		const timer = setTimeout(() => {
+			if (!settled) {
+				settled = true;
+				mock.stop();
+				reject(new Error(`the mock AI provider did not start within ${MOCK_START_MS} ms:\n${text}`));
+			}
+		}, MOCK_START_MS);
+		child.stdout.on('data', (chunk) => {
+			keep(chunk);
+			const found = /listening (http:\/\/[^\s]+)/.exec(text);
+			if (found && !settled) {
+				settled = true;
+				clearTimeout(timer);
+				mock.url = found[1].replace(/\/+$/, '');
+				resolve(mock);
+			}
+		});
+		child.stderr.on('data', keep);
+		child.on('error', (error) => {
+			if (!settled) {
+				settled = true;
+				clearTimeout(timer);
+				reject(new Error(`the mock AI provider could not start: ${error.message}`));
+			}
+		});
+		child.on('exit', (code, signal) => {
+			if (!settled) {
+				settled = true;
+				clearTimeout(timer);
+				reject(new Error(`the mock AI provider exited (${code === null ? signal : code}) before it listened:\n${text}`));
+			}
+		});
+	});
+}
+
 export class Stack {
-	constructor(directory, env) {
+	constructor(directory, env, { mockAi = null } = {}) {
 		this.dir = directory;
 		this.env = env;
 		this.url = env.ASTRAL_URL.replace(/\/+$/, '');
 		this.origin = new URL(this.url).origin;
 		this.logDir = env.LOG_DIR || path.join(directory, 'log');
+		this.mockAi = mockAi;
 		this.stopped = false;
 	}
 
@@ -150,6 +227,9 @@ export class Stack {
 		} catch (error) {
 			problems.push(`stack stop failed: ${error.message}\n${error.stdout || ''}${error.stderr || ''}`);
 		}
+		if (this.mockAi) {
+			this.mockAi.stop();
+		}
 		const reports = this.sanitizerReports();
 		if (reports.length) {
 			problems.push(describeReports(reports));
@@ -163,10 +243,12 @@ export class Stack {
 	}
 }
 
-export async function startStack() {
+// startStack({ ai }): with ai, the mock AI provider first, and the stack pointed at it.
+export async function startStack({ ai = false } = {}) {
 	if (!fs.existsSync(path.join(BUILD, 'cgi-bin'))) {
 		throw new Error(`no test build at ${BUILD} (expected ${BUILD}/cgi-bin); run tools/dev/test or set ASTRAL_BUILD`);
 	}
+	const mockAi = ai ? await startMockAi() : null;
 	const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'astral-browser-'));
 	makeReachable(directory);
 	const envFile = path.join(directory, 'stack.env');
@@ -175,6 +257,9 @@ export async function startStack() {
 		const args = ['start', '--dir', directory, '--build', BUILD, '--test'];
 		if (process.env.ASTRAL_HTDOCS) {
 			args.push('--htdocs', path.resolve(process.env.ASTRAL_HTDOCS));
+		}
+		if (mockAi) {
+			args.push('--ai-provider', 'openai', '--ai-endpoint', `${mockAi.url}/v1`);
 		}
 		await execFileAsync(STACK_TOOL, args, {
 			timeout: 600_000,
@@ -192,9 +277,12 @@ export async function startStack() {
 		} catch {
 			// The start already failed; its output says why.
 		}
+		if (mockAi) {
+			mockAi.stop();
+		}
 		throw new Error(`${failure}\nstack directory kept: ${directory}`);
 	}
-	return new Stack(directory, parseEnvFile(envFile));
+	return new Stack(directory, parseEnvFile(envFile), { mockAi });
 }
 
 // ------------------------------------------------------------------ a browser session
@@ -384,9 +472,13 @@ function killChildren() {
 // Register hooks that start the stack and Chromium before the tests of the
 // enclosing describe() and always stop both after them. Returns the live state
 // and test(), which runs a test in a fresh context and fails it on anything the
-// session recorded.
-export function useBrowser() {
+// session recorded. With { ai: true } the stack has an AI provider (the mock,
+// see startStack) and both start before the suite's first test that runs
+// (beforeEach): a suite left without tests by --test-name-pattern starts nothing.
+export function useBrowser({ ai = false } = {}) {
 	const state = { stack: null, browser: null };
+	const lazy = ai;
+	let starting = null;
 	const stopOnExit = () => {
 		if (state.stack) {
 			state.stack.stop();
@@ -401,11 +493,11 @@ export function useBrowser() {
 		process.exit(signal === 'SIGINT' ? 130 : 143);
 	};
 
-	before(async () => {
+	async function start() {
 		process.on('exit', stopOnExit);
 		process.once('SIGINT', stopOnSignal);
 		process.once('SIGTERM', stopOnSignal);
-		state.stack = await startStack();
+		state.stack = await startStack({ ai });
 		state.browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,
@@ -414,9 +506,26 @@ export function useBrowser() {
 			handleSIGINT: false,
 			handleSIGTERM: false,
 		});
-	});
+	}
+
+	// Once: a failed start fails every test that needs it, with its reason.
+	function ensureStarted() {
+		if (!starting) {
+			starting = start();
+		}
+		return starting;
+	}
+
+	if (lazy) {
+		beforeEach(ensureStarted, { timeout: 720_000 });
+	} else {
+		before(ensureStarted);
+	}
 
 	after(async () => {
+		if (!starting) {
+			return;
+		}
 		const problems = [];
 		if (state.browser) {
 			try {

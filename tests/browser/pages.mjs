@@ -7,8 +7,8 @@
 
 import assert from 'node:assert/strict';
 
-import { checkA11y, minorViolations, screenshot, setColorScheme } from './harness.mjs';
-import { apiCall, createSeeker, text, waitForView } from './app.mjs';
+import { screenshot } from './harness.mjs';
+import { apiCall, checkBothSchemes, createSeeker, text, waitForView } from './app.mjs';
 
 const PUBLIC_VIEWS = [
 	{ name: 'home', path: '/', title: 'titles.home' },
@@ -29,18 +29,6 @@ const STATIC_PAGES = [
 	{ name: 'crisis-html', path: '/crisis.html', heading: /Get help now/ },
 	{ name: 'exit', path: '/exit.html', heading: /weather forecast/ },
 ];
-
-/** axe-core in light and dark; lesser findings go to the test's diagnostics. */
-async function checkBothSchemes(page, t, label) {
-	for (const colorScheme of ['light', 'dark']) {
-		await setColorScheme(page, colorScheme);
-		const results = await checkA11y(page, { label: `${label} (${colorScheme})` });
-		for (const line of minorViolations(results)) {
-			t.diagnostic(`${label} ${colorScheme}: ${line}`);
-		}
-	}
-	await setColorScheme(page, 'light');
-}
 
 async function assertOneHeading(page, label) {
 	const count = await page.locator('#main h1').count();

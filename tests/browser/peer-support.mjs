@@ -21,8 +21,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { SRC, Session, checkA11y, minorViolations, screenshot, setColorScheme } from './harness.mjs';
-import { acceptConsents, apiCall, createSeeker, text, waitForToast } from './app.mjs';
+import { SRC, Session, checkA11y, screenshot } from './harness.mjs';
+import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, text, waitForToast } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.json'), 'utf8'));
@@ -53,35 +53,6 @@ async function waitForPage(page, pathname, titleKey) {
 	await page.waitForFunction((expected) => document.title === expected && document.querySelector('#main .view h1') !== null,
 		titleOf(titleKey));
 	await page.waitForLoadState('networkidle');
-}
-
-async function checkBothSchemes(page, t, label) {
-	for (const colorScheme of ['light', 'dark']) {
-		await setColorScheme(page, colorScheme);
-		const results = await checkA11y(page, { label: `${label} (${colorScheme})` });
-		for (const line of minorViolations(results)) {
-			t.diagnostic(`${label} ${colorScheme}: ${line}`);
-		}
-	}
-	await setColorScheme(page, 'light');
-}
-
-async function assertOneHeading(page, label) {
-	assert.equal(await page.locator('#main h1').count(), 1, `${label}: not exactly one <h1>`);
-}
-
-/** One <h1>, axe in light and dark, screenshots (without the passing toasts, which would cover the view). */
-async function checkView(page, t, name, label) {
-	await assertOneHeading(page, label);
-	await checkBothSchemes(page, t, label);
-	if (name) {
-		await page.evaluate(() => {
-			for (const node of document.querySelectorAll('.toasts .toast')) {
-				node.remove();
-			}
-		});
-		await screenshot(page, name);
-	}
 }
 
 /** A helper account made through the API in this context, consents given; the page is left on /. */

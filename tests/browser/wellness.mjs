@@ -26,8 +26,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { SRC, checkA11y, minorViolations, screenshot, setColorScheme } from './harness.mjs';
-import { apiCall, createSeeker, currentSession, waitForToast, waitForView } from './app.mjs';
+import { SRC, screenshot } from './harness.mjs';
+import { apiCall, catalogueText, checkBothSchemes, checkView, createSeeker, currentSession, waitForToast, waitForView } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const CATALOGUE = Object.assign({},
@@ -37,42 +37,7 @@ const SPANISH = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'es', 'well
 
 /** A string of the wellness (or peer) catalogue as the page shows it. */
 function wtext(key, vars = {}, catalogue = CATALOGUE) {
-	let node = catalogue;
-	for (const part of key.split('.')) {
-		node = node && typeof node === 'object' ? node[part] : undefined;
-	}
-	if (node && typeof node === 'object' && typeof vars.count === 'number') {
-		node = vars.count === 1 ? node.one : node.other;
-	}
-	if (typeof node !== 'string') {
-		throw new Error(`no string ${key} in wellness.json`);
-	}
-	return node.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
-}
-
-async function checkBothSchemes(page, t, label) {
-	for (const colorScheme of ['light', 'dark']) {
-		await setColorScheme(page, colorScheme);
-		const results = await checkA11y(page, { label: `${label} (${colorScheme})` });
-		for (const line of minorViolations(results)) {
-			t.diagnostic(`${label} ${colorScheme}: ${line}`);
-		}
-	}
-	await setColorScheme(page, 'light');
-}
-
-/** One <h1>, axe in light and dark, screenshots (without the passing toasts). */
-async function checkView(page, t, name, label) {
-	assert.equal(await page.locator('#main h1').count(), 1, `${label}: not exactly one <h1>`);
-	await checkBothSchemes(page, t, label);
-	if (name) {
-		await page.evaluate(() => {
-			for (const node of document.querySelectorAll('.toasts .toast')) {
-				node.remove();
-			}
-		});
-		await screenshot(page, name);
-	}
+	return catalogueText(catalogue, 'wellness.json', key, vars);
 }
 
 async function confirmDialog(page, label) {

@@ -55,7 +55,7 @@ function notifySession(body) {
 	}
 }
 
-function parseRetryAfter(value) {
+export function parseRetryAfter(value) {
 	if (!value) {
 		return null;
 	}
@@ -139,7 +139,7 @@ export function onServerContact(fn) {
 	return () => activityListeners.delete(fn);
 }
 
-function buildResult(status, body, retryAfter) {
+export function buildResult(status, body, retryAfter = null) {
 	const error = body && typeof body === 'object' && body.error && typeof body.error === 'object'
 		? body.error
 		: null;

@@ -81,6 +81,7 @@ export const peer = {
 		? api.post(`/api/sessions/${id(sessionId)}/favorite`)
 		: api.del(`/api/sessions/${id(sessionId)}/favorite`)),
 	emergency: (sessionId) => api.post(`/api/sessions/${id(sessionId)}/emergency`, {}),
+	helperAlert: (sessionId) => api.post(`/api/sessions/${id(sessionId)}/alert`, {}),
 
 	// Helpers.
 	onlineCount: () => api.get('/api/helpers/online-count'),

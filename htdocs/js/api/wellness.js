@@ -11,7 +11,7 @@
 // (fetch reports no upload progress), with the same CSRF header and one
 // refresh-and-retry on an expired access token.
 
-import { api, currentSession } from './client.js';
+import { api, buildResult, currentSession } from './client.js';
 import { query } from './peer.js';
 
 export const MOOD_TAGS = ['Grateful', 'Anxious', 'Tired', 'Hopeful', 'Stressed', 'Calm', 'Lonely', 'Productive'];
@@ -93,18 +93,6 @@ export function telHref(phone) {
 	return digits.length >= 3 ? `tel:${text.startsWith('+') ? '+' : ''}${digits}` : null;
 }
 
-function resultOf(status, body, retryAfter = null) {
-	const error = body && typeof body === 'object' && body.error && typeof body.error === 'object' ? body.error : null;
-	return {
-		status,
-		ok: status >= 200 && status < 300,
-		body,
-		fieldErrors: error && error.fields && typeof error.fields === 'object' ? error.fields : {},
-		error: error ? { code: String(error.code || ''), message: String(error.message || '') } : null,
-		retryAfter,
-	};
-}
-
 function sendUpload({ file, description, onProgress, signal }) {
 	return new Promise((resolve) => {
 		const xhr = new XMLHttpRequest();
@@ -129,10 +117,10 @@ function sendUpload({ file, description, onProgress, signal }) {
 				}
 			}
 			const retry = Number.parseInt(xhr.getResponseHeader('Retry-After') || '', 10);
-			resolve(resultOf(xhr.status, body, Number.isFinite(retry) ? retry : null));
+			resolve(buildResult(xhr.status, body, Number.isFinite(retry) ? retry : null));
 		});
 		const failed = (code) => () => {
-			const result = resultOf(0, null);
+			const result = buildResult(0, null);
 			result.error = { code, message: '' };
 			resolve(result);
 		};

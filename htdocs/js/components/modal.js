@@ -3,12 +3,14 @@ import { el, uid } from './dom.js';
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), ' +
 	'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-// modal({title, content, onClose, initialFocus}) → { element, close(result) }
+// modal({title, content, onClose, initialFocus, dismissable}) → { element, close(result) }
 // A modal <dialog>: the rest of the page is inert, Tab and Shift+Tab stay
 // inside, Escape closes (onClose gets 'cancel'), and on close focus returns
 // to what had it before. content: a node or an array of nodes; initialFocus:
 // a node inside content to focus first (default: the first focusable one).
-export function modal({ title, content = [], onClose = null, initialFocus = null } = {}) {
+// dismissable: false keeps it open on Escape (only its own buttons close it;
+// Quick exit's three presses of Escape still work: they are caught earlier).
+export function modal({ title, content = [], onClose = null, initialFocus = null, dismissable = true } = {}) {
 	const headingId = uid('modal-title');
 	const heading = el('h2', { id: headingId, tabindex: '-1' }, title);
 	const dialog = el('dialog', { class: 'modal', 'aria-labelledby': headingId }, heading, content);
@@ -38,12 +40,24 @@ export function modal({ title, content = [], onClose = null, initialFocus = null
 
 	dialog.addEventListener('cancel', (event) => {
 		event.preventDefault();
-		close('cancel');
+		if (dismissable) {
+			close('cancel');
+		}
 	});
+	if (!dismissable) {
+		// Should the browser close it anyway, it opens again.
+		dialog.addEventListener('close', () => {
+			if (!closed && dialog.isConnected) {
+				dialog.showModal();
+			}
+		});
+	}
 	dialog.addEventListener('keydown', (event) => {
 		if (event.key === 'Escape') {
 			event.preventDefault();
-			close('cancel');
+			if (dismissable) {
+				close('cancel');
+			}
 			return;
 		}
 		if (event.key !== 'Tab') {

@@ -15,6 +15,7 @@ const state = {
 	session: null,
 	api: null,
 	client: null,
+	features: { ai: false },   // header links that need a feature (nav.js `requires`)
 };
 
 // The account's theme and language are applied once per signed-in user: at start-up, and again
@@ -135,7 +136,7 @@ function renderHeader(layout) {
 		el('ul', {},
 			el('li', {}, el('a', { id: 'get-help', class: 'btn btn-crisis btn-small', href: '/crisis' }, t('shell.getHelp'))),
 			el('li', {}, el('a', { id: 'quick-exit', class: 'btn btn-exit btn-small', href: '/exit.html', 'data-quick-exit': true }, t('shell.quickExit')))));
-	const links = navItemsFor(layout).map((item) =>
+	const links = navItemsFor(layout, state.features).map((item) =>
 		el('li', {}, el('a', { href: item.href, 'data-nav': item.id, id: `nav-${item.id}` }, t(item.label))));
 	const bar = el('div', { class: 'header-bar' },
 		el('nav', { class: 'app-nav', 'aria-label': t('shell.mainNav') }, el('ul', {}, links)),
@@ -196,9 +197,47 @@ function renderFooter() {
 function renderChrome() {
 	const layout = layoutFor(state.session);
 	document.body.dataset.layout = layout;
+	if (featuresCheckedFor !== userIdOf(state.session)) {
+		state.features.ai = false;
+	}
 	renderHeader(layout);
 	renderFooter();
 	markCurrent();
+	checkFeatures();
+}
+
+// The AI link shows for seekers and helpers while GET /api/ai/status says the AI is available
+// (js/api/ai.js keeps the answer for the page), unless they said they are under 18; asked once
+// per signed-in user.
+let featuresCheckedFor = null;
+
+function userIdOf(session) {
+	return session && session.user ? session.user.id : null;
+}
+
+async function checkFeatures() {
+	const userId = userIdOf(state.session);
+	if (featuresCheckedFor === userId) {
+		return;
+	}
+	featuresCheckedFor = userId;
+	const layout = layoutFor(state.session);
+	let on = false;
+	if (userId && (layout === 'seeker' || layout === 'helper') && !needsMfaEnrolment(state.session)) {
+		try {
+			const aiApi = await import('/js/api/ai.js');
+			const status = await aiApi.aiStatus();
+			// Not for someone who said they are under 18: the companion is not theirs to use.
+			on = aiApi.aiEnabled(status) && status.age_confirmed !== false;
+		} catch (error) {
+			console.warn('AI status unavailable', error);
+		}
+	}
+	if (featuresCheckedFor !== userId || on === state.features.ai) {
+		return;
+	}
+	state.features.ai = on;
+	renderHeader(layoutFor(state.session));
 }
 
 // ------------------------------------------------------------------ routing

@@ -5,6 +5,8 @@
 //
 // Layouts: 'guest' (signed out), 'seeker', 'helper', 'staff' (moderator or
 // admin). label is an i18n key. Items show in `order`, lowest first.
+// requires: the name of a feature the shell turns on (app.js: 'ai' while
+// GET /api/ai/status says the AI is available); the item shows only then.
 
 const items = [];
 
@@ -18,8 +20,9 @@ export function registerNavItem(item) {
 	}
 }
 
-export function navItemsFor(layout) {
-	return items.filter((item) => item.layouts.includes(layout)).sort((a, b) => a.order - b.order);
+export function navItemsFor(layout, features = {}) {
+	return items.filter((item) => item.layouts.includes(layout) && (!item.requires || features[item.requires]))
+		.sort((a, b) => a.order - b.order);
 }
 
 /** The layout for a session response (or null when signed out). */
@@ -44,6 +47,7 @@ registerNavItem({ id: 'dashboard', href: '/helper', label: 'nav.dashboard', layo
 registerNavItem({ id: 'feed', href: '/feed', label: 'nav.feed', layouts: ['seeker', 'helper', 'staff'], order: 20 });
 registerNavItem({ id: 'share', href: '/share', label: 'nav.share', layouts: ['seeker'], order: 25 });
 registerNavItem({ id: 'activity', href: '/activity', label: 'nav.activity', layouts: ['seeker'], order: 30 });
+registerNavItem({ id: 'ai', href: '/ai', label: 'nav.ai', layouts: ['seeker', 'helper'], order: 33, requires: 'ai' });
 registerNavItem({ id: 'wellness', href: '/wellness', label: 'nav.wellness', layouts: ['seeker', 'helper', 'staff'], order: 35 });
 registerNavItem({ id: 'safety-plan', href: '/wellness/safety-plan', label: 'nav.safetyPlan', layouts: ['seeker'], order: 36 });
 registerNavItem({ id: 'reflections', href: '/reflections', label: 'nav.reflections', layouts: ['seeker', 'helper', 'staff'], order: 40 });

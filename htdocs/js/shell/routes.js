@@ -49,6 +49,10 @@ registerRoute({ path: '/wellness/videos', view: view('videos'), title: 'titles.v
 registerRoute({ path: '/wellness/summary', view: view('clinician-summary'), title: 'titles.summary', auth: 'user' });
 registerRoute({ path: '/resources', view: view('resources'), title: 'titles.resources', auth: 'public' });
 
+// The AI companion (docs/ai-api-contract.md); its header link shows only while /api/ai/status
+// says the AI is available (nav.js `requires: 'ai'`, app.js).
+registerRoute({ path: '/ai', view: view('ai-chat'), title: 'titles.ai', auth: 'user' });
+
 // The safety plan kept for offline use is forgotten when the session ends (api/plan-cache.js).
 import('/js/api/plan-cache.js').then((cache) => cache.watchSession())
 	.catch((error) => console.warn('offline safety plan', error));

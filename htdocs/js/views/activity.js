@@ -8,6 +8,8 @@
 //             (a private request: category and message).
 // Live: new messages raise the unread counts; an accepted, ended or declined
 // request redraws the tab shown.
+// With the AI available, each past chat has "Summary" (POST
+// /api/ai/summarize-session), shown under its card.
 
 import { el } from '/js/components/dom.js';
 import { linkButton } from '/js/components/button.js';
@@ -22,6 +24,8 @@ import { loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
 import { subscribe } from '/js/api/events.js';
 import { peer, CATEGORIES, POST_MAX, POST_WARN } from '/js/api/peer.js';
+import { aiAsk } from '/js/components/ai-tools.js';
+import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
 
 const TABS = ['posts', 'sessions', 'helpers'];
 const PAGE = 20;
@@ -46,10 +50,33 @@ export async function requestChat(ctx, helper) {
 
 export default {
 	async render(root, ctx) {
-		await Promise.all([loadArea('peer'), loadArea('account'), loadArea('pages')]);
+		const [aiState] = await Promise.all([aiStatus(), loadArea('peer'), loadArea('account'), loadArea('pages')]);
+		const aiOn = aiEnabled(aiState);
+		if (aiOn) {
+			await loadArea('ai');
+		}
 		const { t } = ctx;
 		const fail = (result) => errorText(t, result);
 		let refreshShown = () => {};
+
+		// A past chat's card with "Summary" when the AI is on.
+		function pastCard(session, options) {
+			const card = sessionCard(session, options);
+			if (!aiOn || !session.ended_at) {
+				return card;
+			}
+			const ask = aiAsk({
+				label: t('ai.sessionSummary.button'),
+				title: t('ai.sessionSummary.title'),
+				request: () => ai.summarizeSession(session.id),
+				pick: (answer) => answer.summary,
+				emptyText: t('ai.sessionSummary.none'),
+				headingLevel: 4,
+				action: 'summarize-session',
+			});
+			card.append(el('p', { class: 'actions' }, ask.button), ask.output);
+			return card;
+		}
 		let unreadBySession = new Map();
 
 		async function loadUnread() {
@@ -167,7 +194,7 @@ export default {
 			});
 			const past = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'ended', limit: PAGE, cursor }),
-				renderItem: (session) => sessionCard(session, cardOptions),
+				renderItem: (session) => pastCard(session, cardOptions),
 				emptyText: t('activity.noPast'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,

@@ -12,8 +12,15 @@
 //   the helper, ends the chat and leaves. Both: End chat.
 // - A `crisis` in the answer to my message shows the crisis card.
 // - After more than 20 messages, every 10th shows a "take a break" note for 10 s.
+// - With the AI available (GET /api/ai/status): the helper gets "Guidance on
+//   this message" on the seeker's messages (POST /api/ai/guidance: flag and
+//   reason, suggested replies that go into the message box, never sent,
+//   resources, and "Alert a moderator": POST /api/sessions/{id}/alert) and,
+//   once the chat has ended, "Private feedback on this session" (POST
+//   /api/ai/helper-feedback, shown to the helper only); both participants get
+//   "Summary" of an ended chat (POST /api/ai/summarize-session).
 
-import { el } from '/js/components/dom.js';
+import { el, uid } from '/js/components/dom.js';
 import { button, linkButton } from '/js/components/button.js';
 import { field } from '/js/components/field.js';
 import { states } from '/js/components/states.js';
@@ -25,6 +32,8 @@ import { loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
 import { onEventsStatus, subscribe } from '/js/api/events.js';
 import { clientKey, peer, MESSAGE_MAX } from '/js/api/peer.js';
+import { aiAsk, guidancePanel } from '/js/components/ai-tools.js';
+import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
 
 const PAGE = 50;
 const TYPING_SEND_MS = 3000;
@@ -93,6 +102,86 @@ export default {
 		const endedPanel = el('div', { class: 'chat-ended', hidden: true });
 		const tools = el('div', { class: 'chat-tools' });
 
+		// ------------------------------------------------------------ AI
+		let aiOn = false;
+		let guidanceFor = null;
+		let aiEndedNode = null;
+		const aiGuide = guidancePanel({
+			headingLevel: 2,
+			onUse: (text) => {
+				if (composer.hidden) {
+					ctx.toast(t('ai.guidance.ended'), 'info');
+					return;
+				}
+				input.input.value = text;
+				input.setError(null);
+				counter.update();
+				composerStatus.className = 'status';
+				composerStatus.textContent = t('ai.guidance.inserted');
+				input.input.focus();
+			},
+			onClose: () => input.input.focus(),
+			onAlert: () => peer.helperAlert(sessionId),
+		});
+
+		async function askGuidance(message) {
+			guidanceFor = message.id;
+			aiGuide.loading();
+			const result = await ai.guidance(sessionId, message.id);
+			if (guidanceFor === message.id) {
+				aiGuide.show(result);
+			}
+		}
+
+		// The helper's "Guidance on this message" under each of the seeker's messages.
+		function withAi(node, message) {
+			if (!aiOn || !session || session.my_role !== 'helper' || message.mine || !message.id) {
+				return node;
+			}
+			const text = node.querySelector('.bubble-text');
+			if (text && !text.id) {
+				text.id = uid('bubble-text');
+			}
+			node.append(el('p', { class: 'bubble-ai-action' }, el('button', {
+				type: 'button', class: 'btn btn-ghost btn-small', 'data-action': 'guidance',
+				'aria-describedby': text ? text.id : null,
+				onClick: () => askGuidance(messages.get(message.id) || message),
+			}, t('ai.guidance.button'))));
+			return node;
+		}
+
+		// After the chat: "Summary" for both, "Private feedback on this session" for the helper.
+		function aiEnded() {
+			if (!aiOn || !session) {
+				return null;
+			}
+			if (!aiEndedNode) {
+				const summary = aiAsk({
+					label: t('ai.sessionSummary.button'),
+					title: t('ai.sessionSummary.title'),
+					request: () => ai.summarizeSession(sessionId),
+					pick: (answer) => answer.summary,
+					emptyText: t('ai.sessionSummary.none'),
+					headingLevel: 3,
+					action: 'summarize-session',
+				});
+				const feedback = session.my_role === 'helper' ? aiAsk({
+					label: t('ai.feedback.button'),
+					title: t('ai.feedback.title'),
+					request: () => ai.helperFeedback(sessionId),
+					pick: (answer) => answer.feedback,
+					emptyText: t('ai.feedback.none'),
+					headingLevel: 3,
+					note: t('ai.feedback.private'),
+					action: 'helper-feedback',
+				}) : null;
+				aiEndedNode = el('div', { class: 'ai-after' },
+					el('p', { class: 'actions' }, summary.button, feedback ? feedback.button : null),
+					summary.output, feedback ? feedback.output : null);
+			}
+			return aiEndedNode;
+		}
+
 		function otherName() {
 			if (!session) {
 				return '';
@@ -105,11 +194,11 @@ export default {
 
 		// ------------------------------------------------------------ messages
 		function bubbleFor(message, state = 'sent') {
-			return messageBubble(message, {
+			return withAi(messageBubble(message, {
 				otherName: otherName(),
 				state,
 				onRetry: (failed) => deliver(failed.client_key, failed.text),
-			});
+			}), message);
 		}
 
 		function isNearBottom() {
@@ -392,7 +481,8 @@ export default {
 				by ? el('p', {}, by) : null,
 				session.my_role === 'seeker'
 					? el('p', { class: 'actions' }, linkButton({ label: t('chat.afterChat'), href: '/activity?tab=sessions' }))
-					: el('p', { class: 'actions' }, linkButton({ label: t('chat.toDashboard'), href: '/helper' }))));
+					: el('p', { class: 'actions' }, linkButton({ label: t('chat.toDashboard'), href: '/helper' })),
+				aiEnded()));
 			drawTools();
 		}
 
@@ -551,10 +641,15 @@ export default {
 		// ------------------------------------------------------------ load
 		async function load() {
 			states.loading(body);
-			const [found, page] = await Promise.all([
+			const [found, page, aiState] = await Promise.all([
 				peer.session(sessionId),
 				peer.messages(sessionId, { limit: PAGE }),
+				aiStatus(),
 			]);
+			aiOn = aiEnabled(aiState);
+			if (aiOn) {
+				await loadArea('ai');
+			}
 			if (!found.ok || !found.body) {
 				states.error(body, found.status === 404 ? t('chat.notFound') : fail(found), found.status === 404 ? null : load);
 				return;
@@ -581,6 +676,7 @@ export default {
 			body.replaceChildren(...[about, guidance, connection, crisisHolder, tools, breakBanner,
 				el('section', { class: 'chat-thread', 'aria-label': t('chat.conversation') },
 					earlierRow, scroller, typing),
+				aiOn && session.my_role === 'helper' ? aiGuide.element : null,
 				composer, endedPanel].filter(Boolean));
 			if (!messages.size) {
 				log.append(el('li', { class: 'chat-empty note', 'data-empty': true }, t('chat.noMessages')));

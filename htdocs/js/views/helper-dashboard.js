@@ -8,6 +8,10 @@
 //   with Accept and Decline.
 // - My active chats, with unread counts kept live.
 // - Posts that need support (GET /api/posts?sort=needs_support), with Accept.
+// - With the AI available (GET /api/ai/status): a "Summarize" button on those
+//   posts (POST /api/ai/summarize-post, the summary under the card), and the
+//   posts in two tabs, Available and For you (POST /api/ai/match: each post
+//   with the AI's reason, "✨ …").
 
 import { el } from '/js/components/dom.js';
 import { button, linkButton } from '/js/components/button.js';
@@ -15,6 +19,8 @@ import { field } from '/js/components/field.js';
 import { states } from '/js/components/states.js';
 import { pagedList } from '/js/components/paged-list.js';
 import { postCard } from '/js/components/post-card.js';
+import { tabs } from '/js/components/tabs.js';
+import { aiAsk, aiErrorText } from '/js/components/ai-tools.js';
 import { sessionCard, unreadBadge } from '/js/components/session-card.js';
 import { onlineBadge, reputationText } from '/js/components/helper-card.js';
 import { loadArea } from '/js/shell/i18n.js';
@@ -22,6 +28,7 @@ import { applyFieldErrors, errorText } from '/js/api/client.js';
 import { subscribe } from '/js/api/events.js';
 import { forgetRequest, onRequestsChange, pendingRequests, rememberRequest, watchPeer } from '/js/api/peer-watch.js';
 import { peer, EXPERTISE } from '/js/api/peer.js';
+import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
 import { acceptPost, reportPost } from './feed.js';
 
 const PAGE = 10;
@@ -37,6 +44,70 @@ export default {
 		const body = el('div');
 		root.append(heading, body);
 		watchPeer();
+		let aiOn = false;
+
+		// ------------------------------------------------------------ AI
+		// A post card with, when the AI is on, "Summarize" and the summary under the card.
+		function cardWithSummary(post, options) {
+			if (!aiOn) {
+				return postCard(post, options);
+			}
+			const ask = aiAsk({
+				label: t('ai.summary.button'),
+				title: t('ai.summary.title'),
+				request: () => ai.summarizePost(post.id),
+				pick: (answer) => answer.summary,
+				emptyText: t('ai.summary.none'),
+				headingLevel: (options.headingLevel || 3) + 1,
+				action: 'summarize-post',
+			});
+			const card = postCard(post, { ...options, actions: [...(options.actions || []), ask.button] });
+			card.append(ask.output);
+			return card;
+		}
+
+		// For you: the posts the AI matched to this helper, each with its reason.
+		function forYouPanel() {
+			const box = el('div', { class: 'ai-match' });
+			async function loadMatch() {
+				states.loading(box, t('ai.match.working'));
+				const result = await ai.match();
+				if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
+					states.error(box, aiErrorText(result), loadMatch);
+					return;
+				}
+				const again = button({ label: t('ai.match.again'), kind: 'ghost', small: true, onClick: loadMatch });
+				const items = result.body.items.filter((item) => item && item.post && item.post.id);
+				if (!items.length) {
+					box.replaceChildren(el('p', { class: 'state state-empty' }, t('ai.match.empty')), el('p', { class: 'actions' }, again));
+					return;
+				}
+				box.replaceChildren(...[
+					result.body.fallback ? el('p', { class: 'ai-fallback-note' }, t('ai.match.fallback')) : null,
+					el('ul', { class: 'list post-list', 'aria-label': t('ai.match.tab') }, items.map((item) => {
+						const row = el('li', {});
+						const post = { ...item.post, content: String(item.post.excerpt || '') };
+						const card = cardWithSummary(post, {
+							headingLevel: 3,
+							accept: (chosen) => acceptPost(ctx, chosen, { onGone: () => row.remove() }),
+						});
+						if (item.reason) {
+							card.querySelector('.post-body').after(el('p', { class: 'ai-reason' },
+								el('span', { class: 'ai-spark', 'aria-hidden': 'true' }, '✨ '),
+								el('strong', {}, t('ai.match.reasonLabel')), ' ',
+								String(item.reason)));
+						}
+						row.append(card);
+						return row;
+					})),
+					el('p', { class: 'actions' }, again),
+				].filter(Boolean));
+			}
+			return {
+				element: el('div', {}, el('p', { class: 'note' }, t('ai.match.lead')), box),
+				load: loadMatch,
+			};
+		}
 
 		// ------------------------------------------------------------ profile form
 		function profileForm() {
@@ -178,7 +249,7 @@ export default {
 			// Posts that need support.
 			const waiting = pagedList({
 				fetchPage: (cursor) => peer.feed({ sort: 'needs_support', limit: PAGE, cursor }),
-				renderItem: (post) => postCard(post, {
+				renderItem: (post) => cardWithSummary(post, {
 					headingLevel: 3,
 					support: (item, on) => peer.support(item.id, on),
 					report: (item) => reportPost(ctx, item, () => waiting.remove(item.id)),
@@ -208,11 +279,34 @@ export default {
 					active.element),
 				el('section', { 'aria-labelledby': 'dashboard-waiting' },
 					el('h2', { id: 'dashboard-waiting' }, t('dashboard.waiting')),
-					waiting.element,
-					el('p', {}, linkButton({ label: t('dashboard.toFeed'), href: '/feed?tab=community', kind: 'ghost' }))));
+					waitingContent()));
 			drawRequests();
 			active.reload();
 			waiting.reload();
+
+			// Posts that need support: the list, or with the AI on, tabs Available and For you.
+			function waitingContent() {
+				const available = [waiting.element,
+					el('p', {}, linkButton({ label: t('dashboard.toFeed'), href: '/feed?tab=community', kind: 'ghost' }))];
+				if (!aiOn) {
+					return available;
+				}
+				let forYou = null;
+				return tabs([
+					{ id: 'available', label: t('ai.match.available'), render: (panel) => panel.append(...available) },
+					{
+						id: 'for-you',
+						label: t('ai.match.tab'),
+						render: (panel) => {
+							if (!forYou) {
+								forYou = forYouPanel();
+								forYou.load();
+							}
+							panel.append(forYou.element);
+						},
+					},
+				], { label: t('dashboard.waiting') });
+			}
 
 			// The requests waiting for me, from the server (real-time arrivals join them later);
 			// any remembered earlier in this page's life and answered elsewhere are dropped.
@@ -263,7 +357,11 @@ export default {
 
 		async function load() {
 			states.loading(body);
-			const result = await peer.myProfile();
+			const [result, aiState] = await Promise.all([peer.myProfile(), aiStatus()]);
+			aiOn = aiEnabled(aiState);
+			if (aiOn) {
+				await loadArea('ai');
+			}
 			if (result.status === 404) {
 				profileForm();
 				return;

@@ -2,6 +2,9 @@
 // (a counter, a warning past 4900), posted anonymously (POST /api/posts).
 // When the answer carries `crisis`, the crisis card comes first, before
 // anything else, and takes focus; otherwise the person goes to their activity.
+// With the AI available and a conversation with it, "Draft a post from my AI
+// chat" (POST /api/ai/draft-post) fills the topic and the text for the person
+// to read, change and post themselves (components/ai-draft.js).
 
 import { el } from '/js/components/dom.js';
 import { button, linkButton } from '/js/components/button.js';
@@ -11,6 +14,7 @@ import { crisisCard } from '/js/components/crisis-card.js';
 import { loadArea } from '/js/shell/i18n.js';
 import { applyFieldErrors, errorText } from '/js/api/client.js';
 import { peer, CATEGORIES, POST_MAX, POST_WARN } from '/js/api/peer.js';
+import { aiDraftOffer } from '/js/components/ai-draft.js';
 
 export default {
 	async render(root, ctx) {
@@ -89,6 +93,8 @@ export default {
 			ctx.navigate('/activity');
 		});
 
-		body.append(el('p', { class: 'lead' }, t('share.lead')), form);
+		const draftHolder = el('div', { class: 'ai-draft-holder' });
+		body.append(el('p', { class: 'lead' }, t('share.lead')), draftHolder, form);
+		aiDraftOffer(draftHolder, { category, content, counter, categories: CATEGORIES });
 	},
 };
