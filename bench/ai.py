@@ -5,10 +5,14 @@
 
 Makes `chats` adult seekers, then runs wrk with one connection per person, each sending companion
 messages (POST /api/ai/chat, JSON answer) back to back, while the mock provider answers every call
-after a fixed `latency-ms`. Prints throughput, the gateway's added latency (wrk's p50/p99 minus
-the mock's fixed latency), and how many astral-ai workers were busy: sampled every 20 ms from each
-worker's open file descriptors (a busy worker holds the FastCGI connection and the provider's
-socket besides its idle set), as the peak, the mean and the share of samples with every worker busy.
+after a fixed `latency-ms`. Prints throughput; the latency clients saw (wrk); the latency the
+gateway added, per request: nginx's request time (access log) minus the provider call's own time
+as astral-ai measured it (its log, same request id) — so the mock's own jitter (a Python server
+on the same two cores) is not counted as the gateway's; and how many astral-ai workers were busy: sampled every 20 ms from each
+worker's kernel wait channel (an idle worker waits in accept() on the FastCGI socket, which the
+kernel shows as __skb_wait_for_more_packets; anything else — running, polling the provider or
+PostgreSQL, reading a request — is busy), as the peak, the mean and the share of samples with
+every worker busy.
 """
 
 import argparse
@@ -49,25 +53,52 @@ def ai_workers(conf):
     return pids
 
 
-def fd_count(pid):
+IDLE_WCHAN = "__skb_wait_for_more_packets"
+
+
+def busy(pid):
     try:
-        return len(os.listdir(f"/proc/{pid}/fd"))
+        return Path(f"/proc/{pid}/wchan").read_text().strip() != IDLE_WCHAN
     except OSError:
-        return None
+        return False
 
 
 class Occupancy(threading.Thread):
-    """Samples busy workers: a worker with more descriptors than its idle count is busy."""
+    """Samples how many workers are busy, every 20 ms."""
 
-    def __init__(self, pids, idle):
+    def __init__(self, pids):
         super().__init__(daemon=True)
-        self.pids, self.idle, self.samples, self.stop = pids, idle, [], threading.Event()
+        self.pids, self.samples, self.stop = pids, [], threading.Event()
 
     def run(self):
         while not self.stop.is_set():
-            busy = sum(1 for p in self.pids if (fd_count(p) or 0) > self.idle[p])
-            self.samples.append(busy)
+            self.samples.append(sum(1 for p in self.pids if busy(p)))
             time.sleep(0.02)
+
+
+def percentile(values, pct):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * pct / 100))] if values else None
+
+
+def added_latency(access_log, ai_log, access_from, ai_from):
+    """(added ms, provider ms) per chat answered 200 since the given offsets."""
+    provider = {}
+    with open(ai_log, encoding="utf-8", errors="replace") as f:
+        f.seek(ai_from)
+        for line in f:
+            m = re.search(r"req=(\w+) .* ai chat outcome=\w+ status=\d+ ms=(\d+)", line)
+            if m:
+                provider[m.group(1)] = float(m.group(2))
+    added, own = [], []
+    with open(access_log, encoding="utf-8", errors="replace") as f:
+        f.seek(access_from)
+        for line in f:
+            m = re.search(r'"POST /api/ai/chat" 200 \d+ ([\d.]+) rid=(\w+)', line)
+            if m and m.group(2) in provider:
+                added.append(float(m.group(1)) * 1000 - provider[m.group(2)])
+                own.append(provider[m.group(2)])
+    return added, own
 
 
 def wrk_latency_ms(text, pct):
@@ -89,11 +120,13 @@ def main():
     base = args.url.rstrip("/")
     tokens = [adult_seeker(base) for _ in range(args.chats)]
     pids = ai_workers(args.conf)
-    idle = {p: fd_count(p) or 0 for p in pids}
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(tokens) + "\n")
         token_file = f.name
-    occ = Occupancy(pids, idle)
+    logs = Path(args.conf).resolve().parents[1] / "log"
+    access_log, ai_log = logs / "nginx-access.log", logs / "ai.log"
+    access_from, ai_from = access_log.stat().st_size, ai_log.stat().st_size
+    occ = Occupancy(pids)
     occ.start()
     env = dict(os.environ, BENCH_TOKENS=token_file)
     p = subprocess.run(["wrk", "-t2", f"-c{args.chats}", f"-d{args.duration}s", "--latency", "--timeout", "60s",
@@ -110,8 +143,15 @@ def main():
           f"{len(pids)} astral-ai workers, wrk {args.duration}s")
     print(f"  throughput {float(rps.group(1)) if rps else 0:.1f} chats/s, non-2xx {non2xx.group(1) if non2xx else 0}")
     if p50 is not None and p99 is not None:
-        print(f"  latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; added by the gateway: p50 {p50 - args.latency_ms:.1f} ms, "
-              f"p99 {p99 - args.latency_ms:.1f} ms")
+        print(f"  latency seen by clients (wrk): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    added, own = added_latency(access_log, ai_log, access_from, ai_from)
+    if added:
+        print(f"  the provider's own time (as astral-ai measured it): p50 {percentile(own, 50):.0f} ms, "
+              f"p99 {percentile(own, 99):.0f} ms")
+        print(f"  added by the gateway (nginx request time minus the provider's): p50 {percentile(added, 50):.1f} ms, "
+              f"p99 {percentile(added, 99):.1f} ms over {len(added)} chats (1 ms resolution)")
+    else:
+        print("  added latency: no request could be paired in the logs (is the access log on?)")
     print(f"  busy workers: peak {max(samples)} of {len(pids)}, mean {sum(samples) / len(samples):.1f}; "
           f"all busy in {100.0 * sum(1 for s in samples if s >= len(pids)) / len(samples):.1f}% of "
           f"{len(samples)} samples")

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "crisis.h"
+#include "crypt.h"
 #include "db.h"
 #include "http.h"
 #include "input.h"
@@ -140,11 +141,20 @@ struct ai_message {
 	int fallback;
 	long long created_at;
 };
+/* The caller's data key, loaded once for a request's reads and writes of the conversation. */
+struct ai_conversation {
+	unsigned char dek[ASTRAL_DEK_LEN];
+	int open;
+};
+astral_err ai_conversation_open(struct astral_request *req, struct ai_conversation *c) ASTRAL_MUST_USE;
+void ai_conversation_close(struct ai_conversation *c);    /* wipes the key */
 /* The caller's last `n` messages, oldest first (texts opened); *count set. */
-astral_err ai_history_load(struct astral_request *req, int n, struct ai_message **out, size_t *count) ASTRAL_MUST_USE;
+astral_err ai_history_load(struct astral_request *req, const struct ai_conversation *c, int n,
+                           struct ai_message **out, size_t *count) ASTRAL_MUST_USE;
 void ai_history_free(struct ai_message *m, size_t count);
 /* Seal and queue one message of the caller (id made here, returned in m->id). */
-astral_err ai_history_append(struct astral_request *req, struct ai_message *m, const char *severity) ASTRAL_MUST_USE;
+astral_err ai_history_append(struct astral_request *req, const struct ai_conversation *c, struct ai_message *m,
+                             const char *severity) ASTRAL_MUST_USE;
 struct json_object *ai_message_json(const struct ai_message *m);
 
 /* ------------------------------------------------------------ transcripts (transcript.c) */

@@ -115,14 +115,15 @@ wants_stream(const struct astral_request *req)
 
 /* The conversation sent to the model: the last messages and this one, all scrubbed. */
 static astral_err
-build_turns(struct astral_request *req, const char *message, struct ai_turn **turns, size_t *nturns)
+build_turns(struct astral_request *req, const struct ai_conversation *c, const char *message, struct ai_turn **turns,
+            size_t *nturns)
 {
 	struct ai_message *history = NULL;
 	struct ai_turn *t = NULL;
 	size_t n = 0, k = 0;
 	astral_err err;
 
-	err = ai_history_load(req, AI_HISTORY_SENT, &history, &n);
+	err = ai_history_load(req, c, AI_HISTORY_SENT, &history, &n);
 	if (err != ASTRAL_OK)
 		return err;
 	t = calloc(n + 1, sizeof(*t));
@@ -167,15 +168,15 @@ free_turns(struct ai_turn *t, size_t n)
 
 /* Store both messages, alert on a crisis, audit; the answer's body. */
 static astral_err
-record(struct astral_request *req, struct ai_message *mine, struct ai_message *reply,
+record(struct astral_request *req, const struct ai_conversation *c, struct ai_message *mine, struct ai_message *reply,
        const struct astral_crisis_result *crisis, int crisis_in_message, struct json_object **body)
 {
 	const char *severity = crisis != NULL ? astral_crisis_severity_name(crisis->severity) : "none";
 	astral_err err;
 
-	err = ai_history_append(req, mine, crisis_in_message ? severity : "none");
+	err = ai_history_append(req, c, mine, crisis_in_message ? severity : "none");
 	if (err == ASTRAL_OK)
-		err = ai_history_append(req, reply, crisis_in_message ? "none" : severity);
+		err = ai_history_append(req, c, reply, crisis_in_message ? "none" : severity);
 	if (err != ASTRAL_OK)
 		return err;
 	if (crisis != NULL)
@@ -203,13 +204,14 @@ record(struct astral_request *req, struct ai_message *mine, struct ai_message *r
 /* Call the model with the conversation, streaming pieces through the sink (and to the client when
    it asked for events). Outside any transaction: the caller resumes one after. */
 static astral_err
-ask_companion(struct astral_request *req, const char *message, struct reply_sink *sink, struct ai_reply *got)
+ask_companion(struct astral_request *req, const struct ai_conversation *c, const char *message, struct reply_sink *sink,
+              struct ai_reply *got)
 {
 	struct ai_turn *turns = NULL;
 	size_t nturns = 0;
 	astral_err err;
 
-	err = build_turns(req, message, &turns, &nturns);
+	err = build_turns(req, c, message, &turns, &nturns);
 	if (err == ASTRAL_OK)
 		err = ai_pause_transaction(req);
 	if (err == ASTRAL_OK && sink->streaming)
@@ -260,13 +262,13 @@ choose_reply(struct reply_sink *sink, const struct ai_reply *got, struct ai_mess
 /* Store, audit and answer: as JSON, or (streamed) commit first and then the `done` event, so that
    `done` means stored; a failure after the stream began is the `error` event. */
 static void
-answer(struct astral_request *req, struct reply_sink *sink, struct ai_message *mine, struct ai_message *reply,
-       const struct astral_crisis_result *crisis, int crisis_in_message)
+answer(struct astral_request *req, const struct ai_conversation *c, struct reply_sink *sink, struct ai_message *mine,
+       struct ai_message *reply, const struct astral_crisis_result *crisis, int crisis_in_message)
 {
 	struct json_object *body = NULL;
 	astral_err err;
 
-	err = record(req, mine, reply, crisis, crisis_in_message, &body);
+	err = record(req, c, mine, reply, crisis, crisis_in_message, &body);
 	if (err == ASTRAL_OK && !sink->streaming) {
 		astral_respond(req, 200, body);
 		return;
@@ -294,6 +296,7 @@ void
 ai_chat(struct astral_request *req, const void *input)
 {
 	const struct chat_in *in = input;
+	struct ai_conversation c = { .open = 0 };
 	struct reply_sink sink = { .req = req };
 	struct ai_message mine = { .role = "user" }, reply = { .role = "ai" };
 	struct astral_crisis_result in_screen;
@@ -304,6 +307,11 @@ ai_chat(struct astral_request *req, const void *input)
 
 	if (!ai_require_provider(req) || !ai_require_adult(req) || !ai_gate(req, AI_ACTION_CHAT))
 		return;
+	err = ai_conversation_open(req, &c);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return;
+	}
 	sink.streaming = wants_stream(req);
 	mine.text = (char *)(uintptr_t)in->message;
 	mine.created_at = reply.created_at = req->now;
@@ -313,20 +321,22 @@ ai_chat(struct astral_request *req, const void *input)
 		crisis = &in_screen;
 		reply.text = (char *)(uintptr_t)ai_crisis_reply;
 		reply.fallback = 1;
-		answer(req, &sink, &mine, &reply, crisis, 1);
-		return;
+		answer(req, &c, &sink, &mine, &reply, crisis, 1);
+		goto out;
 	}
-	err = ask_companion(req, in->message, &sink, &got);
+	err = ask_companion(req, &c, in->message, &sink, &got);
 	if (err == ASTRAL_OK) {
 		choose_reply(&sink, &got, &reply, &crisis, &checked);
 		err = ai_resume_transaction(req);
 	}
 	if (err == ASTRAL_OK)
-		answer(req, &sink, &mine, &reply, crisis, 0);
+		answer(req, &c, &sink, &mine, &reply, crisis, 0);
 	else if (!req->streaming)
 		astral_respond_err(req, err);
 	else
 		send_not_stored(&sink);
+out:
+	ai_conversation_close(&c);
 	ai_reply_free(&got);
 	free(checked);
 	astral_strbuf_free(&sink.text);

@@ -20,18 +20,35 @@ ai_history_free(struct ai_message *m, size_t count)
 }
 
 astral_err
-ai_history_load(struct astral_request *req, int n, struct ai_message **out, size_t *count)
+ai_conversation_open(struct astral_request *req, struct ai_conversation *c)
 {
-	unsigned char dek[ASTRAL_DEK_LEN];
+	astral_err err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, c->dek);
+
+	c->open = err == ASTRAL_OK;
+	return err;
+}
+
+void
+ai_conversation_close(struct ai_conversation *c)
+{
+	OPENSSL_cleanse(c->dek, sizeof(c->dek));
+	c->open = 0;
+}
+
+astral_err
+ai_history_load(struct astral_request *req, const struct ai_conversation *c, int n, struct ai_message **out,
+                size_t *count)
+{
 	struct ai_message *m = NULL;
 	struct astral_params p;
 	PGresult *res = NULL;
 	size_t rows = 0;
-	int have_key = 0;
 	astral_err err;
 
 	*out = NULL;
 	*count = 0;
+	if (!c->open)
+		return ASTRAL_ERR_INTERNAL;
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_int(&p, n);
@@ -41,10 +58,6 @@ ai_history_load(struct astral_request *req, int n, struct ai_message **out, size
 	rows = (size_t)PQntuples(res);
 	if (rows == 0)
 		goto out;
-	err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, dek);
-	if (err != ASTRAL_OK)
-		goto out;
-	have_key = 1;
 	m = calloc(rows, sizeof(*m));
 	if (m == NULL) {
 		err = ASTRAL_ERR_NOMEM;
@@ -61,7 +74,7 @@ ai_history_load(struct astral_request *req, int n, struct ai_message **out, size
 		m[i].created_at = astral_db_int(res, row, 4);
 		err = astral_db_bytes(res, row, 2, &sealed, &slen);
 		if (err == ASTRAL_OK)
-			err = astral_field_open(dek, "ai_messages", "body", m[i].id, sealed, slen, &m[i].text);
+			err = astral_field_open(c->dek, "ai_messages", "body", m[i].id, sealed, slen, &m[i].text);
 		free(sealed);
 		if (err != ASTRAL_OK) {
 			ai_history_free(m, i);
@@ -73,30 +86,25 @@ ai_history_load(struct astral_request *req, int n, struct ai_message **out, size
 	*count = rows;
 	m = NULL;
 out:
-	if (have_key)
-		OPENSSL_cleanse(dek, sizeof(dek));
 	free(m);
 	PQclear(res);
 	return err;
 }
 
 astral_err
-ai_history_append(struct astral_request *req, struct ai_message *m, const char *severity)
+ai_history_append(struct astral_request *req, const struct ai_conversation *c, struct ai_message *m,
+                  const char *severity)
 {
-	unsigned char dek[ASTRAL_DEK_LEN];
 	unsigned char *sealed = NULL;
 	size_t slen = 0;
 	struct astral_params p;
 	astral_err err;
 
+	if (!c->open)
+		return ASTRAL_ERR_INTERNAL;
 	err = astral_uuid_v4(m->id);
-	if (err != ASTRAL_OK)
-		return err;
-	err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, dek);
-	if (err != ASTRAL_OK)
-		return err;
-	err = astral_field_seal(dek, "ai_messages", "body", m->id, m->text, &sealed, &slen);
-	OPENSSL_cleanse(dek, sizeof(dek));
+	if (err == ASTRAL_OK)
+		err = astral_field_seal(c->dek, "ai_messages", "body", m->id, m->text, &sealed, &slen);
 	if (err != ASTRAL_OK)
 		return err;
 	astral_params_init(&p);
@@ -128,13 +136,17 @@ ai_message_json(const struct ai_message *m)
 void
 ai_history_get(struct astral_request *req, const void *input)
 {
+	struct ai_conversation c = { .open = 0 };
 	struct ai_message *m = NULL;
 	struct json_object *body, *items;
 	size_t n = 0;
 	astral_err err;
 
 	(void)input;
-	err = ai_history_load(req, AI_HISTORY_SHOWN, &m, &n);
+	err = ai_conversation_open(req, &c);
+	if (err == ASTRAL_OK)
+		err = ai_history_load(req, &c, AI_HISTORY_SHOWN, &m, &n);
+	ai_conversation_close(&c);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		return;

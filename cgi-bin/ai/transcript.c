@@ -77,13 +77,17 @@ out:
 astral_err
 ai_companion_transcript(struct astral_request *req, int people_only, char **out, size_t *messages)
 {
+	struct ai_conversation c = { .open = 0 };
 	struct ai_message *m = NULL;
 	struct astral_strbuf b = ASTRAL_STRBUF_INIT;
 	size_t n = 0;
 	astral_err err;
 
 	*out = NULL;
-	err = ai_history_load(req, AI_HISTORY_SENT, &m, &n);
+	err = ai_conversation_open(req, &c);
+	if (err == ASTRAL_OK)
+		err = ai_history_load(req, &c, AI_HISTORY_SENT, &m, &n);
+	ai_conversation_close(&c);
 	if (err != ASTRAL_OK)
 		return err;
 	*messages = n;
