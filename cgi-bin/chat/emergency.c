@@ -11,55 +11,19 @@
 struct emergency_in { char none; };
 const struct astral_input_spec chat_emergency_input = { NULL, 0, sizeof(struct emergency_in) };
 
-void
-chat_emergency(struct astral_request *req, const void *input)
+/* A high-severity alert about `about` (the seeker) in the caller's session `role` must hold,
+   raised by the caller; answers 201 { alert_id } and, for the seeker, the crisis resources.
+   Raised in an ended conversation too: safety does not wait for a session's state. */
+static void
+raise_alert(struct astral_request *req, const char *role, const char *action)
 {
 	char alert_id[ASTRAL_UUID_STR_LEN + 1];
 	struct chat_session s;
 	struct json_object *body;
 	astral_err err;
 
-	(void)input;
 	err = chat_session_access(req, req->path_params[0], &s);
-	if (err == ASTRAL_OK && strcmp(s.my_role, "seeker") != 0)
-		err = ASTRAL_ERR_NOT_FOUND;
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		return;
-	}
-	/* Pressed in an ended conversation too: safety does not wait for a session's state. */
-	{
-		struct astral_crisis_alert alert = {
-			.user_id = req->who.user_id, .source = "emergency", .source_id = NULL, .session_id = s.id,
-			.severity = ASTRAL_CRISIS_HIGH, .result = NULL,
-		};
-
-		err = astral_crisis_alert_raise(req, &alert, alert_id);
-	}
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
-		return;
-	}
-	chat_audit(req, "session_emergency", s.id, s.seeker_id, "high");
-	body = json_object_new_object();
-	astral_json_add_str(body, "alert_id", alert_id);
-	json_object_object_add(body, "crisis", astral_crisis_response_json(NULL));
-	astral_respond(req, 201, body);
-}
-
-/* The helper's alert: a high-severity alert about the seeker, raised by the helper (the guidance
-   panel's "alert a moderator"). Same body as the emergency button: `{}` or empty. */
-void
-chat_helper_alert(struct astral_request *req, const void *input)
-{
-	char alert_id[ASTRAL_UUID_STR_LEN + 1];
-	struct chat_session s;
-	struct json_object *body;
-	astral_err err;
-
-	(void)input;
-	err = chat_session_access(req, req->path_params[0], &s);
-	if (err == ASTRAL_OK && strcmp(s.my_role, "helper") != 0)
+	if (err == ASTRAL_OK && strcmp(s.my_role, role) != 0)
 		err = ASTRAL_ERR_NOT_FOUND;
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
@@ -77,8 +41,26 @@ chat_helper_alert(struct astral_request *req, const void *input)
 		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
 		return;
 	}
-	chat_audit(req, "session_helper_alert", s.id, s.seeker_id, "high");
+	chat_audit(req, action, s.id, s.seeker_id, "high");
 	body = json_object_new_object();
 	astral_json_add_str(body, "alert_id", alert_id);
+	if (strcmp(role, "seeker") == 0)
+		json_object_object_add(body, "crisis", astral_crisis_response_json(NULL));
 	astral_respond(req, 201, body);
+}
+
+void
+chat_emergency(struct astral_request *req, const void *input)
+{
+	(void)input;
+	raise_alert(req, "seeker", "session_emergency");
+}
+
+/* The helper's alert: about the seeker they are talking with (the guidance panel's "alert a
+   moderator"). Same body as the emergency button: `{}` or empty. */
+void
+chat_helper_alert(struct astral_request *req, const void *input)
+{
+	(void)input;
+	raise_alert(req, "helper", "session_helper_alert");
 }

@@ -221,8 +221,8 @@ export async function checkView(page, t, name, label) {
 	}
 }
 
-/** A string of a parsed catalogue (`file` names it in errors) as the page shows it: {name}
-    placeholders filled, and {one, other} plurals chosen by vars.count. */
+/** A string of a parsed catalogue (`file` names it in errors) as the page shows it: each {name}
+    filled in from vars, and {one, other} plurals chosen by vars.count. */
 export function catalogueText(catalogue, file, key, vars = {}) {
 	let node = catalogue;
 	for (const part of key.split('.')) {

@@ -71,33 +71,6 @@ struct server {
 	pthread_t thread;
 };
 
-/* Read one request (head, then Content-Length bytes of body) into buf; 0 at end of stream. */
-static int
-read_request(int fd, char *buf, size_t cap)
-{
-	size_t got = 0, want = 0;
-	const char *end = NULL;
-
-	while (got < cap - 1 && test_wait_readable(fd, 3000)) {
-		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
-
-		if (n <= 0)
-			return 0;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (end == NULL && (end = strstr(buf, "\r\n\r\n")) != NULL) {
-			const char *cl = strcasestr(buf, "\r\nContent-Length:");
-
-			want = (size_t)(end + 4 - buf);
-			if (cl != NULL && cl < end)
-				want += strtoul(cl + 17, NULL, 10);
-		}
-		if (end != NULL && got >= want)
-			return 1;
-	}
-	return 0;
-}
-
 /* Send the answer as the step says; 0 if the server was told to stop meanwhile, -1 if the
    client went away. */
 static int
@@ -156,7 +129,7 @@ server_main(void *arg)
 		}
 		if (conn < 0 || pfd[2].revents == 0)
 			continue;
-		if (!read_request(conn, buf, REQUEST_MAX)) {
+		if (!test_read_http_request(conn, buf, REQUEST_MAX)) {
 			close(conn);                           /* the client closed (or sent half a request) */
 			conn = -1;
 			continue;

@@ -64,33 +64,6 @@ struct server {
 	pthread_t thread;
 };
 
-/* Read one request (head, then Content-Length bytes of body) into buf; 0 at end of stream. */
-static int
-read_request(int fd, char *buf, size_t cap)
-{
-	size_t got = 0, want = 0;
-	const char *end = NULL;
-
-	while (got < cap - 1 && test_wait_readable(fd, 3000)) {
-		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
-
-		if (n <= 0)
-			return 0;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (end == NULL && (end = strstr(buf, "\r\n\r\n")) != NULL) {
-			const char *cl = strstr(buf, "\r\nContent-Length: ");
-
-			want = (size_t)(end + 4 - buf);
-			if (cl != NULL && cl < end)
-				want += strtoul(cl + 18, NULL, 10);
-		}
-		if (end != NULL && got >= want)
-			return 1;
-	}
-	return 0;
-}
-
 static void *
 server_main(void *arg)
 {
@@ -123,7 +96,7 @@ server_main(void *arg)
 		}
 		if (conn < 0 || pfd[2].revents == 0)
 			continue;
-		if (!read_request(conn, s->requests < MAX_REQUESTS ? s->seen[s->requests] : sink,
+		if (!test_read_http_request(conn, s->requests < MAX_REQUESTS ? s->seen[s->requests] : sink,
 		                  s->requests < MAX_REQUESTS ? sizeof(s->seen[0]) : sizeof(sink))) {
 			close(conn);                           /* the client closed (or sent half a request) */
 			conn = -1;
