@@ -87,7 +87,7 @@ def added_latency(access_log, ai_log, access_from, ai_from):
     with open(ai_log, encoding="utf-8", errors="replace") as f:
         f.seek(ai_from)
         for line in f:
-            m = re.search(r"req=(\w+) .* ai chat outcome=\w+ status=\d+ ms=(\d+)", line)
+            m = re.search(r"req=(\w+) .* ai call provider=\w+ .* ms=(\d+)", line)
             if m:
                 provider[m.group(1)] = float(m.group(2))
     added, own = [], []

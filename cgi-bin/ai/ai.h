@@ -163,10 +163,10 @@ struct json_object *ai_message_json(const struct ai_message *m);
    scrubbed. NOT_FOUND when the caller is not a participant or
    there is no message. */
 astral_err ai_session_transcript(struct astral_request *req, const char *session_id, char **out) ASTRAL_MUST_USE;
-/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, or
-   with people_only the person's own words in paragraphs; scrubbed. *messages: how many there were. */
-astral_err ai_companion_transcript(struct astral_request *req, int people_only, char **out, size_t *messages)
-	ASTRAL_MUST_USE;
+/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, and
+   the person's own words alone in paragraphs ("" when they wrote nothing yet); both scrubbed,
+   from one read. */
+astral_err ai_companion_transcript(struct astral_request *req, char **conversation, char **own) ASTRAL_MUST_USE;
 
 /* ------------------------------------------------------------ handlers and inputs */
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "ai.h"
-#include "log.h"
 
 astral_err
 ai_pause_transaction(struct astral_request *req)
@@ -35,8 +34,6 @@ ai_ask_text(struct astral_request *req, enum ai_prompt prompt, const char *user_
 	if (err != ASTRAL_OK)
 		return err;
 	ai_provider_call(ai_runtime_provider(), &call, &reply);
-	astral_log(ASTRAL_LOG_INFO, "ai call outcome=%s status=%ld ms=%.0f", ai_outcome_name(reply.outcome),
-	           reply.http_status, reply.elapsed_ms);
 	if (reply.outcome == AI_OK && reply.text != NULL && reply.text[strspn(reply.text, " \t\r\n")] != '\0') {
 		text = reply.text;
 		reply.text = NULL;

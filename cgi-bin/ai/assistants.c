@@ -82,20 +82,17 @@ ai_draft_post(struct astral_request *req, const void *input)
 {
 	char *conversation = NULL, *own = NULL, *raw = NULL, *content = NULL, *category = NULL;
 	struct json_object *answer = NULL, *body;
-	size_t n = 0;
 	astral_err err;
 
 	(void)input;
 	if (!ai_require_provider(req) || !ai_require_adult(req))
 		return;
-	err = ai_companion_transcript(req, 0, &conversation, &n);
-	if (err == ASTRAL_OK)
-		err = ai_companion_transcript(req, 1, &own, &n);
+	err = ai_companion_transcript(req, &conversation, &own);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
 	}
-	if (n == 0 || own[0] == '\0') {
+	if (own[0] == '\0') {
 		astral_respond_error(req, 409, "nothing_to_draft", "There is no conversation with the AI to draft a post from yet.");
 		goto out;
 	}
@@ -170,35 +167,46 @@ answer_text(struct astral_request *req, const struct text_task *t, const char *o
 	free(raw);
 }
 
+/* The one row statement `stmt` finds for ($1 = id, $2 = the caller); NULL when it answered
+   itself: the error, or 404 with `not_found`. */
+static PGresult *
+the_callers_row(struct astral_request *req, enum ai_stmt stmt, const char *id, const char *not_found)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, req->who.user_id);
+	err = ai_exec(req, stmt, &p, &res);
+	if (err == ASTRAL_OK && PQntuples(res) == 1)
+		return res;
+	if (err != ASTRAL_OK)
+		astral_respond_err(req, err);
+	else
+		astral_respond_error(req, 404, "not_found", not_found);
+	PQclear(res);
+	return NULL;
+}
+
 void
 ai_summarize_post(struct astral_request *req, const void *input)
 {
 	const struct post_in *in = input;
-	struct astral_params p;
-	PGresult *res = NULL;
+	PGresult *res;
 	char *text = NULL;
-	astral_err err;
 
 	if (!ai_require_provider(req))
 		return;
-	astral_params_init(&p);
-	astral_params_text(&p, in->post_id);
-	astral_params_text(&p, req->who.user_id);
-	err = ai_exec(req, AI_POST_FOR_HELPER, &p, &res);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		goto out;
-	}
-	if (PQntuples(res) != 1) {
-		astral_respond_error(req, 404, "not_found", "That post is not there.");
-		goto out;
-	}
+	res = the_callers_row(req, AI_POST_FOR_HELPER, in->post_id, "That post is not there.");
+	if (res == NULL)
+		return;
 	text = ai_scrub(req, astral_db_value(res, 0, 0));
 	if (text == NULL)
 		astral_respond_err(req, ASTRAL_ERR_NOMEM);
 	else
 		answer_text(req, &summarize_post_task, in->post_id, text);
-out:
 	free(text);
 	PQclear(res);
 }
@@ -235,25 +243,14 @@ void
 ai_helper_feedback(struct astral_request *req, const void *input)
 {
 	const struct session_in *in = input;
-	struct astral_params p;
-	PGresult *res = NULL;
+	PGresult *res;
 	char *text = NULL;
-	astral_err err;
 
 	if (!ai_require_provider(req))
 		return;
-	astral_params_init(&p);
-	astral_params_text(&p, in->session_id);
-	astral_params_text(&p, req->who.user_id);
-	err = ai_exec(req, AI_FEEDBACK_SESSION, &p, &res);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		goto out;
-	}
-	if (PQntuples(res) != 1) {
-		astral_respond_error(req, 404, "not_found", "That conversation is not one you helped in.");
-		goto out;
-	}
+	res = the_callers_row(req, AI_FEEDBACK_SESSION, in->session_id, "That conversation is not one you helped in.");
+	if (res == NULL)
+		return;
 	if (!astral_db_bool(res, 0, 0)) {
 		astral_respond_error(req, 409, "session_not_ended", "Feedback is given once the conversation has ended.");
 		goto out;

@@ -223,8 +223,6 @@ ask_companion(struct astral_request *req, const struct ai_conversation *c, const
 		};
 
 		ai_provider_call(ai_runtime_provider(), &call, got);
-		astral_log(ASTRAL_LOG_INFO, "ai chat outcome=%s status=%ld ms=%.0f", ai_outcome_name(got->outcome),
-		           got->http_status, got->elapsed_ms);
 	}
 	free_turns(turns, nturns);
 	return err;

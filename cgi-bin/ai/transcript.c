@@ -75,30 +75,43 @@ out:
 }
 
 astral_err
-ai_companion_transcript(struct astral_request *req, int people_only, char **out, size_t *messages)
+ai_companion_transcript(struct astral_request *req, char **conversation, char **own)
 {
 	struct ai_conversation c = { .open = 0 };
 	struct ai_message *m = NULL;
-	struct astral_strbuf b = ASTRAL_STRBUF_INIT;
+	struct astral_strbuf all = ASTRAL_STRBUF_INIT, mine = ASTRAL_STRBUF_INIT;
 	size_t n = 0;
 	astral_err err;
 
-	*out = NULL;
+	*conversation = *own = NULL;
 	err = ai_conversation_open(req, &c);
 	if (err == ASTRAL_OK)
 		err = ai_history_load(req, &c, AI_HISTORY_SENT, &m, &n);
 	ai_conversation_close(&c);
 	if (err != ASTRAL_OK)
 		return err;
-	*messages = n;
 	for (size_t i = 0; i < n; i++) {
-		if (m[i].fallback || (people_only && strcmp(m[i].role, "user") != 0))
+		int person = strcmp(m[i].role, "user") == 0;
+
+		if (m[i].fallback)
 			continue;
-		if (!people_only)
-			astral_strbuf_puts(&b, strcmp(m[i].role, "user") == 0 ? "Person: " : "AI: ");
-		astral_strbuf_puts(&b, m[i].text);
-		astral_strbuf_puts(&b, people_only ? "\n\n" : "\n");
+		astral_strbuf_puts(&all, person ? "Person: " : "AI: ");
+		astral_strbuf_puts(&all, m[i].text);
+		astral_strbuf_puts(&all, "\n");
+		if (person) {
+			astral_strbuf_puts(&mine, m[i].text);
+			astral_strbuf_puts(&mine, "\n\n");
+		}
 	}
 	ai_history_free(m, n);
-	return finish(req, &b, out);
+	err = finish(req, &all, conversation);
+	if (err == ASTRAL_OK)
+		err = finish(req, &mine, own);
+	else
+		astral_strbuf_free(&mine);
+	if (err != ASTRAL_OK) {
+		free(*conversation);
+		*conversation = NULL;
+	}
+	return err;
 }
