@@ -35,6 +35,7 @@ const CORE = [
 const SHELL = [
 	'/manifest.webmanifest',
 	'/css/ai.css',
+	'/css/staff.css',
 	'/js/shell/app.js',
 	'/js/shell/router.js',
 	'/js/shell/routes.js',

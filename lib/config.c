@@ -156,6 +156,11 @@ static const struct cfg_key cfg_keys[] = {
 	{ .section = "ai", .name = "quota_feedback", .type = CFG_INTEGER, .def = "20", .min = 0, .max = 100000,
 	  .offset = F(ai_quota_feedback), .help = "private session feedback per helper per UTC day (0: off)" },
 
+	{ .section = "helpers", .name = "rest_minutes", .type = CFG_INTEGER, .def = "60", .min = 0, .max = 1440,
+	  .offset = F(helpers_rest_minutes),
+	  .help = "minutes a helper rests (counts as offline, is not matched) after a session with a high-severity "
+	          "crisis alert ends; 0 turns the rest off" },
+
 	{ .section = "log", .name = "level", .type = CFG_ENUM, .def = "info", .choices = "error|warn|info|debug",
 	  .parse_enum = astral_log_level_parse, .offset = F(log_level),
 	  .help = "most verbose level written to the log" },

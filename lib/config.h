@@ -42,6 +42,7 @@ struct astral_config {
 	char *ai_prompt_dir;
 	long long ai_quota_chat, ai_quota_draft_post, ai_quota_summarize, ai_quota_guidance, ai_quota_match,
 		ai_quota_feedback;         /* per user per UTC day; 0 turns the action off */
+	long long helpers_rest_minutes;  /* [helpers] the gentle limit after a high-severity session; 0: off */
 	int log_level;                 /* enum astral_log_level */
 	char *test_clock_file;         /* only with -DASTRAL_TEST_CLOCK; otherwise always NULL */
 	struct astral_config_private *priv;

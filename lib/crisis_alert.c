@@ -2,10 +2,13 @@
 #include <string.h>
 
 #include "crisis_alert.h"
+#include "json.h"
 #include "random.h"
+#include "realtime.h"
 
 enum crisis_alert_stmt {
 	CRISIS_ALERT_INSERT,
+	CRISIS_ALERT_STAFF,
 	CRISIS_ALERT_STMT_COUNT
 };
 
@@ -17,6 +20,12 @@ const struct astral_stmt astral_crisis_alert_stmts[] = {
 		" VALUES ($1::uuid, $2::uuid, $3, $4::uuid, $5::uuid, $6, $7::text[], $8::text[], $9::uuid,"
 		" to_timestamp($10::bigint))",
 		10,
+	},
+	/* Who hears of a new alert: every moderator and admin (migration 0016, partial index users_staff). */
+	[CRISIS_ALERT_STAFF] = {
+		"crisis_alert_staff",
+		"SELECT s.id FROM astral_staff_ids() AS s(id)",
+		0,
 	},
 };
 const size_t astral_crisis_alert_stmt_count = CRISIS_ALERT_STMT_COUNT;
@@ -59,6 +68,35 @@ array_literal(char *buf, size_t len, const char *const *words, size_t n)
 	buf[off] = '\0';
 }
 
+/* alert.new to every moderator and admin once the request has committed (never the words that
+   fired it: the id, the severity, the source and the time). The look-up carries the queued
+   INSERT with it in the same round trip. */
+static astral_err
+tell_staff(struct astral_request *req, const char *id, const struct astral_crisis_alert *alert)
+{
+	PGresult *res = NULL;
+	astral_err err;
+
+	err = astral_db_exec(req->app->db, &astral_crisis_alert_stmts[CRISIS_ALERT_STAFF], NULL, &res);
+	if (err != ASTRAL_OK)
+		goto out;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *ev = json_object_new_object(), *a = json_object_new_object();
+
+		astral_json_add_str(ev, "type", "alert.new");
+		astral_json_add_time(ev, "at", req->now);
+		astral_json_add_str(a, "id", id);
+		astral_json_add_str(a, "severity", astral_crisis_severity_name(alert->severity));
+		astral_json_add_str(a, "source", alert->source);
+		astral_json_add_time(a, "created_at", req->now);
+		json_object_object_add(ev, "alert", a);
+		astral_rt_after_commit(req, astral_db_value(res, i, 0), ev);
+	}
+out:
+	PQclear(res);
+	return err;
+}
+
 astral_err
 astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis_alert *alert, char *id_out)
 {
@@ -97,6 +135,8 @@ astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis
 	astral_params_text(&p, req->who.authenticated ? req->who.user_id : NULL);
 	astral_params_int(&p, req->now);
 	err = astral_db_queue(req->app->db, &astral_crisis_alert_stmts[CRISIS_ALERT_INSERT], &p);
+	if (err == ASTRAL_OK)
+		err = tell_staff(req, id, alert);
 	if (err == ASTRAL_OK && id_out != NULL)
 		snprintf(id_out, ASTRAL_UUID_STR_LEN + 1, "%s", id);
 	return err;

@@ -23,7 +23,8 @@ struct astral_crisis_alert {
 	const struct astral_crisis_result *result;  /* categories and rule ids, or NULL (emergency) */
 };
 
-/* Queue the INSERT in the open transaction (it travels with the next statement or COMMIT);
+/* INSERT the alert in the open transaction (it travels in one round trip with the look-up of the
+   staff to tell) and keep `alert.new` for every moderator and admin until COMMIT (lib/realtime.h);
    raised_by is the caller. id_out (37 bytes, may be NULL) receives the new alert's id. */
 astral_err astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis_alert *alert,
                                      char *id_out) ASTRAL_MUST_USE;

@@ -91,6 +91,8 @@ take_string(const struct astral_field *f, const char *s, size_t len, char *slot)
 	case ASTRAL_F_ENUM_LIST:
 	case ASTRAL_F_ARRAY:
 		return "must be a list";
+	case ASTRAL_F_OBJECT:
+		return "must be an object";
 	}
 	if (why == NULL)
 		memcpy(slot, &s, sizeof(const char *));
@@ -163,6 +165,19 @@ take_json(const struct astral_field *f, struct json_object *v, char *slot)
 			return "has too many items";
 		if ((long long)n < f->min)
 			return "has too few items";
+		memcpy(slot, &v, sizeof(v));
+		return NULL;
+	}
+	case ASTRAL_F_OBJECT: {
+		int n;
+
+		if (t != json_type_object)
+			return "must be an object";
+		n = json_object_object_length(v);
+		if ((long long)n > f->max)
+			return "has too many members";
+		if ((long long)n < f->min)
+			return "has too few members";
 		memcpy(slot, &v, sizeof(v));
 		return NULL;
 	}
@@ -280,7 +295,7 @@ astral_input_from_query(const struct astral_input_spec *spec, const char *query,
 		astral_err err;
 		const char *why;
 
-		if (f->type == ASTRAL_F_ENUM_LIST || f->type == ASTRAL_F_ARRAY) {
+		if (f->type == ASTRAL_F_ENUM_LIST || f->type == ASTRAL_F_ARRAY || f->type == ASTRAL_F_OBJECT) {
 			problem(problems, f->name, "is not accepted in a query");
 			continue;
 		}

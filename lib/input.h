@@ -25,9 +25,11 @@ enum astral_ftype {
 	ASTRAL_F_ENUM_LIST,  /* struct astral_list, at most max items, each one of allowed, no duplicates */
 	ASTRAL_F_DATE,       /* const char * YYYY-MM-DD */
 	ASTRAL_F_USERNAME,   /* char[33], lower-cased; "" when absent */
-	ASTRAL_F_ARRAY       /* struct json_object *: a JSON array of min..max items, borrowed from the
+	ASTRAL_F_ARRAY,      /* struct json_object *: a JSON array of min..max items, borrowed from the
 	                        body (NULL when absent); the handler converts its items with a pure
 	                        function of its own that has a fuzz target. Bodies only, never queries. */
+	ASTRAL_F_OBJECT      /* struct json_object *: a JSON object of min..max members, borrowed and
+	                        converted like ASTRAL_F_ARRAY (quiz answers keyed by question id). */
 };
 
 struct astral_list {

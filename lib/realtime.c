@@ -91,6 +91,25 @@ astral_rt_after_commit(struct astral_request *req, const char *user_id, struct j
 }
 
 void
+astral_rt_close_after_commit(struct astral_request *req, const char *user_id)
+{
+	struct json_object *entry;
+
+	if (user_id == NULL)
+		return;
+	if (req->rt_events == NULL)
+		req->rt_events = json_object_new_array();
+	entry = json_object_new_object();
+	if (req->rt_events == NULL || entry == NULL) {
+		json_object_put(entry);
+		return;
+	}
+	json_object_object_add(entry, "user", json_object_new_string(user_id));
+	json_object_object_add(entry, "close", json_object_new_boolean(1));
+	json_object_array_add(req->rt_events, entry);
+}
+
+void
 astral_rt_publish_pending(struct astral_request *req)
 {
 	size_t n;
@@ -102,8 +121,13 @@ astral_rt_publish_pending(struct astral_request *req)
 		struct json_object *entry = json_object_array_get_idx(req->rt_events, i);
 		struct json_object *user = NULL, *event = NULL;
 
-		if (json_object_object_get_ex(entry, "user", &user) && json_object_object_get_ex(entry, "event", &event))
+		if (!json_object_object_get_ex(entry, "user", &user))
+			continue;
+		if (json_object_object_get_ex(entry, "event", &event))
 			(void)publish(req->app, json_object_get_string(user), event);
+		else if (json_object_object_get_ex(entry, "close", NULL) &&
+		         astral_rt_close_user(req->app, json_object_get_string(user)) != ASTRAL_OK)
+			astral_log(ASTRAL_LOG_WARN, "could not close a user's real-time streams after COMMIT");
 	}
 	json_object_put(req->rt_events);
 	req->rt_events = NULL;

@@ -87,13 +87,15 @@ ai_match(struct astral_request *req, const void *input)
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_int(&p, AI_MATCH_CANDIDATES);
+	astral_params_int(&p, req->now);
+	astral_params_int(&p, req->app->cfg.helpers_rest_minutes);
 	err = ai_exec(req, AI_MATCH_POSTS, &p, &res);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
 	}
 	n = PQntuples(res);
-	if (n == 0) {                                     /* nothing waiting: nothing to ask */
+	if (n == 0) {                       /* nothing waiting, or I am resting: nothing to ask */
 		body = json_object_new_object();
 		json_object_object_add(body, "items", json_object_new_array());
 		astral_json_add_bool(body, "fallback", 0);

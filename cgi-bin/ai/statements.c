@@ -46,12 +46,14 @@ const struct astral_stmt ai_stmts[AI_STMT_COUNT] = {
 	/* An ended session the caller helped on. */
 	[AI_FEEDBACK_SESSION] = { "ai_feedback_session",
 		"SELECT s.ended_at IS NOT NULL FROM help_sessions s WHERE s.id = $1::uuid AND s.helper_id = $2::uuid", 2 },
-	/* The helper's expertise and the newest public posts waiting for a helper, not theirs. */
+	/* The helper's expertise and the newest public posts waiting for a helper, not theirs; none
+	   while the helper is resting ($3/$4: the clock and [helpers] rest_minutes). */
 	[AI_MATCH_POSTS] = { "ai_match_posts",
 		"SELECT p.id, p.category, left(p.content, 400), " EPOCH("p.created_at") ","
 		" (SELECT array_to_string(h.expertise, ',') FROM helper_profiles h WHERE h.user_id = $1::uuid)"
 		" FROM posts p WHERE p.status = 'active' AND NOT p.reported AND p.author_id <> $1::uuid"
-		" ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", 2 },
+		" AND NOT astral_helper_resting($1::uuid, to_timestamp($3::bigint), $4::integer)"
+		" ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", 4 },
 };
 
 astral_err

@@ -41,6 +41,7 @@ enum auth_stmt {
 	AUTH_ACCESS_LOG,
 	AUTH_EXPORT,
 	AUTH_USER_DELETE,
+	AUTH_BAN_FIND,
 	AUTH_STMT_COUNT
 };
 
@@ -64,6 +65,11 @@ struct json_object *auth_new_account_json(const struct astral_new_account *acct,
                                           int64_t created_at);
 /* The `user` object of a session response. NULL when the user does not exist. */
 struct json_object *auth_user_json(struct astral_request *req, const char *user_id, astral_err *err);
+
+/* 1 when `user_id` (the transaction's identity) has a ban in force: the 403 account_banned
+   answer (reason and until) is written, the refusal audited as `action` (login, token_refresh)
+   and the cookies cleared (sign_in.c). 0 when not banned; -1 after answering an error. */
+int auth_refuse_banned(struct astral_request *req, const char *user_id, const char *role, const char *action);
 
 /* Handlers. */
 void auth_anonymous(struct astral_request *req, const void *input);

@@ -142,6 +142,49 @@ new_handle(char *username, size_t ulen, char *display, size_t dlen)
 	return ASTRAL_OK;
 }
 
+/* ---- bans (cgi-bin/moderation) ---- */
+
+int
+auth_refuse_banned(struct astral_request *req, const char *user_id, const char *role, const char *action)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	struct json_object *body, *error, *ban;
+	astral_err err;
+	int banned = 0;
+
+	astral_params_init(&p);
+	astral_params_text(&p, user_id);
+	astral_params_int(&p, req->now);
+	err = auth_exec(req, AUTH_BAN_FIND, &p, &res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		banned = -1;
+		goto out;
+	}
+	if (PQntuples(res) != 1)
+		goto out;
+	banned = 1;
+	auth_audit(req, user_id, role, action, "user", user_id, "denied", "banned");
+	error = json_object_new_object();
+	astral_json_add_str(error, "code", "account_banned");
+	astral_json_add_str(error, "message", "This account is suspended.");
+	ban = json_object_new_object();
+	astral_json_add_str(ban, "reason", astral_db_value(res, 0, 0));
+	if (astral_db_value(res, 0, 1) != NULL)
+		astral_json_add_time(ban, "until", astral_db_int(res, 0, 1));
+	else
+		json_object_object_add(ban, "until", NULL);
+	json_object_object_add(error, "ban", ban);
+	body = json_object_new_object();
+	json_object_object_add(body, "error", error);
+	astral_session_clear_cookies(req);
+	astral_respond(req, 403, body);
+out:
+	PQclear(res);
+	return banned;
+}
+
 /* ---- handlers ---- */
 
 void
@@ -405,6 +448,8 @@ auth_login(struct astral_request *req, const void *input)
 			goto out;
 		mfa = 1;
 	}
+	if (auth_refuse_banned(req, uid, role, "login") != 0)
+		goto out;
 	if (astral_password_needs_rehash(stored)) {
 		char *fresh = NULL;
 
@@ -477,6 +522,8 @@ auth_recover(struct astral_request *req, const void *input)
 	snprintf(uid, sizeof(uid), "%s", astral_db_value(res, 0, 0));
 	snprintf(role, sizeof(role), "%s", astral_db_value(res, 0, 1));
 	err = astral_db_set_identity(req->app->db, uid, role);
+	if (err == ASTRAL_OK && auth_refuse_banned(req, uid, role, "login") != 0)
+		goto out;
 	code = err == ASTRAL_OK ? new_recovery_code(fresh_hash) : NULL;
 	if (err == ASTRAL_OK && code == NULL)
 		err = ASTRAL_ERR_NOMEM;
@@ -525,6 +572,17 @@ auth_refresh(struct astral_request *req, const void *input)
 		token = cookie;
 	}
 	err = astral_session_refresh(req, token, &iss);
+	/* A banned person's sessions were revoked with the ban: their refresh answers why. */
+	if ((err == ASTRAL_OK || err == ASTRAL_ERR_UNAUTHORIZED || err == ASTRAL_ERR_EXPIRED) && iss.user_id[0] != '\0') {
+		int banned = auth_refuse_banned(req, iss.user_id, iss.role, "token_refresh");
+
+		if (banned != 0) {
+			if (banned == 1 && err == ASTRAL_OK &&
+			    astral_session_revoke(req, iss.session_id, "ban") != ASTRAL_OK)
+				astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+			goto out;
+		}
+	}
 	switch (err) {
 	case ASTRAL_OK:
 		auth_audit(req, iss.user_id, iss.role, "token_refresh", "session", iss.session_id, "success", NULL);

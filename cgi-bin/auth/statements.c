@@ -129,6 +129,21 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"   light_count, created_at FROM reflections WHERE author_id = $1) t),"
 		" 'reflection_lights', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT reflection_id,"
 		"   created_at FROM reflection_lights WHERE user_id = $1) t),"
+		/* The helper program: quiz attempts, applications (the deciding admin stays unnamed), and
+		   what the person wrote in the helpers' community. */
+		" 'helper_training_attempts', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id,"
+		"   correct, total, score, passed, created_at FROM helper_training_attempts WHERE helper_id = $1) t),"
+		" 'helper_applications', (SELECT coalesce(json_agg(t ORDER BY t.submitted_at), '[]') FROM (SELECT id, status,"
+		"   motivation, quiz_score, submitted_at, decided_at, notes FROM helper_applications WHERE helper_id = $1) t),"
+		" 'community_threads', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, title,"
+		"   created_at, last_post_at, post_count FROM community_threads WHERE author_id = $1) t),"
+		" 'community_posts', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, thread_id,"
+		"   content, created_at FROM community_posts WHERE author_id = $1) t),"
+		" 'community_proposals', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, title,"
+		"   description, created_at, ends_at, votes_for, votes_against, votes_abstain FROM community_proposals"
+		"   WHERE author_id = $1) t),"
+		" 'community_votes', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT proposal_id, vote,"
+		"   created_at FROM community_votes WHERE helper_id = $1) t),"
 		/* Wellness. Notes, journal text, assessment answers and the safety plan are sealed with
 		   the person's data key: export_sealed.c opens them in place (hex here). */
 		" 'mood_checkins', (SELECT coalesce(json_agg(t ORDER BY t.day), '[]') FROM (SELECT id, day, mood, anxiety,"
@@ -161,11 +176,23 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"   updated_at FROM safety_plans WHERE user_id = $1) t),"
 		" 'wellness_videos', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, description,"
 		"   mime, size, status, like_count, created_at, decided_at FROM wellness_videos WHERE uploader_id = $1) t),"
+		/* Moderation: what staff did about me (the moderator is not named), my ban, and for staff
+		   the break-glass grants I opened. What became of my reports is in post_reports. */
+		" 'moderation_actions', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, action,"
+		"   reason, post_id, video_id, expires_at, created_at FROM moderation_actions WHERE user_id = $1) t),"
+		" 'account_bans', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT reason, created_at, expires_at"
+		"   FROM account_bans WHERE user_id = $1) t),"
+		" 'break_glass_grants', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, session_id,"
+		"   reason, created_at, expires_at FROM break_glass_grants WHERE staff_id = $1) t),"
 		" 'video_likes', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT video_id, created_at"
 		"   FROM video_likes WHERE user_id = $1) t)"
 		")::text", 1 },
 	[AUTH_USER_DELETE] = { "auth_user_delete",
 		"DELETE FROM users WHERE id = $1 RETURNING 1", 1 },
+	/* A ban in force ($2 now: a timed ban lifts itself at its end); the person reads their own. */
+	[AUTH_BAN_FIND] = { "auth_ban_find",
+		"SELECT reason, " EPOCH("expires_at") " FROM account_bans WHERE user_id = $1::uuid"
+		" AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint))", 2 },
 };
 
 astral_err

@@ -118,6 +118,7 @@ helpers_list(struct astral_request *req, const void *input)
 	astral_params_text(&p, in->cursor != NULL && !by_name ? after.joined_us : NULL);
 	astral_params_text(&p, in->cursor != NULL ? after.id : NULL);
 	astral_params_int(&p, in->limit + 1);
+	helpers_params_rest(&p, req);
 	err = helpers_exec(req, HELPERS_PAGE, &p, &res);
 	if (err != ASTRAL_OK)
 		goto out;

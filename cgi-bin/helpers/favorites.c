@@ -19,6 +19,7 @@ helpers_favorites(struct astral_request *req, const void *input)
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_int(&p, FAVORITES_MAX);
+	helpers_params_rest(&p, req);
 	err = helpers_exec(req, HELPERS_FAVORITES, &p, &res);
 	if (err != ASTRAL_OK)
 		goto out;

@@ -14,16 +14,30 @@ const char *const helpers_expertise[] = {
 };
 
 void
-helpers_audit(struct astral_request *req, const char *action, const char *detail)
+helpers_audit_object(struct astral_request *req, const char *action, const char *object_type, const char *object_id,
+                     const char *detail)
 {
 	struct astral_audit_event ev = {
 		.actor_id = req->who.user_id, .actor_role = req->who.role, .action = action,
-		.object_type = "helper_profile", .object_id = req->who.user_id, .subject_id = req->who.user_id,
+		.object_type = object_type, .object_id = object_id, .subject_id = req->who.user_id,
 		.outcome = "success", .request_id = req->request_id, .detail = detail,
 	};
 
 	if (astral_audit_append(req->app->db, &ev) != ASTRAL_OK)
 		astral_log(ASTRAL_LOG_ERROR, "audit append failed for %s", action);
+}
+
+void
+helpers_audit(struct astral_request *req, const char *action, const char *detail)
+{
+	helpers_audit_object(req, action, "helper_profile", req->who.user_id, detail);
+}
+
+void
+helpers_params_rest(struct astral_params *p, const struct astral_request *req)
+{
+	astral_params_int(p, req->now);
+	astral_params_int(p, req->app->cfg.helpers_rest_minutes);
 }
 
 /* A JSON column written by our own SQL. */
@@ -153,6 +167,7 @@ helpers_respond_profile(struct astral_request *req, int status, const char *user
 
 	astral_params_init(&p);
 	astral_params_text(&p, user_id);
+	helpers_params_rest(&p, req);
 	err = helpers_exec(req, HELPERS_PROFILE, &p, &res);
 	if (err == ASTRAL_OK && PQntuples(res) != 1)
 		err = ASTRAL_ERR_NOT_FOUND;

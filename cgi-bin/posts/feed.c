@@ -153,6 +153,8 @@ posts_for_you(struct astral_request *req, const void *input)
 	page_params(&p, req, in->limit, &c);
 	if (kind == 'l')
 		astral_params_int(&p, c.count);
+	astral_params_int(&p, req->now);
+	astral_params_int(&p, req->app->cfg.helpers_rest_minutes);
 	err = posts_exec(req, kind == 'c' ? POSTS_FOR_YOU_CATEGORIES : POSTS_FOR_YOU_NEEDS, &p, &res);
 	if (err == ASTRAL_OK)
 		posts_respond_post_list(req, res, in->limit, kind, kind == 'l');

@@ -378,18 +378,22 @@ static const struct astral_field direct_fields[] = {
 };
 const struct astral_input_spec posts_direct_request_input = { direct_fields, 3, sizeof(struct direct_in) };
 
-/* The helper can be asked: exists as a helper with a profile, no block either way, online.
-   Answers and returns 0 when not. */
+/* The helper can be asked: exists as a helper with a profile, no block either way, online and
+   not resting. Answers and returns 0 when not. */
 static int
 helper_askable(struct astral_request *req, const char *helper_id, astral_err *err)
 {
-	struct astral_params p;
+	struct astral_params p, at;
 	PGresult *helper = NULL, *blocked = NULL;
 	int ok = 0;
 
 	astral_params_init(&p);
 	astral_params_text(&p, helper_id);
-	*err = posts_exec(req, POSTS_HELPER_PUBLIC, &p, &helper);
+	astral_params_init(&at);
+	astral_params_text(&at, helper_id);
+	astral_params_int(&at, req->now);
+	astral_params_int(&at, req->app->cfg.helpers_rest_minutes);
+	*err = posts_exec(req, POSTS_HELPER_PUBLIC, &at, &helper);
 	if (*err == ASTRAL_OK)
 		*err = posts_exec(req, POSTS_IS_BLOCK_PEER, &p, &blocked);
 	if (*err != ASTRAL_OK) {
@@ -402,6 +406,10 @@ helper_askable(struct astral_request *req, const char *helper_id, astral_err *er
 	}
 	if (!astral_db_bool(helper, 0, 1)) {
 		posts_respond_conflict(req, "That helper is offline right now.", "helper_id", "is offline");
+		goto out;
+	}
+	if (astral_db_bool(helper, 0, 2)) {
+		posts_respond_conflict(req, "This helper is taking a break.", "helper_id", "is taking a break");
 		goto out;
 	}
 	ok = 1;

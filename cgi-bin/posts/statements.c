@@ -28,6 +28,11 @@
 	" NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = astral_current_user_id() AND b.blocked_id = " col ")" \
 	" OR (b.blocked_id = astral_current_user_id() AND b.blocker_id = " col "))"
 
+/* The caller is not a resting helper (migrations/0015_helper_rest.sql): the clock and [helpers]
+   rest_minutes in the two parameters named. One test per statement, before any row is read. */
+#define NOT_RESTING(now, minutes) \
+	" AND NOT astral_helper_resting($1::uuid, to_timestamp(" now "::bigint), " minutes "::integer)"
+
 /* What the public feed shows: exactly the rows of the partial feed indexes, minus the
    authors I block or who block me (computed once per statement). */
 #define FEED_PUBLIC \
@@ -94,15 +99,16 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 	[POSTS_FEED_NEEDS_FEW] = { "posts_feed_needs_few", FEED_SEARCH_FEW(AFTER_NEEDS, ORDER_NEEDS, "6", "7"), 7 },
 	[POSTS_HAS_OWN] = { "posts_has_own",
 		"SELECT EXISTS (SELECT 1 FROM posts WHERE author_id = $1::uuid)", 1 },
-	/* For You: public posts by others in the categories I have written in, newest first. */
+	/* For You: public posts by others in the categories I have written in, newest first. A
+	   resting helper is offered nothing. */
 	[POSTS_FOR_YOU_CATEGORIES] = { "posts_for_you_categories",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC " AND p.author_id <> $1::uuid"
 		" AND p.category = ANY ((SELECT array_agg(DISTINCT o.category) FROM posts o WHERE o.author_id = $1::uuid)::text[])"
-		AFTER_NEWEST ORDER_NEWEST, 4 },
+		NOT_RESTING("$5", "$6") AFTER_NEWEST ORDER_NEWEST, 6 },
 	/* For You without posts of my own: the least supported first. */
 	[POSTS_FOR_YOU_NEEDS] = { "posts_for_you_needs",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE" FEED_PUBLIC " AND p.author_id <> $1::uuid"
-		AFTER_NEEDS ORDER_NEEDS, 5 },
+		NOT_RESTING("$6", "$7") AFTER_NEEDS ORDER_NEEDS, 7 },
 	[POSTS_MINE] = { "posts_mine",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE p.author_id = $1::uuid" AFTER_NEWEST ORDER_NEWEST, 4 },
 	/* Private requests waiting for me (a helper), newest first. */
@@ -132,8 +138,10 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 	[POSTS_TAKEN] = { "posts_taken", "SELECT astral_post_taken($1::uuid)", 1 },
 	[POSTS_HELPER_AVAILABLE] = { "posts_helper_available",
 		"SELECT available FROM helper_profiles WHERE user_id = $1::uuid", 1 },
+	/* $2/$3: the clock and [helpers] rest_minutes (a resting helper cannot be asked). */
 	[POSTS_HELPER_PUBLIC] = { "posts_helper_public",
-		"SELECT h.display_name, h.available FROM astral_helper_public($1::uuid) h", 1 },
+		"SELECT h.display_name, h.available, astral_helper_resting(h.id, to_timestamp($2::bigint), $3::integer)"
+		" FROM astral_helper_public($1::uuid) h", 3 },
 	[POSTS_IS_BLOCK_PEER] = { "posts_is_block_peer",
 		"SELECT NOT" NOT_BLOCKED("$1::uuid"), 1 },
 	/* The unique post_id makes the second of two racing accepts fail here (409). */

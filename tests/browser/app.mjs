@@ -136,6 +136,35 @@ export async function createSeeker(session, { consents = true } = {}) {
 	return { user: created.body.user, recoveryCode: created.body.recovery_code };
 }
 
+/**
+ * A moderator or an admin, signed in in this browser context with two-step
+ * sign-in (staff routes need it): the account is made with the stack's
+ * astralctl, the page signs in through the API, enrols TOTP and confirms it
+ * with a code computed here, and gives the consents. The page is left on /.
+ * Returns { user, username, password, secret }.
+ */
+export async function createStaff(session, role, displayName) {
+	const { page } = session;
+	const username = `${role}-${crypto.randomBytes(5).toString('hex')}`;
+	const password = `a long staff passphrase ${crypto.randomBytes(6).toString('hex')}`;
+	await session.stack.astralctl(['user', 'create', '--role', role, '--username', username,
+		'--display-name', displayName, '--password-stdin'], { input: `${password}\n` });
+	await session.goto('/');
+	const login = await apiCall(page, 'POST', '/api/auth/login', { username, password });
+	assert.equal(login.status, 200, `POST /api/auth/login (${role}): ${JSON.stringify(login)}`);
+	const enrol = await apiCall(page, 'POST', '/api/auth/mfa', { action: 'enrol' });
+	assert.equal(enrol.status, 200, `POST /api/auth/mfa enrol: ${JSON.stringify(enrol)}`);
+	const secret = enrol.body.secret;
+	const confirmed = await apiCall(page, 'POST', '/api/auth/mfa', { action: 'confirm', code: totpCode(secret, totpStep()) });
+	assert.equal(confirmed.status, 200, `POST /api/auth/mfa confirm: ${JSON.stringify(confirmed)}`);
+	await acceptConsents(page);
+	const signedIn = await currentSession(page);
+	assert.equal(signedIn.session.mfa, true, `the ${role} session has no two-step sign-in: ${JSON.stringify(signedIn.session)}`);
+	// The shell read the session before all this: load it again.
+	await session.goto('/');
+	return { user: signedIn.user, username, password, secret };
+}
+
 /** Everything the page keeps where script can read it: storage and cookies. */
 export async function storedText(page) {
 	return page.evaluate(() => {

@@ -18,6 +18,7 @@ import { realtimeTests } from './realtime.mjs';
 import { quickExitTests } from './quick-exit.mjs';
 import { peerSupportTests } from './peer-support.mjs';
 import { wellnessTests } from './wellness.mjs';
+import { staffTests } from './staff.mjs';
 import { aiTests } from './ai.mjs';
 
 describe('Astral Core in Chromium', () => {
@@ -31,6 +32,7 @@ describe('Astral Core in Chromium', () => {
 	quickExitTests(test);
 	peerSupportTests(test);
 	wellnessTests(test);
+	staffTests(test);
 });
 
 describe('Astral Core AI features in Chromium', () => {

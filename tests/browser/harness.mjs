@@ -215,6 +215,31 @@ export class Stack {
 		return sanitizerReports(this.logDir);
 	}
 
+	// Run the stack's admin CLI, `astralctl -c <conf> args…`, as the user the
+	// services run as (input: text for its standard input, e.g. a password for
+	// --password-stdin). Resolves with { stdout, stderr }; rejects when it fails.
+	async astralctl(args, { input = null } = {}) {
+		const build = this.env.ASTRAL_BUILD || BUILD;
+		const command = [path.join(build, 'tools', 'astralctl'), '-c', this.env.ASTRAL_CONF, ...args];
+		const runUser = this.env.RUN_USER;
+		const me = os.userInfo().username;
+		const argv = process.getuid() === 0 && runUser && runUser !== me ? ['runuser', '-u', runUser, '--', ...command] : command;
+		return new Promise((resolve, reject) => {
+			const child = execFile(argv[0], argv.slice(1), { cwd: '/', timeout: 60_000 }, (error, stdout, stderr) => {
+				if (error) {
+					reject(new Error(`astralctl ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));
+					return;
+				}
+				resolve({ stdout, stderr });
+			});
+			if (input !== null) {
+				child.stdin.end(input);
+			} else {
+				child.stdin.end();
+			}
+		});
+	}
+
 	// Synchronous so that it also works from an exit or signal handler.
 	stop() {
 		if (this.stopped) {

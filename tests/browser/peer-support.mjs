@@ -26,6 +26,7 @@ import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, tex
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.json'), 'utf8'));
+const HELPERS = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'helpers.json'), 'utf8'));
 const LIVE_MS = 5000;
 
 /** A string of the peer catalogue as the page shows it ({name} filled, {one, other} by count). */
@@ -354,6 +355,8 @@ export function peerSupportTests(test) {
 			await waitForPage(helperPage, '/helper', 'titles.dashboard');
 			await helperPage.locator('#availability-toggle').click();
 			await helperPage.waitForFunction(() => document.querySelector('#availability-toggle').getAttribute('aria-checked') === 'true');
+			// Online, the dashboard shows Available; the requests have a tab of their own.
+			await helperPage.getByRole('tab', { name: HELPERS.program.tabs.requests }).click();
 
 			// From the public profile: Request chat, a topic and a message.
 			const ask = async (content) => {

@@ -25,6 +25,7 @@ struct fuzz_every {
 	char name[33];
 	struct astral_list tags;
 	struct json_object *items;
+	struct json_object *answers;
 };
 
 static const struct astral_field fuzz_fields[] = {
@@ -39,6 +40,7 @@ static const struct astral_field fuzz_fields[] = {
 	{ "name", ASTRAL_F_USERNAME, 0, 0, 0, NULL, offsetof(struct fuzz_every, name), 0 },
 	{ "tags", ASTRAL_F_ENUM_LIST, 0, 0, 3, fuzz_colours, offsetof(struct fuzz_every, tags), 0 },
 	{ "items", ASTRAL_F_ARRAY, 0, 1, 4, NULL, offsetof(struct fuzz_every, items), 0 },
+	{ "answers", ASTRAL_F_OBJECT, 0, 1, 4, NULL, offsetof(struct fuzz_every, answers), 0 },
 };
 
 static const struct astral_input_spec fuzz_spec = {
@@ -79,6 +81,10 @@ fuzz_check_every(const struct fuzz_every *in)
 		abort();
 	if (in->items != NULL && (!json_object_is_type(in->items, json_type_array) ||
 	                          json_object_array_length(in->items) < 1 || json_object_array_length(in->items) > 4))
+		abort();
+	if (in->answers != NULL && (!json_object_is_type(in->answers, json_type_object) ||
+	                            json_object_object_length(in->answers) < 1 ||
+	                            json_object_object_length(in->answers) > 4))
 		abort();
 	for (size_t i = 0; i < in->tags.n; i++) {
 		if (astral_check_enum(in->tags.items[i], fuzz_colours) != NULL)

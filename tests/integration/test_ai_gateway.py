@@ -328,6 +328,21 @@ def test_match_keeps_only_listed_posts(ai):
     assert {i["post"]["id"] for i in m["items"]} <= listed
 
 
+def test_match_gives_a_resting_helper_nothing(ai):
+    """The gentle limit (docs/peer-support.md): after a session with a high-severity alert ends,
+    the helper is not matched, and the model is not asked."""
+    seeker, helper = new_seeker(ai.stack), new_helper(ai.stack)
+    new_post(ai.stack, seeker, content="Anxiety about my exams keeps me awake", category="Anxiety")
+    assert expect(helper.post("/api/ai/match", {}), 200).json["items"], "matched before the rest"
+    _, _, sid = new_session(ai.stack, seeker=seeker, helper=helper)
+    expect(seeker.post(f"/api/sessions/{sid}/emergency", {}), 201)
+    end_session(seeker, sid)
+    ai.mock.clear()
+    m = expect(helper.post("/api/ai/match", {}), 200).json
+    assert m == {"items": [], "fallback": False}
+    assert ai.mock.requests() == [], "a resting helper's match asks no model"
+
+
 # ------------------------------------------------------------------ the person's data
 
 def test_export_opens_the_conversation_and_deletion_removes_it(ai):

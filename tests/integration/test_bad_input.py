@@ -97,7 +97,7 @@ def wrong_method_cases():
     out = []
     for template, item in contract().doc["paths"].items():
         allowed = {m.upper() for m in item if m in ("get", "post", "put", "delete", "patch")}
-        path = re.sub(r"\{[A-Za-z]+\}", lambda _: str(uuid.uuid4()), template)
+        path = re.sub(r"\{[A-Za-z_]+\}", lambda _: str(uuid.uuid4()), template)
         for m in METHODS:
             if m not in allowed:
                 out.append(pytest.param(m, path, allowed, id=f"{m} {template}"))

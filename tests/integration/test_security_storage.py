@@ -112,6 +112,30 @@ def test_rls_app_role_sees_nothing_without_context(stack, populated, table):
     assert stack.query(f"SELECT count(*) FROM {table}", user="astral_app")[0][0] == 0
 
 
+@pytest.fixture(scope="module")
+def moderated(stack):
+    """A warning, a ban and a break-glass grant, made through cgi-bin/moderation."""
+    from test_moderation_setup import new_seeker, new_session, new_staff
+
+    mod = new_staff(stack)
+    a, b = new_seeker(stack), new_seeker(stack)
+    _, _, sid = new_session(stack)
+    expect(mod.post(f"/api/moderation/users/{a.id}/warn", {"reason": "Storage test."}), 200)
+    expect(mod.post(f"/api/moderation/users/{b.id}/ban", {"reason": "Storage test.", "hours": 1}), 200)
+    expect(mod.post("/api/moderation/break-glass", {"session_id": sid, "reason": "Storage test, a review."}), 201)
+    return mod
+
+
+# The moderation tables (migration 0014) and the audit chain heads (0016), which admins read.
+MODERATION_TABLES = ["moderation_actions", "account_bans", "break_glass_grants", "audit_chains"]
+
+
+@pytest.mark.parametrize("table", MODERATION_TABLES)
+def test_rls_app_role_sees_no_moderation_row_without_context(stack, moderated, table):
+    assert stack.query(f"SELECT count(*) FROM {table}")[0][0] > 0, f"{table} is empty as owner"
+    assert stack.query(f"SELECT count(*) FROM {table}", user="astral_app")[0][0] == 0
+
+
 def test_rls_app_role_sees_only_own_rows(stack, populated):
     a, _ = populated
     conn = stack.app_db()
@@ -340,7 +364,9 @@ def test_rls_on_every_table_the_app_reads(stack, populated):
         " AND has_table_privilege('astral_app', c.oid, 'SELECT') ORDER BY 1")
     tables = {name: (rls, force) for name, rls, force in rows}
     assert {"posts", "messages", "help_sessions", "help_session_keys", "crisis_alerts",
-            "reflections", "helper_profiles"} <= set(tables), sorted(tables)
+            "reflections", "helper_profiles", "helper_training_attempts", "helper_applications",
+            "community_threads", "community_posts", "community_proposals", "community_votes"} <= set(tables), \
+        sorted(tables)
     for name, (rls, force) in tables.items():
         if name in NOT_PRIVATE:
             continue

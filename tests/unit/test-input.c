@@ -438,6 +438,67 @@ test_input_bad_array(void **state)
 	json_object_put(problems);
 }
 
+/* ASTRAL_F_OBJECT: an object of min..max members of any kind, handed over as the body's own
+   object; arrays, strings and null are refused, and queries never carry one. */
+struct with_object {
+	struct json_object *answers;
+};
+
+static const struct astral_field object_fields[] = {
+	{ "answers", ASTRAL_F_OBJECT, 1, 1, 3, NULL, offsetof(struct with_object, answers), 0 },
+};
+
+static const struct astral_input_spec object_spec = { object_fields, 1, sizeof(struct with_object) };
+
+static void
+test_input_json_object(void **state)
+{
+	struct json_object *obj, *problems;
+	struct with_object in;
+
+	(void)state;
+	obj = json_tokener_parse("{\"answers\":{\"q1\":\"a\",\"q2\":[1],\"q3\":null}}");
+	assert_non_null(obj);
+	astral_input_from_json(&object_spec, obj, &in, &problems);
+	assert_null(problems);
+	assert_true(json_object_is_type(in.answers, json_type_object));
+	assert_ptr_equal(in.answers, json_object_object_get(obj, "answers"));
+	json_object_put(obj);
+}
+
+static void
+test_input_bad_object(void **state)
+{
+	static const struct { const char *json, *why; } cases[] = {
+		{ "{\"answers\":{}}", "has too few members" },
+		{ "{\"answers\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4}}", "has too many members" },
+		{ "{\"answers\":[\"a\"]}", "must be an object" },
+		{ "{\"answers\":\"{}\"}", "must be an object" },
+		{ "{\"answers\":1}", "must be an object" },
+		{ "{\"answers\":null}", "must not be null" },
+		{ "{}", "is required" },
+	};
+	struct json_object *obj, *problems;
+	struct with_object in;
+	char store[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		obj = json_tokener_parse(cases[i].json);
+		assert_non_null(obj);
+		astral_input_from_json(&object_spec, obj, &in, &problems);
+		if (problem_of(problems, "answers") == NULL || strcmp(problem_of(problems, "answers"), cases[i].why) != 0)
+			fail_msg("%s: want \"%s\", got %s", cases[i].json, cases[i].why,
+			         problems ? json_object_to_json_string(problems) : "no problem");
+		json_object_put(problems);
+		json_object_put(obj);
+	}
+	astral_input_from_query(&object_spec, "answers=1", &in, store, sizeof(store), &problems);
+	assert_non_null(problems);
+	assert_string_equal(problem_of(problems, "answers"), "is not accepted in a query");
+	json_object_put(problems);
+}
+
 static void
 test_input_bad_embedded_nul(void **state)
 {
@@ -676,6 +737,8 @@ main(void)
 		cmocka_unit_test(test_input_bad_enum_list_over_list_max),
 		cmocka_unit_test(test_input_json_array),
 		cmocka_unit_test(test_input_bad_array),
+		cmocka_unit_test(test_input_json_object),
+		cmocka_unit_test(test_input_bad_object),
 		cmocka_unit_test(test_input_bad_embedded_nul),
 		cmocka_unit_test(test_input_bad_body_not_object),
 		cmocka_unit_test(test_input_query_every_type),

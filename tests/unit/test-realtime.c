@@ -613,6 +613,40 @@ test_realtime_publish_pending_one_connection(void **state)
 	assert_null(strstr(s.head, "Connection: close"));
 }
 
+/* A ban publishes nothing but closes the person's streams after COMMIT, behind any event kept
+   before it: the event's POST, then the channel's DELETE, over the one connection. */
+static void
+test_realtime_publish_pending_then_close(void **state)
+{
+	struct astral_request req;
+	struct astral_app app;
+	struct server s;
+	char url[128];
+	const char *post, *del;
+
+	(void)state;
+	assert_true(server_start(&s, AF_INET, REPLY_200_KEEP));
+	s.rounds = 2;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%s/rt/pub", s.port);
+	memset(&app, 0, sizeof(app));
+	app.cfg.rt_publish_url = url;
+	memset(&req, 0, sizeof(req));
+	req.app = &app;
+	astral_rt_after_commit(&req, USER_ID, json_tokener_parse("{\"type\":\"session.ended\"}"));
+	astral_rt_close_after_commit(&req, USER_ID);
+	astral_rt_close_after_commit(&req, NULL);
+	connect_calls = connect_refused = 0;
+	astral_rt_publish_pending(&req);
+	server_stop(&s);
+	assert_null(req.rt_events);
+	assert_int_equal(connect_calls, 1);
+	assert_int_equal(s.requests, 2);
+	post = strstr(s.head, "POST /rt/pub/user-" USER_ID " HTTP/1.1\r\n");
+	del = strstr(s.head, "DELETE /rt/pub/user-" USER_ID " HTTP/1.1\r\n");
+	if (post != s.head || del == NULL || del < post)
+		fail_msg("requests: \"%s\"", s.head);
+}
+
 static void
 test_realtime_bad_close_user_500(void **state)
 {
@@ -762,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_realtime_close_user_ipv6),
 		cmocka_unit_test(test_realtime_close_user_twice_one_connection),
 		cmocka_unit_test(test_realtime_publish_pending_one_connection),
+		cmocka_unit_test(test_realtime_publish_pending_then_close),
 		cmocka_unit_test(test_realtime_bad_close_user_500),
 		cmocka_unit_test(test_realtime_bad_close_user_garbage),
 		cmocka_unit_test(test_realtime_bad_close_user_hang_up),

@@ -82,7 +82,7 @@ export function watchPeer() {
 		requests.delete(event.post.id);
 		requests.set(event.post.id, { ...event.post, status: event.post.status || 'direct_request' });
 		changed();
-		if (!onPath('/helper')) {
+		if (window.location.pathname.replace(/\/+$/, '') !== '/helper') {
 			notify('notices.directRequest');
 		}
 	});

@@ -30,3 +30,7 @@ export { chipGroup } from './chip-group.js';
 export { listEditor } from './list-editor.js';
 export { crisisLines } from './crisis-lines.js';
 export { wellnessNav } from './wellness-nav.js';
+export { formDialog } from './form-dialog.js';
+export { severityBadge, alertStatusBadge } from './severity-badge.js';
+export { dataTable } from './data-table.js';
+export { achievementList } from './achievement-list.js';

@@ -136,7 +136,8 @@ function renderHeader(layout) {
 		el('ul', {},
 			el('li', {}, el('a', { id: 'get-help', class: 'btn btn-crisis btn-small', href: '/crisis' }, t('shell.getHelp'))),
 			el('li', {}, el('a', { id: 'quick-exit', class: 'btn btn-exit btn-small', href: '/exit.html', 'data-quick-exit': true }, t('shell.quickExit')))));
-	const links = navItemsFor(layout, state.features).map((item) =>
+	const role = state.session && state.session.user ? state.session.user.role : null;
+	const links = navItemsFor(layout, state.features, role).map((item) =>
 		el('li', {}, el('a', { href: item.href, 'data-nav': item.id, id: `nav-${item.id}` }, t(item.label))));
 	const bar = el('div', { class: 'header-bar' },
 		el('nav', { class: 'app-nav', 'aria-label': t('shell.mainNav') }, el('ul', {}, links)),
@@ -251,6 +252,9 @@ function guard(route) {
 	}
 	if (route.auth === 'staff' && layoutFor(state.session) !== 'staff') {
 		return { forbidden: true };
+	}
+	if (route.auth === 'admin' && state.session.user.role !== 'admin') {
+		return { forbidden: true, reason: 'adminOnly' };
 	}
 	// Staff act only after two-step sign-in: until it is set up, every signed-in page leads to it.
 	if (needsMfaEnrolment(state.session) && window.location.pathname !== '/mfa') {

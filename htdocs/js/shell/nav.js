@@ -7,6 +7,8 @@
 // admin). label is an i18n key. Items show in `order`, lowest first.
 // requires: the name of a feature the shell turns on (app.js: 'ai' while
 // GET /api/ai/status says the AI is available); the item shows only then.
+// roles: the account roles (session.user.role) the item is for, when a layout
+// is wider than its audience (the staff layout holds moderators and admins).
 
 const items = [];
 
@@ -20,8 +22,9 @@ export function registerNavItem(item) {
 	}
 }
 
-export function navItemsFor(layout, features = {}) {
-	return items.filter((item) => item.layouts.includes(layout) && (!item.requires || features[item.requires]))
+export function navItemsFor(layout, features = {}, role = null) {
+	return items.filter((item) => item.layouts.includes(layout) && (!item.requires || features[item.requires]) &&
+		(!item.roles || item.roles.includes(role)))
 		.sort((a, b) => a.order - b.order);
 }
 
@@ -44,6 +47,10 @@ registerNavItem({ id: 'home', href: '/', label: 'nav.home', layouts: ['guest', '
 registerNavItem({ id: 'start', href: '/start', label: 'nav.start', layouts: ['guest'], order: 20 });
 registerNavItem({ id: 'signin', href: '/signin', label: 'nav.signin', layouts: ['guest'], order: 30 });
 registerNavItem({ id: 'dashboard', href: '/helper', label: 'nav.dashboard', layouts: ['helper'], order: 15 });
+registerNavItem({ id: 'certification', href: '/helper/certification', label: 'nav.certification', layouts: ['helper'], order: 16 });
+registerNavItem({ id: 'community', href: '/helper/community', label: 'nav.community', layouts: ['helper', 'staff'], order: 17 });
+registerNavItem({ id: 'moderation', href: '/moderation', label: 'nav.moderation', layouts: ['staff'], order: 12 });
+registerNavItem({ id: 'admin', href: '/admin', label: 'nav.admin', layouts: ['staff'], roles: ['admin'], order: 13 });
 registerNavItem({ id: 'feed', href: '/feed', label: 'nav.feed', layouts: ['seeker', 'helper', 'staff'], order: 20 });
 registerNavItem({ id: 'share', href: '/share', label: 'nav.share', layouts: ['seeker'], order: 25 });
 registerNavItem({ id: 'activity', href: '/activity', label: 'nav.activity', layouts: ['seeker'], order: 30 });

@@ -75,7 +75,8 @@ export function matchRoute(pathname) {
 /**
  * configureRouter({ outlet, makeContext(route, params, query, url), guard(route, url),
  *                   onRouteChange(route, url) })
- * guard returns null (go ahead), { redirect: '/path' } or { forbidden: true }.
+ * guard returns null (go ahead), { redirect: '/path' } or { forbidden: true } (with
+ * reason: 'adminOnly' for a page of administrators).
  */
 export function configureRouter(options) {
 	config = options;
@@ -175,7 +176,7 @@ async function render({ focus = true, scroll = true } = {}) {
 	if (!module || typeof module.render !== 'function') {
 		failedView(root, route, t('shell.errors.viewLoad'), () => render({ focus: true }));
 	} else if (decision && decision.forbidden) {
-		failedView(root, route, t('shell.errors.forbidden'), null);
+		failedView(root, route, t(decision.reason === 'adminOnly' ? 'shell.errors.adminOnly' : 'shell.errors.forbidden'), null);
 	} else {
 		const query = Object.fromEntries(url.searchParams.entries());
 		const ctx = config.makeContext(route, params, query, url);

@@ -38,6 +38,17 @@ registerRoute({ path: '/chat/:id', view: view('chat'), title: 'titles.chat', aut
 registerRoute({ path: '/helper', view: view('helper-dashboard'), title: 'titles.dashboard', auth: 'user' });
 registerRoute({ path: '/reflections', view: view('reflections'), title: 'titles.reflections', auth: 'user' });
 
+// The helper program and moderation (docs/helper-program-api-contract.md,
+// docs/moderation-api-contract.md). The helper views say so to a non-helper
+// (their API answers 403); `staff` is moderators and admins, `admin` admins only.
+registerRoute({ path: '/helper/training', view: view('helper-training'), title: 'titles.training', auth: 'user' });
+registerRoute({ path: '/helper/certification', view: view('helper-certification'), title: 'titles.certification', auth: 'user' });
+registerRoute({ path: '/helper/community', view: view('helper-community'), title: 'titles.community', auth: 'user' });
+registerRoute({ path: '/helper/community/threads/:id', view: view('community-thread'), title: 'titles.thread', auth: 'user' });
+registerRoute({ path: '/moderation', view: view('moderation'), title: 'titles.moderation', auth: 'staff' });
+registerRoute({ path: '/moderation/history', view: view('moderation-history'), title: 'titles.moderationHistory', auth: 'user' });
+registerRoute({ path: '/admin', view: view('admin'), title: 'titles.admin', auth: 'admin' });
+
 // Wellness (issue 5). The safety plan's route is public: the view itself sends
 // a signed-out visitor to sign in, but shows the copy kept on this device when
 // the app started without a network (views/safety-plan.js).

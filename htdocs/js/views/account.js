@@ -1,5 +1,6 @@
 // /account — who is signed in (display name, username, role and helper level,
-// two-step sign-in), when the session ends, and Sign out (POST
+// two-step sign-in), when the session ends, a link to my moderation history,
+// and Sign out (POST
 // /api/auth/logout, then `astral:signed-out` so the shell shows it).
 
 import { el } from '/js/components/dom.js';
@@ -77,6 +78,7 @@ export default {
 					details,
 					el('p', { class: 'actions' },
 						linkButton({ label: t('account.settings'), href: '/settings' }),
+						linkButton({ label: t('account.moderationHistory'), href: '/moderation/history', kind: 'secondary' }),
 						signOut),
 					status));
 		}

@@ -186,7 +186,10 @@ async function renderPrivacy(ctx, panel) {
 		section('settings-research-title', t('settings.privacy.title'),
 			el('p', {}, t('settings.privacy.lead')), research.element, status),
 		section('settings-documents-title', t('settings.privacy.documents'), accepted,
-			el('p', {}, el('a', { href: '/legal/privacy' }, t('settings.privacy.privacyLink')))));
+			el('p', {}, el('a', { href: '/legal/privacy' }, t('settings.privacy.privacyLink')))),
+		section('settings-moderation-title', t('settings.privacy.moderationTitle'),
+			el('p', {}, t('settings.privacy.moderationLead')),
+			el('p', {}, el('a', { href: '/moderation/history', 'data-action': 'moderation-history' }, t('settings.privacy.moderationLink')))));
 }
 
 // ------------------------------------------------------------ blocked

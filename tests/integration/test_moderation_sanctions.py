@@ -1,0 +1,141 @@
+"""Sanctions (cgi-bin/moderation, with the sign-in side in cgi-bin/auth): a warning, a timed and a
+permanent ban (sessions revoked, open streams closed at once, sign-in, recovery and refresh
+answering 403 account_banned, a timed ban lifting itself at its end), lifting a ban, and who may
+sanction whom."""
+
+import calendar
+import time
+
+import pytest
+
+from astral_client import expect
+from test_chat_setup import Subscriber
+from test_moderation_setup import (audit_rows, new_admin, new_helper, new_helper_with_password, new_seeker,
+                                   new_staff)
+
+
+def epoch(text):
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+def test_warning_is_recorded_and_shown_to_the_person(stack, clock):
+    mod = new_staff(stack, clock)
+    seeker = new_seeker(stack)
+    reason = "Please keep replies kind; that comment was hurtful."
+    st = expect(mod.post(f"/api/moderation/users/{seeker.id}/warn", {"reason": reason}), 200).json
+    assert st["user"] == {"id": seeker.id, "display_name": seeker.user["display_name"], "role": "seeker"}
+    assert st["warnings"] == 1 and st["banned"] is False and st["ban"] is None
+    assert [(a["action"], a["reason"], a["moderator"]["id"]) for a in st["actions"]] == [("warning", reason, mod.id)]
+    clock.advance(2)                          # times are whole seconds: the second one is newer
+    expect(mod.post(f"/api/moderation/users/{seeker.id}/warn", {"reason": "Second reminder."}), 200)
+    assert expect(mod.get(f"/api/moderation/users/{seeker.id}"), 200).json["warnings"] == 2
+    h = expect(seeker.get("/api/moderation/history"), 200).json
+    assert [a["reason"] for a in h["actions"]] == ["Second reminder.", reason]
+    assert all("moderator" not in a for a in h["actions"])
+    # A warning does not end anything.
+    expect(seeker.get("/api/auth/session"), 200)
+
+
+@pytest.mark.parametrize("transport", ["websocket", "eventsource"])
+def test_timed_ban_closes_streams_refuses_sign_in_and_lifts_itself(stack, clock, transport):
+    mod = new_staff(stack, clock)
+    person, username, password = new_helper_with_password(stack)
+    refresh_token = person.c.refresh_token
+    sub = Subscriber(stack, person, transport)
+    try:
+        reason = "Repeated spam links in posts."
+        t0 = clock.now()
+        st = expect(mod.post(f"/api/moderation/users/{person.id}/ban", {"reason": reason, "hours": 2}), 200).json
+        assert st["banned"] is True and st["ban"]["reason"] == reason and st["ban"]["by"]["id"] == mod.id
+        until = epoch(st["ban"]["until"])
+        assert abs(until - (t0 + 7200)) <= 5, st
+        assert sub.closed.wait(5), f"the banned person's {transport} stream is still open after 5 s"
+    finally:
+        sub.close()
+    expect(person.get("/api/auth/session"), 401)
+    assert stack.query("SELECT count(*) FROM sessions WHERE user_id = %s AND revoked_at IS NULL", (person.id,)) \
+        == [(0,)]
+    assert stack.query("SELECT DISTINCT revoke_reason FROM sessions WHERE user_id = %s", (person.id,)) == [("ban",)]
+    r = expect(stack.client("bearer").login(username, password, expect_status=None), 403, "account_banned")
+    assert r.json["error"]["ban"] == {"reason": reason, "until": st["ban"]["until"]}
+    expect(stack.client("bearer").refresh(token=refresh_token), 403, "account_banned")
+    h = expect(stack.client("bearer").login(username, password, expect_status=None), 403)
+    assert "access_token" not in (h.json or {})
+    # The ban ends by itself at `until`.
+    clock.advance(7200 + 5)
+    c = stack.client("bearer")
+    c.login(username, password)
+    expect(c.get("/api/moderation/history"), 200)
+    mod.relogin(clock)
+    assert expect(mod.get(f"/api/moderation/users/{person.id}"), 200).json["banned"] is False
+    # Lifting a ban that already ended is a conflict.
+    expect(mod.post(f"/api/moderation/users/{person.id}/unban", {"reason": "Served."}), 409, "conflict")
+    rows = audit_rows(stack, "user_ban", actor_id=mod.id, object_id=person.id)
+    assert rows and rows[0][6].startswith("ban_hours_2: ") and reason in rows[0][6]
+
+
+def test_permanent_ban_until_lifted(stack):
+    mod = new_staff(stack)
+    person, username, password = new_helper_with_password(stack)
+    st = expect(mod.post(f"/api/moderation/users/{person.id}/ban", {"reason": "Threatened another member."}),
+                200).json
+    assert st["banned"] is True and st["ban"]["until"] is None
+    r = expect(stack.client().login(username, password, expect_status=None), 403, "account_banned")
+    assert r.json["error"]["ban"]["until"] is None
+    st = expect(mod.post(f"/api/moderation/users/{person.id}/unban", {"reason": "Appeal accepted."}), 200).json
+    assert st["banned"] is False and st["ban"] is None
+    assert sorted(a["action"] for a in st["actions"]) == ["ban", "unban"]
+    stack.client("bearer").login(username, password)
+    expect(mod.post(f"/api/moderation/users/{person.id}/unban", {"reason": "Again."}), 409, "conflict")
+    # Lifting the ban gives no revoked session back.
+    expect(person.get("/api/moderation/history"), 401)
+
+
+def test_banned_seeker_cannot_use_the_recovery_code(stack):
+    mod = new_staff(stack)
+    seeker = new_seeker(stack)
+    code = seeker.c.recovery_code
+    expect(mod.post(f"/api/moderation/users/{seeker.id}/ban", {"reason": "Spam.", "hours": 24}), 200)
+    r = expect(stack.client().post("/api/auth/recover", {"recovery_code": code}), 403, "account_banned")
+    assert r.json["error"]["ban"]["reason"] == "Spam."
+    # The code was not used up by the refused attempt.
+    expect(mod.post(f"/api/moderation/users/{seeker.id}/unban", {"reason": "Mistake."}), 200)
+    expect(stack.client().post("/api/auth/recover", {"recovery_code": code}), 200)
+
+
+# (who acts, on whom, expected status)
+RULES = [
+    ("moderator", "seeker", 200),
+    ("moderator", "helper", 200),
+    ("moderator", "other_moderator", 403),
+    ("moderator", "admin", 403),
+    ("moderator", "self", 403),
+    ("admin", "seeker", 200),
+    ("admin", "moderator", 200),
+    ("admin", "other_admin", 403),
+    ("admin", "self", 403),
+]
+
+
+def test_who_may_sanction_whom(stack):
+    mod, other_mod = new_staff(stack), new_staff(stack)
+    adm, other_adm = new_admin(stack), new_admin(stack)
+    targets = {"seeker": new_seeker(stack).id, "helper": new_helper(stack).id, "other_moderator": other_mod.id,
+               "moderator": other_mod.id, "admin": adm.id, "other_admin": other_adm.id}
+    actors = {"moderator": mod, "admin": adm}
+    failures = []
+    for actor, target, status in RULES:
+        a = actors[actor]
+        target_id = a.id if target == "self" else targets[target]
+        for route, body in (("warn", {"reason": "Rule check."}), ("ban", {"reason": "Rule check.", "hours": 1})):
+            if route == "ban" and status == 200:
+                continue           # banning is checked above; here only the refusals of both routes
+            r = a.post(f"/api/moderation/users/{target_id}/{route}", body)
+            if r.status != status or (status == 403 and "user" not in r.error_fields):
+                failures.append(f"{actor} {route} {target}: expected {status}, got {r!r}")
+    assert not failures, "\n".join(failures)
+    # A refusal writes nothing but its audit row.
+    assert stack.query("SELECT count(*) FROM account_bans WHERE user_id IN (%s, %s, %s)",
+                       (other_mod.id, adm.id, other_adm.id)) == [(0,)]
+    assert audit_rows(stack, "sanction_denied", actor_id=mod.id)
+    expect(mod.post(f"/api/moderation/users/{other_mod.id}/unban", {"reason": "x"}), 403, "forbidden")
