@@ -1,7 +1,8 @@
 /*
- * The crisis alert queue: by severity (high, medium, low), then oldest first; acknowledging and
- * resolving (with a note). Each alert carries at most 280 characters of the post or message that
- * fired it; showing that excerpt is a read of the person's words and gets its own audit row.
+ * The crisis alert queue: by severity (high, medium, low), then oldest first; one alert with its
+ * excerpt; acknowledging and resolving (with a note). Least sight: the queue shows no words, only
+ * whether an alert has an excerpt (`has_excerpt`); the excerpt (at most 280 characters of the
+ * post or message that fired) is read one alert at a time, and each read gets its own audit row.
  * Keyset cursor: the list's status, the severity rank, the creation time in microseconds, the id.
  */
 #include <stddef.h>
@@ -29,20 +30,21 @@ static const struct astral_field resolve_fields[] = {
 };
 const struct astral_input_spec moderation_resolve_input = { resolve_fields, 1, sizeof(struct resolve_in) };
 
-/* The Alert of row `row`, and the audit row of its excerpt when it shows one. */
+/* The Alert of row `row` with its excerpt, and the audit row of the excerpt when it shows one;
+   with `audit_plain` an alert without one is audited too (`alert_read`), subject the person. */
 static struct json_object *
-alert_json_audited(struct astral_request *req, const PGresult *res, int row, astral_err *err)
+alert_json_audited(struct astral_request *req, const PGresult *res, int row, int audit_plain, astral_err *err)
 {
 	struct json_object *o;
 	int had_excerpt = 0;
 
-	o = moderation_alert_json(req, res, row, &had_excerpt, err);
+	o = moderation_alert_json(req, res, row, 1, &had_excerpt, err);
 	if (o == NULL)
 		return NULL;
-	if (had_excerpt) {
-		*err = moderation_audit(req, "alert_excerpt_read", "crisis_alert", astral_db_value(res, row, AC_ID),
-		                        astral_db_value(res, row, AC_USER_ID), "success", astral_db_value(res, row, AC_SOURCE),
-		                        NULL);
+	if (had_excerpt || audit_plain) {
+		*err = moderation_audit(req, had_excerpt ? "alert_excerpt_read" : "alert_read", "crisis_alert",
+		                        astral_db_value(res, row, AC_ID), astral_db_value(res, row, AC_USER_ID), "success",
+		                        astral_db_value(res, row, AC_SOURCE), NULL);
 		if (*err != ASTRAL_OK) {
 			json_object_put(o);
 			return NULL;
@@ -56,7 +58,6 @@ moderation_alerts(struct astral_request *req, const void *input)
 {
 	const struct alerts_in *in = input;
 	const char *status = in->status != NULL ? in->status : "active";
-	int resolved = strcmp(status, "resolved") == 0;
 	struct astral_cursor c;
 	struct astral_params p;
 	PGresult *res = NULL;
@@ -64,7 +65,7 @@ moderation_alerts(struct astral_request *req, const void *input)
 	const char *after_id = NULL;
 	char next[ASTRAL_CURSOR_TEXT_MAX + 1];
 	long long rank = 0, created_us = 0;
-	int n, have_next = 0;
+	int n, have_next = 0, had_excerpt = 0;
 	astral_err err = ASTRAL_OK;
 
 	if (in->cursor != NULL &&
@@ -86,13 +87,13 @@ moderation_alerts(struct astral_request *req, const void *input)
 	}
 	astral_params_text(&p, after_id);
 	astral_params_int(&p, in->limit + 1);
-	err = moderation_exec(req, resolved ? MOD_ALERTS_RESOLVED : MOD_ALERTS_UNRESOLVED, &p, &res);
+	err = moderation_exec(req, MOD_ALERTS_PAGE, &p, &res);
 	if (err != ASTRAL_OK)
 		goto out;
 	n = PQntuples(res);
 	items = json_object_new_array();
 	for (int i = 0; i < n && i < in->limit; i++) {
-		item = alert_json_audited(req, res, i, &err);
+		item = moderation_alert_json(req, res, i, 0, &had_excerpt, &err);
 		if (item == NULL)
 			goto out;
 		json_object_array_add(items, item);
@@ -123,9 +124,10 @@ out:
 	PQclear(res);
 }
 
-/* 200 with the Alert `id` as it stands now (its excerpt audited). */
+/* 200 with the Alert `id` as it stands now, its excerpt audited (`audit_plain`: see
+   alert_json_audited). */
 static astral_err
-respond_alert(struct astral_request *req, const char *id)
+respond_alert(struct astral_request *req, const char *id, int audit_plain)
 {
 	struct astral_params p;
 	PGresult *res = NULL;
@@ -138,12 +140,26 @@ respond_alert(struct astral_request *req, const char *id)
 	if (err == ASTRAL_OK && PQntuples(res) != 1)
 		err = ASTRAL_ERR_NOT_FOUND;
 	if (err == ASTRAL_OK) {
-		o = alert_json_audited(req, res, 0, &err);
+		o = alert_json_audited(req, res, 0, audit_plain, &err);
 		if (o != NULL)
 			astral_respond(req, 200, o);
 	}
 	PQclear(res);
 	return err;
+}
+
+/* One alert with its excerpt: the read of the person's words is audited (`alert_excerpt_read`),
+   and so is reading an alert that has none (`alert_read`). An alert that does not exist: 404,
+   nothing written. */
+void
+moderation_alert_get(struct astral_request *req, const void *input)
+{
+	astral_err err;
+
+	(void)input;
+	err = respond_alert(req, req->path_params[0], 1);
+	if (err != ASTRAL_OK)
+		moderation_fail(req, err);
 }
 
 /* Lock alert `id`: its status and whose safety it is about (37 bytes). */
@@ -196,7 +212,7 @@ moderation_alert_ack(struct astral_request *req, const void *input)
 	err = moderation_audit(req, "alert_ack", "crisis_alert", id, user_id, "success",
 	                       strcmp(status, "open") == 0 ? "acknowledged" : "already_acknowledged", NULL);
 	if (err == ASTRAL_OK)
-		err = respond_alert(req, id);
+		err = respond_alert(req, id, 0);
 out:
 	if (err != ASTRAL_OK)
 		moderation_fail(req, err);
@@ -227,7 +243,7 @@ moderation_alert_resolve(struct astral_request *req, const void *input)
 	if (err == ASTRAL_OK)
 		err = moderation_audit(req, "alert_resolve", "crisis_alert", id, user_id, "success", "resolved", in->note);
 	if (err == ASTRAL_OK)
-		err = respond_alert(req, id);
+		err = respond_alert(req, id, 0);
 out:
 	if (err != ASTRAL_OK)
 		moderation_fail(req, err);

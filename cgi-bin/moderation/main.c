@@ -10,6 +10,7 @@ static const struct astral_route routes[] = {
 	  &moderation_dismiss_input, ASTRAL_BODY_OPTIONAL },
 	{ "DELETE", "/api/moderation/posts/{uuid}", moderation_post_remove, ASTRAL_STAFF, &moderation_reason_input, 0 },
 	{ "GET", "/api/moderation/alerts", moderation_alerts, ASTRAL_STAFF, &moderation_alerts_input, 0 },
+	{ "GET", "/api/moderation/alerts/{uuid}", moderation_alert_get, ASTRAL_STAFF, NULL, 0 },
 	{ "POST", "/api/moderation/alerts/{uuid}/ack", moderation_alert_ack, ASTRAL_STAFF, NULL, 0 },
 	{ "POST", "/api/moderation/alerts/{uuid}/resolve", moderation_alert_resolve, ASTRAL_STAFF,
 	  &moderation_resolve_input, 0 },

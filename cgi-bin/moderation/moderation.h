@@ -1,15 +1,17 @@
 /*
  * cgi-bin/moderation: the moderators' and admins' work (docs/moderation-api-contract.md). Handlers
  * by concern: reports.c (the report queue, dismiss, remove a post), alerts.c (the crisis alert
- * queue, acknowledge, resolve, the flagged excerpt), sanctions.c (a person's standing, warn, ban,
- * unban), history.c (what was done to me and to my reports: any signed-in person), videos.c
- * (pending videos), break_glass.c (time-boxed grants and reading a help session through one),
- * applications.c (helper certification), roles.c (role changes), stats.c, audit_query.c (the audit
- * log and its chain). respond.c holds the JSON shared by several of them, the cursors, the audit
- * helper and the sanction rules; statements.c holds every SQL statement of the program.
+ * queue, one alert with its flagged excerpt, acknowledge, resolve), sanctions.c (a person's
+ * standing, warn, ban, unban), history.c (what was done to me and to my reports: any signed-in
+ * person), videos.c (pending videos), break_glass.c (time-boxed grants and reading a help
+ * session through one), applications.c (helper certification), roles.c (role changes), stats.c,
+ * audit_query.c (the audit log and its chain). respond.c holds the JSON shared by several of them,
+ * the cursors, the audit helper and the sanction rules; statements.c holds every SQL statement of
+ * the program.
  *
- * Least sight: staff see a reported post, at most 280 characters of what fired an alert, and a
- * whole conversation only through a break-glass grant; every staff request leaves an audit row.
+ * Least sight: staff see a reported post, at most 280 characters of what fired an alert (one alert
+ * at a time, on request), and a whole conversation only through a break-glass grant; every staff
+ * request leaves an audit row.
  */
 #ifndef ASTRAL_MODERATION_H
 #define ASTRAL_MODERATION_H
@@ -40,8 +42,7 @@ enum moderation_stmt {
 	MOD_POST_REMOVE,
 	MOD_POST_STATUS,
 	MOD_POST_SESSION_END,
-	MOD_ALERTS_UNRESOLVED,
-	MOD_ALERTS_RESOLVED,
+	MOD_ALERTS_PAGE,
 	MOD_ALERT_GET,
 	MOD_ALERT_LOCK,
 	MOD_ALERT_ACK,
@@ -90,7 +91,7 @@ enum moderation_report_col {
 	RC_COUNT, RC_FIRST_AT, RC_RANK, RC_FIRST_US
 };
 
-/* Columns of an Alert row (MOD_ALERTS_*, MOD_ALERT_GET). */
+/* Columns of an Alert row (MOD_ALERTS_PAGE, MOD_ALERT_GET; the page's source columns are NULL). */
 enum moderation_alert_col {
 	AC_ID, AC_USER_ID, AC_USER_NAME, AC_USER_ROLE, AC_SOURCE, AC_SOURCE_ID, AC_SESSION_ID, AC_SEVERITY,
 	AC_CATEGORIES, AC_RULES,  /* JSON array text */
@@ -99,7 +100,8 @@ enum moderation_alert_col {
 	AC_RES_ID, AC_RES_NAME, AC_RES_ROLE, AC_RES_AT, AC_RESOLUTION_NOTE,
 	AC_POST_EXCERPT,       /* the first 280 characters of a source post */
 	AC_MESSAGE_ID, AC_MESSAGE_SESSION, AC_MESSAGE_BODY, AC_MESSAGE_KEY,   /* a source message, sealed */
-	AC_CREATED_US, AC_RANK
+	AC_CREATED_US, AC_RANK,
+	AC_HAS_EXCERPT         /* boolean: the source post, or the source message and its key, is there */
 };
 
 /* Columns of a ModerationAction row (MOD_USER_ACTIONS; MOD_HISTORY_ACTIONS stops before the moderator). */
@@ -162,10 +164,11 @@ void moderation_respond_user_status(struct astral_request *req, const char *user
 /* The ModerationAction of row `row` (MC_ columns); with_moderator adds `moderator` (staff view). */
 struct json_object *moderation_action_json(const PGresult *res, int row, int with_moderator);
 
-/* The Alert of row `row` (AC_ columns), its excerpt opened when it has one. *had_excerpt tells
-   whether an excerpt was shown (the caller audits that read). NULL and *err on failure. */
+/* The Alert of row `row` (AC_ columns). With `with_excerpt` its excerpt is opened when it has one,
+   and *had_excerpt tells whether one was shown (the caller audits that read); without, `excerpt`
+   is null (the queue). NULL and *err on failure. */
 struct json_object *moderation_alert_json(struct astral_request *req, const PGresult *res, int row,
-                                          int *had_excerpt, astral_err *err);
+                                          int with_excerpt, int *had_excerpt, astral_err *err);
 /* The Application of row `row` (PC_ columns). */
 struct json_object *moderation_application_json(const PGresult *res, int row);
 
@@ -180,6 +183,7 @@ void moderation_reports(struct astral_request *req, const void *input);
 void moderation_report_dismiss(struct astral_request *req, const void *input);
 void moderation_post_remove(struct astral_request *req, const void *input);
 void moderation_alerts(struct astral_request *req, const void *input);
+void moderation_alert_get(struct astral_request *req, const void *input);
 void moderation_alert_ack(struct astral_request *req, const void *input);
 void moderation_alert_resolve(struct astral_request *req, const void *input);
 void moderation_user_get(struct astral_request *req, const void *input);

@@ -281,13 +281,14 @@ out:
 }
 
 struct json_object *
-moderation_alert_json(struct astral_request *req, const PGresult *res, int row, int *had_excerpt, astral_err *err)
+moderation_alert_json(struct astral_request *req, const PGresult *res, int row, int with_excerpt, int *had_excerpt,
+                      astral_err *err)
 {
 	struct json_object *o, *categories, *rules;
 	char *excerpt = NULL;
 
 	*had_excerpt = 0;
-	*err = message_excerpt(req, res, row, &excerpt);
+	*err = with_excerpt ? message_excerpt(req, res, row, &excerpt) : ASTRAL_OK;
 	if (*err != ASTRAL_OK)
 		return NULL;
 	categories = moderation_json_column(res, row, AC_CATEGORIES);
@@ -316,16 +317,17 @@ moderation_alert_json(struct astral_request *req, const PGresult *res, int row, 
 	moderation_add_time(o, "resolved_at", res, row, AC_RES_AT);
 	astral_json_add_str(o, "resolution_note", astral_db_value(res, row, AC_RESOLUTION_NOTE));
 	/* A post is cut to 280 characters by the statement; a message here. Nothing for the other
-	   sources: the alert row says what they need to know. */
+	   sources: the alert row says what they need to know. The queue shows none (least sight). */
 	if (excerpt != NULL) {
 		astral_json_add_str(o, "excerpt", excerpt);
 		*had_excerpt = 1;
-	} else if (astral_db_value(res, row, AC_POST_EXCERPT) != NULL) {
+	} else if (with_excerpt && astral_db_value(res, row, AC_POST_EXCERPT) != NULL) {
 		astral_json_add_str(o, "excerpt", astral_db_value(res, row, AC_POST_EXCERPT));
 		*had_excerpt = 1;
 	} else {
 		json_object_object_add(o, "excerpt", NULL);
 	}
+	astral_json_add_bool(o, "has_excerpt", astral_db_bool(res, row, AC_HAS_EXCERPT));
 	if (excerpt != NULL) {
 		OPENSSL_cleanse(excerpt, strlen(excerpt));
 		free(excerpt);

@@ -24,42 +24,37 @@
 
 /* ---- alerts ---- */
 
+/* An alert's own columns (enum moderation_alert_col, AC_ID up to AC_RESOLUTION_NOTE). */
 #define ALERT_COLUMNS \
 	"a.id, " USER_REF("u") ", a.source, a.source_id, a.session_id, a.severity," \
 	" array_to_json(a.categories)::text, array_to_json(a.rules)::text, a.status, " EPOCH("a.created_at") "," \
 	" " USER_REF("ua") ", " EPOCH("a.acknowledged_at") "," \
-	" " USER_REF("ur") ", " EPOCH("a.resolved_at") ", a.resolution_note," \
-	" left(p.content, 280), m.id, m.session_id, m.body, k.wrapped_key, " MICROS("a.created_at")
-/* The source post or message of an alert: staff read a post; a message only because it is the
-   source of an alert (policy messages_flagged), with its session's key (help_session_keys_flagged). */
-#define ALERT_JOINS \
+	" " USER_REF("ur") ", " EPOCH("a.resolved_at") ", a.resolution_note"
+/* What the excerpt is read from (AC_POST_EXCERPT up to AC_MESSAGE_KEY): the first 280 characters
+   of a source post, or a source message sealed, with its session's key. The queue reads none of
+   it (NULLs): an excerpt is shown one alert at a time (MOD_ALERT_GET). */
+#define ALERT_SOURCE_COLUMNS "left(p.content, 280), m.id, m.session_id, m.body, k.wrapped_key"
+#define ALERT_NO_SOURCE_COLUMNS "NULL::text, NULL::uuid, NULL::uuid, NULL::bytea, NULL::bytea"
+/* Whether there is an excerpt to show (AC_HAS_EXCERPT): the source post, or the source message
+   and its session's key, as row-level security lets staff see them (policies posts_read,
+   messages_flagged, help_session_keys_flagged). */
+#define ALERT_HAS_EXCERPT \
+	"CASE a.source WHEN 'post' THEN EXISTS (SELECT 1 FROM posts x WHERE x.id = a.source_id)" \
+	" WHEN 'message' THEN EXISTS (SELECT 1 FROM messages x" \
+	"  JOIN help_session_keys xk ON xk.session_id = x.session_id WHERE x.id = a.source_id)" \
+	" ELSE false END"
+/* The people an alert names. */
+#define ALERT_PEOPLE_JOINS \
 	" JOIN users u ON u.id = a.user_id" \
 	" LEFT JOIN users ua ON ua.id = a.acknowledged_by" \
-	" LEFT JOIN users ur ON ur.id = a.resolved_by" \
+	" LEFT JOIN users ur ON ur.id = a.resolved_by"
+/* The source post or message of an alert: staff read a post; a message only because it is the
+   source of an alert (policy messages_flagged), with its session's key (help_session_keys_flagged). */
+#define ALERT_SOURCE_JOINS \
 	" LEFT JOIN posts p ON a.source = 'post' AND p.id = a.source_id" \
 	" LEFT JOIN messages m ON a.source = 'message' AND m.id = a.source_id" \
 	" LEFT JOIN help_session_keys k ON k.session_id = m.session_id"
 #define ALERT_RANK "CASE a.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END"
-
-/* The keyset lower bound of the branch of one severity (rank r): the whole branch before the
-   cursor's rank, the rows after the cursor within it, none after it. $2 rank, $3 created (us),
-   $4 id; $2 NULL on the first page. A row comparison of parameters only, so it stays an index
-   condition on (severity, created_at) in a generic plan. */
-#define ALERT_BOUND(r) \
-	"(CASE WHEN $2::integer IS NULL OR $2::integer < " r " THEN '-infinity'::timestamptz" \
-	" WHEN $2::integer = " r " THEN " FROM_MICROS("$3") " ELSE 'infinity'::timestamptz END," \
-	" CASE WHEN $2::integer = " r " THEN $4::uuid ELSE " ZERO_UUID " END)"
-/* One severity's alerts in `cond` (a partial index's predicate), oldest first. $1 narrows the
-   status (NULL: every status of the index). */
-#define ALERT_BRANCH(cond, sev, r) \
-	"(SELECT a.id, " r " AS rank, a.created_at FROM crisis_alerts a WHERE " cond " AND a.severity = '" sev "'" \
-	" AND ($1::text IS NULL OR a.status = $1::text) AND (a.created_at, a.id) > " ALERT_BOUND(r) \
-	" ORDER BY a.created_at, a.id LIMIT $5::integer)"
-#define ALERT_PAGE(cond) \
-	"WITH pg AS (SELECT b.* FROM (" ALERT_BRANCH(cond, "high", "0") " UNION ALL " ALERT_BRANCH(cond, "medium", "1") \
-	" UNION ALL " ALERT_BRANCH(cond, "low", "2") ") b ORDER BY b.rank, b.created_at, b.id LIMIT $5::integer)" \
-	" SELECT " ALERT_COLUMNS ", pg.rank FROM pg JOIN crisis_alerts a ON a.id = pg.id" ALERT_JOINS \
-	" ORDER BY pg.rank, pg.created_at, pg.id"
 
 /* ---- applications ---- */
 
@@ -85,15 +80,13 @@
 	" AND a.id < $7::bigint ORDER BY a.id DESC LIMIT $8::integer"
 
 const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
-	/* Posts with open reports, a self-harm report first, then by their first report. The open
-	   reports are grouped once per page (partial index post_reports_open); $1 rank, $2 first
-	   report (us), $3 post id of the cursor, $4 rows. */
+	/* Posts with open reports, a self-harm report first, then by their first report: one page of
+	   the kept queue (report_queue, index report_queue_order; migrations/0019). $1 rank, $2 first
+	   report (us), $3 post id of the cursor, all NULL on the first page; $4 rows. */
 	[MOD_REPORT_QUEUE] = { "moderation_report_queue",
-		"WITH q AS (SELECT r.post_id, min(r.created_at) AS first_at, count(*) AS n,"
-		"  CASE WHEN bool_or(r.reason = 'self_harm') THEN 0 ELSE 1 END AS rank"
-		"  FROM post_reports r WHERE r.status = 'open' GROUP BY r.post_id),"
-		" page AS (SELECT q.* FROM q WHERE $1::integer IS NULL"
-		"  OR (q.rank, q.first_at, q.post_id) > ($1::integer, " FROM_MICROS("$2") ", $3::uuid)"
+		"WITH page AS (SELECT q.post_id, q.rank, q.first_at, q.reports AS n FROM report_queue q"
+		"  WHERE (q.rank, q.first_at, q.post_id) > (coalesce($1::integer, -1),"
+		"  coalesce(" FROM_MICROS("$2") ", '-infinity'), coalesce($3::uuid, " ZERO_UUID "))"
 		"  ORDER BY q.rank, q.first_at, q.post_id LIMIT $4::integer)"
 		" SELECT " REPORT_POST_COLUMNS ","
 		"  (SELECT coalesce(json_agg(" REPORT_JSON("r") " ORDER BY r.created_at, r.id), '[]')::text"
@@ -131,14 +124,19 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"UPDATE help_sessions SET ended_at = " NOW("$2") ", ended_by = 'moderator'"
 		" WHERE post_id = $1::uuid AND ended_at IS NULL RETURNING id, seeker_id, helper_id", 2 },
 
-	/* Alerts not resolved (partial index crisis_alerts_active_page), $1 NULL or one status of them. */
-	[MOD_ALERTS_UNRESOLVED] = { "moderation_alerts_unresolved",
-		ALERT_PAGE("a.status <> 'resolved'"), 5 },
-	/* Resolved alerts (partial index crisis_alerts_resolved_queue); $1 is 'resolved'. */
-	[MOD_ALERTS_RESOLVED] = { "moderation_alerts_resolved",
-		ALERT_PAGE("a.status = 'resolved'"), 5 },
+	/* One page of the alert queue: astral_alert_page (migration 0017) picks the page's ids with
+	   an ordered index scan of each severity (crisis_alerts_active_page, crisis_alerts_resolved_queue),
+	   and the rows are read here through the row policies, by primary key. $1 NULL (not resolved)
+	   or a status; $2 rank, $3 created (us), $4 id of the cursor, NULL on the first page; $5 rows. */
+	[MOD_ALERTS_PAGE] = { "moderation_alerts_page",
+		"SELECT " ALERT_COLUMNS ", " ALERT_NO_SOURCE_COLUMNS ", " MICROS("a.created_at") ", pg.rank, " ALERT_HAS_EXCERPT
+		" FROM astral_alert_page($1::text, $2::integer, $3::bigint, $4::uuid, $5::integer) pg"
+		" JOIN crisis_alerts a ON a.id = pg.id" ALERT_PEOPLE_JOINS
+		" ORDER BY pg.rank, pg.created_at, pg.id", 5 },
+	/* One alert with what its excerpt is read from. */
 	[MOD_ALERT_GET] = { "moderation_alert_get",
-		"SELECT " ALERT_COLUMNS ", " ALERT_RANK " FROM crisis_alerts a" ALERT_JOINS " WHERE a.id = $1::uuid", 1 },
+		"SELECT " ALERT_COLUMNS ", " ALERT_SOURCE_COLUMNS ", " MICROS("a.created_at") ", " ALERT_RANK ", "
+		ALERT_HAS_EXCERPT " FROM crisis_alerts a" ALERT_PEOPLE_JOINS ALERT_SOURCE_JOINS " WHERE a.id = $1::uuid", 1 },
 	[MOD_ALERT_LOCK] = { "moderation_alert_lock",
 		"SELECT status, user_id FROM crisis_alerts WHERE id = $1::uuid FOR UPDATE", 1 },
 	[MOD_ALERT_ACK] = { "moderation_alert_ack",

@@ -153,6 +153,24 @@ async function uploadVideo(page, description) {
 	return result.id;
 }
 
+// The id of the open alert raised by `sourceId` (a post or a message), from the moderator's queue,
+// which names whether it has an excerpt but never carries one.
+async function alertIdFor(page, sourceId) {
+	let cursor = null;
+	do {
+		const listed = await apiCall(page, 'GET', `/api/moderation/alerts?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		assert.equal(listed.status, 200, JSON.stringify(listed));
+		const found = listed.body.items.find((item) => item.source_id === sourceId);
+		if (found) {
+			assert.equal(found.excerpt, null, `the queue carries an excerpt: ${JSON.stringify(found)}`);
+			assert.equal(found.has_excerpt, true, JSON.stringify(found));
+			return found.id;
+		}
+		cursor = listed.body.next;
+	} while (cursor);
+	throw new Error(`no open alert for ${sourceId}`);
+}
+
 export function staffTests(test) {
 	test('staff: a crisis alert arrives live on /moderation; acknowledge, resolve; a chat read through a break-glass grant', async (session, t) => {
 		const { page } = session;
@@ -176,13 +194,18 @@ export function staffTests(test) {
 			const posted = await apiCall(seeker.page, 'POST', '/api/posts', { category: 'Depression', content: `${CRISIS_PHRASE} ${mark}` });
 			assert.equal(posted.status, 201, JSON.stringify(posted));
 			assert.ok(posted.body.crisis, `the detector did not fire: ${JSON.stringify(posted.body)}`);
-			const card = page.locator('.alert-card.is-new').filter({ hasText: mark });
+			// The queue carries no words: the card offers them, and the excerpt is fetched on request.
+			const card = page.locator(`.alert-card.is-new[data-alert-id="${await alertIdFor(page, posted.body.id)}"]`);
 			await card.waitFor({ timeout: LIVE_MS });
 			assert.equal(await card.getAttribute('data-severity'), 'high');
 			await page.locator('.live-note').filter({
 				hasText: stext('moderation.alerts.arrived', { severity: stext('moderation.severity.high'), source: stext('moderation.source.post') }),
 			}).waitFor();
+			assert.equal(await card.locator('.alert-excerpt').count(), 0, 'the queue shows the words unasked');
+			assert.doesNotMatch(await card.innerText(), new RegExp(mark));
+			await card.getByRole('button', { name: stext('moderation.alerts.showExcerpt') }).click();
 			assert.match(await card.locator('.alert-excerpt').innerText(), new RegExp(mark));
+			assert.equal(await card.locator('.alert-excerpt').evaluate((node) => node === document.activeElement), true, 'focus did not move to the excerpt');
 			assert.match(await page.getByRole('tab', { name: stext('moderation.tabs.alerts') }).innerText(), /\(\d+\+?\)/);
 			await checkView(page, t, 'moderation-alerts', '/moderation crisis alerts');
 
@@ -208,8 +231,10 @@ export function staffTests(test) {
 			const line = `${CRISIS_PHRASE} tonight ${tag()}`;
 			const sent = await apiCall(seeker.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: line, client_key: `crisis-${tag()}` });
 			assert.equal(sent.status, 201, JSON.stringify(sent));
-			const chatAlert = page.locator('.alert-card.is-new').filter({ hasText: line });
+			const chatAlert = page.locator(`.alert-card.is-new[data-alert-id="${await alertIdFor(page, sent.body.id)}"]`);
 			await chatAlert.waitFor({ timeout: LIVE_MS });
+			await chatAlert.getByRole('button', { name: stext('moderation.alerts.showExcerpt') }).click();
+			assert.match(await chatAlert.locator('.alert-excerpt').innerText(), new RegExp(line));
 			await chatAlert.locator('button[data-action="read"]').click();
 			box = await dialog(page);
 			const minutes = box.getByLabel(stext('moderation.grant.minutes'));

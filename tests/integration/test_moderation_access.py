@@ -21,6 +21,7 @@ ROUTES = [
     ("DELETE", f"/api/moderation/posts/{NOBODY}", REASON, STAFF, 404),
     ("GET", "/api/moderation/alerts", None, STAFF, 200),
     ("GET", "/api/moderation/alerts?status=resolved", None, STAFF, 200),
+    ("GET", f"/api/moderation/alerts/{NOBODY}", None, STAFF, 404),
     ("POST", f"/api/moderation/alerts/{NOBODY}/ack", None, STAFF, 404),
     ("POST", f"/api/moderation/alerts/{NOBODY}/resolve", {"note": "Called the person."}, STAFF, 404),
     ("GET", f"/api/moderation/users/{NOBODY}", None, STAFF, 404),

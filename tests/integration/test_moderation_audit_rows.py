@@ -48,6 +48,24 @@ def _message_alert(stack):
     return alert_id, seeker.id
 
 
+def _alert_read(stack):
+    alert_id, person = _message_alert(stack)
+    return "GET", f"/api/moderation/alerts/{alert_id}", None, alert_id, person
+
+
+def _post_alert_read(stack):
+    seeker = new_seeker(stack)
+    post = expect(seeker.post("/api/posts", {"category": "Other", "content": CRISIS_TEXT}), 201).json
+    alert_id = stack.query("SELECT id::text FROM crisis_alerts WHERE source_id = %s", (post["id"],))[0][0]
+    return "GET", f"/api/moderation/alerts/{alert_id}", None, alert_id, seeker.id
+
+
+def _emergency_alert_read(stack):
+    seeker, _, sid = new_session(stack)
+    alert_id = expect(seeker.post(f"/api/sessions/{sid}/emergency", {}), 201).json["alert_id"]
+    return "GET", f"/api/moderation/alerts/{alert_id}", None, alert_id, seeker.id
+
+
 def _ack(stack):
     alert_id, person = _message_alert(stack)
     return "POST", f"/api/moderation/alerts/{alert_id}/ack", None, alert_id, person
@@ -154,6 +172,12 @@ CASES = [
      200, "post_remove", "post", "success", "removed: " + REASON),
     ("GET", "/api/moderation/alerts", "mod", _alert_queue,
      200, "alert_queue_read", "crisis_alert", "success", "active"),
+    ("GET", "/api/moderation/alerts/{id}", "mod", _alert_read,
+     200, "alert_excerpt_read", "crisis_alert", "success", "message"),
+    ("GET", "/api/moderation/alerts/{id}", "mod", _post_alert_read,
+     200, "alert_excerpt_read", "crisis_alert", "success", "post"),
+    ("GET", "/api/moderation/alerts/{id}", "mod", _emergency_alert_read,
+     200, "alert_read", "crisis_alert", "success", "emergency"),
     ("POST", "/api/moderation/alerts/{id}/ack", "mod", _ack,
      200, "alert_ack", "crisis_alert", "success", "acknowledged"),
     ("POST", "/api/moderation/alerts/{id}/ack", "mod", _excerpt,

@@ -171,8 +171,10 @@ def query_cases():
             out.append((f"/api/admin/audit?{name}={v}", "admin", name))
     for v in ["yes", "2", "", "TRUE "]:
         out.append((f"/api/admin/audit?verify={v}", "admin", "verify"))
-    for path in ("/api/moderation/history", "/api/moderation/break-glass", f"/api/moderation/users/{uuid.uuid4()}"):
+    for path in ("/api/moderation/history", "/api/moderation/break-glass", f"/api/moderation/users/{uuid.uuid4()}",
+                 "/api/moderation/alerts/{alert}"):
         out.append((f"{path}?limit=5", "mod", "query"))
+        out.append((f"{path}?excerpt=1", "mod", "query"))
     return out
 
 
@@ -183,8 +185,9 @@ def test_bad_query(stack, world, path, who, field):
 
 
 @pytest.mark.parametrize("segment", ["not-a-uuid", "1", "%27%20OR%201%3D1--", "a" * 100, "..", "%2e%2e"])
-@pytest.mark.parametrize("path", ["/api/moderation/users/@", "/api/moderation/alerts/@/ack",
-                                  "/api/moderation/sessions/@/messages", "/api/admin/users/@/role"])
+@pytest.mark.parametrize("path", ["/api/moderation/users/@", "/api/moderation/alerts/@",
+                                  "/api/moderation/alerts/@/ack", "/api/moderation/sessions/@/messages",
+                                  "/api/admin/users/@/role"])
 def test_bad_id_in_the_path_is_404(stack, world, segment, path):
     method = "GET" if path.endswith(("@", "messages")) else ("PUT" if "/admin/" in path else "POST")
     who = "admin" if "/admin/" in path else "mod"

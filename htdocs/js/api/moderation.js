@@ -37,6 +37,8 @@ export const moderation = {
 
 	// Crisis alerts.
 	alerts: ({ status, limit, cursor } = {}) => api.get(`/api/moderation/alerts${query({ status, limit, cursor })}`),
+	// One alert with its excerpt (the list carries none; the server audits each read).
+	alert: (alertId) => api.get(`/api/moderation/alerts/${id(alertId)}`),
 	acknowledge: (alertId) => api.post(`/api/moderation/alerts/${id(alertId)}/ack`),
 	resolve: (alertId, note) => api.post(`/api/moderation/alerts/${id(alertId)}/resolve`, { note }),
 

@@ -1,12 +1,14 @@
 // /moderation?tab=reports|alerts|users|videos — the moderators' dashboard
 // (staff; docs/moderation-api-contract.md). Least sight: a moderator sees the
-// reported post, an alert's flagged excerpt, and a whole conversation only
-// through a break-glass grant.
+// reported post, an alert's flagged excerpt when they ask for it, and a whole
+// conversation only through a break-glass grant.
 // - Reports (N): each reported post with its reasons and notes; Remove (a
 //   reason is asked, DELETE /api/moderation/posts/{id}) and Dismiss (an
 //   optional note).
 // - Crisis alerts (N): ranked by the server (severity, then oldest), with a
-//   severity badge, the excerpt, Acknowledge, Resolve (a note is asked), and
+//   severity badge, "Show what was written" (the list carries no words: the
+//   excerpt of one alert is fetched on request, GET /api/moderation/alerts/{id},
+//   and the server audits the read), Acknowledge, Resolve (a note is asked), and
 //   "Read the conversation" for an alert about a chat: a grant is opened with
 //   a reason and a number of minutes (POST /api/moderation/break-glass), then
 //   the transcript shows with the time the grant ends. New alerts arrive in
@@ -291,6 +293,40 @@ export default {
 			page(null);
 		}
 
+		// The flagged words: shown once fetched (or carried by an acknowledge or resolve answer);
+		// until then a button, when there are any to show.
+		function excerptArea(alert) {
+			if (alert.excerpt) {
+				return el('blockquote', { class: 'alert-excerpt', tabindex: '-1' }, el('p', {}, String(alert.excerpt)));
+			}
+			if (alert.has_excerpt && !alert.excerptRead) {
+				return el('p', { class: 'actions excerpt-action' },
+					el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-action': 'excerpt', onClick: (event) => showExcerpt(alert, event.currentTarget) },
+						t('moderation.alerts.showExcerpt')));
+			}
+			return el('p', { class: 'note' }, t('moderation.alerts.noExcerpt'));
+		}
+
+		// One alert read again with its excerpt; the card is redrawn with it and focus moves to the words.
+		async function showExcerpt(alert, trigger) {
+			trigger.disabled = true;
+			const result = await moderation.alert(alert.id);
+			if (!result.ok || !result.body) {
+				trigger.disabled = false;
+				ctx.toast(fail(result), 'error');
+				return;
+			}
+			alertList.update({ ...result.body, isNew: alert.isNew, excerptRead: true });
+			const card = document.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`);
+			const target = card && (card.querySelector('.alert-excerpt') || card.querySelector('h3'));
+			if (target) {
+				if (!target.hasAttribute('tabindex')) {
+					target.tabIndex = -1;
+				}
+				target.focus();
+			}
+		}
+
 		function alertCard(alert) {
 			const headingId = uid('alert-title');
 			const source = known(`moderation.source.${alert.source}`) ? t(`moderation.source.${alert.source}`) : String(alert.source || '');
@@ -331,9 +367,7 @@ export default {
 				el('time', { class: 'post-time', datetime: alert.created_at }, formatDate(alert.created_at))),
 			el('p', { class: 'note' }, t('moderation.alerts.about', { name: personText(t, alert.user) })),
 			categories.length ? el('p', {}, t('moderation.alerts.signs', { list: categories.join(', ') })) : null,
-			alert.excerpt
-				? el('blockquote', { class: 'alert-excerpt' }, el('p', {}, String(alert.excerpt)))
-				: el('p', { class: 'note' }, t('moderation.alerts.noExcerpt')),
+			excerptArea(alert),
 			history.length ? el('ul', { class: 'alert-history' }, history) : null,
 			el('p', { class: 'actions' }, actions));
 		}
