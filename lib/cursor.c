@@ -77,6 +77,25 @@ astral_cursor_encode(const struct astral_cursor *c, char *out, size_t outlen)
 }
 
 astral_err
+astral_cursor_encode_parts(const char *const *parts, size_t nparts, char *out, size_t outlen)
+{
+	struct astral_cursor c;
+	astral_err err = ASTRAL_ERR_INVALID;
+
+	if (parts == NULL || nparts == 0 || nparts > ASTRAL_CURSOR_MAX_PARTS)
+		goto out;
+	astral_cursor_init(&c);
+	for (size_t i = 0; i < nparts; i++) {
+		err = astral_cursor_add(&c, parts[i]);
+		if (err != ASTRAL_OK)
+			goto out;
+	}
+	err = astral_cursor_encode(&c, out, outlen);
+out:
+	return err;
+}
+
+astral_err
 astral_cursor_decode(const char *text, size_t nparts, struct astral_cursor *c)
 {
 	unsigned char *raw = NULL;

@@ -33,6 +33,11 @@ astral_err astral_cursor_add_int(struct astral_cursor *c, long long v) ASTRAL_MU
 astral_err astral_cursor_add_text(struct astral_cursor *c, const char *text) ASTRAL_MUST_USE;
 /* The token, NUL-terminated, into out (TOO_LARGE when outlen is too small). */
 astral_err astral_cursor_encode(const struct astral_cursor *c, char *out, size_t outlen) ASTRAL_MUST_USE;
+/* The token of nparts parts (1..ASTRAL_CURSOR_MAX_PARTS), each as astral_cursor_add takes it, into
+   out: a list's "next" from its last row's columns. INVALID for a NULL or malformed part or a
+   count out of range, TOO_LARGE when outlen is too small; out is untouched on failure. */
+astral_err astral_cursor_encode_parts(const char *const *parts, size_t nparts, char *out,
+                                      size_t outlen) ASTRAL_MUST_USE;
 /* Parse a token that must hold exactly nparts parts. INVALID for anything else. */
 astral_err astral_cursor_decode(const char *text, size_t nparts, struct astral_cursor *c) ASTRAL_MUST_USE;
 /* Typed readers of part i: a decimal integer (any long long), a UUID. INVALID when it is not. */

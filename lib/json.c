@@ -1,4 +1,6 @@
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -288,4 +290,23 @@ astral_json_add_time(struct json_object *obj, const char *key, int64_t t)
 	}
 	astral_clock_format(t, buf, sizeof(buf));
 	json_object_object_add(obj, key, json_object_new_string(buf));
+}
+
+struct json_object *
+astral_json_numeric(const char *text)
+{
+	struct scan s;
+	double v;
+
+	if (text == NULL)
+		return NULL;
+	s.p = (const unsigned char *)text;
+	s.end = s.p + strlen(text);
+	s.problem = NULL;
+	if (!scan_number(&s) || s.p != s.end)
+		return NULL;
+	v = strtod(text, NULL);
+	if (!isfinite(v))
+		return NULL;
+	return json_object_new_double_s(v, text);
 }

@@ -21,4 +21,11 @@ void astral_json_add_bool(struct json_object *obj, const char *key, int value);
 /* RFC 3339 UTC from unix seconds; a negative time becomes null. */
 void astral_json_add_time(struct json_object *obj, const char *key, int64_t t);
 
+/* PostgreSQL numeric text such as "4.50" → a new JSON number that json-c writes exactly as that
+   text, so a response keeps the rounding PostgreSQL chose. NULL for a NULL text (SQL NULL, which
+   json-c writes as null), for text that is not a finite RFC 8259 number ("NaN", "Infinity",
+   " 4.5", "0x10", "1e999") and when memory runs out. A caller that must refuse a bad value tests
+   for a non-NULL text with a NULL result. */
+struct json_object *astral_json_numeric(const char *text);
+
 #endif

@@ -1,5 +1,4 @@
 /* JSON of the chat program: HelpSession, Message and real-time events (docs/peer-support-api-contract.md). */
-#include <stdlib.h>
 #include <string.h>
 
 #include "chat.h"
@@ -13,21 +12,6 @@ add_time_col(struct json_object *o, const char *key, const PGresult *res, int ro
 		json_object_object_add(o, key, NULL);
 	else
 		astral_json_add_time(o, key, astral_db_int(res, row, col));
-}
-
-/* numeric text such as "4.50" → a JSON number written exactly as PostgreSQL rounded it. */
-static struct json_object *
-reputation_json(const char *text)
-{
-	char *end = NULL;
-	double v;
-
-	if (text == NULL)
-		return NULL;
-	v = strtod(text, &end);
-	if (end == text || *end != '\0')
-		return NULL;
-	return json_object_new_double_s(v, text);
 }
 
 struct json_object *
@@ -56,7 +40,7 @@ chat_session_json(const PGresult *res, int row)
 		astral_json_add_str(helper, "id", helper_id);
 		astral_json_add_str(helper, "display_name", name != NULL ? name : "Helper");
 		json_object_object_add(helper, "reputation",
-		                       reputation_json(astral_db_value(res, row, CHAT_SC_REPUTATION)));
+		                       astral_json_numeric(astral_db_value(res, row, CHAT_SC_REPUTATION)));
 		json_object_object_add(o, "helper", helper);
 	}
 	add_time_col(o, "started_at", res, row, CHAT_SC_STARTED_AT);

@@ -1,7 +1,4 @@
 /* The HelperProfile object, and the audit helper of this program. */
-#include <errno.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -97,23 +94,30 @@ out:
 	return err;
 }
 
-/* numeric text ("4.50") → a JSON number; SQL NULL (no feedback yet) → null. */
+/* numeric text ("4.50") → a JSON number; SQL NULL (no feedback yet) → null. Text that is not a
+   number from 0 to 5 is INTERNAL. */
 static astral_err
 reputation_json(const PGresult *res, int row, struct json_object **out)
 {
 	const char *text = astral_db_value(res, row, HP_REPUTATION);
-	char *end = NULL;
+	astral_err err = ASTRAL_OK;
 	double v;
 
-	*out = NULL;
+	*out = astral_json_numeric(text);
 	if (text == NULL)
-		return ASTRAL_OK;
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < 0.0 || v > 5.0)
-		return ASTRAL_ERR_INTERNAL;
-	*out = json_object_new_double(v);
-	return ASTRAL_OK;
+		goto out;
+	if (*out == NULL) {
+		err = ASTRAL_ERR_INTERNAL;
+		goto out;
+	}
+	v = json_object_get_double(*out);
+	if (v < 0.0 || v > 5.0) {
+		json_object_put(*out);
+		*out = NULL;
+		err = ASTRAL_ERR_INTERNAL;
+	}
+out:
+	return err;
 }
 
 struct json_object *

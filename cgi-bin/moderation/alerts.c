@@ -100,13 +100,10 @@ moderation_alerts(struct astral_request *req, const void *input)
 	}
 	if (n > in->limit) {
 		int last = (int)in->limit - 1;
+		const char *parts[] = { status, astral_db_value(res, last, AC_RANK), astral_db_value(res, last, AC_CREATED_US),
+		                        astral_db_value(res, last, AC_ID) };
 
-		astral_cursor_init(&c);
-		if (astral_cursor_add(&c, status) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, AC_RANK)) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, AC_CREATED_US)) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, AC_ID)) != ASTRAL_OK ||
-		    astral_cursor_encode(&c, next, sizeof(next)) != ASTRAL_OK) {
+		if (astral_cursor_encode_parts(parts, sizeof(parts) / sizeof(parts[0]), next, sizeof(next)) != ASTRAL_OK) {
 			err = ASTRAL_ERR_INTERNAL;
 			goto out;
 		}

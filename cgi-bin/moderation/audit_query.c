@@ -159,10 +159,9 @@ moderation_audit_log(struct astral_request *req, const void *input)
 	for (int i = 0; i < n && i < in->limit; i++)
 		json_object_array_add(items, audit_row_json(res, i));
 	if (n > in->limit) {
-		astral_cursor_init(&c);
-		if (astral_cursor_add(&c, "l") != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, (int)in->limit - 1, LC_ID)) != ASTRAL_OK ||
-		    astral_cursor_encode(&c, next, sizeof(next)) != ASTRAL_OK) {
+		const char *parts[] = { "l", astral_db_value(res, (int)in->limit - 1, LC_ID) };
+
+		if (astral_cursor_encode_parts(parts, sizeof(parts) / sizeof(parts[0]), next, sizeof(next)) != ASTRAL_OK) {
 			err = ASTRAL_ERR_INTERNAL;
 			goto out;
 		}

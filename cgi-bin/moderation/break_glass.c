@@ -236,10 +236,10 @@ moderation_session_messages(struct astral_request *req, const void *input)
 			json_object_array_add(items, m);
 		}
 		if (n > in->limit) {
-			astral_cursor_init(&c);
-			if (astral_cursor_add(&c, "m") != ASTRAL_OK ||
-			    astral_cursor_add(&c, astral_db_value(res, (int)in->limit - 1, BM_SEQ)) != ASTRAL_OK ||
-			    astral_cursor_encode(&c, next, sizeof(next)) != ASTRAL_OK) {
+			const char *parts[] = { "m", astral_db_value(res, (int)in->limit - 1, BM_SEQ) };
+
+			if (astral_cursor_encode_parts(parts, sizeof(parts) / sizeof(parts[0]), next, sizeof(next)) !=
+			    ASTRAL_OK) {
 				err = ASTRAL_ERR_INTERNAL;
 				goto out;
 			}

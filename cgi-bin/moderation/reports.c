@@ -102,13 +102,10 @@ moderation_reports(struct astral_request *req, const void *input)
 	}
 	if (n > in->limit) {
 		int last = (int)in->limit - 1;
+		const char *parts[] = { "r", astral_db_value(res, last, RC_RANK), astral_db_value(res, last, RC_FIRST_US),
+		                        astral_db_value(res, last, RC_POST_ID) };
 
-		astral_cursor_init(&c);
-		if (astral_cursor_add(&c, "r") != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, RC_RANK)) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, RC_FIRST_US)) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, RC_POST_ID)) != ASTRAL_OK ||
-		    astral_cursor_encode(&c, next, sizeof(next)) != ASTRAL_OK) {
+		if (astral_cursor_encode_parts(parts, sizeof(parts) / sizeof(parts[0]), next, sizeof(next)) != ASTRAL_OK) {
 			err = ASTRAL_ERR_INTERNAL;
 			goto out;
 		}

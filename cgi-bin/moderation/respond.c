@@ -335,21 +335,6 @@ moderation_alert_json(struct astral_request *req, const PGresult *res, int row, 
 	return o;
 }
 
-/* numeric text such as "4.50" → a JSON number written as PostgreSQL rounded it; NULL → null. */
-static struct json_object *
-numeric_json(const char *text)
-{
-	char *end = NULL;
-	double v;
-
-	if (text == NULL)
-		return NULL;
-	v = strtod(text, &end);
-	if (end == text || *end != '\0')
-		return NULL;
-	return json_object_new_double_s(v, text);
-}
-
 struct json_object *
 moderation_application_json(const PGresult *res, int row)
 {
@@ -370,7 +355,7 @@ moderation_application_json(const PGresult *res, int row)
 	moderation_add_time(o, "submitted_at", res, row, PC_SUBMITTED_AT);
 	astral_json_add_int(stats, "sessions", astral_db_int(res, row, PC_SESSIONS));
 	astral_json_add_int(stats, "kudos", astral_db_int(res, row, PC_KUDOS));
-	json_object_object_add(stats, "reputation", numeric_json(astral_db_value(res, row, PC_REPUTATION)));
+	json_object_object_add(stats, "reputation", astral_json_numeric(astral_db_value(res, row, PC_REPUTATION)));
 	astral_json_add_int(stats, "feedback_count", astral_db_int(res, row, PC_FEEDBACK));
 	json_object_object_add(o, "stats", stats);
 	moderation_add_time(o, "decided_at", res, row, PC_DECIDED_AT);

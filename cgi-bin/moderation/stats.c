@@ -3,7 +3,6 @@
  * clock), from astral_moderation_stats (migration 0016: aggregates only, for admins only).
  */
 #include <stddef.h>
-#include <stdlib.h>
 
 #include "json.h"
 #include "moderation.h"
@@ -17,21 +16,6 @@ const struct astral_input_spec moderation_stats_input = { stats_fields, 1, sizeo
 /* Columns of MOD_STATS. */
 enum { SC_ACTIVE_POSTS, SC_MEDIAN, SC_ONLINE, SC_HELPERS, SC_CERTIFIED, SC_CATEGORY, SC_ALERTS_OPEN, SC_ALERTS_ACK,
        SC_ALERTS_RESOLVED, SC_OPEN_REPORTS, SC_PENDING_APPLICATIONS, SC_PENDING_VIDEOS };
-
-/* numeric text ("12.5") → a JSON number as written; NULL → null. */
-static struct json_object *
-minutes_json(const char *text)
-{
-	char *end = NULL;
-	double v;
-
-	if (text == NULL)
-		return NULL;
-	v = strtod(text, &end);
-	if (end == text || *end != '\0')
-		return NULL;
-	return json_object_new_double_s(v, text);
-}
 
 void
 moderation_stats(struct astral_request *req, const void *input)
@@ -58,7 +42,8 @@ moderation_stats(struct astral_request *req, const void *input)
 	body = json_object_new_object();
 	astral_json_add_int(body, "days", in->days);
 	astral_json_add_int(body, "active_posts", astral_db_int(res, 0, SC_ACTIVE_POSTS));
-	json_object_object_add(body, "median_minutes_to_first_helper", minutes_json(astral_db_value(res, 0, SC_MEDIAN)));
+	json_object_object_add(body, "median_minutes_to_first_helper",
+	                       astral_json_numeric(astral_db_value(res, 0, SC_MEDIAN)));
 	astral_json_add_int(body, "helpers_online", astral_db_int(res, 0, SC_ONLINE));
 	astral_json_add_int(body, "helpers_total", astral_db_int(res, 0, SC_HELPERS));
 	astral_json_add_int(body, "certified_helpers", astral_db_int(res, 0, SC_CERTIFIED));

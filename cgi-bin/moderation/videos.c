@@ -72,12 +72,9 @@ moderation_videos(struct astral_request *req, const void *input)
 		json_object_array_add(items, pending_video_json(res, i));
 	if (n > in->limit) {
 		int last = (int)in->limit - 1;
+		const char *parts[] = { "v", astral_db_value(res, last, VP_CREATED_US), astral_db_value(res, last, VP_ID) };
 
-		astral_cursor_init(&c);
-		if (astral_cursor_add(&c, "v") != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, VP_CREATED_US)) != ASTRAL_OK ||
-		    astral_cursor_add(&c, astral_db_value(res, last, VP_ID)) != ASTRAL_OK ||
-		    astral_cursor_encode(&c, next, sizeof(next)) != ASTRAL_OK) {
+		if (astral_cursor_encode_parts(parts, sizeof(parts) / sizeof(parts[0]), next, sizeof(next)) != ASTRAL_OK) {
 			err = ASTRAL_ERR_INTERNAL;
 			goto out;
 		}

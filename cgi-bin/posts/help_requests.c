@@ -1,6 +1,5 @@
 /* Asking for and giving help: a helper accepts a post (a help session begins), the author
    resolves or republishes it, a seeker asks one helper directly, that helper may decline. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +50,7 @@ session_json(const struct session_facts *s, const PGresult *post, const char *ro
 	json_object_object_add(o, "seeker", seeker);
 	astral_json_add_str(helper, "id", s->helper_id);
 	astral_json_add_str(helper, "display_name", s->helper_name != NULL ? s->helper_name : "Helper");
-	if (s->reputation != NULL) {
-		char *end;
-		double r;
-
-		errno = 0;
-		r = strtod(s->reputation, &end);
-		json_object_object_add(helper, "reputation",
-		                       errno == 0 && *end == '\0' ? json_object_new_double(r) : NULL);
-	} else {
-		json_object_object_add(helper, "reputation", NULL);
-	}
+	json_object_object_add(helper, "reputation", astral_json_numeric(s->reputation));
 	json_object_object_add(o, "helper", helper);
 	astral_json_add_time(o, "started_at", s->started_at);
 	json_object_object_add(o, "ended_at", NULL);

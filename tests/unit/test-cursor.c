@@ -162,6 +162,56 @@ test_cursor_bad_text(void **state)
 	assert_int_equal(astral_cursor_text(&c, 3, out, sizeof(out)), ASTRAL_ERR_INVALID);
 }
 
+/* A list's "next" from its last row: the same token as adding the parts one by one. */
+static void
+test_cursor_encode_parts(void **state)
+{
+	const char *parts[] = { "r", "1", "1764111111000000", "0b5c7a52-3f0e-4c55-9d0a-8a3a4f1d2e11" };
+	struct astral_cursor c, d;
+	char token[ASTRAL_CURSOR_TEXT_MAX + 1], expected[ASTRAL_CURSOR_TEXT_MAX + 1];
+	long long v = 0;
+
+	(void)state;
+	assert_int_equal(astral_cursor_encode_parts(parts, 4, token, sizeof(token)), ASTRAL_OK);
+	astral_cursor_init(&c);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(astral_cursor_add(&c, parts[i]), ASTRAL_OK);
+	assert_int_equal(astral_cursor_encode(&c, expected, sizeof(expected)), ASTRAL_OK);
+	assert_string_equal(token, expected);
+	assert_int_equal(astral_cursor_decode(token, 4, &d), ASTRAL_OK);
+	assert_string_equal(d.parts[0], "r");
+	assert_int_equal(astral_cursor_int(&d, 2, &v), ASTRAL_OK);
+	assert_int_equal(v, 1764111111000000LL);
+	assert_int_equal(astral_cursor_encode_parts(parts, 1, token, sizeof(token)), ASTRAL_OK);
+	assert_int_equal(astral_cursor_decode(token, 1, &d), ASTRAL_OK);
+	assert_string_equal(d.parts[0], "r");
+}
+
+/* A NULL column (a part the row does not have), a malformed part, a count out of range or a short
+   buffer: refused, and the output is left as it was. */
+static void
+test_cursor_bad_encode_parts(void **state)
+{
+	const char *null_part[] = { "l", NULL };
+	const char *bad_part[] = { "l", "a b" };
+	const char *empty_part[] = { "l", "" };
+	const char *five[] = { "a", "b", "c", "d", "e" };
+	char token[ASTRAL_CURSOR_TEXT_MAX + 1] = "untouched", small[4];
+
+	(void)state;
+	assert_int_equal(astral_cursor_encode_parts(null_part, 2, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(bad_part, 2, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(empty_part, 2, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(five, 5, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(five, 0, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(NULL, 1, token, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_cursor_encode_parts(five, 4, NULL, sizeof(token)), ASTRAL_ERR_INVALID);
+	assert_string_equal(token, "untouched");
+	memset(small, 'z', sizeof(small));
+	assert_int_equal(astral_cursor_encode_parts(five, 4, small, sizeof(small)), ASTRAL_ERR_TOO_LARGE);
+	assert_memory_equal(small, "zzzz", sizeof(small));
+}
+
 int
 main(void)
 {
@@ -173,6 +223,8 @@ main(void)
 		cmocka_unit_test(test_cursor_bad_types),
 		cmocka_unit_test(test_cursor_text_round_trip),
 		cmocka_unit_test(test_cursor_bad_text),
+		cmocka_unit_test(test_cursor_encode_parts),
+		cmocka_unit_test(test_cursor_bad_encode_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
