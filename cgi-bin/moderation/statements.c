@@ -81,13 +81,11 @@
 
 const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 	/* Posts with open reports, a self-harm report first, then by their first report: one page of
-	   the kept queue (report_queue, index report_queue_order; migrations/0019). $1 rank, $2 first
-	   report (us), $3 post id of the cursor, all NULL on the first page; $4 rows. */
+	   the kept queue (report_queue, migrations/0019), chosen by astral_report_page (0022). $1 rank,
+	   $2 first report (us), $3 post id of the cursor, all NULL on the first page; $4 rows. */
 	[MOD_REPORT_QUEUE] = { "moderation_report_queue",
-		"WITH page AS (SELECT q.post_id, q.rank, q.first_at, q.reports AS n FROM report_queue q"
-		"  WHERE (q.rank, q.first_at, q.post_id) > (coalesce($1::integer, -1),"
-		"  coalesce(" FROM_MICROS("$2") ", '-infinity'), coalesce($3::uuid, " ZERO_UUID "))"
-		"  ORDER BY q.rank, q.first_at, q.post_id LIMIT $4::integer)"
+		"WITH page AS (SELECT q.post_id, q.rank, q.first_at, q.reports AS n"
+		"  FROM astral_report_page($1::integer, $2::bigint, $3::uuid, $4::integer) q)"
 		" SELECT " REPORT_POST_COLUMNS ","
 		"  (SELECT coalesce(json_agg(" REPORT_JSON("r") " ORDER BY r.created_at, r.id), '[]')::text"
 		"   FROM post_reports r WHERE r.post_id = page.post_id AND r.status = 'open'),"

@@ -107,3 +107,36 @@ def test_a_post_without_reports_can_still_be_removed(stack):
     assert stack.query("SELECT status FROM posts WHERE id = %s", (post_id,)) == [("removed",)]
     # Removed posts leave everyone else's view.
     expect(new_seeker(stack).get(f"/api/posts/{post_id}"), 404)
+
+
+def app_report_page(stack, role, user_id, limit=5):
+    """astral_report_page() called as the application role with `role` as the caller."""
+    conn = stack.app_db()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
+                        (user_id, role))
+            cur.execute("SELECT post_id::text FROM astral_report_page(NULL, NULL, NULL, %s)", (limit,))
+            rows = [r[0] for r in cur.fetchall()]
+            cur.execute("ROLLBACK")
+            return rows
+    finally:
+        conn.close()
+
+
+def test_the_page_function_answers_staff_only(stack):
+    """Migration 0022: the queue's page is chosen with the owner's rights, for staff and nobody else."""
+    mod = new_staff(stack)
+    reported_post(stack, reasons=("self_harm",))
+    first = [i["post"]["id"] for i in queue(mod)[:5]]
+    assert first and app_report_page(stack, "moderator", mod.id) == first
+    assert app_report_page(stack, "admin", mod.id) == first
+    person = new_seeker(stack)
+    for role in ("seeker", "helper", "anonymous"):
+        assert app_report_page(stack, role, person.id) == []
+    grants = stack.query("SELECT array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text"
+                         " END) FROM pg_proc p, aclexplode(p.proacl) a"
+                         " WHERE p.proname = 'astral_report_page' AND a.privilege_type = 'EXECUTE'")[0][0]
+    assert set(grants) <= {"astral_app", "astral_owner"} and "astral_app" in grants, grants
+    assert stack.query("SELECT prosecdef FROM pg_proc WHERE proname = 'astral_report_page'")[0][0] is True
