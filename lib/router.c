@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "json.h"
 #include "log.h"
 #include "random.h"
@@ -77,16 +78,16 @@ path_matches(struct astral_request *req, const char *pattern)
 	return 1;
 }
 
+/* The route of `routes` matching the request, noting the methods of a path that matches with
+   another method in `allow`. */
 static const struct astral_route *
-find_route(struct astral_request *req, const struct astral_route *routes, size_t n)
+match_route(struct astral_request *req, const struct astral_route *routes, size_t n, char *allow, size_t allowlen,
+            int *path_seen)
 {
-	char allow[128] = "";
-	int path_seen = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		if (!path_matches(req, routes[i].pattern))
 			continue;
-		path_seen = 1;
+		*path_seen = 1;
 		if (strcmp(routes[i].method, req->method) == 0) {
 			snprintf(req->route, sizeof(req->route), "%s", routes[i].pattern);
 			return &routes[i];
@@ -94,9 +95,26 @@ find_route(struct astral_request *req, const struct astral_route *routes, size_t
 		if (strstr(allow, routes[i].method) == NULL) {
 			size_t used = strlen(allow);
 
-			snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "", routes[i].method);
+			snprintf(allow + used, allowlen - used, "%s%s", used ? ", " : "", routes[i].method);
 		}
 	}
+	return NULL;
+}
+
+/* The program's own routes first, then those every program answers (the health check). */
+static const struct astral_route *
+find_route(struct astral_request *req, const struct astral_route *routes, size_t n)
+{
+	const struct astral_route *route;
+	char allow[128] = "";
+	int path_seen = 0;
+
+	route = match_route(req, routes, n, allow, sizeof(allow), &path_seen);
+	if (route == NULL && !path_seen)
+		route = match_route(req, astral_health_routes, astral_health_route_count, allow, sizeof(allow),
+		                    &path_seen);
+	if (route != NULL)
+		return route;
 	if (path_seen) {
 		astral_header(req, "Allow", allow);
 		astral_respond_error(req, 405, "method_not_allowed", "That method is not allowed here.");

@@ -27,6 +27,10 @@ def test_db_outage_503_then_recovery(stack):
         assert retry_after_ok(r), r.headers
         r = stack.client("bearer").post("/api/auth/login", {"username": "nobody-here", "password": "x" * 12})
         expect(r, 503, "service_unavailable")
+        for path in ("/healthz", "/healthz/chat"):    # what a monitor sees
+            r = stack.client().get(path, auth=False)
+            expect(r, 503, "service_unavailable")
+            assert retry_after_ok(r), r.headers
     finally:
         stack.db_start()
 
