@@ -42,6 +42,8 @@ static const char *cfg_check_http_url(const char *v);
 static const char *cfg_check_absolute(const char *v);
 static const char *cfg_check_ai_endpoint(const char *v);
 static int cfg_parse_ai_provider(const char *s);
+static int cfg_parse_rt_transport(const char *s);
+static int cfg_parse_media_delivery(const char *s);
 
 #define F(field) offsetof(struct astral_config, field)
 
@@ -87,7 +89,7 @@ static const struct cfg_key cfg_keys[] = {
 	  .help = "scheme://host[:port] the browser sees, e.g. https://support.example.org; "
 	          "unsafe requests must carry this Origin" },
 	{ .section = "auth", .name = "common_passwords_file", .type = CFG_PATH,
-	  .def = "/usr/share/astral/common-passwords.txt", .offset = F(common_passwords_file),
+	  .def = "/usr/share/astral-core/common-passwords.txt", .offset = F(common_passwords_file),
 	  .help = "list of refused passwords, one per line" },
 
 	{ .section = "crypto", .name = "keyring_file", .type = CFG_PATH, .required = true,
@@ -98,17 +100,32 @@ static const struct cfg_key cfg_keys[] = {
 	  .max = 1048576, .offset = F(max_body_bytes),
 	  .help = "largest request body a program accepts (keep nginx's client_max_body_size equal)" },
 
+	{ .section = "realtime", .name = "transport", .type = CFG_ENUM, .def = "nchan", .choices = "nchan|polling",
+	  .parse_enum = cfg_parse_rt_transport, .offset = F(rt_transport),
+	  .help = "how browsers hear of new events: nchan (nginx with the nchan module streams them) or "
+	          "polling (a front end without nchan, such as Apache: nothing is published, GET "
+	          "/api/rt/connect tells the UI to poll the lists every poll_seconds)" },
+	{ .section = "realtime", .name = "poll_seconds", .type = CFG_INTEGER, .def = "5", .min = 2, .max = 60,
+	  .offset = F(rt_poll_seconds),
+	  .help = "with transport = polling: seconds between the UI's checks for new messages, sessions "
+	          "and alerts" },
 	{ .section = "realtime", .name = "publish_url", .type = CFG_STRING,
 	  .def = "http://127.0.0.1:8091/rt/pub", .check = cfg_check_http_url, .offset = F(rt_publish_url),
-	  .help = "nchan publisher location, on loopback; the channel id is appended" },
+	  .help = "nchan publisher location, on loopback; the channel id is appended (unused with "
+	          "transport = polling)" },
 
 	{ .section = "media", .name = "video_dir", .type = CFG_PATH, .def = "/var/lib/astral/videos",
 	  .check = cfg_check_absolute, .offset = F(media_video_dir),
 	  .help = "directory of uploaded wellness videos, outside the web root; nginx serves it through an "
 	          "internal location whose alias must name the same directory" },
+	{ .section = "media", .name = "delivery", .type = CFG_ENUM, .def = "x-accel", .choices = "x-accel|program",
+	  .parse_enum = cfg_parse_media_delivery, .offset = F(media_delivery),
+	  .help = "who sends a video's bytes once astral-videos has checked who may watch: x-accel (nginx, "
+	          "through X-Accel-Redirect to its internal location) or program (astral-videos itself, "
+	          "Range requests included: for Apache, which has no X-Accel-Redirect)" },
 
 	{ .section = "wellness", .name = "resources_file", .type = CFG_PATH,
-	  .def = "/usr/share/astral/resources.json", .offset = F(wellness_resources_file),
+	  .def = "/usr/share/astral-core/resources.json", .offset = F(wellness_resources_file),
 	  .help = "crisis lines and self-help resources served by /api/resources (JSON, read at start-up)" },
 
 	{ .section = "ai", .name = "provider", .type = CFG_ENUM, .def = "none", .choices = "none|gemini|openai",
@@ -258,6 +275,26 @@ cfg_parse_ai_provider(const char *s)
 	for (int p = ASTRAL_AI_NONE; p <= ASTRAL_AI_OPENAI; p++)
 		if (strcasecmp(s, astral_ai_provider_name(p)) == 0)
 			return p;
+	return -1;
+}
+
+static int
+cfg_parse_rt_transport(const char *s)
+{
+	if (strcmp(s, "nchan") == 0)
+		return ASTRAL_RT_NCHAN;
+	if (strcmp(s, "polling") == 0)
+		return ASTRAL_RT_POLLING;
+	return -1;
+}
+
+static int
+cfg_parse_media_delivery(const char *s)
+{
+	if (strcmp(s, "x-accel") == 0)
+		return ASTRAL_MEDIA_X_ACCEL;
+	if (strcmp(s, "program") == 0)
+		return ASTRAL_MEDIA_PROGRAM;
 	return -1;
 }
 

@@ -15,6 +15,12 @@ struct astral_config_private;  /* the loader's own: secret file paths */
 enum astral_ai_provider { ASTRAL_AI_NONE, ASTRAL_AI_GEMINI, ASTRAL_AI_OPENAI };
 const char *astral_ai_provider_name(int provider);
 
+/* [realtime] transport: nchan (events published to nginx's nchan, streamed to browsers) or polling
+   (a front end without nchan: nothing is published, the UI polls the lists). */
+enum astral_rt_transport { ASTRAL_RT_NCHAN, ASTRAL_RT_POLLING };
+/* [media] delivery: who sends a video's bytes, nginx (X-Accel-Redirect) or the program itself. */
+enum astral_media_delivery { ASTRAL_MEDIA_X_ACCEL, ASTRAL_MEDIA_PROGRAM };
+
 struct astral_config {
 	char *db_conninfo;
 	char *db_password;             /* from database.password_file; NULL when not configured */
@@ -29,8 +35,11 @@ struct astral_config {
 	char *common_passwords_file;
 	char *keyring_file;
 	long long max_body_bytes;
+	int rt_transport;              /* enum astral_rt_transport */
+	long long rt_poll_seconds;     /* transport = polling: the UI's interval */
 	char *rt_publish_url;
 	char *media_video_dir;         /* wellness video files (cgi-bin/videos) */
+	int media_delivery;            /* enum astral_media_delivery */
 	char *wellness_resources_file; /* crisis and self-help resources (cgi-bin/wellness) */
 	/* [ai] (cgi-bin/ai): the model provider and the limits around it. */
 	int ai_provider;               /* enum astral_ai_provider */

@@ -10,9 +10,6 @@
 #include "http.h"
 #include "json.h"
 
-extern const struct astral_stmt astral_health_stmts[];
-extern const size_t astral_health_stmt_count;
-
 const struct astral_stmt astral_health_stmts[] = {
 	{ "health_database", "SELECT true", 0 },
 };

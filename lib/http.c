@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "encoding.h"
+#include "file_response.h"
 #include "http.h"
 #include "log.h"
 #include "random.h"
@@ -30,6 +31,8 @@ param(FCGX_Request *fcgx, const char *name)
 	return v ? v : "";
 }
 
+/* The front end's request id: nginx's $request_id (hex), Apache's mod_unique_id (base64url, or
+   '@' and '-' in older versions), a UUID. */
 static int
 request_id_valid(const char *s)
 {
@@ -38,7 +41,7 @@ request_id_valid(const char *s)
 	if (n == 0 || n > 36)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+		if (!isalnum((unsigned char)s[i]) && strchr("-_@", s[i]) == NULL)
 			return 0;
 	return 1;
 }
@@ -114,6 +117,7 @@ astral_request_free(struct astral_request *req)
 	json_object_put(req->rt_events);
 	free(req->text_body);
 	free(req->headers);
+	astral_file_response_drop(req);
 	astral_log_set_request(NULL, NULL);
 	memset(req, 0, sizeof(*req));
 }
@@ -314,6 +318,7 @@ astral_response_cache_public(struct astral_request *req, int seconds)
 void
 astral_respond(struct astral_request *req, int status, struct json_object *body)
 {
+	astral_file_response_drop(req);
 	free(req->text_body);
 	req->text_body = NULL;
 	req->text_len = 0;
@@ -414,6 +419,7 @@ reason_phrase(int status)
 	case 200: return "OK";
 	case 201: return "Created";
 	case 204: return "No Content";
+	case 206: return "Partial Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -422,6 +428,7 @@ reason_phrase(int status)
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default:  return status >= 500 ? "Internal Server Error" : "Error";
@@ -443,6 +450,12 @@ astral_response_send(struct astral_request *req)
 	}
 	if (!req->has_response)
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+	if (req->has_file) {
+		astral_file_response_write(req);
+		astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
+		                  monotonic_ms() - req->started_ms);
+		return;
+	}
 	if (req->response != NULL && req->status != 204) {
 		body = json_object_to_json_string_length(req->response, JSON_C_TO_STRING_PLAIN |
 		                                          JSON_C_TO_STRING_NOSLASHESCAPE, &blen);

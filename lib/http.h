@@ -82,6 +82,12 @@ struct astral_request {
 	/* Seconds a shared cache may keep a successful answer (astral_response_cache_public); 0:
 	   Cache-Control: no-store, as every answer with personal data. */
 	int cache_max_age;
+	/* A file as the answer (lib/file_response.h): open, owned, sent after COMMIT; the bytes
+	   file_first..file_last of it. Only meaningful while has_file is set. */
+	int has_file;
+	int file_fd;
+	long long file_first, file_last;
+	char file_type[80];
 };
 
 /* Fill `req` from an accepted FastCGI request. Never fails on bad input: the dispatcher turns

@@ -30,6 +30,8 @@ astral_rt_close_user(const struct astral_app *app, const char *user_id)
 	int status = 0;
 	astral_err err;
 
+	if (app->cfg.rt_transport == ASTRAL_RT_POLLING)
+		return ASTRAL_OK;            /* no streams to close: the UI polls */
 	astral_rt_user_channel(user_id, channel, sizeof(channel));
 	err = astral_publisher_request(app->cfg.rt_publish_url, "DELETE", channel, NULL, 0, &status);
 	if (err != ASTRAL_OK) {
@@ -116,6 +118,12 @@ astral_rt_publish_pending(struct astral_request *req)
 
 	if (req->rt_events == NULL)
 		return;
+	if (req->app->cfg.rt_transport == ASTRAL_RT_POLLING) {
+		/* Nobody subscribes: the UI finds the change in the lists it polls. */
+		json_object_put(req->rt_events);
+		req->rt_events = NULL;
+		return;
+	}
 	n = json_object_array_length(req->rt_events);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *entry = json_object_array_get_idx(req->rt_events, i);

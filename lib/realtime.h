@@ -6,6 +6,9 @@
  * keep-alive connection per process that carries every publish and close in turn. That keeps
  * libcurl (and its dozen libraries) out of programs that only publish; the AI program, which talks
  * to the outside world over TLS, is the one that links libcurl.
+ *
+ * With [realtime] transport = polling (a front end without nchan, such as Apache) nothing is
+ * published or closed: the UI learns of changes by polling the lists (docs/architecture.md).
  */
 #ifndef ASTRAL_REALTIME_H
 #define ASTRAL_REALTIME_H

@@ -20,6 +20,7 @@ import { peerSupportTests } from './peer-support.mjs';
 import { wellnessTests } from './wellness.mjs';
 import { staffTests } from './staff.mjs';
 import { aiTests } from './ai.mjs';
+import { apacheFrontTests } from './apache-front.mjs';
 
 describe('Astral Core in Chromium', () => {
 	const { test } = useBrowser();
@@ -38,4 +39,9 @@ describe('Astral Core in Chromium', () => {
 describe('Astral Core AI features in Chromium', () => {
 	const { test } = useBrowser({ ai: true });
 	aiTests(test);
+});
+
+describe('Astral Core behind Apache in Chromium', () => {
+	const { test } = useBrowser({ front: 'apache' });
+	apacheFrontTests(test);
 });

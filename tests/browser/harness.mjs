@@ -17,7 +17,10 @@
 // server (tests/integration/mock_ai.py, started here and stopped with the
 // stack) behind `--ai-provider openai --ai-endpoint <mock>/v1`. Such a suite
 // starts its stack and browser at its first test, not before: a run whose
-// name pattern leaves it no test starts neither.
+// name pattern leaves it no test starts neither. useBrowser({ front: 'apache' })
+// puts Debian's Apache with conf/apache2/astral.conf.in in front of the
+// programs (`tools/dev/stack start --front apache`: real time by polling),
+// started the same way.
 
 import { after, before, beforeEach, it } from 'node:test';
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -268,8 +271,9 @@ export class Stack {
 	}
 }
 
-// startStack({ ai }): with ai, the mock AI provider first, and the stack pointed at it.
-export async function startStack({ ai = false } = {}) {
+// startStack({ ai, front }): with ai, the mock AI provider first, and the stack pointed at it;
+// front: 'nginx' or 'apache'.
+export async function startStack({ ai = false, front = 'nginx' } = {}) {
 	if (!fs.existsSync(path.join(BUILD, 'cgi-bin'))) {
 		throw new Error(`no test build at ${BUILD} (expected ${BUILD}/cgi-bin); run tools/dev/test or set ASTRAL_BUILD`);
 	}
@@ -286,6 +290,7 @@ export async function startStack({ ai = false } = {}) {
 		if (mockAi) {
 			args.push('--ai-provider', 'openai', '--ai-endpoint', `${mockAi.url}/v1`);
 		}
+		args.push('--front', front);
 		await execFileAsync(STACK_TOOL, args, {
 			timeout: 600_000,
 			maxBuffer: 16 * 1024 * 1024,
@@ -500,9 +505,9 @@ function killChildren() {
 // session recorded. With { ai: true } the stack has an AI provider (the mock,
 // see startStack) and both start before the suite's first test that runs
 // (beforeEach): a suite left without tests by --test-name-pattern starts nothing.
-export function useBrowser({ ai = false } = {}) {
+export function useBrowser({ ai = false, front = 'nginx' } = {}) {
 	const state = { stack: null, browser: null };
-	const lazy = ai;
+	const lazy = ai || front !== 'nginx';
 	let starting = null;
 	const stopOnExit = () => {
 		if (state.stack) {
@@ -522,7 +527,7 @@ export function useBrowser({ ai = false } = {}) {
 		process.on('exit', stopOnExit);
 		process.once('SIGINT', stopOnSignal);
 		process.once('SIGTERM', stopOnSignal);
-		state.stack = await startStack({ ai });
+		state.stack = await startStack({ ai, front });
 		state.browser = await chromium.launch({
 			executablePath: CHROMIUM,
 			headless: true,

@@ -7,6 +7,9 @@ Environment:
   ASTRAL_KEEP_STACK=1  keep the stack directory after the run (it is kept anyway when a
                        sanitizer reported something; a failing test shows the log lines written
                        during it in its report)
+  ASTRAL_FRONT=apache  the `stack` fixture puts Debian's Apache with conf/apache2/astral.conf.in in
+                       front of the programs instead of nginx (real time by polling); tests marked
+                       `nginx_only` are skipped then (test_apache_front.py runs the suite this way)
 
 Run: /usr/bin/python3 -m pytest tests/integration
 """
@@ -32,6 +35,9 @@ BUILD = Path(os.environ.get("ASTRAL_BUILD") or SRC / "build-test").resolve()
 STACK_TOOL = SRC / "tools" / "dev" / "stack"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 IS_ROOT = os.geteuid() == 0
+FRONT = os.environ.get("ASTRAL_FRONT") or "nginx"
+if FRONT not in ("nginx", "apache"):
+    raise RuntimeError(f"ASTRAL_FRONT must be nginx or apache, got {FRONT!r}")
 DEFAULT_RUN_USER = "astral"          # the stack runs its services as this user when started as root
 
 _running_stacks = []
@@ -61,6 +67,8 @@ class Stack:
         self.run_user = env.get("RUN_USER") or pwd.getpwuid(os.geteuid()).pw_name
         self.log_dir = Path(env.get("LOG_DIR") or self.dir / "log")
         self.clock_file = self.dir / "clock"
+        self.front = env.get("FRONT", "nginx")             # nginx | apache
+        self.realtime = env.get("REALTIME", "nchan")       # nchan | polling (nothing published)
 
     # --- processes run as the service user
     def as_run_user(self, cmd):
@@ -219,7 +227,7 @@ def stop_stack(st, keep=False):
 
 @pytest.fixture(scope="session")
 def stack(request):
-    st = start_stack(label="main")
+    st = start_stack(["--front", FRONT], label="main")
     yield st
     stop_stack(st)
 
@@ -275,6 +283,21 @@ def client(stack):
 def bearer(stack):
     """A Bearer (API) client."""
     return stack.client("bearer")
+
+
+# ------------------------------------------------ tests that need nginx itself
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "nginx_only(reason): needs nginx itself (nchan streams, its logs or limits); "
+                   "skipped with the reason when ASTRAL_FRONT=apache")
+
+
+def pytest_runtest_setup(item):
+    mark = item.get_closest_marker("nginx_only")
+    if mark is not None and FRONT != "nginx":
+        reason = mark.args[0] if mark.args else mark.kwargs.get("reason", "needs nginx")
+        pytest.skip(f"nginx only: {reason}")
 
 
 # ------------------------------------------------ attribution of sanitizer reports and logs

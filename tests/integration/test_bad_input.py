@@ -92,12 +92,22 @@ def test_unknown_route_404_json(bearer, method, path):
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
+def path_value(item, name):
+    """A value for path parameter `name`: the first of its enum when the contract lists one
+    (/healthz/{program}), else a uuid."""
+    for op in item.values():
+        for param in op.get("parameters", []) if isinstance(op, dict) else []:
+            if param.get("in") == "path" and param.get("name") == name and "enum" in param.get("schema", {}):
+                return param["schema"]["enum"][0]
+    return str(uuid.uuid4())
+
+
 def wrong_method_cases():
     from astral_client import contract
     out = []
     for template, item in contract().doc["paths"].items():
         allowed = {m.upper() for m in item if m in ("get", "post", "put", "delete", "patch")}
-        path = re.sub(r"\{[A-Za-z_]+\}", lambda _: str(uuid.uuid4()), template)
+        path = re.sub(r"\{([A-Za-z_]+)\}", lambda m: path_value(item, m.group(1)), template)
         for m in METHODS:
             if m not in allowed:
                 out.append(pytest.param(m, path, allowed, id=f"{m} {template}"))

@@ -1,4 +1,5 @@
-"""The production nginx site (conf/nginx/astral-site.conf.in) run as shipped.
+"""The production nginx site (conf/nginx/astral-site.conf.in with the http-level
+astral-http.conf.in it needs) run as shipped.
 
 No stack is needed: the site is rendered the way an admin renders it (sed of the @NAME@
 values), wrapped in a minimal nginx.conf in a temporary directory and started on free ports
@@ -30,6 +31,7 @@ import requests
 
 SRC = Path(os.environ.get("ASTRAL_SRC") or Path(__file__).resolve().parents[2]).resolve()
 SITE_IN = SRC / "conf" / "nginx" / "astral-site.conf.in"
+HTTP_IN = SRC / "conf" / "nginx" / "astral-http.conf.in"
 LOCATIONS_IN = SRC / "conf" / "nginx" / "astral-locations.conf.in"
 HTDOCS = SRC / "htdocs"
 NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
@@ -180,7 +182,7 @@ def stop_nginx(directory):
 
 @pytest.fixture(scope="module")
 def site(request):
-    for f in (SITE_IN, LOCATIONS_IN, HTDOCS / "index.html", Path(NCHAN_MODULE),
+    for f in (SITE_IN, HTTP_IN, LOCATIONS_IN, HTDOCS / "index.html", Path(NCHAN_MODULE),
               Path("/etc/nginx/mime.types"), Path("/etc/nginx/fastcgi_params")):
         assert f.exists(), f"{f} is missing"
     directory = Path(tempfile.mkdtemp(prefix="astral-it-nginx-site-")).resolve()
@@ -204,11 +206,16 @@ def site(request):
     cert, key = make_cert(directory / "tls")
 
     sed_render(LOCATIONS_IN, {"HTDOCS": HTDOCS, "RUN_DIR": directory / "run",
-                              "AUTH_BURST": AUTH_BURST}, etc / "astral-locations.conf")
-    production = sed_render(SITE_IN, {"SERVER_NAME": SERVER_NAME, "TLS_CERT": cert,
-                                      "TLS_KEY": key, "AUTH_RATE": AUTH_RATE,
-                                      "LOCATIONS_CONF": etc / "astral-locations.conf"},
-                            directory / "astral-site.production.conf")
+                              "AUTH_BURST": AUTH_BURST, "VIDEO_DIR": directory / "videos"},
+               etc / "astral-locations.conf")
+    # What an admin puts in the http block: conf.d/astral.conf, then the site.
+    production = sed_render(HTTP_IN, {"AUTH_RATE": AUTH_RATE, "PUB_PORT": "8091",
+                                      "PUBLISHER_ACCESS_LOG": "access_log off;"},
+                            directory / "astral-http.production.conf")
+    production += sed_render(SITE_IN, {"SERVER_NAME": SERVER_NAME, "TLS_CERT": cert,
+                                       "TLS_KEY": key,
+                                       "LOCATIONS_CONF": etc / "astral-locations.conf"},
+                             directory / "astral-site.production.conf")
     p80, p443, ppub = free_ports(3)
     ports = {80: p80, 443: p443, 8091: ppub}
     (etc / "astral-site.conf").write_text(retarget(production, ports, directory / "log"))

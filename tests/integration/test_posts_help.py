@@ -38,8 +38,10 @@ def test_accept_starts_a_session(stack):
     expect(seeker(stack).get(f"/api/posts/{p['id']}"), 404)
     assert p["id"] not in feed_ids(seeker(stack), "category=Depression")
     # session.accepted went to both.
-    assert publishes(stack, s.user_id) == before_s + 1
-    assert publishes(stack, h.user_id) == before_h + 1
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before_s + 1
+        assert publishes(stack, h.user_id) == before_h + 1
     audit = stack.query("SELECT actor_id::text, action, object_type FROM audit_log WHERE object_id = %s",
                         (r["id"],))
     assert (h.user_id, "post_accept", "help_session") in audit
@@ -126,8 +128,10 @@ def test_resolve_ends_the_session(stack):
     assert r["status"] == "resolved" and r["session_id"] == sess["id"] and r["mine"] is True
     rows = stack.query("SELECT ended_by, ended_at IS NOT NULL FROM help_sessions WHERE id = %s", (sess["id"],))
     assert rows == [("resolved", True)]
-    assert publishes(stack, s.user_id) == before_s + 1
-    assert publishes(stack, h.user_id) == before_h + 1
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before_s + 1
+        assert publishes(stack, h.user_id) == before_h + 1
     expect(s.post(f"/api/posts/{p['id']}/resolve"), 409, "conflict")
     expect(h.post(f"/api/posts/{p['id']}/accept"), 409, "conflict")
 
@@ -152,7 +156,9 @@ def test_direct_request_to_an_online_helper(stack):
     dr = direct_request(s, h.user_id, text, "Grief")
     assert dr["status"] == "direct_request" and dr["mine"] is True and dr["content"] == text
     assert dr["requested_helper"] == {"id": h.user_id, "display_name": "Direct Helper"}
-    assert publishes(stack, h.user_id) == before + 1
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, h.user_id) == before + 1
     seen = expect(h.get(f"/api/posts/{dr['id']}"), 200).json
     assert seen["mine"] is False and seen["requested_helper"]["id"] == h.user_id
     # Nobody else sees it, and it is never in the feed.
@@ -198,7 +204,9 @@ def test_declined_request_goes_back_and_never_public(stack):
     before = publishes(stack, s.user_id, wait=False)
     r = expect(h.post(f"/api/posts/{dr['id']}/decline"), 200).json
     assert r == {"id": dr["id"], "status": "declined"}
-    assert publishes(stack, s.user_id) == before + 1
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before + 1
     expect(h.post(f"/api/posts/{dr['id']}/decline"), 409, "conflict")
     expect(h.post(f"/api/posts/{dr['id']}/accept"), 409, "conflict")
     mine = expect(s.get(f"/api/posts/{dr['id']}"), 200).json

@@ -109,10 +109,13 @@ test_config_required_only(void **state)
 	assert_int_equal(cfg.absolute_timeout, 43200);
 	assert_int_equal(cfg.refresh_grace, 10);
 	assert_string_equal(cfg.public_origin, "https://support.example.org");
-	assert_string_equal(cfg.common_passwords_file, "/usr/share/astral/common-passwords.txt");
+	assert_string_equal(cfg.common_passwords_file, "/usr/share/astral-core/common-passwords.txt");
 	assert_string_equal(cfg.keyring_file, "/etc/astral/keyring");
 	assert_int_equal(cfg.max_body_bytes, 65536);
 	assert_string_equal(cfg.rt_publish_url, "http://127.0.0.1:8091/rt/pub");
+	assert_int_equal(cfg.rt_transport, ASTRAL_RT_NCHAN);
+	assert_int_equal(cfg.rt_poll_seconds, 5);
+	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_X_ACCEL);
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_INFO);
 	assert_null(cfg.test_clock_file);
 	astral_config_free(&cfg);
@@ -150,6 +153,10 @@ test_config_every_key(void **state)
 		"max_body_bytes = 1048576\n"
 		"[realtime]\n"
 		"publish_url = https://127.0.0.1/pub\n"
+		"transport = polling\n"
+		"poll_seconds = 60\n"
+		"[media]\n"
+		"delivery = program\n"
 		"[log]\n"
 		"level = debug\n"
 		"[auth]\n"
@@ -177,6 +184,9 @@ test_config_every_key(void **state)
 	assert_string_equal(cfg.keyring_file, "/srv/keyring");
 	assert_int_equal(cfg.max_body_bytes, 1048576);
 	assert_string_equal(cfg.rt_publish_url, "https://127.0.0.1/pub");
+	assert_int_equal(cfg.rt_transport, ASTRAL_RT_POLLING);
+	assert_int_equal(cfg.rt_poll_seconds, 60);
+	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_PROGRAM);
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_DEBUG);
 	astral_config_free(&cfg);
 }
@@ -469,6 +479,9 @@ test_config_bad_syntax(void **state)
 	expect_error_with("[log]\nlevel = INFO\n", "'log.level'", NULL);
 	expect_error_with("[realtime]\npublish_url = 127.0.0.1:8091/rt/pub\n", "'realtime.publish_url'",
 	    "http://");
+	expect_error_with("[realtime]\ntransport = websocket\n", "'realtime.transport'", "must be one of nchan|polling");
+	expect_error_with("[realtime]\npoll_seconds = 1\n", "'realtime.poll_seconds'", NULL);
+	expect_error_with("[media]\ndelivery = sendfile\n", "'media.delivery'", "must be one of x-accel|program");
 	expect_error_with("[auth]\nkey\x1b[31m = 1\n", "unknown key 'auth.key?[31m'", NULL);
 
 	/* a NUL byte inside the text */

@@ -28,6 +28,7 @@
 #include "crypt.h"
 #include "db.h"
 #include "error.h"
+#include "health.h"
 #include "help_session_key.h"
 #include "keyring.h"
 #include "log.h"
@@ -457,7 +458,8 @@ test_db_every_statement_prepared(void **state)
 {
 	struct fixture *f = *state;
 	size_t want = 1 + astral_audit_stmt_count + astral_account_stmt_count + astral_session_stmt_count +
-	              astral_crisis_alert_stmt_count + astral_help_session_key_stmt_count + T_STMT_COUNT;
+	              astral_crisis_alert_stmt_count + astral_help_session_key_stmt_count + astral_health_stmt_count +
+	              T_STMT_COUNT;
 
 	assert_int_equal(astral_db_statement_count(f->app), want);
 	assert_err(astral_db_begin(f->app, NULL, NULL), ASTRAL_OK);

@@ -64,6 +64,9 @@ int astralctl_open_owner(struct astralctl *ctl, const struct astral_stmt *table,
                          struct astral_db **db);
 int astralctl_open_app(struct astralctl *ctl, const struct astral_stmt *table, size_t count,
                        struct astral_db **db);
+/* A plain libpq connection as the owner, for what runs outside a statement table (migrations,
+   backups, restores); the server's notices go to stderr. Returns an exit code. */
+int astralctl_connect_owner(struct astralctl *ctl, PGconn **out);
 
 /* Loads the configured keyring; on failure prints why and returns ASTRALCTL_KEYS. */
 int astralctl_open_keyring(struct astralctl *ctl, struct astral_keyring **kr);
@@ -80,5 +83,7 @@ int astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv);
 int astralctl_audit_verify(struct astralctl *ctl, int argc, char **argv);
 int astralctl_config_check(struct astralctl *ctl, int argc, char **argv);
 int astralctl_media_sweep(struct astralctl *ctl, int argc, char **argv);
+int astralctl_backup(struct astralctl *ctl, int argc, char **argv);
+int astralctl_restore(struct astralctl *ctl, int argc, char **argv);
 
 #endif

@@ -81,6 +81,45 @@ astralctl_owner_password(const struct astralctl *ctl)
 	return NULL;
 }
 
+/* The server's notices (a migration's RAISE NOTICE, say) go to stderr as they come. */
+static void
+owner_notice(void *arg, const char *message)
+{
+	(void)arg;
+	fprintf(stderr, "astralctl: server: %s", message);
+}
+
+int
+astralctl_connect_owner(struct astralctl *ctl, PGconn **out)
+{
+	const char *keys[4] = { "dbname", "application_name", NULL, NULL };
+	const char *vals[4] = { ctl->cfg.db_owner_conninfo, "astralctl", NULL, NULL };
+	PGconn *conn;
+
+	*out = NULL;
+	if (ctl->cfg.db_owner_conninfo == NULL || ctl->cfg.db_owner_conninfo[0] == '\0') {
+		astralctl_error("database.owner_conninfo is not set in the configuration");
+		return ASTRALCTL_CONFIG;
+	}
+	if (astralctl_owner_password(ctl) != NULL) {
+		keys[2] = "password";
+		vals[2] = astralctl_owner_password(ctl);
+	}
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL) {
+		astralctl_error("out of memory");
+		return ASTRALCTL_DATABASE;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		astralctl_error("cannot connect with database.owner_conninfo: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return ASTRALCTL_DATABASE;
+	}
+	PQsetNoticeProcessor(conn, owner_notice, NULL);
+	*out = conn;
+	return ASTRALCTL_OK;
+}
+
 int
 astralctl_open_owner(struct astralctl *ctl, const struct astral_stmt *table, size_t count, struct astral_db **db)
 {

@@ -1,6 +1,7 @@
 /*
- * astralctl [-c config] <command> [options]: migrations, keys, accounts, audit verification, media and
- * configuration checks for an Astral Core installation. docs/astralctl.md is the reference.
+ * astralctl [-c config] <command> [options]: migrations, keys, accounts, audit verification, media,
+ * configuration checks, backup and restore for an Astral Core installation. docs/astralctl.md is the
+ * reference.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ static const struct astralctl_command astralctl_commands[] = {
 	  "remove video files no row names (deleted accounts) and abandoned uploads" },
 	{ "config", "check", astralctl_config_check, "[--describe]",
 	  "load the configuration, connect, open the keyring" },
+	{ NULL, "backup", astralctl_backup, "--output DIR",
+	  "write a backup set (database dump, video files, manifest; never the keys)" },
+	{ NULL, "restore", astralctl_restore, "--input DIR [--force]",
+	  "check a backup set, restore it into an empty database, verify the result" },
 };
 
 #define ASTRALCTL_NCOMMANDS (sizeof(astralctl_commands) / sizeof(astralctl_commands[0]))

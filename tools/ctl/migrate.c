@@ -371,13 +371,6 @@ out:
 }
 
 /* Prints server notices (RAISE NOTICE in a migration) as astralctl messages. */
-static void
-migrate_notice(void *arg, const char *message)
-{
-	(void)arg;
-	fprintf(stderr, "astralctl: server: %s", message);
-}
-
 /* Compares what the database recorded with the files. Returns an exit code; *max_applied set. */
 static int
 migrations_check_applied(PGconn *conn, struct migration_set *set, unsigned char *applied, int *max_applied)
@@ -430,34 +423,6 @@ migrations_check_applied(PGconn *conn, struct migration_set *set, unsigned char 
 out:
 	PQclear(res);
 	return rc;
-}
-
-/* Connects as the owner role with libpq directly. Returns an exit code. */
-static int
-migrate_connect(struct astralctl *ctl, PGconn **out)
-{
-	const char *keys[4] = { "dbname", "application_name", NULL, NULL };
-	const char *vals[4] = { ctl->cfg.db_owner_conninfo, "astralctl", NULL, NULL };
-	PGconn *conn;
-
-	*out = NULL;
-	if (astralctl_owner_password(ctl) != NULL) {
-		keys[2] = "password";
-		vals[2] = astralctl_owner_password(ctl);
-	}
-	conn = PQconnectdbParams(keys, vals, 1);
-	if (conn == NULL) {
-		astralctl_error("out of memory");
-		return ASTRALCTL_DATABASE;
-	}
-	if (PQstatus(conn) != CONNECTION_OK) {
-		astralctl_error("cannot connect with database.owner_conninfo: %s", PQerrorMessage(conn));
-		PQfinish(conn);
-		return ASTRALCTL_DATABASE;
-	}
-	PQsetNoticeProcessor(conn, migrate_notice, NULL);
-	*out = conn;
-	return ASTRALCTL_OK;
 }
 
 static const struct option migrate_options[] = {
@@ -517,7 +482,7 @@ astralctl_migrate(struct astralctl *ctl, int argc, char **argv)
 		rc = ASTRALCTL_DATABASE;
 		goto out;
 	}
-	rc = migrate_connect(ctl, &conn);
+	rc = astralctl_connect_owner(ctl, &conn);
 	if (rc != ASTRALCTL_OK)
 		goto out;
 	rc = ASTRALCTL_DATABASE;

@@ -8,19 +8,24 @@
 //   });
 //   off(); offStatus();                      // in the view's dispose()
 //
-// It opens /api/rt/connect through realtime.js (WebSocket, then EventSource,
-// then polling) for the user the API client knows, follows that user (a new
-// sign-in reconnects, sign-out closes) and hands each event (a JSON object
-// with `type`) to the subscribers of its type and of '*'. Where neither
-// streaming transport works (a server without nchan) realtime.js falls back to
-// polling: every few seconds the subscribers of 'poll' are called so views can
-// refetch what they show (…/messages?after=).
+// It asks the server first (GET /api/rt/connect?probe=true) whether it streams
+// events at all, then opens /api/rt/connect through realtime.js (WebSocket,
+// then EventSource, then polling) for the user the API client knows, follows
+// that user (a new sign-in reconnects, sign-out closes) and hands each event (a
+// JSON object with `type`) to the subscribers of its type and of '*'. A server
+// without nchan (behind Apache) answers {"transport":"polling"}: then no stream
+// is tried (nothing fails in the console) and realtime.js polls at once. While
+// polling, every poll_seconds, poll-events.js turns changes in the lists into
+// the same events (message.new, session.accepted, session.ended, alert.new, …)
+// and the subscribers of 'poll' are called so views can refetch what they show
+// (…/messages?after=).
 // When a stream that was open drops, the session is checked once
 // (GET /api/auth/session): a session that has ended signs the page out
 // through the API client instead of reconnecting.
 
 import { connect } from './realtime.js';
 import { api, currentSession, onSessionChange } from './client.js';
+import { createPollSource } from './poll-events.js';
 
 const POLL_SECONDS = 5;
 const CHECK_DELAY_MS = 250;
@@ -32,6 +37,7 @@ let userId = null;
 let status = { state: 'closed', transport: null };
 let wasOpen = false;
 let watching = false;
+let opening = 0;          // counts open() calls: a probe answered after a newer one is dropped
 
 function emit(type, data) {
 	for (const key of [type, '*']) {
@@ -76,9 +82,25 @@ function checkSession() {
 	}, CHECK_DELAY_MS);
 }
 
-function open(id) {
+// What the server says about its event stream: { transport: 'nchan' } or
+// { transport: 'polling', poll_seconds }; null when it could not be asked (the
+// transports are then tried in turn).
+async function probe() {
+	const result = await api.get('/api/rt/connect?probe=true');
+	return result.ok && result.body && typeof result.body.transport === 'string' ? result.body : null;
+}
+
+async function open(id) {
 	userId = id;
 	wasOpen = false;
+	const mine = ++opening;
+	const answer = await probe();
+	if (mine !== opening || userId !== id) {
+		return;                                    // signed out or switched meanwhile
+	}
+	const polling = Boolean(answer && answer.transport === 'polling');
+	const seconds = polling && Number(answer.poll_seconds) > 0 ? Number(answer.poll_seconds) : POLL_SECONDS;
+	const pollEvents = createPollSource({ session: currentSession() });
 	connection = connect({
 		onEvent(data) {
 			if (data && typeof data === 'object' && typeof data.type === 'string') {
@@ -87,15 +109,19 @@ function open(id) {
 		},
 		onStatus: setStatus,
 		poll: async () => {
+			const events = await pollEvents();
 			emit('poll', { type: 'poll' });
-			return [];
+			return events;
 		},
-		pollSeconds: POLL_SECONDS,
+		pollSeconds: seconds,
+		// No stream to try: polling from the start.
+		...(polling ? { WebSocketImpl: null, EventSourceImpl: null } : {}),
 	});
 }
 
 /** Close the connection (sign-out); subscribers stay for the next one. */
 export function stopEvents() {
+	opening += 1;
 	if (connection) {
 		const closing = connection;
 		connection = null;
