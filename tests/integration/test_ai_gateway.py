@@ -161,6 +161,35 @@ def test_crisis_in_the_message_is_answered_without_the_model(ai):
     assert referrals(ai.stack) == before + 1
 
 
+def test_astralctl_reports_the_referrals_per_day(ai):
+    """`astralctl ai referrals`: the operator's report of the counter, with no person in it."""
+    p = adult(ai.stack)
+    chat(p, CRISIS_TEXT)
+    rows = ai.stack.query("SELECT day::text, action, count FROM ai_crisis_referrals"
+                          " WHERE day > current_date - 30 ORDER BY day, action")
+    assert rows, "no referral was counted"
+    out = ai.stack.astralctl("ai", "referrals", "--days", "30")
+    assert out.returncode == 0, out
+    lines = out.stdout.splitlines()
+    printed = [tuple(line.split()) for line in lines[2:-1]]
+    assert printed == [(day, action, str(n)) for day, action, n in rows], out.stdout
+    total = sum(n for _, _, n in rows)
+    chat_total = sum(n for _, action, n in rows if action == "chat")
+    assert lines[-1] == f"total: {total} (chat {chat_total}, guidance {total - chat_total})", out.stdout
+    assert p.id not in out.stdout and (p.user or {}).get("username", "\0") not in out.stdout
+    # The default window is 30 days, and one day still holds today's count.
+    assert ai.stack.astralctl("ai", "referrals").stdout == out.stdout
+    today = ai.stack.astralctl("ai", "referrals", "--days", "1")
+    assert today.returncode == 0 and rows[-1][0] in today.stdout, today
+
+
+@pytest.mark.parametrize("value", ["0", "3661", "-1", "seven", "1.5", ""])
+def test_astralctl_referrals_refuses_a_bad_window(ai, value):
+    out = ai.stack.astralctl("ai", "referrals", "--days", value)
+    assert out.returncode == 1, out
+    assert "--days" in out.stderr, out.stderr
+
+
 def test_crisis_in_the_reply_is_replaced(ai):
     p = adult(ai.stack)
     a = chat(p, "how do other people cope [[mock:crisis-reply]]").json

@@ -83,6 +83,7 @@ int astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv);
 int astralctl_audit_verify(struct astralctl *ctl, int argc, char **argv);
 int astralctl_config_check(struct astralctl *ctl, int argc, char **argv);
 int astralctl_media_sweep(struct astralctl *ctl, int argc, char **argv);
+int astralctl_ai_referrals(struct astralctl *ctl, int argc, char **argv);
 int astralctl_backup(struct astralctl *ctl, int argc, char **argv);
 int astralctl_restore(struct astralctl *ctl, int argc, char **argv);
 

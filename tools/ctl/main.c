@@ -29,6 +29,8 @@ static const struct astralctl_command astralctl_commands[] = {
 	  "check the audit log's hash chain" },
 	{ "media", "sweep", astralctl_media_sweep, "[--min-age SECONDS] [--dry-run]",
 	  "remove video files no row names (deleted accounts) and abandoned uploads" },
+	{ "ai", "referrals", astralctl_ai_referrals, "[--days N]",
+	  "count the crisis referrals the AI features made, per day (no person, no content)" },
 	{ "config", "check", astralctl_config_check, "[--describe]",
 	  "load the configuration, connect, open the keyring" },
 	{ NULL, "backup", astralctl_backup, "--output DIR",
