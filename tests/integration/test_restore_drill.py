@@ -13,6 +13,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -286,6 +287,48 @@ def test_backup_that_fails_leaves_nothing(drill):
     assert p.returncode == 3, f"backup without pg_dump must fail with exit status 3:\n{p.stdout}\n{p.stderr}"
     assert "pg_dump could not be run" in p.stderr, p.stderr
     assert not out.exists(), f"the failed backup left {sorted(os.listdir(out))} in {out}"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_backup_stopped_by_a_signal_leaves_nothing(drill, sig):
+    """A backup stopped by a service manager (SIGTERM) or Ctrl-C (SIGINT) while pg_dump runs
+    stops pg_dump, removes the partial set and ends by that signal."""
+    st = drill.source
+    work = private_dir(st, "interrupt")
+    drill.dirs.append(work)
+    ready = work / "pg_dump-started"
+    wrapper = work / "bin" / "pg_dump"
+    wrapper.parent.mkdir()
+    # A pg_dump that never finishes: the interruption always lands while it runs.
+    wrapper.write_text(f'#!/bin/sh\n: > "{ready}"\nexec sleep 300\n')
+    give_to(wrapper.parent, st, 0o755)
+    give_to(wrapper, st, 0o755)
+    out = work / "set"
+    ctl = [str(st.build / "tools" / "astralctl"), "-c", st.conf, "backup", "--output", str(out)]
+    proc = subprocess.Popen(st.as_run_user(["env", f"PATH={wrapper.parent}:/usr/bin:/bin", *ctl]),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd="/")
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert proc.poll() is None, f"backup ended before pg_dump started:\n{proc.communicate()}"
+            assert time.monotonic() < deadline, "pg_dump never started"
+            time.sleep(0.05)
+        assert out.exists(), "the set's directory should exist while pg_dump runs"
+        pids = [int(p) for p in run(["pgrep", "-x", "astralctl"]).stdout.split()
+                if str(out) in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+        assert len(pids) == 1, f"expected one astralctl for {out}, found {pids}"
+        os.kill(pids[0], sig)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode in (-sig, 128 + sig), f"exit {proc.returncode}, expected death by {sig.name}:\n{stderr}"
+    assert f"interrupted by signal {int(sig)}" in stderr, stderr
+    assert "pg_dump was killed by signal" in stderr, stderr
+    assert "the partial backup set was removed" in stderr, stderr
+    assert not out.exists(), f"the stopped backup left {sorted(os.listdir(out))} in {out}"
+    assert not [p for p in run(["pgrep", "-f", "sleep 300"]).stdout.split()], "pg_dump was left running"
 
 
 # ------------------------------------------------------------------ refusals before anything changes

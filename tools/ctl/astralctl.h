@@ -68,6 +68,13 @@ int astralctl_open_app(struct astralctl *ctl, const struct astral_stmt *table, s
    backups, restores); the server's notices go to stderr. Returns an exit code. */
 int astralctl_connect_owner(struct astralctl *ctl, PGconn **out);
 
+/* SIGINT, SIGTERM and SIGHUP only set a flag from here on, so that a long command (backup) can
+   remove what it wrote before it ends; astralctl_interrupted() returns the signal, or 0.
+   astralctl_end_by_interrupt() then ends the process by that signal, as a shell expects. */
+void astralctl_catch_interrupts(void);
+int astralctl_interrupted(void);
+void astralctl_end_by_interrupt(void);
+
 /* Loads the configured keyring; on failure prints why and returns ASTRALCTL_KEYS. */
 int astralctl_open_keyring(struct astralctl *ctl, struct astral_keyring **kr);
 

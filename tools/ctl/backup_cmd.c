@@ -79,7 +79,21 @@ out:
 	return rc;
 }
 
-/* Removes what the run wrote (after a failure). */
+/* Whether a signal asked the run to stop (astralctl_catch_interrupts); says so once. */
+static int
+backup_stopped(void)
+{
+	static int said;
+
+	if (astralctl_interrupted() == 0)
+		return 0;
+	if (!said)
+		astralctl_error("interrupted by signal %d", astralctl_interrupted());
+	said = 1;
+	return 1;
+}
+
+/* Removes what the run wrote (after a failure or an interruption). */
 static void
 backup_remove_partial(struct backup_run *run)
 {
@@ -262,6 +276,8 @@ backup_videos(struct astralctl *ctl, struct backup_run *run, json_object *video_
 		char hex[2 * ASTRAL_SHA256_LEN + 1], path[sizeof(BACKUP_VIDEOS) + 40];
 		long long size;
 
+		if (backup_stopped())
+			goto out;
 		if (backup_file_copy(src_fd, id, run->videos_fd, id, 0600, 0, hex, &size) != 0) {
 			if (errno != ENOENT) {
 				astralctl_error("cannot copy %s/%s into %s/%s/: %s", dir, id, run->out_path, BACKUP_VIDEOS,
@@ -413,6 +429,8 @@ astralctl_backup(struct astralctl *ctl, int argc, char **argv)
 		return astralctl_usage(cmd);
 	}
 	umask(077);
+	/* Ctrl-C or a service manager's stop removes the partial set instead of leaving it behind. */
+	astralctl_catch_interrupts();
 	rc = astralctl_open_keyring(ctl, &kr);
 	if (rc != ASTRALCTL_OK)
 		return rc;
@@ -428,6 +446,8 @@ astralctl_backup(struct astralctl *ctl, int argc, char **argv)
 		goto out;
 
 	rc = backup_database(ctl, &run, manifest, &video_ids, &dump_seconds);
+	if (rc == ASTRALCTL_OK && backup_stopped())
+		rc = ASTRALCTL_USAGE;
 	if (rc != ASTRALCTL_OK)
 		goto out;
 	if (backup_file_sha256(run.out_fd, BACKUP_DUMP, hex, &dump_size) != 0 ||
@@ -446,6 +466,10 @@ astralctl_backup(struct astralctl *ctl, int argc, char **argv)
 	printf("videos/        %zu files, %lld bytes: %.2f s\n", json_object_array_length(run.copied), video_bytes,
 	       video_seconds);
 
+	if (backup_stopped()) {              /* the last moment to stop: the manifest completes the set */
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	}
 	backup_name_key_versions(ctl, kr, manifest);
 	json_object_object_add(manifest, "files", json_object_get(files));
 	if (backup_manifest_write(run.out_fd, run.out_path, manifest) != 0) {
@@ -470,8 +494,10 @@ astralctl_backup(struct astralctl *ctl, int argc, char **argv)
 		printf("without the keyring's key versions %s the encrypted data in the set cannot be read\n", versions);
 	rc = ASTRALCTL_OK;
 out:
-	if (rc != ASTRALCTL_OK)
+	if (rc != ASTRALCTL_OK) {
+		(void)backup_stopped();           /* names the signal when one caused the failure */
 		backup_remove_partial(&run);
+	}
 	if (run.videos_fd >= 0)
 		close(run.videos_fd);
 	if (run.out_fd >= 0)
@@ -481,5 +507,7 @@ out:
 	json_object_put(files);
 	json_object_put(manifest);
 	astral_keyring_free(kr);
+	if (rc != ASTRALCTL_OK)
+		astralctl_end_by_interrupt();   /* ends by the signal when one stopped the run */
 	return rc;
 }

@@ -1,4 +1,5 @@
 /* astralctl: what several commands share — messages, configuration, connections, the keyring. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -175,4 +176,42 @@ astralctl_db_failure(struct astral_db *db, const char *what, astral_err err)
 	else
 		astralctl_error("%s: %s", what, astral_strerror(err));
 	return ASTRALCTL_DATABASE;
+}
+
+static volatile sig_atomic_t interrupted_by;
+
+static void
+note_interrupt(int sig)
+{
+	interrupted_by = sig;
+}
+
+void
+astralctl_catch_interrupts(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = note_interrupt;   /* no SA_RESTART: a blocking wait returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		(void)sigaction(signals[i], &sa, NULL);
+}
+
+int
+astralctl_interrupted(void)
+{
+	return (int)interrupted_by;
+}
+
+void
+astralctl_end_by_interrupt(void)
+{
+	int sig = (int)interrupted_by;
+
+	if (sig == 0)
+		return;
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
 }

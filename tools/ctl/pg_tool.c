@@ -156,12 +156,17 @@ pg_tool_child_env(const char *password, char **owned)
 static int
 pg_tool_wait(pid_t pid, const char *name)
 {
-	int status;
+	int status, passed_on = 0;
 
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			astralctl_error("waiting for %s: %s", name, strerror(errno));
 			return -1;
+		}
+		/* Interrupted (astralctl_catch_interrupts): the child stops too, then the caller cleans up. */
+		if (astralctl_interrupted() != 0 && !passed_on) {
+			(void)kill(pid, SIGTERM);
+			passed_on = 1;
 		}
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
