@@ -81,20 +81,12 @@ out:
 }
 
 void
-astral_file_response_write(struct astral_request *req)
+astral_file_response_write_body(struct astral_request *req)
 {
 	FCGX_Stream *out = req->fcgx->out;
 	long long at = req->file_first, end = req->file_last + 1;
 	char buf[FILE_CHUNK];
 
-	if (FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, req->status == 206 ? "Partial Content" : "OK") < 0 ||
-	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
-	    FCGX_PutS("Cache-Control: no-store\r\n", out) < 0 ||
-	    FCGX_FPrintF(out, "Content-Type: %s\r\n", req->file_type) < 0 ||
-	    FCGX_FPrintF(out, "Content-Length: %lld\r\n", end - at) < 0 ||
-	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
-	    FCGX_PutS("\r\n", out) < 0)
-		goto gone;
 	while (at < end) {
 		size_t want = end - at < (long long)sizeof(buf) ? (size_t)(end - at) : sizeof(buf);
 		ssize_t n = pread(req->file_fd, buf, want, (off_t)at);
@@ -107,11 +99,10 @@ astral_file_response_write(struct astral_request *req)
 			           n < 0 ? strerror(errno) : "unexpected end of file");
 			return;
 		}
-		if (FCGX_PutStr(buf, (int)n, out) < 0)
-			goto gone;
+		if (FCGX_PutStr(buf, (int)n, out) < 0) {
+			astral_log(ASTRAL_LOG_WARN, "the file answer could not be written (the client went away?)");
+			return;
+		}
 		at += n;
 	}
-	return;
-gone:
-	astral_log(ASTRAL_LOG_WARN, "the file answer could not be written (the client went away?)");
 }

@@ -19,9 +19,9 @@
 astral_err astral_respond_file(struct astral_request *req, const char *path, const char *content_type)
 	ASTRAL_MUST_USE;
 
-/* astral_response_send's part for a file answer: status, headers and the bytes. A client that goes
-   away ends it early (logged). */
-void astral_file_response_write(struct astral_request *req);
+/* astral_response_send's part for a file answer, after the head it writes: the bytes. A client
+   that goes away ends it early (logged). */
+void astral_file_response_write_body(struct astral_request *req);
 
 /* Close the answer's file, if any (a replaced answer, the end of the request). */
 void astral_file_response_drop(struct astral_request *req);

@@ -435,6 +435,28 @@ reason_phrase(int status)
 	}
 }
 
+/* The head of every answer: status, request id, caching, `extra` (whole header lines), the
+   type (NULL: no body), the length (-1: not sent) and the handler's own headers. Below 0 when
+   the client went away. */
+static int
+write_head(struct astral_request *req, const char *type, long long length, const char *extra)
+{
+	FCGX_Stream *out = req->fcgx->out;
+
+	if (FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason_phrase(req->status)) < 0 ||
+	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
+	    (req->cache_max_age > 0 && req->status >= 200 && req->status < 300
+	     ? FCGX_FPrintF(out, "Cache-Control: public, max-age=%d\r\n", req->cache_max_age)
+	     : FCGX_PutS("Cache-Control: no-store\r\n", out)) < 0 ||
+	    FCGX_PutS(extra, out) < 0 ||
+	    (type != NULL && FCGX_FPrintF(out, "Content-Type: %s\r\n", type) < 0) ||
+	    (length >= 0 && FCGX_FPrintF(out, "Content-Length: %lld\r\n", length) < 0) ||
+	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
+	    FCGX_PutS("\r\n", out) < 0)
+		return -1;
+	return 0;
+}
+
 void
 astral_response_send(struct astral_request *req)
 {
@@ -451,7 +473,10 @@ astral_response_send(struct astral_request *req)
 	if (!req->has_response)
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 	if (req->has_file) {
-		astral_file_response_write(req);
+		if (write_head(req, req->file_type, req->file_last - req->file_first + 1, "") < 0)
+			astral_log(ASTRAL_LOG_WARN, "the response could not be written (the client went away?)");
+		else
+			astral_file_response_write_body(req);
 		astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
 		                  monotonic_ms() - req->started_ms);
 		return;
@@ -464,14 +489,7 @@ astral_response_send(struct astral_request *req)
 		blen = req->text_len;
 		type = req->text_type;
 	}
-	if (FCGX_FPrintF(out, "Status: %d %s\r\n", req->status, reason_phrase(req->status)) < 0 ||
-	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
-	    (req->cache_max_age > 0 && req->status >= 200 && req->status < 300
-	     ? FCGX_FPrintF(out, "Cache-Control: public, max-age=%d\r\n", req->cache_max_age)
-	     : FCGX_PutS("Cache-Control: no-store\r\n", out)) < 0 ||
-	    (body != NULL && FCGX_FPrintF(out, "Content-Type: %s\r\n", type) < 0) ||
-	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
-	    FCGX_PutS("\r\n", out) < 0 ||
+	if (write_head(req, body != NULL ? type : NULL, -1, "") < 0 ||
 	    (body != NULL && FCGX_PutStr(body, (int)blen, out) < 0))
 		astral_log(ASTRAL_LOG_WARN, "the response could not be written (the client went away?)");
 	astral_log_access(req->method, req->route[0] ? req->route : "-", req->status,
@@ -488,12 +506,7 @@ astral_stream_begin(struct astral_request *req, int status, const char *content_
 	req->streaming = 1;
 	req->status = status;
 	req->has_response = 1;
-	if (FCGX_FPrintF(out, "Status: %d %s\r\n", status, reason_phrase(status)) < 0 ||
-	    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", req->request_id) < 0 ||
-	    FCGX_PutS("Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n", out) < 0 ||
-	    FCGX_FPrintF(out, "Content-Type: %s\r\n", content_type) < 0 ||
-	    (req->headers_len > 0 && FCGX_PutStr(req->headers, (int)req->headers_len, out) < 0) ||
-	    FCGX_PutS("\r\n", out) < 0 || FCGX_FFlush(out) < 0)
+	if (write_head(req, content_type, -1, "X-Accel-Buffering: no\r\n") < 0 || FCGX_FFlush(out) < 0)
 		return ASTRAL_ERR_IO;
 	return ASTRAL_OK;
 }

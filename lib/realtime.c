@@ -75,7 +75,8 @@ astral_rt_after_commit(struct astral_request *req, const char *user_id, struct j
 {
 	struct json_object *entry;
 
-	if (user_id == NULL || event == NULL) {
+	/* Polling (no nchan in front): nobody subscribes, the UI finds the change in the lists it polls. */
+	if (user_id == NULL || event == NULL || req->app->cfg.rt_transport == ASTRAL_RT_POLLING) {
 		json_object_put(event);
 		return;
 	}
@@ -97,8 +98,8 @@ astral_rt_close_after_commit(struct astral_request *req, const char *user_id)
 {
 	struct json_object *entry;
 
-	if (user_id == NULL)
-		return;
+	if (user_id == NULL || req->app->cfg.rt_transport == ASTRAL_RT_POLLING)
+		return;                      /* polling: there is no stream to close */
 	if (req->rt_events == NULL)
 		req->rt_events = json_object_new_array();
 	entry = json_object_new_object();
@@ -118,12 +119,6 @@ astral_rt_publish_pending(struct astral_request *req)
 
 	if (req->rt_events == NULL)
 		return;
-	if (req->app->cfg.rt_transport == ASTRAL_RT_POLLING) {
-		/* Nobody subscribes: the UI finds the change in the lists it polls. */
-		json_object_put(req->rt_events);
-		req->rt_events = NULL;
-		return;
-	}
 	n = json_object_array_length(req->rt_events);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *entry = json_object_array_get_idx(req->rt_events, i);
