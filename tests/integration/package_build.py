@@ -2,7 +2,7 @@
 
 build_current() builds this source tree's package from a copy of the tree (the tree may hold
 uncommitted work; build directories, node_modules, autom4te.cache, .git and the dev stack's
-var/ are left out). build_release(tag, version) builds an earlier release from `git archive TAG`
+var/ are left out). build_release(commit, version) builds an earlier release from `git archive COMMIT`
 with this tree's debian/ directory laid over it and its changelog cut down to that version's
 entry, which must exist. Both run `dpkg-buildpackage -us -uc -b` with
 DEB_BUILD_OPTIONS="nocheck parallel=2" once per pytest process: every test file asking again gets
@@ -153,35 +153,35 @@ def build_current():
     return _cached("current", make)
 
 
-def history_problem(tag):
-    """None when the tag is there, else what is missing (a shallow clone, no git)."""
+def history_problem(commit):
+    """None when the commit is in this clone, else what is missing (no git, a shallow clone)."""
     if not (SRC / ".git").exists():
-        return (f"{SRC} has no .git: the upgrade test builds the previous release from the git tag "
-                f"{tag}, so it needs a clone with history (not a tarball)")
-    p = subprocess.run(["git", "-C", str(SRC), "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}"],
+        return (f"{SRC} has no .git: the upgrade test builds the previous release from commit "
+                f"{commit}, so it needs a clone with history (not a tarball)")
+    p = subprocess.run(["git", "-C", str(SRC), "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"],
                        capture_output=True, text=True)
     if p.returncode == 0:
         return None
     shallow = subprocess.run(["git", "-C", str(SRC), "rev-parse", "--is-shallow-repository"],
                              capture_output=True, text=True).stdout.strip()
-    why = "this is a shallow clone" if shallow == "true" else "the tag was not fetched"
-    return (f"the git tag {tag} is missing from {SRC} ({why}): the upgrade test builds the previous "
-            f"release from it. Fetch the history and tags: git fetch --tags --unshallow "
+    why = "this is a shallow clone" if shallow == "true" else "the clone does not hold it"
+    return (f"commit {commit} is missing from {SRC} ({why}): the upgrade test builds the previous "
+            f"release from it. Fetch the whole history: git fetch --unshallow "
             f"(in CI: actions/checkout with fetch-depth: 0)")
 
 
-def build_release(tag, version):
-    """The release `tag` (changelog version `version`) with this tree's debian/, built once."""
+def build_release(commit, version):
+    """The release at `commit` (changelog version `version`) with this tree's debian/, built once."""
     def make():
-        problem = history_problem(tag)
+        problem = history_problem(commit)
         if problem:
             raise BuildFailed(problem)
         tree = _temp_dir(version) / f"{PACKAGE}-{version}"
         tree.mkdir()
-        archive = subprocess.run(["git", "-C", str(SRC), "archive", "--format=tar", tag],
+        archive = subprocess.run(["git", "-C", str(SRC), "archive", "--format=tar", commit],
                                  capture_output=True)
         if archive.returncode != 0:
-            raise BuildFailed(f"git archive {tag} failed: {archive.stderr.decode(errors='replace')}")
+            raise BuildFailed(f"git archive {commit} failed: {archive.stderr.decode(errors='replace')}")
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
         shutil.rmtree(tree / "debian", ignore_errors=True)
         shutil.copytree(SRC / "debian", tree / "debian", symlinks=True,
@@ -192,7 +192,7 @@ def build_release(tag, version):
         m = re.search(rf"^{PACKAGE} \({re.escape(version)}\) ", text, re.M)
         if not m:
             raise BuildFailed(f"debian/changelog has no entry for {version}: the upgrade test builds "
-                              f"{tag} with it as the top entry")
+                              f"{commit} with it as the top entry")
         changelog.write_text(text[m.start():])
         return _dpkg_buildpackage(tree, version, version)
-    return _cached(("release", tag), make)
+    return _cached(("release", commit), make)

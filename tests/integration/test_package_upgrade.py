@@ -1,6 +1,6 @@
 """The Debian package on a real machine, from the previous release to this tree's and away again.
 
-As root, with dpkg: install 0.1.0 (git tag v0.1.0 built with this tree's debian/), give it a
+As root, with dpkg: install 0.1.0 (the commit tagged v0.1.0, built with this tree's debian/), give it a
 private PostgreSQL cluster (roles as docs/operations.md section 2 makes them) and point
 /etc/astral/astral.conf at it (an admin's edit), migrate, run the installed programs the way
 their systemd units would (systemd is not PID 1 here: spawn-fcgi hands each program its socket as
@@ -37,7 +37,8 @@ import package_build
 from astral_client import Client, expect, strong_password, unique
 from test_videos_setup import mp4_bytes, upload
 
-PREVIOUS_TAG = "v0.1.0"
+# The commit tagged v0.1.0, by hash: a clone of main carries the history but need not carry tags.
+PREVIOUS_COMMIT = "404b43837cb3e81ff274fe651a4dc7eebf92515e"
 PREVIOUS_VERSION = "0.1.0"
 PREVIOUS_SCHEMA = 13                  # migrations of 0.1.0: 0001 to 0013
 PACKAGE = package_build.PACKAGE
@@ -491,11 +492,11 @@ def create_data(machine):
 
 @pytest.fixture(scope="module")
 def machine():
-    problem = package_build.history_problem(PREVIOUS_TAG)
+    problem = package_build.history_problem(PREVIOUS_COMMIT)
     if problem:
         pytest.fail(problem, pytrace=False)
-    with step(f"build {PREVIOUS_VERSION} from the git tag {PREVIOUS_TAG} with this tree's debian/"):
-        previous = package_build.build_release(PREVIOUS_TAG, PREVIOUS_VERSION)
+    with step(f"build {PREVIOUS_VERSION} from commit {PREVIOUS_COMMIT[:12]} (v0.1.0) with this tree's debian/"):
+        previous = package_build.build_release(PREVIOUS_COMMIT, PREVIOUS_VERSION)
     with step("build this tree's package"):
         current = package_build.build_current()
     m = Machine(previous, current)
