@@ -586,7 +586,7 @@ def test_upgrade_kept_the_administrators_configuration(machine):
         f"--- dpkg -i output:\n{machine.outputs['upgrade']}")
     assert file_facts(CONF) == (0o640, "root", SERVICE_USER), f"{CONF}: {file_facts(CONF)}"
     previous_default = subprocess.run(["git", "-C", str(package_build.SRC), "show",
-                                       f"{PREVIOUS_TAG}:conf/astral.conf.example"], capture_output=True).stdout
+                                       f"{PREVIOUS_COMMIT}:conf/astral.conf.example"], capture_output=True).stdout
     if previous_default != (package_build.SRC / "conf" / "astral.conf.example").read_bytes():
         assert Path(f"{CONF}.dpkg-dist").exists(), (
             f"{CONF}.dpkg-dist is missing: both the admin and the new version changed {CONF}, so dpkg "
