@@ -3,7 +3,7 @@
 
     bench/ai.py --url URL --conf STACK/etc/astral.conf --latency-ms 200 --chats 100 --duration 15
 
-Makes `chats` adult seekers, then runs wrk with one connection per person, each sending companion
+Makes `chats` adult seekers, then runs wrk with one connection (and thread) per person, each sending companion
 messages (POST /api/ai/chat, JSON answer) back to back, while the mock provider answers every call
 after a fixed `latency-ms`. Prints throughput; the latency clients saw (wrk); the latency the
 gateway added, per request: nginx's request time (access log) minus the provider call's own time
@@ -129,7 +129,8 @@ def main():
     occ = Occupancy(pids)
     occ.start()
     env = dict(os.environ, BENCH_TOKENS=token_file)
-    p = subprocess.run(["wrk", "-t2", f"-c{args.chats}", f"-d{args.duration}s", "--latency", "--timeout", "60s",
+    # One thread per connection, so that each connection is one person (bench/ai-chat.lua).
+    p = subprocess.run(["wrk", f"-t{args.chats}", f"-c{args.chats}", f"-d{args.duration}s", "--latency", "--timeout", "60s",
                         "-s", str(SRC / "bench" / "ai-chat.lua"), base], capture_output=True, text=True, env=env)
     occ.stop.set()
     occ.join()
