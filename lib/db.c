@@ -36,6 +36,9 @@ struct queued {
 	int lengths[ASTRAL_DB_MAX_PARAMS];
 	int formats[ASTRAL_DB_MAX_PARAMS];
 	int at_commit;
+	/* The guard (astral_db_guard): judged by `check` before any other result of its round trip. */
+	astral_db_guard_fn check;
+	void *check_ctx;
 };
 
 static const struct astral_stmt set_identity_stmt = {
@@ -62,6 +65,9 @@ struct astral_db {
 	struct queued queue[MAX_QUEUED];
 	size_t nqueued;
 };
+
+static astral_err round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+                             PGresult **res, int commit);
 
 void
 astral_params_init(struct astral_params *p)
@@ -315,8 +321,26 @@ astral_db_failed(const struct astral_db *db)
 	return db->failed;
 }
 
+/* Drop the queued statements, except an unsent guard: it goes with the next transaction's first
+   round trip, so work done after a rollback still waits for its verdict. */
 static void
 queue_clear(struct astral_db *db)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < db->nqueued; i++) {
+		if (db->queue[i].check != NULL) {
+			db->queue[keep++] = db->queue[i];
+			continue;
+		}
+		for (int j = 0; j < db->queue[i].n; j++)
+			free(db->queue[i].values[j]);
+	}
+	db->nqueued = keep;
+}
+
+static void
+queue_drop_all(struct astral_db *db)
 {
 	for (size_t i = 0; i < db->nqueued; i++)
 		for (int j = 0; j < db->queue[i].n; j++)
@@ -325,7 +349,8 @@ queue_clear(struct astral_db *db)
 }
 
 static astral_err
-queue_add(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params, int at_commit)
+queue_add(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params, int at_commit,
+          astral_db_guard_fn check, void *check_ctx)
 {
 	struct queued *q;
 	int n = params ? params->n : 0;
@@ -340,6 +365,8 @@ queue_add(struct astral_db *db, const struct astral_stmt *stmt, const struct ast
 	memset(q, 0, sizeof(*q));
 	q->stmt = stmt;
 	q->at_commit = at_commit;
+	q->check = check;
+	q->check_ctx = check_ctx;
 	for (int i = 0; i < n; i++) {
 		size_t len;
 
@@ -364,13 +391,42 @@ queue_add(struct astral_db *db, const struct astral_stmt *stmt, const struct ast
 astral_err
 astral_db_queue(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params)
 {
-	return queue_add(db, stmt, params, 0);
+	return queue_add(db, stmt, params, 0, NULL, NULL);
 }
 
 astral_err
 astral_db_queue_at_commit(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params)
 {
-	return queue_add(db, stmt, params, 1);
+	return queue_add(db, stmt, params, 1, NULL, NULL);
+}
+
+int
+astral_db_guard_pending(const struct astral_db *db)
+{
+	for (size_t i = 0; i < db->nqueued; i++)
+		if (db->queue[i].check != NULL)
+			return 1;
+	return 0;
+}
+
+astral_err
+astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+                astral_db_guard_fn check, void *ctx)
+{
+	queue_drop_all(db);                   /* a guard left by an earlier request is not this one's */
+	if (check == NULL || !db->begin_pending)
+		return ASTRAL_ERR_INTERNAL;       /* the guard is the transaction's first statement */
+	return queue_add(db, stmt, params, 0, check, ctx);
+}
+
+astral_err
+astral_db_settle_guard(struct astral_db *db)
+{
+	if (!astral_db_guard_pending(db))
+		return ASTRAL_OK;
+	if (!db->in_tx || db->failed)
+		return ASTRAL_ERR_INTERNAL;
+	return round_trip(db, NULL, NULL, NULL, 0);
 }
 
 /* Read every result of one query; keep the last (when asked), report the first failure. */
@@ -435,7 +491,7 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 {
 	PGresult *result = NULL, *sync;
 	astral_err err = ASTRAL_OK, qerr;
-	size_t before = count_queued(db, 0), at_commit = commit ? count_queued(db, 1) : 0;
+	size_t at_commit = commit ? count_queued(db, 1) : 0;
 	int n = params ? params->n : 0;
 	int began = db->begin_pending;
 
@@ -462,8 +518,22 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	if (PQpipelineSync(db->conn) != 1)
 		goto lost;
 
-	for (int i = 0; i < (began ? 2 : 0) + (int)before; i++) {
+	for (int i = 0; i < (began ? 2 : 0); i++) {
 		qerr = collect(db, NULL);
+		if (err == ASTRAL_OK)
+			err = qerr;
+	}
+	for (size_t i = 0; i < db->nqueued; i++) {
+		const struct queued *q = &db->queue[i];
+		PGresult *guard = NULL;
+
+		if (q->at_commit)
+			continue;
+		qerr = collect(db, q->check != NULL ? &guard : NULL);
+		/* The guard's verdict comes before anything else this round trip reports. */
+		if (q->check != NULL && qerr == ASTRAL_OK)
+			qerr = q->check(q->check_ctx, guard);
+		PQclear(guard);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -582,7 +652,10 @@ astral_db_commit(struct astral_db *db)
 		db->begin_pending = 0;
 		return ASTRAL_OK;
 	}
-	err = round_trip(db, NULL, NULL, NULL, 1);
+	/* COMMIT never shares a round trip with the guard: its verdict is known before COMMIT goes. */
+	err = astral_db_settle_guard(db);
+	if (err == ASTRAL_OK)
+		err = round_trip(db, NULL, NULL, NULL, 1);
 	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = 0;

@@ -72,6 +72,21 @@ astral_err astral_db_queue(struct astral_db *db, const struct astral_stmt *stmt,
 astral_err astral_db_queue_at_commit(struct astral_db *db, const struct astral_stmt *stmt,
                                      const struct astral_params *params) ASTRAL_MUST_USE;
 
+/* The guard: a statement whose result must pass `check` before the transaction's work counts
+   (the caller's session check, lib/session.c). It is queued as the transaction's first statement
+   and travels in the pipeline of the first round trip, ahead of everything else; `check` judges
+   its result before any other result of that round trip is looked at, and a verdict other than
+   ASTRAL_OK is what that round trip reports (the transaction is then aborted). COMMIT never shares
+   a round trip with an unsent guard, so nothing is committed before the verdict. A rollback keeps
+   an unsent guard for the next transaction. astral_db_guard replaces a guard left unsent. */
+typedef astral_err (*astral_db_guard_fn)(void *ctx, const PGresult *res);
+astral_err astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt,
+                           const struct astral_params *params, astral_db_guard_fn check, void *ctx) ASTRAL_MUST_USE;
+int astral_db_guard_pending(const struct astral_db *db);
+/* Send an unsent guard now, in a round trip of its own (with the statements queued so far), and
+   return the verdict; ASTRAL_OK when there is none. Needs an open transaction. */
+astral_err astral_db_settle_guard(struct astral_db *db) ASTRAL_MUST_USE;
+
 /* Details of the last error, for logs and for naming a field (constraint name). */
 const char *astral_db_last_sqlstate(const struct astral_db *db);
 const char *astral_db_last_constraint(const struct astral_db *db);

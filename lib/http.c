@@ -315,14 +315,36 @@ astral_response_cache_public(struct astral_request *req, int seconds)
 	req->cache_max_age = seconds >= 1 && seconds <= 86400 ? seconds : 0;
 }
 
-void
-astral_respond(struct astral_request *req, int status, struct json_object *body)
+/* The body built so far (JSON, text or file) goes. */
+static void
+drop_body(struct astral_request *req)
 {
 	astral_file_response_drop(req);
 	free(req->text_body);
 	req->text_body = NULL;
 	req->text_len = 0;
 	json_object_put(req->response);
+	req->response = NULL;
+}
+
+void
+astral_response_reset(struct astral_request *req)
+{
+	drop_body(req);
+	json_object_put(req->rt_events);
+	req->rt_events = NULL;
+	free(req->headers);
+	req->headers = NULL;
+	req->headers_len = req->headers_cap = 0;
+	req->cache_max_age = 0;
+	req->has_response = 0;
+	req->status = 500;
+}
+
+void
+astral_respond(struct astral_request *req, int status, struct json_object *body)
+{
+	drop_body(req);
 	req->response = body;
 	req->status = status;
 	req->has_response = 1;
@@ -503,6 +525,12 @@ astral_stream_begin(struct astral_request *req, int status, const char *content_
 
 	if (req->streaming || strpbrk(content_type, "\r\n") != NULL)
 		return ASTRAL_ERR_INTERNAL;
+	/* Nothing is on the wire before the caller's session has passed its check (a COMMIT, which
+	   streams follow, gets the verdict first; this only keeps it so). */
+	if (req->who.check_pending) {
+		astral_log(ASTRAL_LOG_ERROR, "a stream was begun before the session check's verdict");
+		return ASTRAL_ERR_INTERNAL;
+	}
 	req->streaming = 1;
 	req->status = status;
 	req->has_response = 1;

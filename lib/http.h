@@ -33,6 +33,11 @@ struct astral_identity {
 	int has_password;
 	int mfa_enabled;
 	int64_t user_created_at;
+	/* The session check (lib/session.c): pending while it rides with the handler's first
+	   statement, then its verdict; for an EXPIRED one, which limit was passed. */
+	int check_pending;
+	astral_err check_verdict;
+	const char *expired_reason;
 };
 
 struct astral_request {
@@ -117,6 +122,10 @@ void astral_cookie_clear(struct astral_request *req, const char *name);
 void astral_response_cache_public(struct astral_request *req, int seconds);
 /* Takes ownership of body (may be NULL for no body). */
 void astral_respond(struct astral_request *req, int status, struct json_object *body);
+/* Forget the answer built so far: body, headers, cookies, file and real-time events (the
+   dispatcher, when the caller's session fails its check after the handler ran). Not for a
+   streamed answer, which is already on the wire. */
+void astral_response_reset(struct astral_request *req);
 /* A body that is not JSON (a CSV download, say): takes ownership of `body` (malloc'd, `len`
    bytes; freed with the request). `content_type` ("text/csv; charset=utf-8") must be under 80
    bytes without CR or LF, else the answer is a 500. A later astral_respond* replaces it. */

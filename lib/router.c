@@ -242,7 +242,29 @@ convert_done:
 	return 1;
 }
 
-/* Open the transaction as the caller and, for signed-in routes, check the session is live. */
+/* The answer to a session that did not pass its check. */
+static void
+refuse_session(struct astral_request *req, astral_err err)
+{
+	if (err == ASTRAL_ERR_EXPIRED) {
+		astral_session_clear_cookies(req);
+		astral_respond_error(req, 401, "session_expired", "Your session has ended. Please sign in again.");
+	} else if (err == ASTRAL_ERR_UNAUTHORIZED) {
+		astral_session_clear_cookies(req);
+		astral_respond_error(req, 401, "unauthorized", "Please sign in.");
+	} else {
+		astral_respond_err(req, err);
+	}
+}
+
+static int
+checks_session_first(const struct astral_route *route)
+{
+	return (route->flags & (ASTRAL_SESSION_FIRST | ASTRAL_BODY_STREAM)) != 0;
+}
+
+/* Open the transaction as the caller and, for signed-in routes, check the session is live: now,
+   or (most routes) with the handler's first statement. */
 static int
 open_transaction(struct astral_request *req, const struct astral_route *route)
 {
@@ -256,23 +278,41 @@ open_transaction(struct astral_request *req, const struct astral_route *route)
 	}
 	if (route->roles == ASTRAL_PUBLIC)
 		return 1;
-	err = astral_session_check(req);
-	if (err == ASTRAL_OK) {
-		if ((astral_role_bit(req->who.role) & route->roles) == 0) {
-			astral_respond_error(req, 403, "forbidden", "You are not allowed to do that.");
-			return 0;
-		}
+	err = checks_session_first(route) ? astral_session_check(req) : astral_session_check_deferred(req);
+	if (err != ASTRAL_OK) {
+		refuse_session(req, err);
+		return 0;
+	}
+	return 1;
+}
+
+/* After the handler: a deferred session check must have passed, or nothing the handler did
+   stands — its transaction is rolled back and its answer replaced by the refusal (an expired
+   session is revoked and audited in a transaction of its own). */
+static int
+hold_to_session_verdict(struct astral_request *req, const struct astral_route *route)
+{
+	struct astral_db *db = req->app->db;
+	astral_err err;
+
+	if (route->roles == ASTRAL_PUBLIC || checks_session_first(route))
 		return 1;
-	}
+	err = astral_session_verdict(req);
+	if (err == ASTRAL_OK)
+		return 1;
+	astral_db_rollback(db);
+	astral_response_reset(req);
 	if (err == ASTRAL_ERR_EXPIRED) {
-		astral_session_clear_cookies(req);
-		astral_respond_error(req, 401, "session_expired", "Your session has ended. Please sign in again.");
-	} else if (err == ASTRAL_ERR_UNAUTHORIZED) {
-		astral_session_clear_cookies(req);
-		astral_respond_error(req, 401, "unauthorized", "Please sign in.");
-	} else {
-		astral_respond_err(req, err);
+		astral_err expired = astral_db_begin(db, req->who.user_id, req->who.role);
+
+		if (expired == ASTRAL_OK)
+			expired = astral_session_expire(req);
+		if (expired != ASTRAL_OK) {
+			astral_db_rollback(db);
+			err = expired;
+		}
 	}
+	refuse_session(req, err);
 	return 0;
 }
 
@@ -318,6 +358,7 @@ astral_dispatch(struct astral_request *req, const struct astral_route *routes, s
 		goto finish;
 	req->status = 500;
 	route->handler(req, input);
+	hold_to_session_verdict(req, route);
 finish:
 	finish_transaction(req);
 send:

@@ -1,7 +1,8 @@
 /*
  * The route table and the dispatcher. Each program declares one static table; the dispatcher
  * answers 404, 405, 401, 403, 413, 415 and 400 before any handler runs, opens the request's
- * transaction with the caller's identity, runs the handler, commits, and sends the response.
+ * transaction with the caller's identity, runs the handler, holds it to the session check's
+ * verdict, commits, and sends the response.
  */
 #ifndef ASTRAL_ROUTER_H
 #define ASTRAL_ROUTER_H
@@ -29,7 +30,13 @@ enum astral_route_flags {
 	ASTRAL_BODY_STREAM = 1 << 2,
 	/* The body may be up to ASTRAL_LARGE_BODY_MAX instead of [http] max_body_bytes (a document
 	   such as the safety plan); nginx's location for the route must allow as much. */
-	ASTRAL_BODY_LARGE = 1 << 3
+	ASTRAL_BODY_LARGE = 1 << 3,
+	/* The session is checked before the handler runs, in a round trip of its own: the handler
+	   reads the stored session or account (req->who) before its first statement. Otherwise the
+	   check travels with the handler's first statement (astral_session_check_deferred) and
+	   nothing the handler did stands unless it passes. ASTRAL_BODY_STREAM routes are always
+	   checked first: nobody streams a body to disk on a session that is over. */
+	ASTRAL_SESSION_FIRST = 1 << 4
 };
 
 /* The largest body of an ASTRAL_BODY_LARGE route, in bytes. */

@@ -146,49 +146,44 @@ astral_session_read_token(struct astral_request *req)
 	return ASTRAL_OK;
 }
 
-astral_err
-astral_session_check(struct astral_request *req)
+static void
+session_check_params(struct astral_request *req, struct astral_params *p)
 {
-	struct astral_app *app = req->app;
-	struct astral_params p;
-	PGresult *res = NULL;
-	astral_err err;
+	const struct astral_app *app = req->app;
+
+	astral_params_init(p);
+	astral_params_text(p, req->who.session_id);
+	astral_params_text(p, req->who.user_id);
+	astral_params_int(p, req->now);
+	astral_params_int(p, TOUCH_EVERY_SECONDS);
+	astral_params_int(p, app->cfg.idle_timeout);
+	astral_params_int(p, app->cfg.staff_idle_timeout);
+}
+
+/* The verdict on the session check's row: OK (req->who filled from the stored session and
+   account), UNAUTHORIZED (revoked, unknown, or a token whose role is not the account's), or
+   EXPIRED (past the idle or absolute limit: req->who.expired_reason says which, and req->who.role
+   is the stored role, for the audit row). */
+static astral_err
+judge_session_row(struct astral_request *req, const PGresult *res)
+{
 	const char *role;
 	long long seen, expires;
-	const char *reason = NULL;
 
-	astral_params_init(&p);
-	astral_params_text(&p, req->who.session_id);
-	astral_params_text(&p, req->who.user_id);
-	astral_params_int(&p, req->now);
-	astral_params_int(&p, TOUCH_EVERY_SECONDS);
-	astral_params_int(&p, app->cfg.idle_timeout);
-	astral_params_int(&p, app->cfg.staff_idle_timeout);
-	err = astral_db_exec(app->db, &astral_session_stmts[STMT_SESSION_CHECK], &p, &res);
-	if (err != ASTRAL_OK)
-		goto out;
-	if (PQntuples(res) != 1 || astral_db_bool(res, 0, 0)) {
-		err = ASTRAL_ERR_UNAUTHORIZED;
-		goto out;
-	}
+	if (PQntuples(res) != 1 || astral_db_bool(res, 0, 0))
+		return ASTRAL_ERR_UNAUTHORIZED;
 	seen = astral_db_int(res, 0, 1);
 	expires = astral_db_int(res, 0, 2);
 	role = astral_db_value(res, 0, 4);
-	if (req->now >= expires)
-		reason = "absolute";
-	else if (req->now - seen > astral_session_idle_limit(app, role))
-		reason = "idle";
-	if (reason != NULL) {
-		err = astral_session_revoke(req, req->who.session_id, reason);
-		if (err == ASTRAL_OK) {
-			audit_session_event(req, req->who.user_id, role, "session_expired", req->who.session_id,
-			                    "success", reason);
-			err = ASTRAL_ERR_EXPIRED;
-		}
-		goto out;
+	if (req->now >= expires || req->now - seen > astral_session_idle_limit(req->app, role)) {
+		req->who.expired_reason = req->now >= expires ? "absolute" : "idle";
+		snprintf(req->who.role, sizeof(req->who.role), "%s", role);
+		return ASTRAL_ERR_EXPIRED;
 	}
-	/* The stored role wins over the token's: a role change takes effect at once. */
-	snprintf(req->who.role, sizeof(req->who.role), "%s", role);
+	/* A role change revokes the person's sessions, so a live session whose token names another
+	   role holds a token that was not issued for it: the handler may have begun as that role. */
+	if (strcmp(role, req->who.role) != 0)
+		return ASTRAL_ERR_UNAUTHORIZED;
 	req->who.mfa = astral_db_bool(res, 0, 3);
 	req->who.session_created_at = astral_db_int(res, 0, 5);
 	req->who.session_expires_at = expires;
@@ -199,10 +194,86 @@ astral_session_check(struct astral_request *req)
 	req->who.has_password = astral_db_bool(res, 0, 9);
 	req->who.mfa_enabled = astral_db_bool(res, 0, 10);
 	req->who.user_created_at = astral_db_int(res, 0, 11);
-	err = ASTRAL_OK;
-out:
+	return ASTRAL_OK;
+}
+
+astral_err
+astral_session_expire(struct astral_request *req)
+{
+	astral_err err;
+
+	err = astral_session_revoke(req, req->who.session_id, req->who.expired_reason);
+	if (err != ASTRAL_OK)
+		return err;
+	audit_session_event(req, req->who.user_id, req->who.role, "session_expired", req->who.session_id, "success",
+	                    req->who.expired_reason);
+	return ASTRAL_OK;
+}
+
+astral_err
+astral_session_check(struct astral_request *req)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	session_check_params(req, &p);
+	err = astral_db_exec(req->app->db, &astral_session_stmts[STMT_SESSION_CHECK], &p, &res);
+	if (err == ASTRAL_OK)
+		err = judge_session_row(req, res);
 	PQclear(res);
+	if (err == ASTRAL_ERR_EXPIRED) {
+		astral_err revoked = astral_session_expire(req);
+
+		if (revoked != ASTRAL_OK)
+			err = revoked;
+	}
 	return err;
+}
+
+/* The guard's judge (lib/db.h): keeps the verdict for astral_session_verdict. */
+static astral_err
+judge_guarded_session(void *ctx, const PGresult *res)
+{
+	struct astral_request *req = ctx;
+
+	req->who.check_pending = 0;
+	req->who.check_verdict = judge_session_row(req, res);
+	return req->who.check_verdict;
+}
+
+astral_err
+astral_session_check_deferred(struct astral_request *req)
+{
+	struct astral_params p;
+	astral_err err;
+
+	session_check_params(req, &p);
+	err = astral_db_guard(req->app->db, &astral_session_stmts[STMT_SESSION_CHECK], &p, judge_guarded_session, req);
+	if (err == ASTRAL_OK)
+		req->who.check_pending = 1;
+	return err;
+}
+
+astral_err
+astral_session_verdict(struct astral_request *req)
+{
+	struct astral_db *db = req->app->db;
+	astral_err err;
+
+	if (!req->who.check_pending)
+		return req->who.check_verdict;
+	if (!astral_db_guard_pending(db))
+		return ASTRAL_ERR_INTERNAL;           /* not possible: an unsent guard stays queued */
+	if (astral_db_in_transaction(db) && astral_db_failed(db))
+		astral_db_rollback(db);               /* keeps the unsent guard */
+	if (!astral_db_in_transaction(db)) {
+		err = astral_db_begin(db, req->who.user_id, req->who.role);
+		if (err != ASTRAL_OK)
+			return err;
+	}
+	err = astral_db_settle_guard(db);
+	return req->who.check_pending ? err : req->who.check_verdict;
 }
 
 static void

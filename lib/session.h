@@ -31,9 +31,23 @@ void astral_issued_free(struct astral_issued *iss);
 astral_err astral_session_read_token(struct astral_request *req) ASTRAL_MUST_USE;
 
 /* In the request's transaction: the session is neither revoked nor past its idle or absolute
-   limit; refreshes its last-seen time. A session found expired is revoked and audited, and
-   EXPIRED is returned (the caller commits that). UNAUTHORIZED when revoked or unknown. */
+   limit, and the token's role is the account's; refreshes its last-seen time and fills req->who
+   from the stored session and account. A session found expired is revoked and audited, and
+   EXPIRED is returned (the caller commits that). UNAUTHORIZED when revoked, unknown or the role
+   differs. */
 astral_err astral_session_check(struct astral_request *req) ASTRAL_MUST_USE;
+
+/* The same check, deferred: registered as the guard of the request's transaction (lib/db.h), it
+   travels in the pipeline of the handler's first statement instead of a round trip of its own.
+   Until its verdict is in, req->who holds only what the token says (check_pending is set).
+   Call right after astral_db_begin. */
+astral_err astral_session_check_deferred(struct astral_request *req) ASTRAL_MUST_USE;
+/* The deferred check's verdict, sending the check now when it is still unsent (in a transaction
+   of its own when none is open): OK, UNAUTHORIZED, EXPIRED (not yet revoked: see
+   astral_session_expire), or a database error. */
+astral_err astral_session_verdict(struct astral_request *req) ASTRAL_MUST_USE;
+/* Revoke and audit the session an EXPIRED verdict found past its limit, in the open transaction. */
+astral_err astral_session_expire(struct astral_request *req) ASTRAL_MUST_USE;
 
 /* Start a new session (family) for a user who just proved who they are. */
 astral_err astral_session_start(struct astral_request *req, const char *user_id, const char *role, int mfa,

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "ai.h"
+#include "log.h"
 #include "strbuf.h"
 
 #define NAME_MIN 3              /* shorter names would blank out ordinary words */
@@ -80,6 +81,13 @@ ai_scrub(const struct astral_request *req, const char *text)
 	struct astral_strbuf o = ASTRAL_STRBUF_INIT;
 	const char *s = text;
 
+	/* The names come from the session check: before its verdict they are not known yet, and a
+	   text scrubbed without them could carry the person's name out. Every handler runs a
+	   statement first (which brings the verdict); this keeps it so. */
+	if (req->who.check_pending) {
+		astral_log(ASTRAL_LOG_ERROR, "ai_scrub before the session check's verdict");
+		return NULL;
+	}
 	while (*s != '\0') {
 		size_t n;
 		int starts_word = s == text || !word_char(s[-1]);

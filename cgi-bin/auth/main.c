@@ -9,7 +9,7 @@ static const struct astral_route routes[] = {
 	{ "POST", "/api/auth/recover", auth_recover, ASTRAL_PUBLIC, &auth_recover_input, 0 },
 	{ "POST", "/api/auth/refresh", auth_refresh, ASTRAL_PUBLIC, &auth_refresh_input, ASTRAL_BODY_OPTIONAL },
 	{ "POST", "/api/auth/logout", auth_logout, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED },
-	{ "GET", "/api/auth/session", auth_session, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED },
+	{ "GET", "/api/auth/session", auth_session, ASTRAL_ANY_USER, NULL, ASTRAL_NO_MFA_NEEDED | ASTRAL_SESSION_FIRST },
 	{ "POST", "/api/auth/password", auth_password, ASTRAL_ANY_USER, &auth_password_input, ASTRAL_NO_MFA_NEEDED },
 	{ "POST", "/api/auth/mfa", auth_mfa_post, ASTRAL_ANY_USER, &auth_mfa_post_input, ASTRAL_NO_MFA_NEEDED },
 	{ "DELETE", "/api/auth/mfa", auth_mfa_delete, ASTRAL_ANY_USER, &auth_mfa_delete_input, 0 },

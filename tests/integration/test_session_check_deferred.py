@@ -1,0 +1,107 @@
+"""The session check that travels with the handler's first statement (lib/db.h "guard",
+docs/architecture.md "The session check rides with the first statement").
+
+On most signed-in routes the check is not a round trip of its own: it goes in the pipeline of the
+handler's first statement, and nothing the handler did stands unless it passes. These tests take
+write routes, whose first statement is a write, and show that a session that is over writes
+nothing, answers as the eager check did (401 `unauthorized` or `session_expired`), and that an
+expired session found on such a route is still revoked and audited. A live session's last-seen time
+still slides with activity on these routes.
+"""
+
+import json
+import uuid
+
+from astral_client import expect
+from test_jwt import HS256, sign, unb64
+from test_moderation_setup import new_staff
+
+MIN = 60
+
+
+def journal_rows(stack, user_id):
+    return stack.query("SELECT count(*) FROM journal_entries WHERE user_id = %s", (user_id,))[0][0]
+
+
+def write_journal(c, text="A line that must not be kept"):
+    return c.post("/api/wellness/journal", {"text": text})
+
+
+def test_a_signed_out_session_writes_nothing(stack, bearer):
+    bearer.anonymous()
+    me = bearer.user_id
+    expect(write_journal(bearer, "kept while signed in"), 201)
+    token = bearer.access_token
+    expect(bearer.logout(), 204)
+    bearer.access_token = token                  # the access token is still within its 15 minutes
+    r = write_journal(bearer)
+    expect(r, 401, "unauthorized")
+    assert journal_rows(stack, me) == 1, "a write on a signed-out session was kept"
+
+
+def test_a_signed_out_session_reads_nothing(stack, bearer):
+    bearer.anonymous()
+    expect(write_journal(bearer, "private words " + uuid.uuid4().hex), 201)
+    token = bearer.access_token
+    expect(bearer.logout(), 204)
+    bearer.access_token = token
+    r = bearer.get("/api/wellness/journal")
+    expect(r, 401, "unauthorized")
+    assert b"private words" not in r.body
+
+
+def test_a_session_past_its_limit_writes_nothing_and_is_revoked_and_audited(stack, bearer):
+    """An access token never outlives its session's limits by itself (its expiry is capped), so
+    the session is made idle in the database while the token is still good: the session check on
+    the write route finds it, not the token check."""
+    bearer.anonymous()
+    me, session_id = bearer.user_id, bearer.session["id"]
+    stack.query("UPDATE sessions SET last_seen_at = last_seen_at - interval '31 minutes' WHERE id = %s",
+                (session_id,))
+    r = write_journal(bearer)
+    expect(r, 401, "session_expired")
+    assert journal_rows(stack, me) == 0, "a write on an expired session was kept"
+    revoked = stack.query("SELECT revoked_at IS NOT NULL, revoke_reason FROM sessions WHERE id = %s",
+                          (session_id,))
+    assert revoked == [(True, "idle")], revoked
+    audited = stack.query("SELECT outcome, detail FROM audit_log WHERE action = 'session_expired' "
+                          "AND object_id = %s", (session_id,))
+    assert audited == [("success", "idle")], audited
+
+
+def test_a_token_naming_another_role_writes_nothing(stack, bearer):
+    """A live session whose access token names a role the account does not have (a role change
+    revokes sessions, so only a forged token can): 401, and the handler's work is undone."""
+    bearer.anonymous()
+    me = bearer.user_id
+    h, p, s = bearer.access_token.split(".")
+    raw = (stack.dir / "etc" / "jwt.key").read_bytes()
+    claims = json.loads(unb64(p))
+    key = next(k for k in (raw, raw.rstrip(b"\n"), raw.rstrip(b"\r\n"))
+               if sign(HS256, claims, k).split(".")[2] == s)
+    bearer.access_token = sign(HS256, dict(claims, role="helper"), key)
+    expect(write_journal(bearer), 401, "unauthorized")
+    assert journal_rows(stack, me) == 0
+
+
+def test_activity_on_a_write_route_keeps_the_session_alive(stack, bearer, clock):
+    bearer.anonymous()
+    clock.set(25 * MIN)
+    expect(bearer.refresh(), 200)                # a fresh access token; the session was seen now
+    clock.set(38 * MIN)
+    expect(write_journal(bearer, "seen at 38 minutes"), 201)
+    clock.set(63 * MIN)                          # 25 min after the write, 38 after the refresh
+    expect(bearer.refresh(), 200)
+
+
+def test_a_staff_read_on_a_signed_out_session_is_refused_and_not_audited_as_read(stack):
+    staff = new_staff(stack)
+    mod = staff.c
+    expect(mod.get("/api/moderation/alerts"), 200)
+    count = ("SELECT count(*) FROM audit_log WHERE actor_id = %s AND action = 'alert_queue_read'")
+    assert stack.query(count, (mod.user_id,))[0][0] == 1
+    token = mod.access_token
+    expect(mod.logout(), 204)
+    mod.access_token = token
+    expect(mod.get("/api/moderation/alerts"), 401, "unauthorized")
+    assert stack.query(count, (mod.user_id,))[0][0] == 1, "a refused read was audited as a read"
