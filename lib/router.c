@@ -242,10 +242,24 @@ convert_done:
 	return 1;
 }
 
-/* The answer to a session that did not pass its check. */
+/* The answer to a session that did not pass its check; nothing the transaction did stands. An
+   expired session is revoked and audited in a transaction of its own (the dispatcher commits it). */
 static void
 refuse_session(struct astral_request *req, astral_err err)
 {
+	struct astral_db *db = req->app->db;
+
+	astral_db_rollback(db);
+	if (err == ASTRAL_ERR_EXPIRED) {
+		astral_err expired = astral_db_begin(db, req->who.user_id, req->who.role);
+
+		if (expired == ASTRAL_OK)
+			expired = astral_session_expire(req);
+		if (expired != ASTRAL_OK) {
+			astral_db_rollback(db);
+			err = expired;
+		}
+	}
 	if (err == ASTRAL_ERR_EXPIRED) {
 		astral_session_clear_cookies(req);
 		astral_respond_error(req, 401, "session_expired", "Your session has ended. Please sign in again.");
@@ -287,12 +301,10 @@ open_transaction(struct astral_request *req, const struct astral_route *route)
 }
 
 /* After the handler: a deferred session check must have passed, or nothing the handler did
-   stands — its transaction is rolled back and its answer replaced by the refusal (an expired
-   session is revoked and audited in a transaction of its own). */
+   stands — its answer is replaced by the refusal. */
 static int
 hold_to_session_verdict(struct astral_request *req, const struct astral_route *route)
 {
-	struct astral_db *db = req->app->db;
 	astral_err err;
 
 	if (route->roles == ASTRAL_PUBLIC || checks_session_first(route))
@@ -300,18 +312,7 @@ hold_to_session_verdict(struct astral_request *req, const struct astral_route *r
 	err = astral_session_verdict(req);
 	if (err == ASTRAL_OK)
 		return 1;
-	astral_db_rollback(db);
 	astral_response_reset(req);
-	if (err == ASTRAL_ERR_EXPIRED) {
-		astral_err expired = astral_db_begin(db, req->who.user_id, req->who.role);
-
-		if (expired == ASTRAL_OK)
-			expired = astral_session_expire(req);
-		if (expired != ASTRAL_OK) {
-			astral_db_rollback(db);
-			err = expired;
-		}
-	}
 	refuse_session(req, err);
 	return 0;
 }

@@ -222,12 +222,6 @@ astral_session_check(struct astral_request *req)
 	if (err == ASTRAL_OK)
 		err = judge_session_row(req, res);
 	PQclear(res);
-	if (err == ASTRAL_ERR_EXPIRED) {
-		astral_err revoked = astral_session_expire(req);
-
-		if (revoked != ASTRAL_OK)
-			err = revoked;
-	}
 	return err;
 }
 

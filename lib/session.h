@@ -32,9 +32,9 @@ astral_err astral_session_read_token(struct astral_request *req) ASTRAL_MUST_USE
 
 /* In the request's transaction: the session is neither revoked nor past its idle or absolute
    limit, and the token's role is the account's; refreshes its last-seen time and fills req->who
-   from the stored session and account. A session found expired is revoked and audited, and
-   EXPIRED is returned (the caller commits that). UNAUTHORIZED when revoked, unknown or the role
-   differs. */
+   from the stored session and account. UNAUTHORIZED when revoked, unknown or the role differs;
+   EXPIRED past a limit (req->who.expired_reason says which; not yet revoked: see
+   astral_session_expire). */
 astral_err astral_session_check(struct astral_request *req) ASTRAL_MUST_USE;
 
 /* The same check, deferred: registered as the guard of the request's transaction (lib/db.h), it
@@ -43,10 +43,10 @@ astral_err astral_session_check(struct astral_request *req) ASTRAL_MUST_USE;
    Call right after astral_db_begin. */
 astral_err astral_session_check_deferred(struct astral_request *req) ASTRAL_MUST_USE;
 /* The deferred check's verdict, sending the check now when it is still unsent (in a transaction
-   of its own when none is open): OK, UNAUTHORIZED, EXPIRED (not yet revoked: see
-   astral_session_expire), or a database error. */
+   of its own when none is open): as astral_session_check, or a database error. */
 astral_err astral_session_verdict(struct astral_request *req) ASTRAL_MUST_USE;
-/* Revoke and audit the session an EXPIRED verdict found past its limit, in the open transaction. */
+/* Revoke and audit the session an EXPIRED verdict found past its limit, in the open transaction
+   (the dispatcher opens a new one for it). */
 astral_err astral_session_expire(struct astral_request *req) ASTRAL_MUST_USE;
 
 /* Start a new session (family) for a user who just proved who they are. */

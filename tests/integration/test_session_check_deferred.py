@@ -23,6 +23,15 @@ def journal_rows(stack, user_id):
     return stack.query("SELECT count(*) FROM journal_entries WHERE user_id = %s", (user_id,))[0][0]
 
 
+def assert_revoked_and_audited_as_idle(stack, session_id):
+    revoked = stack.query("SELECT revoked_at IS NOT NULL, revoke_reason FROM sessions WHERE id = %s",
+                          (session_id,))
+    assert revoked == [(True, "idle")], revoked
+    audited = stack.query("SELECT outcome, detail FROM audit_log WHERE action = 'session_expired' "
+                          "AND object_id = %s", (session_id,))
+    assert audited == [("success", "idle")], audited
+
+
 def write_journal(c, text="A line that must not be kept"):
     return c.post("/api/wellness/journal", {"text": text})
 
@@ -61,12 +70,7 @@ def test_a_session_past_its_limit_writes_nothing_and_is_revoked_and_audited(stac
     r = write_journal(bearer)
     expect(r, 401, "session_expired")
     assert journal_rows(stack, me) == 0, "a write on an expired session was kept"
-    revoked = stack.query("SELECT revoked_at IS NOT NULL, revoke_reason FROM sessions WHERE id = %s",
-                          (session_id,))
-    assert revoked == [(True, "idle")], revoked
-    audited = stack.query("SELECT outcome, detail FROM audit_log WHERE action = 'session_expired' "
-                          "AND object_id = %s", (session_id,))
-    assert audited == [("success", "idle")], audited
+    assert_revoked_and_audited_as_idle(stack, session_id)
 
 
 def test_a_token_naming_another_role_writes_nothing(stack, bearer):
@@ -105,3 +109,14 @@ def test_a_staff_read_on_a_signed_out_session_is_refused_and_not_audited_as_read
     mod.access_token = token
     expect(mod.get("/api/moderation/alerts"), 401, "unauthorized")
     assert stack.query(count, (mod.user_id,))[0][0] == 1, "a refused read was audited as a read"
+
+
+def test_a_route_checked_first_revokes_and_audits_an_expired_session_too(stack, bearer):
+    """GET /api/auth/session checks the session before its handler (ASTRAL_SESSION_FIRST); an
+    expired session found there is revoked and audited the same way."""
+    bearer.anonymous()
+    session_id = bearer.session["id"]
+    stack.query("UPDATE sessions SET last_seen_at = last_seen_at - interval '31 minutes' WHERE id = %s",
+                (session_id,))
+    expect(bearer.whoami(), 401, "session_expired")
+    assert_revoked_and_audited_as_idle(stack, session_id)
