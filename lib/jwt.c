@@ -291,6 +291,19 @@ out:
 }
 
 astral_err
+astral_jwt_times_check(const struct astral_claims *c, int64_t now)
+{
+	/* Claim values are bounded by JWT_TIME_MAX, so moving the skew to their side cannot overflow. */
+	if (c->iat - ASTRAL_JWT_SKEW > now)
+		return ASTRAL_ERR_UNAUTHORIZED;
+	if (c->has_nbf && c->nbf - ASTRAL_JWT_SKEW > now)
+		return ASTRAL_ERR_UNAUTHORIZED;
+	if (c->exp + ASTRAL_JWT_SKEW <= now)
+		return ASTRAL_ERR_EXPIRED;
+	return ASTRAL_OK;
+}
+
+astral_err
 astral_jwt_verify(const unsigned char *key, size_t keylen, const char *iss, const char *aud,
 	const char *token, int64_t now, struct astral_claims *out)
 {
@@ -301,7 +314,6 @@ astral_jwt_verify(const unsigned char *key, size_t keylen, const char *iss, cons
 	struct astral_claims c;
 	const char *s;
 	size_t slen;
-	int64_t nbf;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -354,20 +366,16 @@ astral_jwt_verify(const unsigned char *key, size_t keylen, const char *iss, cons
 		goto out;
 	if (!jwt_claims_lifetime_valid(c.iat, c.exp))
 		goto out;
-	/* Claim values are bounded by JWT_TIME_MAX, so moving the skew to their side cannot overflow. */
-	if (c.iat - ASTRAL_JWT_SKEW > now)
-		goto out;
 	if (json_object_object_get_ex(claims, "nbf", NULL)) {
-		if (!jwt_claim_time(claims, "nbf", &nbf) || nbf - ASTRAL_JWT_SKEW > now)
+		if (!jwt_claim_time(claims, "nbf", &c.nbf))
 			goto out;
+		c.has_nbf = 1;
 	}
-	if (c.exp + ASTRAL_JWT_SKEW <= now) {
-		err = ASTRAL_ERR_EXPIRED;
+	err = astral_jwt_times_check(&c, now);
+	if (err != ASTRAL_OK)
 		goto out;
-	}
 
 	*out = c;
-	err = ASTRAL_OK;
 out:
 	json_object_put(hdr);
 	json_object_put(claims);

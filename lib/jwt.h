@@ -13,6 +13,8 @@ struct astral_claims {
 	char role[16];  /* seeker|helper|moderator|admin */
 	int mfa;        /* 1 if the session passed MFA */
 	int64_t iat, exp;
+	int has_nbf;    /* verify only: the token carried nbf (never issued) */
+	int64_t nbf;
 };
 
 #define ASTRAL_JWT_MAX_LEN 4096
@@ -39,5 +41,9 @@ astral_err astral_jwt_issue(const unsigned char *key, size_t keylen, const char 
    *out is written only on success. */
 astral_err astral_jwt_verify(const unsigned char *key, size_t keylen, const char *iss, const char *aud,
 	const char *token, int64_t now, struct astral_claims *out) ASTRAL_MUST_USE;
+
+/* The time rules of astral_jwt_verify on claims it accepted earlier, at `now`: iat <= now + 60, nbf
+   (if has_nbf) <= now + 60, else ASTRAL_ERR_UNAUTHORIZED; exp + 60 > now, else ASTRAL_ERR_EXPIRED. */
+astral_err astral_jwt_times_check(const struct astral_claims *c, int64_t now) ASTRAL_MUST_USE;
 
 #endif

@@ -9,6 +9,7 @@
 #include "digest.h"
 #include "encoding.h"
 #include "jwt.h"
+#include "jwt_memo.h"
 #include "log.h"
 #include "random.h"
 #include "router.h"
@@ -133,7 +134,7 @@ astral_session_read_token(struct astral_request *req)
 		token = cookie;
 		req->who.via_cookie = 1;
 	}
-	err = astral_jwt_verify(req->app->cfg.jwt_key, req->app->cfg.jwt_key_len, req->app->cfg.jwt_issuer,
+	err = astral_jwt_verify_remembered(req->app->cfg.jwt_key, req->app->cfg.jwt_key_len, req->app->cfg.jwt_issuer,
 	                        req->app->cfg.jwt_audience, token, req->now, &claims);
 	if (err != ASTRAL_OK)
 		return err == ASTRAL_ERR_EXPIRED ? ASTRAL_ERR_EXPIRED : ASTRAL_ERR_UNAUTHORIZED;
