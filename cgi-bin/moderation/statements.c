@@ -259,12 +259,13 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"UPDATE users SET role = $2::astral_role, helper_tier = $3::text, updated_at = " NOW("$4")
 		" WHERE id = $1::uuid RETURNING 1", 4 },
 
-	/* Aggregates for admins (migration 0016): $1 start of the window, $2 now. */
+	/* Aggregates for admins (migration 0024): $1 start of the window, $2 now, $3 [helpers] rest_minutes
+	   (a resting helper is not online). */
 	[MOD_STATS] = { "moderation_stats",
 		"SELECT s.active_posts, s.median_minutes::text, s.helpers_online, s.helpers_total, s.certified_helpers,"
 		" s.most_common_category, s.alerts_open, s.alerts_acknowledged, s.alerts_resolved, s.open_reports,"
 		" s.pending_applications, s.pending_videos"
-		" FROM astral_moderation_stats(" NOW("$1") ", " NOW("$2") ") s", 2 },
+		" FROM astral_moderation_stats(" NOW("$1") ", " NOW("$2") ", $3::integer) s", 3 },
 
 	/* The audit log newest first. $1 actor, $2 subject: each chooses its index (audit_log_actor,
 	   audit_log_subject); without either, the primary key read backwards. */

@@ -30,6 +30,7 @@ moderation_stats(struct astral_request *req, const void *input)
 	astral_params_init(&p);
 	astral_params_int(&p, (long long)req->now - in->days * 86400);
 	astral_params_int(&p, req->now);
+	astral_params_int(&p, req->app->cfg.helpers_rest_minutes);
 	err = moderation_exec(req, MOD_STATS, &p, &res);
 	if (err == ASTRAL_OK && PQntuples(res) != 1)
 		err = ASTRAL_ERR_INTERNAL;

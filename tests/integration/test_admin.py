@@ -288,3 +288,24 @@ def test_audit_verify_finds_a_changed_row(stack):
 @pytest.mark.parametrize("role", ["moderator"])
 def test_moderators_do_not_read_the_audit_log(stack, role):
     expect(new_staff(stack, role=role).get("/api/admin/audit?verify=true"), 403, "forbidden")
+
+
+def test_stats_count_a_resting_helper_as_offline(stack):
+    """A helper resting after a high-severity session is offline for the admin as for the landing
+    page (migration 0024): their switch stays on, and neither count includes them."""
+    from test_chat_setup import accept, end_session, new_helper as chat_helper, new_post as chat_post, \
+        new_seeker as chat_seeker
+    from test_helper_dashboard import dashboard, online_count
+    admin = new_admin(stack)
+
+    def both():
+        return expect(admin.get("/api/admin/stats?days=1"), 200).json["helpers_online"], online_count(stack)
+
+    h, seeker = chat_helper(stack), chat_seeker(stack)
+    sid = accept(stack, h, chat_post(stack, seeker))
+    expect(seeker.post(f"/api/sessions/{sid}/emergency", {}), 201)
+    admin_before, public_before = both()
+    end_session(seeker, sid)
+    assert dashboard(h)["wellbeing"]["resting"] is True
+    assert stack.query("SELECT available FROM helper_profiles WHERE user_id = %s", (h.id,))[0][0] is True
+    assert both() == (admin_before - 1, public_before - 1)
