@@ -1,9 +1,11 @@
 """Astral Core behind Apache: Debian's apache2 with the drop-in (conf/apache2/astral.conf.in) in
 front of the real programs and PostgreSQL, started by `tools/dev/stack start --front apache`.
 
-1. The auth, posts and chat integration tests (and the video upload and playback tests: Apache
-   has no X-Accel-Redirect, the program sends the files itself) run again through Apache, in a
-   nested pytest with ASTRAL_FRONT=apache. Only tests marked `nginx_only` may be skipped there.
+1. The auth, posts, chat and AI gateway integration tests (and the video upload and playback
+   tests: Apache has no X-Accel-Redirect, the program sends the files itself) run again through
+   Apache, in a nested pytest with ASTRAL_FRONT=apache. Only tests marked `nginx_only` may be
+   skipped there. The AI suite includes the companion's streamed reply arriving piece by piece
+   (mod_proxy_fcgi's flushpackets=on) and a stream cut midway.
 2. The same security headers, CSP and cache headers on the UI and on API answers as nginx sends.
 3. Real time by polling: /api/rt/connect answers JSON saying to poll, the programs publish
    nothing, and the UI's polling code (htdocs/js/api/poll-events.js, run in Node against this
@@ -30,9 +32,10 @@ from test_chat_setup import end_session, new_helper, new_post, new_seeker, send
 from test_moderation_setup import CRISIS_TEXT, new_staff
 
 HERE = Path(__file__).resolve().parent
-# The auth, posts and chat suites (and videos: playback without X-Accel-Redirect).
+# The auth, posts, chat and AI suites (and videos: playback without X-Accel-Redirect).
 NESTED = ["test_anonymous_register_login.py", "test_me.py", "test_refresh.py", "test_csrf.py",
-          "test_jwt.py", "test_posts_*.py", "test_chat_*.py", "test_videos_upload.py"]
+          "test_jwt.py", "test_posts_*.py", "test_chat_*.py", "test_videos_upload.py",
+          "test_ai_gateway.py", "test_ai_bad_input.py"]
 SECURITY_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                     "Permissions-Policy", "X-Frame-Options"]
 TIMEOUT = 10
@@ -50,7 +53,7 @@ def apache(request):
 
 # ------------------------------------------------------------ 1. the suites through Apache
 
-def test_auth_posts_and_chat_suites_pass_through_apache():
+def test_auth_posts_chat_and_ai_suites_pass_through_apache():
     files = sorted({p.name for pattern in NESTED for p in HERE.glob(pattern)})
     assert len(files) >= 12, f"the nested suites are missing: {files}"
     env = dict(os.environ, ASTRAL_FRONT="apache", ASTRAL_BUILD=str(BUILD), ASTRAL_SRC=str(SRC))
