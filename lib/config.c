@@ -84,6 +84,13 @@ static const struct cfg_key cfg_keys[] = {
 	{ .section = "auth", .name = "refresh_grace", .type = CFG_INTEGER, .def = "10", .min = 0, .max = 60,
 	  .offset = F(refresh_grace),
 	  .help = "seconds in which a retried refresh receives the same successor instead of a reuse alarm" },
+	{ .section = "auth", .name = "address_rate", .type = CFG_INTEGER, .def = "0", .min = 0, .max = 1000000,
+	  .offset = F(auth_address_rate),
+	  .help = "requests a second each client address may make to /api/auth/, counted by the programs; "
+	          "0 leaves it to the web server (nginx's limit_req); set it behind Apache" },
+	{ .section = "auth", .name = "address_burst", .type = CFG_INTEGER, .def = "20", .min = 1, .max = 1000000,
+	  .offset = F(auth_address_burst),
+	  .help = "with address_rate: how many /api/auth/ requests an address may make at once" },
 	{ .section = "auth", .name = "public_origin", .type = CFG_STRING, .required = true,
 	  .check = cfg_check_origin, .offset = F(public_origin),
 	  .help = "scheme://host[:port] the browser sees, e.g. https://support.example.org; "

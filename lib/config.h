@@ -31,6 +31,8 @@ struct astral_config {
 	char *jwt_issuer;
 	char *jwt_audience;
 	long long access_ttl, idle_timeout, staff_idle_timeout, absolute_timeout, refresh_grace;
+	long long auth_address_rate;     /* [auth] /api/auth/ requests a second per address; 0: off (nginx limits) */
+	long long auth_address_burst;    /* [auth] the most taken at once */
 	char *public_origin;
 	char *common_passwords_file;
 	char *keyring_file;

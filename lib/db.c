@@ -22,7 +22,9 @@ extern const size_t astral_crisis_alert_stmt_count;
 extern const struct astral_stmt astral_help_session_key_stmts[];
 extern const size_t astral_help_session_key_stmt_count;
 extern const struct astral_stmt astral_health_stmts[];
+extern const struct astral_stmt astral_address_budget_stmts[];
 extern const size_t astral_health_stmt_count;
+extern const size_t astral_address_budget_stmt_count;
 
 #define MAX_TABLES 16
 #define MAX_QUEUED 32
@@ -251,6 +253,8 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 	db->counts[db->ntables++] = astral_help_session_key_stmt_count;
 	db->tables[db->ntables] = astral_health_stmts;
 	db->counts[db->ntables++] = astral_health_stmt_count;
+	db->tables[db->ntables] = astral_address_budget_stmts;
+	db->counts[db->ntables++] = astral_address_budget_stmt_count;
 	for (size_t i = 0; tables != NULL && tables[i] != NULL; i++) {
 		if (db->ntables == MAX_TABLES) {
 			astral_db_close(db);

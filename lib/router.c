@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address_budget.h"
 #include "health.h"
 #include "json.h"
 #include "log.h"
@@ -346,6 +347,8 @@ astral_dispatch(struct astral_request *req, const struct astral_route *routes, s
 
 	route = find_route(req, routes, nroutes);
 	if (route == NULL)
+		goto send;
+	if ((route->flags & ASTRAL_ADDRESS_BUDGET) && !astral_address_budget_take(req))
 		goto send;
 	if (!method_is_safe(req->method) && !origin_allowed(req)) {
 		astral_respond_error(req, 403, "csrf", "Cross-origin requests are not accepted.");

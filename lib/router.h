@@ -36,7 +36,10 @@ enum astral_route_flags {
 	   check travels with the handler's first statement (astral_session_check_deferred) and
 	   nothing the handler did stands unless it passes. ASTRAL_BODY_STREAM routes are always
 	   checked first: nobody streams a body to disk on a session that is over. */
-	ASTRAL_SESSION_FIRST = 1 << 4
+	ASTRAL_SESSION_FIRST = 1 << 4,
+	/* Each request takes one from the client address's budget (lib/address_budget.h) before
+	   anything else is checked: the /api/auth/ routes, which nginx limits per address itself. */
+	ASTRAL_ADDRESS_BUDGET = 1 << 5
 };
 
 /* The largest body of an ASTRAL_BODY_LARGE route, in bytes. */
