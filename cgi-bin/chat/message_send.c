@@ -36,20 +36,28 @@ blank(const char *text)
 	return text[strspn(text, " \t\r\n")] == '\0';
 }
 
-/* message.new to both participants, each seeing it from their side. */
-static void
-publish_new(struct astral_request *req, const struct chat_session *s, const struct chat_message *m)
+/* message.new for one participant, seeing it from their side. `prev_id` is the session's message
+   before it (NULL for the first): a client that does not hold it lost an event on the way and
+   fetches what it missed before adding this one. */
+static struct json_object *
+message_new_event(struct astral_request *req, const struct chat_session *s, const struct chat_message *m,
+                  const char *prev_id, const char *viewer_role)
 {
-	struct json_object *ev;
+	struct json_object *ev = chat_event_new(req, "message.new", s->id);
 
-	ev = chat_event_new(req, "message.new", s->id);
-	json_object_object_add(ev, "message", chat_message_json(s, m, "seeker"));
-	astral_rt_after_commit(req, s->seeker_id, ev);
-	if (s->helper_id[0] != '\0') {
-		ev = chat_event_new(req, "message.new", s->id);
-		json_object_object_add(ev, "message", chat_message_json(s, m, "helper"));
-		astral_rt_after_commit(req, s->helper_id, ev);
-	}
+	json_object_object_add(ev, "message", chat_message_json(s, m, viewer_role));
+	json_object_object_add(ev, "prev_id", prev_id != NULL ? json_object_new_string(prev_id) : NULL);
+	return ev;
+}
+
+/* message.new to both participants. */
+static void
+publish_new(struct astral_request *req, const struct chat_session *s, const struct chat_message *m,
+            const char *prev_id)
+{
+	astral_rt_after_commit(req, s->seeker_id, message_new_event(req, s, m, prev_id, "seeker"));
+	if (s->helper_id[0] != '\0')
+		astral_rt_after_commit(req, s->helper_id, message_new_event(req, s, m, prev_id, "helper"));
 }
 
 /* The same client key again: answer 200 with the stored message, never a second row. */
@@ -173,7 +181,7 @@ chat_message_send(struct astral_request *req, const void *input)
 			astral_log(ASTRAL_LOG_ERROR, "crisis alert for message %s could not be queued", id);
 	}
 	chat_audit(req, "session_message_send", s.id, s.seeker_id, NULL);
-	publish_new(req, &s, &m);
+	publish_new(req, &s, &m, PQgetisnull(res, 0, 2) ? NULL : astral_db_value(res, 0, 2));
 	body = chat_message_json(&s, &m, s.my_role);
 	if (result.severity != ASTRAL_CRISIS_NONE)
 		json_object_object_add(body, "crisis", astral_crisis_response_json(&result));

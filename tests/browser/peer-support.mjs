@@ -183,6 +183,50 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a message whose live event was lost on the way still shows, fetched when the next one names it', async (session) => {
+		const { page } = session;
+		const { helper, sessionId } = await sessionViaApi(session, 'Still Water');
+		try {
+			// The stream between nchan and the page, with the first message.new of this chat dropped,
+			// as a publish that met a real-time store coming back would be lost.
+			let dropped = false;
+			await page.routeWebSocket(/\/api\/rt\/connect/, (ws) => {
+				const server = ws.connectToServer();
+				server.onMessage((frame) => {
+					if (!dropped && typeof frame === 'string' && frame.includes('"message.new"') && frame.includes(sessionId)) {
+						dropped = true;
+						return;
+					}
+					ws.send(frame);
+				});
+				ws.onMessage((frame) => server.send(frame));
+			});
+			await session.goto(`/chat/${sessionId}`);
+			await waitForPage(page, `/chat/${sessionId}`, 'titles.chat');
+			await page.locator('#chat-input').waitFor();
+			await page.locator('.chat-connection', { hasText: ptext('chat.live') }).waitFor({ timeout: LIVE_MS });
+
+			const lost = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'the words that got lost', client_key: 'lost-1' });
+			assert.equal(lost.status, 201, JSON.stringify(lost));
+			for (let waited = 0; !dropped; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the first message.new never reached the stream');
+				await page.waitForTimeout(50);
+			}
+			assert.equal(await page.locator('.chat-log > li', { hasText: 'the words that got lost' }).count(), 0,
+				'the dropped message showed without its event');
+
+			const next = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'and the next words', client_key: 'next-1' });
+			assert.equal(next.status, 201, JSON.stringify(next));
+			await page.locator('.chat-log > li', { hasText: 'and the next words' }).waitFor({ timeout: LIVE_MS });
+			await page.locator('.chat-log > li', { hasText: 'the words that got lost' }).waitFor({ timeout: LIVE_MS });
+			const order = await page.locator('.chat-log > li').allTextContents();
+			const at = (words) => order.findIndex((line) => line.includes(words));
+			assert.ok(at('the words that got lost') < at('and the next words'), `out of order: ${JSON.stringify(order)}`);
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: seeker posts, helper accepts, both chat in real time, the seeker resolves and gives kudos', async (session, t) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -73,6 +73,28 @@ def test_crisis_flag_reaches_the_helper_only(stack, subs, transport):
     assert seeker_view["flagged"] is False and "crisis" not in seeker_view
 
 
+def test_message_new_names_the_message_before_it(stack, subs):
+    """prev_id: the session's message before this one (null for the first), on both sides, so a
+    client that missed an event fetches what it missed (htdocs/js/views/chat.js)."""
+    s, h, sid = new_session(stack)
+    s_sub, h_sub = subscribe(stack, s, "websocket"), subscribe(stack, h, "websocket")
+    subs += [s_sub, h_sub]
+    other, _, other_sid = new_session(stack)
+    first = send(s, sid, "the first words")
+    send(other, other_sid, "another conversation in between")       # never anyone's prev_id here
+    second = send(h, sid, "a reply")
+    third = send(s, sid, "and again")
+    for sub in (s_sub, h_sub):
+        evs = {m["id"]: sub.wait_for(message_event(m["id"]), 1.0)[1] for m in (first, second, third)}
+        assert evs[first["id"]]["prev_id"] is None
+        assert evs[second["id"]]["prev_id"] == first["id"]
+        assert evs[third["id"]]["prev_id"] == second["id"]
+    # A resend of the same client key is the stored message: nothing is published again.
+    again = send(s, sid, "and again", key=third["client_key"], status=200)
+    assert again["id"] == third["id"]
+    assert not [e for e in h_sub.drain(0.5) if e.get("type") == "message.new"]
+
+
 def test_typing_read_and_ended_reach_the_other_side(stack, subs):
     s, h, sid = new_session(stack)
     s_sub, h_sub = subscribe(stack, s, "websocket"), subscribe(stack, h, "websocket")

@@ -225,9 +225,21 @@ def test_after_a_redis_restart_delivery_resumes_and_clients_resync(cluster, subs
     s_b = on(b, s)
     have = {}                                        # what the seeker's client holds, by id
 
+    def resync():
+        """What the client fetches: everything after the newest message it holds, merged by id."""
+        newest = max(have.values(), key=lambda m: m["seq"])
+        page = expect(s_b.get(f"/api/sessions/{sid}/messages?after={newest['id']}&limit=100"), 200).json
+        for m in page["items"]:
+            have.setdefault(m["id"], m)
+        return page["items"]
+
     def take(events):
+        """Live events as htdocs/js/views/chat.js takes them: one whose prev_id the client does not
+        hold means an event was lost on the way, so the client resyncs before adding it."""
         for e in events:
             if e.get("type") == "message.new" and e["session_id"] == sid:
+                if e.get("prev_id") and e["prev_id"] not in have:
+                    resync()
                 have.setdefault(e["message"]["id"], e["message"])
 
     first = subscribe(b, s_b, "websocket", subs)
@@ -271,16 +283,13 @@ def test_after_a_redis_restart_delivery_resumes_and_clients_resync(cluster, subs
                 f"reconnecting to node B after the Redis restart failed: {e.status_code}"
             time.sleep(0.2)
     # ...then fetches what it missed since the newest message it holds, and merges by id.
-    newest = max(have.values(), key=lambda m: m["seq"])
-    page = expect(s_b.get(f"/api/sessions/{sid}/messages?after={newest['id']}&limit=100"), 200).json
-    fetched = [m["id"] for m in page["items"]]
+    fetched = [m["id"] for m in resync()]
     assert fetched == [m["id"] for m in down], \
         f"the resync after the Redis restart returned {fetched}, expected the messages sent while it was down"
-    for m in page["items"]:
-        have[m["id"]] = m
 
     # Live delivery again, across nodes: posted through A, heard on B. A publish may still meet
-    # an nginx worker whose Redis connection is coming back; the client's resync covers it.
+    # an nginx worker whose Redis connection is coming back: that message is lost on the way, and
+    # the next one's prev_id tells the client, which resyncs then (take).
     live = None
     while live is None:
         m = send(h, sid, f"after the Redis restart {uuid.uuid4().hex[:6]}")
@@ -294,9 +303,6 @@ def test_after_a_redis_restart_delivery_resumes_and_clients_resync(cluster, subs
                 "of the Redis restart"
     print(f"live delivery resumed {live:.1f} s after both nodes had reconnected to Redis")
     take(fresh.received)
-    newest = max(have.values(), key=lambda m: m["seq"])
-    for m in expect(s_b.get(f"/api/sessions/{sid}/messages?after={newest['id']}&limit=100"), 200).json["items"]:
-        have[m["id"]] = m
 
     heard = {e["message"]["id"] for e in first.received + fresh.received if e.get("type") == "message.new"}
     assert not heard & {m["id"] for m in down}, \

@@ -1,9 +1,10 @@
 // /chat/:id — a help session, in real time.
 // - Messages: the latest page first (GET …/messages), "Earlier messages"
 //   (?before=), new ones from the shared real-time connection (events.js:
-//   `message.new`); on every (re)connection, and on each polling tick where
-//   no stream works, what was missed is fetched with ?after=<last id> and
-//   merged by id. Sending uses a client_key, so a retry never duplicates.
+//   `message.new`); on every (re)connection, on each polling tick where
+//   no stream works, and when a `message.new` names a `prev_id` I do not
+//   hold (an event lost on the way), what was missed is fetched with
+//   ?after=<last id> and merged by id. Sending uses a client_key, so a retry never duplicates.
 // - Markdown is rendered safely (components/markdown.js: text nodes only).
 // - Typing indicator both ways (POST …/typing at most every 3 s), read marks
 //   (POST …/read when the page is visible; `read` events mark mine as read).
@@ -586,9 +587,16 @@ export default {
 				timers.clear();
 			},
 			subscribe('message.new', (event) => {
-				if (event.session_id === sessionId && event.message && loaded) {
-					addLive([event.message]);
+				if (event.session_id !== sessionId || !event.message || !loaded) {
+					return;
 				}
+				// The message before this one never reached me (an event lost on the way, say while
+				// the real-time store came back): fetch what I missed first, then add this one.
+				if (event.prev_id && !messages.has(event.prev_id)) {
+					Promise.resolve(catchUp()).then(() => addLive([event.message]));
+					return;
+				}
+				addLive([event.message]);
 			}),
 			subscribe('typing', (event) => {
 				if (event.session_id === sessionId && session && event.sender_role !== session.my_role) {
