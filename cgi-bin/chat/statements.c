@@ -94,10 +94,10 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 		" created_at)"
 		" VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint))"
 		" ON CONFLICT (session_id, sender_role, client_key) DO NOTHING"
-		/* The session's message before this one (the statement's snapshot does not hold the new
-		   row): sent with message.new, so a client that never got it fetches what it missed. */
-		" RETURNING seq, " EPOCH("created_at") ","
-		" (SELECT p.id FROM messages p WHERE p.session_id = $2::uuid ORDER BY p.seq DESC LIMIT 1)", 8 },
+		/* The session's message before this one (migration 0026; the statement's snapshot does not
+		   hold the new row): sent with message.new, so a client that never got it fetches what it
+		   missed. */
+		" RETURNING seq, " EPOCH("created_at") ", astral_session_last_message($2::uuid)", 8 },
 	[CHAT_MESSAGE_BY_KEY] = { "chat_message_by_key",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m"
 		" WHERE m.session_id = $1::uuid AND m.sender_role = $2::text AND m.client_key = $3::text", 3 },
