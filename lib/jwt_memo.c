@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "digest.h"
 #include "jwt_memo.h"
@@ -18,31 +17,32 @@ struct memo_slot {
 static struct memo_slot slots[ASTRAL_JWT_MEMO_SLOTS];
 static unsigned long hits;
 
-/* SHA-256 over each part with its length in front, so that no two quadruples hash the same text. */
+/* HMAC-SHA-256 under the key over the issuer, audience and token, each with its length in front,
+   so that no two triples give the same text (and a token is never remembered under another key). */
 static int
 memo_digest(const unsigned char *key, size_t keylen, const char *iss, const char *aud, const char *token,
             unsigned char out[ASTRAL_SHA256_LEN])
 {
-	static EVP_MD *sha256;
-	const void *part[4] = { key, iss, aud, token };
-	size_t len[4] = { keylen, strlen(iss), strlen(aud), strlen(token) };
-	EVP_MD_CTX *ctx;
-	unsigned int outlen = 0;
-	int ok, i;
+	const char *part[3] = { iss, aud, token };
+	size_t len[3] = { strlen(iss), strlen(aud), strlen(token) };
+	size_t total = 0, at = 0;
+	unsigned char *text;
+	int ok;
 
-	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+	for (int i = 0; i < 3; i++)
+		total += sizeof(uint64_t) + len[i];
+	text = malloc(total);
+	if (text == NULL)
 		return 0;
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL)
-		return 0;
-	ok = EVP_DigestInit_ex2(ctx, sha256, NULL) == 1;
-	for (i = 0; ok && i < 4; i++) {
+	for (int i = 0; i < 3; i++) {
 		uint64_t n = len[i];
 
-		ok = EVP_DigestUpdate(ctx, &n, sizeof(n)) == 1 && EVP_DigestUpdate(ctx, part[i], len[i]) == 1;
+		memcpy(text + at, &n, sizeof(n));
+		memcpy(text + at + sizeof(n), part[i], len[i]);
+		at += sizeof(n) + len[i];
 	}
-	ok = ok && EVP_DigestFinal_ex(ctx, out, &outlen) == 1 && outlen == ASTRAL_SHA256_LEN;
-	EVP_MD_CTX_free(ctx);
+	ok = astral_hmac_sha256(key, keylen, text, total, out) == ASTRAL_OK;
+	free(text);
 	return ok;
 }
 

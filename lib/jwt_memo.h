@@ -14,7 +14,7 @@
 #define ASTRAL_JWT_MEMO_SLOTS 256
 
 /* astral_jwt_verify, with the same arguments and answers. A token that passed astral_jwt_verify
-   is remembered by the SHA-256 of (key, iss, aud, token), never by anything a client chooses
+   is remembered by HMAC-SHA-256(key, iss, aud, token), never by anything a client chooses
    alone; a later call with that same quadruple answers from memory after applying the time rules
    again at the new `now` (astral_jwt_times_check), so an expired token is refused as before. A
    token that failed is never remembered. Other keys, issuers or audiences miss and are verified

@@ -181,7 +181,7 @@ chat_message_send(struct astral_request *req, const void *input)
 			astral_log(ASTRAL_LOG_ERROR, "crisis alert for message %s could not be queued", id);
 	}
 	chat_audit(req, "session_message_send", s.id, s.seeker_id, NULL);
-	publish_new(req, &s, &m, PQgetisnull(res, 0, 2) ? NULL : astral_db_value(res, 0, 2));
+	publish_new(req, &s, &m, astral_db_value(res, 0, 2));
 	body = chat_message_json(&s, &m, s.my_role);
 	if (result.severity != ASTRAL_CRISIS_NONE)
 		json_object_object_add(body, "crisis", astral_crisis_response_json(&result));
