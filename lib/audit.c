@@ -1,6 +1,6 @@
 /*
- * The append-only, hash-chained audit log: appending (the trigger in
- * migrations/0004_audit_log.sql assigns id, time and hashes) and verifying the
+ * The append-only, hash-chained audit log: appending (the trigger, last replaced in
+ * migrations/0027_audit_append_lighter.sql, assigns id, time and hashes) and verifying the
  * chain by recomputing every row's hash in C.
  */
 #include <stdint.h>

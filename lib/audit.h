@@ -1,7 +1,7 @@
 /*
  * The append-only, hash-chained audit log (migrations/0004_audit_log.sql holds the table,
- * 0008_audit_chains.sql the sixteen chains and the trigger that links rows; this module appends
- * and verifies).
+ * 0008_audit_chains.sql the sixteen chains, 0027_audit_append_lighter.sql the trigger that links
+ * rows as it stands; this module appends and verifies).
  */
 #ifndef ASTRAL_AUDIT_H
 #define ASTRAL_AUDIT_H

@@ -1,8 +1,10 @@
-"""Audit appenders take a chain nobody holds (migrations/0023_audit_free_chain.sql).
+"""Audit appenders take a chain nobody holds (migrations/0023_audit_free_chain.sql, and
+0027_audit_append_lighter.sql, which tries the home chain by its key first).
 
-With fifteen chains held, an appender takes the sixteenth without waiting (a lock timeout would
-fail it); with all sixteen held it waits, and appends once they are freed; a transaction's rows
-share one chain; `astralctl audit verify` passes afterwards.
+An appender takes its home chain (its backend's pid modulo 16) when it is free, else the next free
+one after it; with fifteen chains held, it takes the sixteenth without waiting (a lock timeout
+would fail it); with all sixteen held it waits, and appends once they are freed; a transaction's
+rows share one chain; `astralctl audit verify` passes afterwards.
 """
 
 import threading
@@ -42,6 +44,30 @@ def hold_chains(stack, chains):
         cur.execute("SELECT chain FROM audit_chains WHERE chain = ANY(%s) FOR UPDATE", (list(chains),))
         assert len(cur.fetchall()) == len(chains)
     return conn
+
+
+def test_an_appender_takes_its_home_chain_when_free_else_the_next_free_one(stack):
+    run = uuid.uuid4().hex[:8]
+    conn = stack.owner_db()
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid() % 16")
+            home = cur.fetchone()[0]
+            append(cur, f"{run}-home")
+        conn.commit()
+        holder = hold_chains(stack, [home, (home + 1) % CHAINS])
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '2s'")
+                append(cur, f"{run}-next")
+            conn.commit()
+        finally:
+            holder.rollback()
+            holder.close()
+    finally:
+        conn.close()
+    assert chains_of(stack, [f"{run}-home", f"{run}-next"]) == {f"{run}-home": home, f"{run}-next": (home + 2) % CHAINS}
 
 
 def test_an_appender_takes_the_one_free_chain_without_waiting(stack):

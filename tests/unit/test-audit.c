@@ -1,5 +1,5 @@
 /* Audit chain: the canonical row and its hash (the same bytes the trigger in
-   migrations/0004_audit_log.sql hashes), and the checks astral_audit_append makes before the
+   migrations/0027_audit_append_lighter.sql hashes), and the checks astral_audit_append makes before the
    database sees an event. */
 #include <stdarg.h>
 #include <stdbool.h>
