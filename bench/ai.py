@@ -6,9 +6,9 @@
 Makes `chats` adult seekers, then runs wrk with one connection (and thread) per person, each sending companion
 messages (POST /api/ai/chat, JSON answer) back to back, while the mock provider answers every call
 after a fixed `latency-ms`: first for `warmup` seconds, then, measured, for `duration` seconds.
-The warm-up is the service's first moments under this load: every PostgreSQL backend plans each
-statement and fills its catalog caches on first use, each worker opens its connection to the
-provider, and the 100 clients start in one burst; it is reported on a line of its own. Then the
+The warm-up is the service's first moments under this load: every worker's PostgreSQL backend
+plans each statement, compiles the audit trigger and fills its catalog caches on first use, and
+each worker opens its connection to the provider; it is reported on a line of its own. Then the
 steady state: throughput; the latency clients saw (wrk); the latency the
 gateway added, per request: nginx's request time (access log) minus the provider call's own time
 as astral-ai measured it (its log, same request id) — so the mock's own jitter (a Python server
