@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 
+import { createSeeker } from './app.mjs';
+
 // What the browser logs when the two transports fail, which is the point here.
 const EXPECTED_FAILURES = /\/api\/rt\/connect/;
 
@@ -68,5 +70,107 @@ export function realtimeTests(test) {
 		// The failed transports are logged by the browser; nothing else may be.
 		const unexpected = session.consoleErrors.filter((line) => !EXPECTED_FAILURES.test(line));
 		session.consoleErrors.splice(0, session.consoleErrors.length, ...unexpected);
+	});
+
+	test('real-time client: close() lets a WebSocket handshake in flight end, then closes it', async (session) => {
+		const { page } = session;
+		await session.goto('/');
+		const outcome = await page.evaluate(async () => {
+			const { connect } = await import('/js/api/realtime.js');
+			const sockets = [];
+			// A socket whose handshake ends when the test says: open(), or never.
+			class HeldSocket {
+				constructor() {
+					this.readyState = 0;
+					this.closes = 0;
+					sockets.push(this);
+				}
+				open() {
+					this.readyState = 1;
+					if (this.onopen) {
+						this.onopen();
+					}
+				}
+				close() {
+					this.closes += 1;
+					this.readyState = 3;
+				}
+			}
+			const sleep = (ms) => new Promise((resolve) => {
+				setTimeout(resolve, ms);
+			});
+			const track = (promise) => {
+				const state = { done: false };
+				promise.then(() => {
+					state.done = true;
+				});
+				return state;
+			};
+
+			// The handshake opens after close(): close() waits for it, then closes the socket.
+			const rt = connect({ WebSocketImpl: HeldSocket, EventSourceImpl: null });
+			const opened = sockets[0];
+			const first = track(rt.close());
+			await sleep(100);
+			const waitedForOpen = !first.done && opened.closes === 0;
+			opened.open();
+			await sleep(0);
+			const afterOpen = { done: first.done, closes: opened.closes };
+
+			// A handshake that never ends: close() gives up waiting after its cap.
+			const stuck = connect({ WebSocketImpl: HeldSocket, EventSourceImpl: null });
+			const started = performance.now();
+			await stuck.close();
+			const waitedMs = performance.now() - started;
+
+			// A socket already open is closed at once.
+			const live = connect({ WebSocketImpl: HeldSocket, EventSourceImpl: null });
+			sockets[2].open();
+			await live.close();
+			return { waitedForOpen, afterOpen, waitedMs, liveCloses: sockets[2].closes };
+		});
+		assert.equal(outcome.waitedForOpen, true, 'close() did not wait for the handshake in flight, or aborted it');
+		assert.deepEqual(outcome.afterOpen, { done: true, closes: 1 }, 'the socket was not closed once its handshake ended');
+		assert.ok(outcome.waitedMs >= 1900 && outcome.waitedMs < 4000, `a stuck handshake held close() for ${outcome.waitedMs} ms`);
+		assert.equal(outcome.liveCloses, 1);
+	});
+
+	test('real-time client: a sign-out closes the stream before it asks the server to end the session', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const order = [];
+		await page.route('**/api/auth/logout', async (route) => {
+			const streams = await page.evaluate(() => window.__openStreams);
+			order.push(`logout with ${streams} open stream(s)`);
+			await route.continue();
+		});
+		await page.addInitScript(() => {
+			window.__openStreams = 0;
+			const Native = window.WebSocket;
+			// Counts the page's sockets not yet closed by the page or the server.
+			window.WebSocket = class extends Native {
+				constructor(...args) {
+					super(...args);
+					window.__openStreams += 1;
+					this.__gone = false;
+					this.addEventListener('close', () => this.__forget());
+				}
+				__forget() {
+					if (!this.__gone) {
+						this.__gone = true;
+						window.__openStreams -= 1;
+					}
+				}
+				close(...args) {
+					this.__forget();
+					return super.close(...args);
+				}
+			};
+		});
+		await session.goto('/');
+		await page.waitForFunction(() => window.__openStreams === 1, null, { timeout: 15000 });
+		await page.locator('#sign-out').click();
+		await page.waitForFunction(() => document.querySelector('#sign-out') === null, null, { timeout: 15000 });
+		assert.deepEqual(order, ['logout with 0 open stream(s)']);
 	});
 }

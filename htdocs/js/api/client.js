@@ -108,6 +108,19 @@ export function onSessionChange(fn) {
 	return () => sessionListeners.delete(fn);
 }
 
+const beforeLogout = new Set();
+
+/**
+ * Call fn() before this page asks the server to end the session, and wait for
+ * the promise it returns: the real-time stream closes first, so that it neither
+ * reconnects nor finishes a handshake against a session already ended (each of
+ * which fails in the console). Returns an unsubscribe.
+ */
+export function onBeforeLogout(fn) {
+	beforeLogout.add(fn);
+	return () => beforeLogout.delete(fn);
+}
+
 /** The last SessionResponse seen (null when signed out). */
 export function currentSession() {
 	return lastSession;
@@ -211,6 +224,9 @@ function endReason(code) {
 /** Send one request; see the top of this file for what it does. */
 export async function request(method, path, body) {
 	const verb = method.toUpperCase();
+	if (path === LOGOUT_PATH) {
+		await Promise.allSettled([...beforeLogout].map((fn) => fn()));
+	}
 	let result = await send(verb, path, body);
 	let code = result.error ? result.error.code : null;
 

@@ -21,10 +21,11 @@
 // (…/messages?after=).
 // When a stream that was open drops, the session is checked once
 // (GET /api/auth/session): a session that has ended signs the page out
-// through the API client instead of reconnecting.
+// through the API client instead of reconnecting. A sign-out in this page
+// closes the stream before it asks the server to end the session.
 
 import { connect } from './realtime.js';
-import { api, currentSession, onSessionChange } from './client.js';
+import { api, currentSession, onBeforeLogout, onSessionChange } from './client.js';
 import { createPollSource } from './poll-events.js';
 
 const POLL_SECONDS = 5;
@@ -119,15 +120,20 @@ async function open(id) {
 	});
 }
 
-/** Close the connection (sign-out); subscribers stay for the next one. */
+/**
+ * Close the connection (sign-out); subscribers stay for the next one. The
+ * promise resolves when a handshake in flight has ended (realtime.js close()).
+ */
 export function stopEvents() {
 	opening += 1;
+	let settled = Promise.resolve();
 	if (connection) {
 		const closing = connection;
 		connection = null;
-		closing.close();
+		settled = closing.close();
 	}
 	userId = null;
+	return settled;
 }
 
 /**
@@ -137,6 +143,7 @@ export function stopEvents() {
 export function startEvents() {
 	if (!watching) {
 		watching = true;
+		onBeforeLogout(stopEvents);
 		onSessionChange((session) => {
 			const id = session && session.user ? session.user.id : null;
 			if (id !== userId) {

@@ -37,6 +37,7 @@ const PATH = '/api/rt/connect';
 const NCHAN_META = 'ws+meta.nchan';
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
+const SETTLE_MS = 2000;          // the longest close() waits for a handshake in flight
 
 /**
  * The delay before reconnect attempt number `attempt` (0-based): exponential
@@ -81,7 +82,7 @@ function withLastId(url, lastEventId) {
 
 /**
  * Open the user's real-time connection; see the top of this file.
- * Returns { close(), get transport(), get lastEventId() }.
+ * Returns { close() (a promise: see SETTLE_MS), get transport(), get lastEventId() }.
  */
 export function connect(options = {}) {
 	const {
@@ -162,13 +163,37 @@ export function connect(options = {}) {
 		}, ms);
 	}
 
+	// Resolves once the WebSocket handshake in flight, if any, has ended. close() lets it end by
+	// itself and closes the socket then: aborted mid-handshake, the browser reports "closed
+	// before the connection is established" in the console; and a sign-out waits for this before
+	// revoking the session the handshake is checked against.
+	let settled = Promise.resolve();
+
 	function teardown() {
 		if (socket) {
-			socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-			try {
-				socket.close();
-			} catch {
-				// Already closed.
+			const closing = socket;
+			closing.onmessage = null;
+			if (closing.readyState === 0) {                // CONNECTING
+				settled = new Promise((resolve) => {
+					const done = () => {
+						closing.onopen = closing.onclose = closing.onerror = null;
+						clearTimeoutImpl(cap);
+						resolve();
+					};
+					const cap = setTimeoutImpl(done, SETTLE_MS);
+					closing.onopen = () => {
+						done();
+						closing.close();
+					};
+					closing.onclose = closing.onerror = done;
+				});
+			} else {
+				closing.onopen = closing.onclose = closing.onerror = null;
+				try {
+					closing.close();
+				} catch {
+					// Already closed.
+				}
 			}
 			socket = null;
 		}
@@ -327,14 +352,15 @@ export function connect(options = {}) {
 	start();
 
 	return {
+		/** Stop for good. The promise resolves when a handshake in flight has ended (at most SETTLE_MS). */
 		close() {
-			if (closed) {
-				return;
+			if (!closed) {
+				closed = true;
+				clearTimeoutImpl(timer);
+				teardown();
+				status('closed');
 			}
-			closed = true;
-			clearTimeoutImpl(timer);
-			teardown();
-			status('closed');
+			return settled;
 		},
 		get transport() {
 			return order[transportIndex] || null;
