@@ -117,21 +117,23 @@ export function realtimeTests(test) {
 			await sleep(0);
 			const afterOpen = { done: first.done, closes: opened.closes };
 
-			// A handshake that never ends: close() gives up waiting after its cap.
+			// A handshake that never ends: close() gives up waiting after its cap, and aborts it.
 			const stuck = connect({ WebSocketImpl: HeldSocket, EventSourceImpl: null });
 			const started = performance.now();
 			await stuck.close();
 			const waitedMs = performance.now() - started;
+			const stuckCloses = sockets[1].closes;
 
 			// A socket already open is closed at once.
 			const live = connect({ WebSocketImpl: HeldSocket, EventSourceImpl: null });
 			sockets[2].open();
 			await live.close();
-			return { waitedForOpen, afterOpen, waitedMs, liveCloses: sockets[2].closes };
+			return { waitedForOpen, afterOpen, waitedMs, stuckCloses, liveCloses: sockets[2].closes };
 		});
 		assert.equal(outcome.waitedForOpen, true, 'close() did not wait for the handshake in flight, or aborted it');
 		assert.deepEqual(outcome.afterOpen, { done: true, closes: 1 }, 'the socket was not closed once its handshake ended');
 		assert.ok(outcome.waitedMs >= 1900 && outcome.waitedMs < 4000, `a stuck handshake held close() for ${outcome.waitedMs} ms`);
+		assert.equal(outcome.stuckCloses, 1, 'a stuck handshake was not aborted');
 		assert.equal(outcome.liveCloses, 1);
 	});
 

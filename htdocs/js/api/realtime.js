@@ -180,7 +180,14 @@ export function connect(options = {}) {
 						clearTimeoutImpl(cap);
 						resolve();
 					};
-					const cap = setTimeoutImpl(done, SETTLE_MS);
+					const cap = setTimeoutImpl(() => {       // stuck: stop waiting, and abort it
+						done();
+						try {
+							closing.close();
+						} catch {
+							// Already closed.
+						}
+					}, SETTLE_MS);
 					closing.onopen = () => {
 						done();
 						closing.close();
