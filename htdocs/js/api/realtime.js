@@ -169,6 +169,14 @@ export function connect(options = {}) {
 	// revoking the session the handshake is checked against.
 	let settled = Promise.resolve();
 
+	function shut(closing) {
+		try {
+			closing.close();
+		} catch {
+			// Already closed.
+		}
+	}
+
 	function teardown() {
 		if (socket) {
 			const closing = socket;
@@ -182,25 +190,17 @@ export function connect(options = {}) {
 					};
 					const cap = setTimeoutImpl(() => {       // stuck: stop waiting, and abort it
 						done();
-						try {
-							closing.close();
-						} catch {
-							// Already closed.
-						}
+						shut(closing);
 					}, SETTLE_MS);
 					closing.onopen = () => {
 						done();
-						closing.close();
+						shut(closing);
 					};
 					closing.onclose = closing.onerror = done;
 				});
 			} else {
 				closing.onopen = closing.onclose = closing.onerror = null;
-				try {
-					closing.close();
-				} catch {
-					// Already closed.
-				}
+				shut(closing);
 			}
 			socket = null;
 		}
