@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crisis.h"
+#include "crisis_internal.h"
 #include "log.h"
 #include "validate.h"
 
@@ -38,8 +39,8 @@
 #define CR_NEG_SCOPE 5            /* words before a rule searched for a negation */
 #define CR_POSTNEG_SCOPE 6
 #define CR_PAST_SCOPE 12
-#define CR_CONTEXT_SCOPE 8
-#define CR_ESCALATE_SCOPE 60
+#define CR_CONTEXT_SCOPE ASTRAL_CRISIS_CONTEXT_SCOPE
+#define CR_ESCALATE_SCOPE ASTRAL_CRISIS_ESCALATE_SCOPE
 #define CR_MAX_SIGNALS 512
 #define CR_STEP_BUDGET 512        /* match steps per start token: bounds backtracking */
 
@@ -97,6 +98,7 @@ static pthread_once_t cr_once = PTHREAD_ONCE_INIT;
 
 struct cr_token {
 	uint32_t off;        /* into work.a (collapsed to 2) and work.b (collapsed to 1) */
+	uint32_t src;        /* byte offset in the window of its first character */
 	uint16_t len, len1;
 	uint16_t sentence, clause;
 	uint8_t flags;
@@ -122,6 +124,11 @@ struct cr_work {
 	size_t ntok, tok_cap;
 	struct cr_signal sig[CR_MAX_SIGNALS];
 	size_t nsig;
+	size_t report_from;               /* byte offset in the window: matches starting earlier only
+	                                     lower, drop or partner others (the streaming screen) */
+	size_t window_pos, window_end;    /* the window's bytes in the screened text */
+	size_t signal_end;                /* 1 + the text offset of the latest signal's first byte;
+	                                     0: none (the streaming screen's escalation look-back) */
 	uint8_t best[CR_MAX_RULES];       /* best severity per rule over all windows */
 	uint8_t best_lowered[CR_MAX_RULES];
 };
@@ -651,7 +658,7 @@ cr_tokenize(struct cr_work *w, const unsigned char *s, size_t n)
 	w->used = 0;
 	while (i < n && w->ntok < w->tok_cap) {
 		uint32_t cp;
-		size_t len = cr_decode(s + i, n - i, &cp), nc, k;
+		size_t at = i, len = cr_decode(s + i, n - i, &cp), nc, k;
 		char c[2];
 		enum cr_class cls = cr_classify(s, n, i, cp, in_word, c, &nc);
 
@@ -669,6 +676,7 @@ cr_tokenize(struct cr_work *w, const unsigned char *s, size_t n)
 				pending = 0;
 				memset(t, 0, sizeof(*t));
 				t->off = (uint32_t)w->used;
+				t->src = (uint32_t)at;
 				t->sentence = sentence;
 				t->clause = clause;
 				in_word = 1;
@@ -686,6 +694,7 @@ cr_tokenize(struct cr_work *w, const unsigned char *s, size_t n)
 
 			memset(t, 0, sizeof(*t));
 			t->off = (uint32_t)w->used;
+			t->src = (uint32_t)at;
 			t->sentence = sentence;
 			t->clause = clause;
 			memcpy(w->a + w->used, "lol", 3);
@@ -700,6 +709,68 @@ cr_tokenize(struct cr_work *w, const unsigned char *s, size_t n)
 	if (in_word && w->ntok < w->tok_cap)
 		cr_finish_token(w, &w->tok[w->ntok]);
 	cr_join_spelled(w);
+}
+
+/* Ends the word in progress of a sentence scan: it is counted when it is certainly a token of its
+   own, i.e. at least two characters with a letter or digit (a shorter one may be joined with its
+   neighbours as spelled-out letters, and one of only '@' or '$' is dropped), so that `words`
+   never counts more tokens than cr_tokenize makes. */
+static void
+cr_scan_end_word(struct astral_crisis_sentence_scan *sc)
+{
+	if (sc->in_word && sc->word_chars >= 2 && sc->word_alnum)
+		sc->words++;
+	sc->in_word = 0;
+}
+
+/* The same classification and the same sentence rule as cr_tokenize, one character at a time, so
+   a sentence start found here is one where cr_tokenize starts a new sentence. */
+int
+astral_crisis_next_sentence(struct astral_crisis_sentence_scan *sc, const char *text, size_t upto, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+
+	while (sc->pos < upto) {
+		size_t at = sc->pos, n, nc;
+		uint32_t cp;
+		char c[2];
+		enum cr_class cls;
+
+		n = cr_decode(s + at, len - at, &cp);
+		if (at + n > upto)
+			break;  /* a character cut at `upto`: the next scan reads it whole */
+		cls = cr_classify(s, len, at, cp, sc->in_word, c, &nc);
+		sc->pos = at + n;
+		if (cls == CH_SKIP)
+			continue;
+		if (cls == CH_LETTER || cls == CH_LEET) {
+			int new_sentence = !sc->in_word && sc->pending == 2;
+
+			if (!sc->in_word) {
+				sc->in_word = 1;
+				sc->word_chars = 0;
+				sc->word_alnum = 0;
+				sc->pending = 0;
+			}
+			sc->word_chars += nc;
+			if ((c[0] >= 'a' && c[0] <= 'z') || (c[0] >= '0' && c[0] <= '9'))
+				sc->word_alnum = 1;
+			if (new_sentence) {
+				sc->start = at;
+				sc->start_words = sc->words;
+				return 1;
+			}
+			continue;
+		}
+		cr_scan_end_word(sc);
+		if (cls == CH_LAUGH)
+			sc->words++;
+		else if (cls == CH_SENTENCE)
+			sc->pending = 2;
+		else if (cls == CH_CLAUSE && sc->pending < 1)
+			sc->pending = 1;
+	}
+	return 0;
 }
 
 /* ---- matching ---- */
@@ -861,15 +932,29 @@ static void
 cr_signal(struct cr_work *w, size_t pos, enum cr_signal_kind kind, const struct cr_entry *en)
 {
 	struct cr_signal *sg;
+	size_t end;
 
-	if (w->nsig >= CR_MAX_SIGNALS)
+	if (w->nsig >= CR_MAX_SIGNALS) {
+		w->signal_end = w->window_end;  /* a signal not kept could stand anywhere */
 		return;
+	}
+	end = w->window_pos + w->tok[pos].src + 1;
+	if (end > w->signal_end)
+		w->signal_end = end;
 	sg = &w->sig[w->nsig++];
 	sg->pos = pos;
 	sg->kind = (uint8_t)kind;
 	sg->category = en->category;
 	sg->rule = en->rule;
 	sg->severity = en->severity;
+}
+
+/* A match starting at token s counts in the result; one before report_from was counted by an
+   earlier screen of the stream and is here only as context and as an escalation partner. */
+static int
+cr_reported(const struct cr_work *w, size_t s)
+{
+	return w->tok[s].src >= w->report_from;
 }
 
 static void
@@ -904,7 +989,8 @@ cr_apply_rule(struct cr_work *w, const struct cr_entry *en, size_t s, size_t e)
 	}
 	if (severity == ASTRAL_CRISIS_NONE)
 		return;
-	cr_note(w, en->rule, severity, lowered);
+	if (cr_reported(w, s))
+		cr_note(w, en->rule, severity, lowered);
 	if (!lowered)
 		cr_signal(w, s, SIG_RULE, en);
 }
@@ -927,7 +1013,8 @@ cr_partner(const struct cr_signal *x, const struct cr_signal *y)
 	}
 }
 
-/* An escalator adds its reason only when a partner stands within CR_ESCALATE_SCOPE words. */
+/* An escalator adds its reason only when a partner stands within CR_ESCALATE_SCOPE words (and,
+   in a streaming screen, one of the two is reported). */
 static void
 cr_escalate(struct cr_work *w)
 {
@@ -942,7 +1029,8 @@ cr_escalate(struct cr_work *w)
 			const struct cr_signal *y = &w->sig[j];
 			size_t d = x->pos > y->pos ? x->pos - y->pos : y->pos - x->pos;
 
-			if (j != i && d <= CR_ESCALATE_SCOPE && cr_partner(x, y)) {
+			if (j != i && d <= CR_ESCALATE_SCOPE && cr_partner(x, y) &&
+			    (cr_reported(w, x->pos) || cr_reported(w, y->pos))) {
 				cr_note(w, x->rule, x->severity, 0);
 				break;
 			}
@@ -1012,18 +1100,27 @@ cr_window_len(const unsigned char *s, size_t len, size_t pos)
 	return n;
 }
 
+size_t
+astral_crisis_start_after_space(const char *text, size_t from, size_t end)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t k;
+
+	for (k = from; k < end; k++)
+		if (cr_space(s[k]))
+			return k + 1;
+	while (from < end && (s[from] & 0xC0) == 0x80)
+		from++;
+	return from;
+}
+
 /* Start of the next window: CR_OVERLAP bytes back from the end, moved past a space. */
 static size_t
 cr_next_start(const unsigned char *s, size_t pos, size_t wlen)
 {
-	size_t end = pos + wlen, next = end - CR_OVERLAP, k;
+	size_t end = pos + wlen;
 
-	for (k = next; k < end; k++)
-		if (cr_space(s[k]))
-			return k + 1;
-	while (next < end && (s[next] & 0xC0) == 0x80)
-		next++;
-	return next;
+	return astral_crisis_start_after_space((const char *)s, end - CR_OVERLAP, end);
 }
 
 static int
@@ -1035,7 +1132,8 @@ cr_reason_before(const struct cr_work *w, size_t a, size_t b)
 }
 
 astral_err
-astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *out)
+astral_crisis_screen_reporting(const char *text, size_t len, size_t report_from, struct astral_crisis_result *out,
+                               size_t *signal_end)
 {
 	struct cr_work *w = NULL;
 	const unsigned char *s = (const unsigned char *)text;
@@ -1046,6 +1144,8 @@ astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *
 	if (!out)
 		return ASTRAL_ERR_INVALID;
 	memset(out, 0, sizeof(*out));
+	if (signal_end != NULL)
+		*signal_end = 0;
 	if ((!text && len > 0) || (len > 0 && !astral_utf8_valid(text, len)))
 		goto out;
 	rc = ASTRAL_ERR_INTERNAL;
@@ -1069,6 +1169,9 @@ astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *
 	for (;;) {
 		size_t wlen = cr_window_len(s, len, pos);
 
+		w->report_from = report_from > pos ? report_from - pos : 0;
+		w->window_pos = pos;
+		w->window_end = pos + wlen;
 		cr_screen_window(w, s + pos, wlen);
 		if (pos + wlen >= len)
 			break;
@@ -1093,6 +1196,8 @@ astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *
 		out->nreasons++;
 	}
 	out->severity = n ? (enum astral_crisis_severity)w->best[order[0]] : ASTRAL_CRISIS_NONE;
+	if (signal_end != NULL)
+		*signal_end = w->signal_end;
 	rc = ASTRAL_OK;
 out:
 	if (w)
@@ -1101,15 +1206,25 @@ out:
 	return rc;
 }
 
-void
-astral_crisis_screen_or_none(const char *text, struct astral_crisis_result *out)
+astral_err
+astral_crisis_screen(const char *text, size_t len, struct astral_crisis_result *out)
 {
-	astral_err err = astral_crisis_screen(text, text != NULL ? strlen(text) : 0, out);
+	return astral_crisis_screen_reporting(text, len, 0, out, NULL);
+}
 
+void
+astral_crisis_none_on_failure(astral_err err, struct astral_crisis_result *out)
+{
 	if (err != ASTRAL_OK) {
 		astral_log(ASTRAL_LOG_ERROR, "crisis screen failed: %s", astral_strerror(err));
 		memset(out, 0, sizeof(*out));
 	}
+}
+
+void
+astral_crisis_screen_or_none(const char *text, struct astral_crisis_result *out)
+{
+	astral_crisis_none_on_failure(astral_crisis_screen(text, text != NULL ? strlen(text) : 0, out), out);
 }
 
 const char *

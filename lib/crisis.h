@@ -55,6 +55,59 @@ astral_err astral_crisis_screen(const char *text, size_t len, struct astral_cris
    caller carries on as if nothing was found. */
 void astral_crisis_screen_or_none(const char *text, struct astral_crisis_result *out);
 
+/*
+ * Streaming screen: a text that grows piece by piece (a model's reply) screened at each piece
+ * with work bounded by the current sentence, not by the whole text (docs/crisis-detector.md,
+ * "Streaming"). A zeroed struct is a fresh stream:
+ *
+ *	struct astral_crisis_stream st = { 0 };
+ *	for each piece: append it to text; astral_crisis_stream_feed(&st, text, text_len, &r);
+ *
+ * Each feed screens a window from a sentence start some words before the sentence in which the
+ * new piece starts, and reports the matches of that sentence and after, plus escalations with a
+ * partner there. For text up to ASTRAL_CRISIS_WINDOW bytes and a window the cap did not cut, the
+ * first feed that flags is the first at which astral_crisis_screen of the whole text flags.
+ */
+/* At most this many bytes before the new piece are screened again: a sentence with no end (a
+   100 KB reply without punctuation) costs O(cap + piece) per piece. The window is then cut after
+   a space and `capped` says so. */
+#define ASTRAL_CRISIS_STREAM_CAP 2048
+#define ASTRAL_CRISIS_STREAM_STARTS 32 /* sentence starts remembered */
+
+/* The normaliser's state while it walks a growing text for sentence starts (lib/crisis.c);
+   private to the detector. */
+struct astral_crisis_sentence_scan {
+	size_t pos;                 /* bytes read */
+	size_t words;               /* finished words, counted never above the tokens */
+	size_t word_chars;          /* characters of the word in progress */
+	unsigned char in_word, word_alnum, pending;
+	size_t start, start_words;  /* the last sentence start found and the words before it */
+};
+
+struct astral_crisis_stream {
+	size_t fed;                 /* bytes screened by the feeds so far */
+	size_t window_start;        /* the last feed's window, [window_start, window_start + */
+	size_t window_len;          /* window_len) of the text: what that feed cost */
+	int capped;                 /* ASTRAL_CRISIS_STREAM_CAP cut the last window's context */
+	/* private */
+	size_t signal_end;          /* 1 + where the last escalation signal seen starts; 0: none */
+	struct astral_crisis_sentence_scan scan;
+	size_t nstarts;
+	struct { size_t pos, words; } starts[ASTRAL_CRISIS_STREAM_STARTS];
+};
+
+/* Screens text[0..len), of which the first st->fed bytes were fed before (the text only grows;
+   ASTRAL_ERR_INVALID otherwise), and reports in *out what the new bytes bring: matches ending in
+   the sentence that holds them, and escalations with a partner there. Errors as
+   astral_crisis_screen; a failed feed leaves st unchanged, so the next one covers its bytes. */
+astral_err astral_crisis_stream_feed(struct astral_crisis_stream *st, const char *text, size_t len,
+                                     struct astral_crisis_result *out) ASTRAL_MUST_USE;
+
+/* astral_crisis_stream_feed where the detector must never stop the stream: a failure is logged
+   (never the text) and *out then says NONE. */
+void astral_crisis_stream_feed_or_none(struct astral_crisis_stream *st, const char *text, size_t len,
+                                       struct astral_crisis_result *out);
+
 /* "none", "low", "medium", "high"; "unknown" for any other value. */
 const char *astral_crisis_severity_name(enum astral_crisis_severity s);
 

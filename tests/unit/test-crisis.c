@@ -116,32 +116,48 @@ parse_severity(const char *s, size_t n, enum astral_crisis_severity *out)
 	return -1;
 }
 
+/* The next labelled line of the corpus: its expected severity and its text (in *line). */
+static int
+next_corpus_line(FILE *f, char **line, size_t *cap, size_t *lineno, enum astral_crisis_severity *want,
+    const char **text, size_t *text_len)
+{
+	ssize_t got;
+
+	while ((got = getline(line, cap, f)) != -1) {
+		char *l = *line, *tab;
+		size_t len = (size_t)got;
+
+		++*lineno;
+		while (len > 0 && (l[len - 1] == '\n' || l[len - 1] == '\r'))
+			l[--len] = '\0';
+		if (len == 0 || l[0] == '#')
+			continue;
+		tab = strchr(l, '\t');
+		if (!tab || parse_severity(l, (size_t)(tab - l), want) != 0)
+			fail_msg("corpus line %zu: want severity<TAB>text", *lineno);
+		*text = tab + 1;
+		*text_len = len - (size_t)(tab + 1 - l);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 test_crisis_corpus(void **state)
 {
 	FILE *f = open_corpus();
 	char *line = NULL;
-	size_t cap = 0, lineno = 0, total[4] = { 0 }, recalled[4] = { 0 }, flagged_negatives = 0, shown = 0;
-	ssize_t got;
+	const char *text;
+	size_t cap = 0, lineno = 0, total[4] = { 0 }, recalled[4] = { 0 }, flagged_negatives = 0, shown = 0, len;
 	double recall[4], fp_rate;
+	enum astral_crisis_severity want;
 	int i;
 
 	(void)state;
-	while ((got = getline(&line, &cap, f)) != -1) {
+	while (next_corpus_line(f, &line, &cap, &lineno, &want, &text, &len)) {
 		struct astral_crisis_result r;
-		enum astral_crisis_severity want = ASTRAL_CRISIS_NONE;
-		char *tab;
-		size_t len = (size_t)got;
 
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
-			continue;
-		tab = strchr(line, '\t');
-		if (!tab || parse_severity(line, (size_t)(tab - line), &want) != 0)
-			fail_msg("corpus line %zu: want severity<TAB>text", lineno);
-		assert_int_equal(astral_crisis_screen(tab + 1, len - (size_t)(tab + 1 - line), &r), ASTRAL_OK);
+		assert_int_equal(astral_crisis_screen(text, len, &r), ASTRAL_OK);
 		check_invariants(&r);
 		total[want]++;
 		if (want == ASTRAL_CRISIS_NONE) {
@@ -156,7 +172,7 @@ test_crisis_corpus(void **state)
 			if (shown++ < 40)
 				printf("  miss line %zu: want %s got %s%s%s: %s\n", lineno, astral_crisis_severity_name(want),
 				    astral_crisis_severity_name(r.severity), r.nreasons ? " via " : "",
-				    r.nreasons ? r.reasons[0].rule : "", tab + 1);
+				    r.nreasons ? r.reasons[0].rule : "", text);
 		}
 	}
 	free(line);
@@ -298,14 +314,20 @@ test_crisis_escalation(void **state)
 
 /* ---- limits ---- */
 
+/* buf[0..len) filled with `filler` over and over. */
+static void
+fill_repeating(char *buf, size_t len, const char *filler)
+{
+	size_t i, n = strlen(filler);
+
+	for (i = 0; i < len; i++)
+		buf[i] = filler[i % n];
+}
+
 static void
 fill_benign(char *buf, size_t len)
 {
-	static const char filler[] = "the cat sat on the mat and we had a lovely walk in the park. ";
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = filler[i % (sizeof(filler) - 1)];
+	fill_repeating(buf, len, "the cat sat on the mat and we had a lovely walk in the park. ");
 }
 
 static void
@@ -524,6 +546,253 @@ test_crisis_bad_screen_or_none(void **state)
 	free(logged);
 }
 
+/* ---- streaming ---- */
+
+/* Where a text fed in pieces first flags, by the streaming screen and by screening the whole
+   text at each piece; piece numbers count from 1, 0 is never. */
+struct stream_run {
+	size_t stream_at, whole_at;
+	struct astral_crisis_result stream_r, whole_r;
+	size_t pieces, max_window;
+	int capped;
+};
+
+/* The end of a piece of `piece` bytes starting at `at`, moved on to a character boundary. */
+static size_t
+piece_end(const char *text, size_t len, size_t at, size_t piece)
+{
+	size_t end = at + piece < len ? at + piece : len;
+
+	while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
+		end++;
+	return end;
+}
+
+/* Feeds text[0..len) in pieces until the stream flags (and, with `whole`, the whole text). */
+static struct stream_run
+stream_in_pieces(const char *text, size_t len, size_t piece, int whole)
+{
+	struct astral_crisis_stream st = { 0 };
+	struct stream_run run = { 0 };
+	size_t at = 0;
+
+	while (at < len && (run.stream_at == 0 || (whole && run.whole_at == 0))) {
+		struct astral_crisis_result r;
+
+		at = piece_end(text, len, at, piece);
+		run.pieces++;
+		if (run.stream_at == 0) {
+			assert_int_equal(astral_crisis_stream_feed(&st, text, at, &r), ASTRAL_OK);
+			check_invariants(&r);
+			assert_int_equal(st.window_start + st.window_len, at);
+			if (st.window_len > run.max_window)
+				run.max_window = st.window_len;
+			run.capped |= st.capped;
+			if (r.severity != ASTRAL_CRISIS_NONE) {
+				run.stream_at = run.pieces;
+				run.stream_r = r;
+			}
+		}
+		if (whole && run.whole_at == 0) {
+			assert_int_equal(astral_crisis_screen(text, at, &r), ASTRAL_OK);
+			if (r.severity != ASTRAL_CRISIS_NONE) {
+				run.whole_at = run.pieces;
+				run.whole_r = r;
+			}
+		}
+	}
+	return run;
+}
+
+/* The stream flags at the same piece, at the same severity, as the whole text. */
+static struct stream_run
+expect_stream_as_whole(const char *text, size_t piece)
+{
+	struct stream_run run = stream_in_pieces(text, strlen(text), piece, 1);
+
+	if (run.stream_at != run.whole_at || run.stream_r.severity != run.whole_r.severity)
+		fail_msg("\"%s\" in %zu-byte pieces: the whole text first flags %s at piece %zu, the stream %s at piece %zu",
+		    text, piece, astral_crisis_severity_name(run.whole_r.severity), run.whole_at,
+		    astral_crisis_severity_name(run.stream_r.severity), run.stream_at);
+	return run;
+}
+
+/* Every corpus line, after benign sentences, streamed in 1-, 3- and 7-byte pieces. */
+static void
+test_crisis_stream_corpus(void **state)
+{
+	static const char *const before[] = {
+		"Thank you for telling me. That sounds like a really long week, and resting was a good idea.\n"
+		"Would you like to talk about what happened at work? ",
+		"I hear you, and ",
+	};
+	static const size_t pieces[] = { 1, 3, 7 };
+	FILE *f = open_corpus();
+	char *line = NULL, text[4096];
+	const char *phrase;
+	size_t cap = 0, lineno = 0, len, b, p, runs = 0, flagged = 0;
+	enum astral_crisis_severity want;
+
+	(void)state;
+	while (next_corpus_line(f, &line, &cap, &lineno, &want, &phrase, &len)) {
+		for (b = 0; b < sizeof(before) / sizeof(before[0]); b++) {
+			assert_true(strlen(before[b]) + len < sizeof(text));
+			snprintf(text, sizeof(text), "%s%s", before[b], phrase);
+			for (p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
+				struct stream_run run = stream_in_pieces(text, strlen(text), pieces[p], 1);
+
+				if (run.stream_at != run.whole_at || run.stream_r.severity != run.whole_r.severity)
+					fail_msg("corpus line %zu in %zu-byte pieces after \"%.16s\": the whole text first flags %s at "
+					    "piece %zu, the stream %s at piece %zu", lineno, pieces[p], before[b],
+					    astral_crisis_severity_name(run.whole_r.severity), run.whole_at,
+					    astral_crisis_severity_name(run.stream_r.severity), run.stream_at);
+				assert_false(run.capped);
+				runs++;
+				flagged += run.whole_at != 0;
+			}
+		}
+	}
+	free(line);
+	fclose(f);
+	printf("  %zu streamed runs, %zu flagged, each at the piece the whole text flags\n", runs, flagged);
+	assert_true(flagged >= 6 * 300);
+}
+
+/* What the detector reads across a sentence end, and a last word or '.' that the next piece
+   changes, are screened as in the whole text. */
+static void
+test_crisis_stream_across_sentences(void **state)
+{
+	struct stream_run run;
+
+	(void)state;
+	/* an escalation partner many sentences back */
+	run = expect_stream_as_whole("I have the pills. Thank you for listening to me today. The weather was grey and "
+	    "the bus was late again, so I walked home slowly through the park. My sister called and we talked "
+	    "for a while about her new job. I'm going to do it.", 5);
+	assert_int_equal(run.stream_r.severity, ASTRAL_CRISIS_HIGH);
+	assert_true(has_rule(&run.stream_r, "danger.has_means", 0));
+	/* a present-tense word in the next piece cancels the past: hopeless was nothing, now low */
+	run = expect_stream_as_whole("Back then I felt hopeless and I still do", 1);
+	assert_int_equal(run.stream_r.severity, ASTRAL_CRISIS_LOW);
+	/* "lol" came in the piece that finished "I'm dying" and dropped it; the next piece makes it
+	   "lollipops", and the rule a sentence back is flagged then */
+	run = expect_stream_as_whole("I'm dying. lollipops are great", 14);
+	assert_int_equal(run.whole_at, 2);
+	assert_int_equal(run.stream_r.severity, ASTRAL_CRISIS_LOW);
+	/* a '.' followed by a letter does not end a sentence: "to.die" reads "to die" */
+	run = expect_stream_as_whole("I want to.die", 1);
+	assert_int_equal(run.stream_r.severity, ASTRAL_CRISIS_HIGH);
+	/* a laughing face after a '.' still belongs to the sentence before it */
+	expect_stream_as_whole("I'm dying. \xf0\x9f\x98\x82 that was funny", 1);
+	/* context words in the sentence before drop a hyperbole rule, in the stream too */
+	run = expect_stream_as_whole("That movie lol. I'm dying. It was so good.", 3);
+	assert_int_equal(run.whole_at, 0);
+	/* ... and once the window has moved past "lol", "I'm dying" is still not flagged: matches
+	   that far back are context, not news */
+	run = expect_stream_as_whole("That film lol. I'm dying. We walked to the shop and bought some bread for dinner. "
+	    "We walked to the shop and bought some bread for dinner. We walked to the shop and bought some bread "
+	    "for dinner. We walked to the shop and bought some bread for dinner. We walked to the shop and bought "
+	    "some bread for dinner. We walked to the shop and bought some bread for dinner. We walked to the shop "
+	    "and bought some bread for dinner. We walked to the shop and bought some bread for dinner. We walked "
+	    "to the shop and bought some bread for dinner.", 5);
+	assert_int_equal(run.whole_at, 0);
+	expect_stream_as_whole("I would never. Kill myself", 2);
+	expect_stream_as_whole("k i l l myself", 1);
+}
+
+/* A 200 KB reply: with no sentence end, each piece re-screens at most the cap before it; with
+   sentences, a few of them. */
+static void
+test_crisis_stream_bounded(void **state)
+{
+	static const char phrase[] = " i want to kill myself";
+	const size_t len = 200 * 1024, piece = 61;
+	char *buf = malloc(len + 1);
+	struct stream_run run;
+
+	(void)state;
+	assert_non_null(buf);
+	fill_repeating(buf, len, "the cat sat on the mat and we had a lovely walk in the park ");
+	memcpy(buf + len - strlen(phrase), phrase, strlen(phrase));
+	buf[len] = '\0';
+	run = stream_in_pieces(buf, len, piece, 0);
+	assert_int_equal(run.stream_at, run.pieces);
+	assert_int_equal(run.stream_r.severity, ASTRAL_CRISIS_HIGH);
+	assert_true(run.capped);
+	assert_true(run.max_window <= ASTRAL_CRISIS_STREAM_CAP + piece);
+	printf("  200 KB without punctuation in %zu-byte pieces: at most %zu bytes screened per piece\n", piece,
+	    run.max_window);
+
+	fill_benign(buf, len);
+	memcpy(buf + len - strlen(phrase), phrase, strlen(phrase));
+	run = stream_in_pieces(buf, len, piece, 0);
+	assert_int_equal(run.stream_at, run.pieces);
+	assert_false(run.capped);
+	assert_true(run.max_window <= 512);  /* the sentence and a dozen or two words before it */
+	printf("  200 KB in sentences in %zu-byte pieces: at most %zu bytes screened per piece\n", piece, run.max_window);
+	free(buf);
+}
+
+/* The documented limit: a match whose words span more than the cap (here a 2100-letter word in
+   its gap) starts before the cut window and is missed by the stream; the whole-text screen, which
+   the companion runs on the finished reply, still flags it. */
+static void
+test_crisis_stream_cap_boundary(void **state)
+{
+	char text[2200];
+	struct stream_run run;
+
+	(void)state;
+	memset(text, 'a', sizeof(text));
+	memcpy(text, "I want ", 7);
+	memcpy(text + sizeof(text) - 8, " to die", 8);
+	assert_true(sizeof(text) - 7 - 8 > ASTRAL_CRISIS_STREAM_CAP);
+	run = stream_in_pieces(text, strlen(text), 7, 1);
+	assert_int_equal(run.whole_at, run.pieces);
+	assert_int_equal(run.whole_r.severity, ASTRAL_CRISIS_HIGH);
+	assert_int_equal(run.stream_at, 0);
+	assert_true(run.capped);
+}
+
+static void
+test_crisis_stream_bad_input(void **state)
+{
+	struct astral_crisis_stream st = { 0 };
+	struct astral_crisis_result r;
+	char *logged;
+	FILE *sink;
+
+	(void)state;
+	assert_int_equal(astral_crisis_stream_feed(&st, "I want", 6, NULL), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_crisis_stream_feed(NULL, "I want", 6, &r), ASTRAL_ERR_INVALID);
+	assert_int_equal(astral_crisis_stream_feed(&st, "I want to \xe2\x82", 12, &r), ASTRAL_ERR_INVALID);
+	assert_int_equal(st.fed, 0);                   /* a failed feed is covered by the next one */
+	assert_int_equal(astral_crisis_stream_feed(&st, "I want to \xe2\x82\xac die", 17, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_HIGH);
+	assert_int_equal(st.fed, 17);
+	assert_int_equal(astral_crisis_stream_feed(&st, "I want", 6, &r), ASTRAL_ERR_INVALID);  /* shrank */
+	assert_int_equal(astral_crisis_stream_feed(&st, "I want to \xe2\x82\xac die", 17, &r), ASTRAL_OK);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);  /* nothing new */
+	assert_int_equal(st.window_len, 0);
+	/* the _or_none form logs a failure without the text and says NONE */
+	sink = tmpfile();
+	assert_non_null(sink);
+	astral_log_set_sink(sink);
+	memset(&st, 0, sizeof(st));
+	astral_crisis_stream_feed_or_none(&st, "kill myself \xff", 14, &r);
+	astral_log_set_sink(NULL);
+	assert_int_equal(r.severity, ASTRAL_CRISIS_NONE);
+	rewind(sink);
+	logged = calloc(1, 256);
+	assert_non_null(logged);
+	assert_true(fread(logged, 1, 255, sink) > 0);
+	assert_non_null(strstr(logged, "crisis screen failed"));
+	assert_null(strstr(logged, "kill"));
+	free(logged);
+	fclose(sink);
+}
+
 int
 main(void)
 {
@@ -543,6 +812,11 @@ main(void)
 		cmocka_unit_test(test_crisis_severity_names),
 		cmocka_unit_test(test_crisis_screen_or_none),
 		cmocka_unit_test(test_crisis_bad_screen_or_none),
+		cmocka_unit_test(test_crisis_stream_corpus),
+		cmocka_unit_test(test_crisis_stream_across_sentences),
+		cmocka_unit_test(test_crisis_stream_bounded),
+		cmocka_unit_test(test_crisis_stream_cap_boundary),
+		cmocka_unit_test(test_crisis_stream_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
