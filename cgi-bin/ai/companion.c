@@ -35,6 +35,7 @@ struct reply_sink {
 	int client_gone;
 	int too_long;                     /* over AI_REPLY_MAX: not a reply the companion gives */
 	int crisis;                       /* the detector fired on the reply so far */
+	struct astral_crisis_stream stream; /* screens each piece with its sentence, not the whole */
 	struct astral_crisis_result screen;
 };
 
@@ -81,8 +82,9 @@ send_not_stored(struct reply_sink *s)
 	send_event(s, "error", e);
 }
 
-/* The provider's sink: keep the piece, screen what has come so far, pass it on. Stops the call on
-   a crisis hit, at AI_REPLY_MAX, or when the client has gone. */
+/* The provider's sink: keep the piece, screen what it brings to the reply so far (the sentence it
+   is in and the words around, so a reply costs linear, not quadratic, detector time), pass it on.
+   Stops the call on a crisis hit, at AI_REPLY_MAX, or when the client has gone. */
 static int
 on_piece(void *ctx, const char *piece, size_t len)
 {
@@ -91,7 +93,7 @@ on_piece(void *ctx, const char *piece, size_t len)
 	astral_strbuf_add(&s->text, piece, len);
 	if (s->text.failed)
 		return 1;
-	astral_crisis_screen_or_none(s->text.s, &s->screen);
+	astral_crisis_stream_feed_or_none(&s->stream, s->text.s, s->text.len, &s->screen);
 	if (s->screen.severity != ASTRAL_CRISIS_NONE) {
 		s->crisis = 1;
 		return 1;
