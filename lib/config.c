@@ -160,10 +160,15 @@ static const struct cfg_key cfg_keys[] = {
 	  .help = "largest provider response read; a longer one is cut off and treated as a failure" },
 	{ .section = "ai", .name = "breaker_failures", .type = CFG_INTEGER, .def = "5", .min = 1, .max = 1000,
 	  .offset = F(ai_breaker_failures),
-	  .help = "consecutive provider failures after which a worker stops calling it for breaker_cooldown" },
+	  .help = "consecutive provider failures, counted across the workers, after which no worker calls it for "
+	          "breaker_cooldown" },
 	{ .section = "ai", .name = "breaker_cooldown", .type = CFG_INTEGER, .def = "30", .min = 1, .max = 3600,
 	  .offset = F(ai_breaker_cooldown),
 	  .help = "seconds the circuit breaker stays open before one trial call" },
+	{ .section = "ai", .name = "breaker_file", .type = CFG_PATH, .def = "/run/astral-ai/breaker",
+	  .check = cfg_check_absolute, .offset = F(ai_breaker_file),
+	  .help = "file through which the workers share the circuit breaker (created, 0600; on tmpfs: "
+	          "systemd's RuntimeDirectory of astral-ai); a worker that cannot use it keeps its own breaker" },
 	{ .section = "ai", .name = "prompt_dir", .type = CFG_PATH, .def = "/usr/share/astral-core/ai-prompts",
 	  .check = cfg_check_absolute, .offset = F(ai_prompt_dir),
 	  .help = "directory of the system prompts, one file per action (read at start-up)" },

@@ -50,6 +50,7 @@ struct astral_config {
 	char *ai_key;                  /* from ai.key_file; NULL when not configured */
 	long long ai_connect_timeout_ms, ai_timeout_ms, ai_max_reply_bytes;
 	long long ai_breaker_failures, ai_breaker_cooldown;
+	char *ai_breaker_file;
 	char *ai_prompt_dir;
 	long long ai_quota_chat, ai_quota_draft_post, ai_quota_summarize, ai_quota_guidance, ai_quota_match,
 		ai_quota_feedback;         /* per user per UTC day; 0 turns the action off */

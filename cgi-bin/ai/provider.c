@@ -1,6 +1,7 @@
 /*
  * One provider per worker process: a libcurl easy handle kept open (so the connection to the
- * provider is reused), the request headers and URLs made once, and the circuit breaker.
+ * provider is reused), the request headers and URLs made once, and the circuit breaker (shared
+ * by the program's workers: breaker.c).
  *
  * A call is one or two attempts inside the call's time budget (ai.timeout_ms). The second
  * attempt is made only when nothing of the first reached the caller and the request cannot have
@@ -19,6 +20,7 @@
 
 #include <curl/curl.h>
 
+#include "breaker.h"
 #include "log.h"
 #include "provider.h"
 #include "strbuf.h"
@@ -28,8 +30,6 @@
 #define PROV_RETRY_AFTER_MAX_S 1     /* a longer Retry-After: no retry */
 #define PROV_ATTEMPT_MIN_MS 100      /* no retry with less time than this left */
 
-enum prov_breaker { PROV_BREAKER_CLOSED, PROV_BREAKER_OPEN };
-
 struct ai_provider {
 	enum astral_ai_provider kind;
 	CURL *curl;
@@ -38,10 +38,7 @@ struct ai_provider {
 	struct curl_slist *head_whole, *head_stream;    /* the key is in these: wiped before freeing */
 	long connect_ms, timeout_ms;
 	size_t max_bytes;
-	long long breaker_failures, cooldown_ms;
-	long long failures;                             /* consecutive, towards the breaker */
-	enum prov_breaker breaker;
-	double open_until;                              /* CLOCK_MONOTONIC ms; a trial call after */
+	struct ai_breaker *breaker;
 };
 
 /* ------------------------------------------------------------------ small helpers */
@@ -182,14 +179,18 @@ ai_provider_open(const struct astral_config *cfg, struct ai_provider **out)
 	p->connect_ms = prov_clamp_long(cfg->ai_connect_timeout_ms, 1, LONG_MAX);
 	p->timeout_ms = prov_clamp_long(cfg->ai_timeout_ms, 1, LONG_MAX);
 	p->max_bytes = cfg->ai_max_reply_bytes > 0 ? (size_t)cfg->ai_max_reply_bytes : 1;
-	p->breaker_failures = cfg->ai_breaker_failures > 0 ? cfg->ai_breaker_failures : 1;
-	p->cooldown_ms = cfg->ai_breaker_cooldown <= 0 ? 1000 :
-	                 cfg->ai_breaker_cooldown > LLONG_MAX / 1000 ? LLONG_MAX : cfg->ai_breaker_cooldown * 1000;
-	p->breaker = PROV_BREAKER_CLOSED;
 	if (p->kind == ASTRAL_AI_NONE) {
 		err = ASTRAL_OK;
 		goto out;
 	}
+	/* A trial call ends within the provider timeout; a second more before another worker may
+	   take it over. */
+	err = ai_breaker_open(cfg->ai_breaker_file, cfg->ai_breaker_failures,
+	                      cfg->ai_breaker_cooldown > LLONG_MAX / 1000 ? LLONG_MAX : cfg->ai_breaker_cooldown * 1000,
+	                      (long long)p->timeout_ms + 1000, &p->breaker);
+	if (err != ASTRAL_OK)
+		goto out;
+	err = ASTRAL_ERR_NOMEM;
 	p->model = strdup(cfg->ai_model != NULL ? cfg->ai_model : "");
 	if (p->model == NULL)
 		goto out;
@@ -261,6 +262,7 @@ ai_provider_close(struct ai_provider *p)
 	free(p->url_whole);
 	free(p->url_stream);
 	free(p->model);
+	ai_breaker_close(p->breaker);
 	free(p);
 }
 
@@ -269,28 +271,7 @@ ai_provider_close(struct ai_provider *p)
 int
 ai_provider_breaker_open(const struct ai_provider *p)
 {
-	return p != NULL && p->breaker == PROV_BREAKER_OPEN && prov_now_ms() < p->open_until;
-}
-
-/* After a call that reached (or tried to reach) the provider. */
-static void
-prov_breaker_record(struct ai_provider *p, enum ai_outcome o, int trial)
-{
-	if (o == AI_OK || o == AI_STOPPED || o == AI_BLOCKED) {
-		if (trial)
-			astral_log(ASTRAL_LOG_INFO, "ai breaker closed: the trial call succeeded");
-		p->failures = 0;
-		p->breaker = PROV_BREAKER_CLOSED;
-		return;
-	}
-	if (p->failures < LLONG_MAX)
-		p->failures++;
-	if (trial || p->failures >= p->breaker_failures) {
-		p->breaker = PROV_BREAKER_OPEN;
-		p->open_until = prov_now_ms() + (double)p->cooldown_ms;
-		astral_log(ASTRAL_LOG_WARN, "ai breaker open for %llds after %lld consecutive failures%s",
-		           p->cooldown_ms / 1000, p->failures, trial ? " (the trial call failed)" : "");
-	}
+	return p != NULL && ai_breaker_is_open(p->breaker, ai_breaker_now_ms());
 }
 
 /* ------------------------------------------------------------------ one attempt */
@@ -505,12 +486,15 @@ ai_provider_call(struct ai_provider *p, const struct ai_call *call, struct ai_re
 		o = AI_NO_PROVIDER;
 		goto out;
 	}
-	if (p->breaker == PROV_BREAKER_OPEN) {
-		if (start < p->open_until) {
-			o = AI_BREAKER_OPEN;
-			goto out;
-		}
+	switch (ai_breaker_admit(p->breaker, ai_breaker_now_ms())) {
+	case AI_BREAKER_ADMIT_REFUSE:
+		o = AI_BREAKER_OPEN;
+		goto out;
+	case AI_BREAKER_ADMIT_TRIAL:
 		trial = 1;                              /* half-open: this call decides */
+		break;
+	case AI_BREAKER_ADMIT_CALL:
+		break;
 	}
 	if (p->kind == ASTRAL_AI_GEMINI)
 		err = ai_wire_gemini_request(call, &body);
@@ -554,7 +538,7 @@ out:
 		           "ai call provider=%s stream=%d outcome=%s status=%ld attempts=%d curl=%d ms=%.0f",
 		           astral_ai_provider_name(p->kind), call->on_text != NULL, ai_outcome_name(out->outcome), status,
 		           attempts, (int)rc, out->elapsed_ms);
-		prov_breaker_record(p, out->outcome, trial);
+		ai_breaker_record(p->breaker, fine, trial, ai_breaker_now_ms());
 	}
 	prov_attempt_free(&a);
 	free(body);

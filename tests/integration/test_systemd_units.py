@@ -56,6 +56,8 @@ HARDENING = {
 }
 DEFAULT_WORKERS = {"ai": "32"}      # every other program: 4
 WRITE_PATHS = {"videos": "-/var/lib/astral/videos"}
+# The AI workers share their circuit breaker through a file there (ai.breaker_file's default).
+RUNTIME_DIRS = {"ai": "astral-ai"}
 
 
 def stack_programs():
@@ -174,6 +176,11 @@ def test_every_program_has_a_socket_and_hardened_service_in_the_target(tree, uni
         if settings.get("ReadWritePaths", []) != ([WRITE_PATHS[p]] if p in WRITE_PATHS else []):
             problems.append(f"{svc_name}: ReadWritePaths= is {settings.get('ReadWritePaths')}, "
                             f"expected {WRITE_PATHS.get(p, 'none')}")
+        if settings.get("RuntimeDirectory", []) != ([RUNTIME_DIRS[p]] if p in RUNTIME_DIRS else []):
+            problems.append(f"{svc_name}: RuntimeDirectory= is {settings.get('RuntimeDirectory')}, "
+                            f"expected {RUNTIME_DIRS.get(p, 'none')}")
+        if p in RUNTIME_DIRS and settings.get("RuntimeDirectoryMode") != ["0700"]:
+            problems.append(f"{svc_name}: RuntimeDirectoryMode= is {settings.get('RuntimeDirectoryMode')}, expected 0700")
         workers = DEFAULT_WORKERS.get(p, "4")
         if settings.get("Environment") != [f"ASTRAL_WORKERS={workers}"]:
             problems.append(f"{svc_name}: Environment= is {settings.get('Environment')}, "
