@@ -4,9 +4,10 @@
  * /chat/completions, streamed or not) and none. libcurl with TLS verification, connect and total
  * timeouts, a cap on the bytes read, one retry only where it is safe (a connection that failed
  * before any byte was sent or received, or a 429/503 before any text reached the caller), and a
- * circuit breaker per worker process.
+ * circuit breaker shared by the program's workers.
  *
- * provider.c     ai_provider_open/close/call, the breaker, curl plumbing, retries
+ * provider.c     ai_provider_open/close/call, curl plumbing, retries; asks the breaker first
+ * breaker.c      the circuit breaker's state, in a file every worker maps
  * provider_wire.c request bodies and response parsing for both wire formats (pure: no I/O; the
  *                 fuzz target drives the parsers)
  */
