@@ -123,10 +123,20 @@ ahead(int64_t until, int64_t now_ms, long long span)
 	return until > now_ms && until - now_ms <= span;
 }
 
+/* The cooldown is not over. */
+static int
+cooling(const struct ai_breaker *b, int64_t now_ms)
+{
+	return ahead(load(&b->state->open_until_ms), now_ms, b->cooldown_ms);
+}
+
 int
 ai_breaker_is_open(const struct ai_breaker *b, int64_t now_ms)
 {
-	return b != NULL && ahead(load(&b->state->open_until_ms), now_ms, b->cooldown_ms);
+	if (b == NULL || load(&b->state->open_until_ms) == 0)
+		return 0;
+	/* While another worker's trial call is under way, calls are refused too. */
+	return cooling(b, now_ms) || ahead(load(&b->state->trial_until_ms), now_ms, b->trial_ms);
 }
 
 enum ai_breaker_admit
@@ -137,7 +147,7 @@ ai_breaker_admit(struct ai_breaker *b, int64_t now_ms)
 
 	if (load(&s->open_until_ms) == 0)
 		return AI_BREAKER_ADMIT_CALL;
-	if (ai_breaker_is_open(b, now_ms))
+	if (cooling(b, now_ms))
 		return AI_BREAKER_ADMIT_REFUSE;
 	/* The cooldown is over: the first to claim the trial makes it; a claim not reported within
 	   trial_ms (its worker died) is taken over. */

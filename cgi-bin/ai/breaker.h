@@ -41,7 +41,8 @@ enum ai_breaker_admit ai_breaker_admit(struct ai_breaker *b, int64_t now_ms);
    closes the breaker; a failure counts towards opening it, and a failed trial opens it again. */
 void ai_breaker_record(struct ai_breaker *b, int ok, int trial, int64_t now_ms);
 
-/* Whether calls are refused at `now_ms` (for /api/ai/status): open, and the cooldown not over. */
+/* Whether calls are refused at `now_ms` (for /api/ai/status): open, and the cooldown not over or
+   a trial call under way. */
 int ai_breaker_is_open(const struct ai_breaker *b, int64_t now_ms);
 
 /* Whether the state is shared through the file (0: this process's own). */

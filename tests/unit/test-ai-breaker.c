@@ -103,6 +103,7 @@ test_one_trial_after_the_cooldown_and_its_success_closes(void **state)
 	fail_calls(f->one, FAILURES, T0 + 10);
 	assert_false(ai_breaker_is_open(f->two, after));
 	assert_int_equal(ai_breaker_admit(f->two, after), AI_BREAKER_ADMIT_TRIAL);
+	assert_true(ai_breaker_is_open(f->one, after));          /* others are refused during the trial */
 	assert_int_equal(ai_breaker_admit(f->one, after), AI_BREAKER_ADMIT_REFUSE);
 	assert_int_equal(ai_breaker_admit(f->two, after + 1), AI_BREAKER_ADMIT_REFUSE);
 	ai_breaker_record(f->two, 1, 1, after + 100);
