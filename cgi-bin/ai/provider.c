@@ -184,9 +184,8 @@ ai_provider_open(const struct astral_config *cfg, struct ai_provider **out)
 		goto out;
 	}
 	/* A trial call ends within the provider timeout; a second more before another worker may
-	   take it over. */
-	err = ai_breaker_open(cfg->ai_breaker_file, cfg->ai_breaker_failures,
-	                      cfg->ai_breaker_cooldown > LLONG_MAX / 1000 ? LLONG_MAX : cfg->ai_breaker_cooldown * 1000,
+	   take it over. The cooldown is 1..3600 s (lib/config.c). */
+	err = ai_breaker_open(cfg->ai_breaker_file, cfg->ai_breaker_failures, cfg->ai_breaker_cooldown * 1000,
 	                      (long long)p->timeout_ms + 1000, &p->breaker);
 	if (err != ASTRAL_OK)
 		goto out;
