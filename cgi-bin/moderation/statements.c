@@ -1,6 +1,8 @@
 /* Every SQL statement of cgi-bin/moderation, prepared once per connection. Row-level security
    (migrations 0006, 0014, 0016) decides what staff may see; the statements add the queues' own
-   conditions. Each list is a keyset page read from an index (the comments name it). */
+   conditions. Each list is a keyset page read from an index (the comments name it). The alert and
+   report queues are read whole by staff-only functions with the owner's rights (migration 0029),
+   where every policy those rows pass is true for staff. */
 #include "moderation.h"
 
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
@@ -14,7 +16,8 @@
 
 /* ---- reports ---- */
 
-/* The reported post and its author (enum moderation_report_col up to RC_AUTHOR_ROLE). */
+/* The reported post and its author (enum moderation_report_col up to RC_AUTHOR_ROLE); the queue's
+   page (astral_report_queue_page, migration 0029) answers them in the same form. */
 #define REPORT_POST_COLUMNS \
 	"p.id, p.category, p.content, p.status, " EPOCH("p.created_at") ", " USER_REF("u")
 /* One open report as the ReportItem shows it. */
@@ -32,7 +35,8 @@
 	" " USER_REF("ur") ", " EPOCH("a.resolved_at") ", a.resolution_note"
 /* What the excerpt is read from (AC_POST_EXCERPT up to AC_MESSAGE_KEY): the first 280 characters
    of a source post, or a source message sealed, with its session's key. The queue reads none of
-   it (NULLs): an excerpt is shown one alert at a time (MOD_ALERT_GET). */
+   it (NULLs): an excerpt is shown one alert at a time (MOD_ALERT_GET). astral_alert_queue_page
+   (migration 0029) answers ALERT_COLUMNS and ALERT_HAS_EXCERPT in the same form for the queue. */
 #define ALERT_SOURCE_COLUMNS "left(p.content, 280), m.id, m.session_id, m.body, k.wrapped_key"
 #define ALERT_NO_SOURCE_COLUMNS "NULL::text, NULL::uuid, NULL::uuid, NULL::bytea, NULL::bytea"
 /* Whether there is an excerpt to show (AC_HAS_EXCERPT): the source post, or the source message
@@ -81,17 +85,13 @@
 
 const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 	/* Posts with open reports, a self-harm report first, then by their first report: one page of
-	   the kept queue (report_queue, migrations/0019), chosen by astral_report_page (0022). $1 rank,
-	   $2 first report (us), $3 post id of the cursor, all NULL on the first page; $4 rows. */
+	   the kept queue (report_queue, migrations/0019), read whole by astral_report_queue_page (0029;
+	   staff only) in the columns of enum moderation_report_col. $1 rank, $2 first report (us), $3
+	   post id of the cursor, all NULL on the first page; $4 rows. */
 	[MOD_REPORT_QUEUE] = { "moderation_report_queue",
-		"WITH page AS (SELECT q.post_id, q.rank, q.first_at, q.reports AS n"
-		"  FROM astral_report_page($1::integer, $2::bigint, $3::uuid, $4::integer) q)"
-		" SELECT " REPORT_POST_COLUMNS ","
-		"  (SELECT coalesce(json_agg(" REPORT_JSON("r") " ORDER BY r.created_at, r.id), '[]')::text"
-		"   FROM post_reports r WHERE r.post_id = page.post_id AND r.status = 'open'),"
-		"  page.n, " EPOCH("page.first_at") ", page.rank, " MICROS("page.first_at")
-		" FROM page JOIN posts p ON p.id = page.post_id LEFT JOIN users u ON u.id = p.author_id"
-		" ORDER BY page.rank, page.first_at, page.post_id", 4 },
+		"SELECT post_id, category, content, status, created_at, author_id, author_name, author_role, reports,"
+		" report_count, first_at, rank, first_us"
+		" FROM astral_report_queue_page($1::integer, $2::bigint, $3::uuid, $4::integer)", 4 },
 	/* Dismiss every open report of post $1 ($2 me, $3 now) and show the post again; the
 	   ReportItem of the reports dismissed. No row: the post had no open report. */
 	[MOD_REPORT_DISMISS] = { "moderation_report_dismiss",
@@ -122,15 +122,15 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"UPDATE help_sessions SET ended_at = " NOW("$2") ", ended_by = 'moderator'"
 		" WHERE post_id = $1::uuid AND ended_at IS NULL RETURNING id, seeker_id, helper_id", 2 },
 
-	/* One page of the alert queue: astral_alert_page (migration 0017) picks the page's ids with
-	   an ordered index scan of each severity (crisis_alerts_active_page, crisis_alerts_resolved_queue),
-	   and the rows are read here through the row policies, by primary key. $1 NULL (not resolved)
-	   or a status; $2 rank, $3 created (us), $4 id of the cursor, NULL on the first page; $5 rows. */
+	/* One page of the alert queue, read whole by astral_alert_queue_page (migration 0029; staff
+	   only) in the columns of enum moderation_alert_col, without the excerpt's (NULLs). $1 NULL (not
+	   resolved) or a status; $2 rank, $3 created (us), $4 id of the cursor, NULL on the first page;
+	   $5 rows. */
 	[MOD_ALERTS_PAGE] = { "moderation_alerts_page",
-		"SELECT " ALERT_COLUMNS ", " ALERT_NO_SOURCE_COLUMNS ", " MICROS("a.created_at") ", pg.rank, " ALERT_HAS_EXCERPT
-		" FROM astral_alert_page($1::text, $2::integer, $3::bigint, $4::uuid, $5::integer) pg"
-		" JOIN crisis_alerts a ON a.id = pg.id" ALERT_PEOPLE_JOINS
-		" ORDER BY pg.rank, pg.created_at, pg.id", 5 },
+		"SELECT id, user_id, user_name, user_role, source, source_id, session_id, severity, categories, rules,"
+		" status, created_at, ack_id, ack_name, ack_role, acknowledged_at, res_id, res_name, res_role, resolved_at,"
+		" resolution_note, " ALERT_NO_SOURCE_COLUMNS ", created_us, rank, has_excerpt"
+		" FROM astral_alert_queue_page($1::text, $2::integer, $3::bigint, $4::uuid, $5::integer)", 5 },
 	/* One alert with what its excerpt is read from. */
 	[MOD_ALERT_GET] = { "moderation_alert_get",
 		"SELECT " ALERT_COLUMNS ", " ALERT_SOURCE_COLUMNS ", " MICROS("a.created_at") ", " ALERT_RANK ", "

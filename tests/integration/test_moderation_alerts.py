@@ -1,8 +1,9 @@
 """The crisis alert queue (cgi-bin/moderation): ranked by severity then age, acknowledged and
 resolved with a note, the flagged excerpt (at most 280 characters of the post or message that
 fired, nothing for the other sources, and no other message of the conversation) read one alert at
-a time (the queue carries no words, only `has_excerpt`), the page function of migration 0017
-(staff only), and `alert.new` reaching a moderator's open stream."""
+a time (the queue carries no words, only `has_excerpt`), the page function of migration 0029
+(staff only, the queue item as the single read shows it), and `alert.new` reaching a moderator's
+open stream."""
 
 import uuid
 
@@ -194,14 +195,14 @@ def test_one_alert_that_does_not_exist_is_404_and_writes_nothing(stack):
 
 
 def app_page(stack, role, user_id, status=None, limit=5):
-    """astral_alert_page() called as the application role with `role` as the caller."""
+    """astral_alert_queue_page() called as the application role with `role` as the caller."""
     conn = stack.app_db()
     try:
         with conn.cursor() as cur:
             cur.execute("BEGIN")
             cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
                         (user_id, role))
-            cur.execute("SELECT id::text, rank FROM astral_alert_page(%s, NULL, NULL, NULL, %s)", (status, limit))
+            cur.execute("SELECT id::text, rank FROM astral_alert_queue_page(%s, NULL, NULL, NULL, %s)", (status, limit))
             rows = cur.fetchall()
             cur.execute("ROLLBACK")
             return rows
@@ -210,7 +211,7 @@ def app_page(stack, role, user_id, status=None, limit=5):
 
 
 def test_the_page_function_answers_staff_only(stack, old_alerts):
-    """Migration 0017: the page's ids are chosen with the owner's rights, for staff and nobody else."""
+    """Migration 0029: the page is read with the owner's rights, for staff and nobody else."""
     mod = new_staff(stack)
     person = new_seeker(stack)
     mine = old_alerts(person.id, "high", 1)
@@ -224,9 +225,36 @@ def test_the_page_function_answers_staff_only(stack, old_alerts):
     # Nobody but the application role may call it.
     grants = stack.query("SELECT array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text"
                          " END) FROM pg_proc p, aclexplode(p.proacl) a"
-                         " WHERE p.proname = 'astral_alert_page' AND a.privilege_type = 'EXECUTE'")[0][0]
+                         " WHERE p.proname = 'astral_alert_queue_page' AND a.privilege_type = 'EXECUTE'")[0][0]
     assert set(grants) <= {"astral_app", "astral_owner"} and "astral_app" in grants, grants
-    assert stack.query("SELECT prosecdef FROM pg_proc WHERE proname = 'astral_alert_page'")[0][0] is True
+    assert stack.query("SELECT prosecdef FROM pg_proc WHERE proname = 'astral_alert_queue_page'")[0][0] is True
+
+
+def test_a_queue_item_is_the_alert_as_read_alone_without_its_words(stack, old_alerts):
+    """The queue's page (read whole by migration 0029's function) and the single read (statements.c)
+    format an alert the same way: every field but the excerpt, for every kind of source and status."""
+    mod, other = new_staff(stack), new_staff(stack)
+    seeker, helper, sid = new_session(stack)
+    post = expect(seeker.post("/api/posts", {"category": "Other", "content": CRISIS_TEXT}), 201).json
+    from_post = stack.query("SELECT id::text FROM crisis_alerts WHERE source = 'post' AND source_id = %s",
+                            (post["id"],))[0][0]
+    m = send(seeker, sid, CRISIS_TEXT)
+    from_message = stack.query("SELECT id::text FROM crisis_alerts WHERE source = 'message' AND source_id = %s",
+                               (m["id"],))[0][0]
+    emergency = expect(seeker.post(f"/api/sessions/{sid}/emergency", {}), 201).json["alert_id"]
+    acknowledged = old_alerts(seeker.id, "low", 5)
+    expect(other.post(f"/api/moderation/alerts/{acknowledged}/ack"), 200)
+    resolved = old_alerts(seeker.id, "medium", 6)
+    expect(other.post(f"/api/moderation/alerts/{resolved}/resolve", {"note": "Called back; safe tonight."}), 200)
+    for alert_id, query in ((from_post, ""), (from_message, ""), (emergency, ""), (acknowledged, ""),
+                            (resolved, "?status=resolved")):
+        queued = listed(mod, alert_id, query)
+        alone = expect(mod.get(f"/api/moderation/alerts/{alert_id}"), 200).json
+        assert queued["excerpt"] is None
+        assert {k: v for k, v in queued.items() if k != "excerpt"} == \
+            {k: v for k, v in alone.items() if k != "excerpt"}, alert_id
+    assert listed(mod, resolved, "?status=resolved")["resolved_by"]["id"] == other.id
+    assert listed(mod, acknowledged)["acknowledged_by"]["id"] == other.id
 
 
 @pytest.mark.parametrize("transport", ["websocket", "eventsource"])

@@ -64,6 +64,16 @@ def test_dismiss_shows_the_post_again_and_tells_the_reporter(stack):
     assert expect(author.get("/api/moderation/history"), 200).json["actions"] == []
 
 
+def test_a_queue_item_is_what_dismissing_it_answers(stack):
+    """The queue's page (read whole by migration 0029's function) and the dismissal (statements.c)
+    format a reported post, its author and its open reports the same way."""
+    mod = new_staff(stack)
+    _, post_id, _ = reported_post(stack, reasons=("self_harm", "spam", "other"), content="Nobody would miss me here.")
+    queued = next(i for i in queue(mod) if i["post"]["id"] == post_id)
+    dismissed = expect(mod.post(f"/api/moderation/reports/{post_id}/dismiss", {}), 200).json
+    assert queued == dismissed and queued["report_count"] == 3
+
+
 def test_remove_actions_reports_and_tells_the_author_why(stack):
     mod = new_staff(stack)
     author, post_id, (r1, r2) = reported_post(stack, reasons=("hate", "other"))
@@ -110,14 +120,14 @@ def test_a_post_without_reports_can_still_be_removed(stack):
 
 
 def app_report_page(stack, role, user_id, limit=5):
-    """astral_report_page() called as the application role with `role` as the caller."""
+    """astral_report_queue_page() called as the application role with `role` as the caller."""
     conn = stack.app_db()
     try:
         with conn.cursor() as cur:
             cur.execute("BEGIN")
             cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
                         (user_id, role))
-            cur.execute("SELECT post_id::text FROM astral_report_page(NULL, NULL, NULL, %s)", (limit,))
+            cur.execute("SELECT post_id::text FROM astral_report_queue_page(NULL, NULL, NULL, %s)", (limit,))
             rows = [r[0] for r in cur.fetchall()]
             cur.execute("ROLLBACK")
             return rows
@@ -126,7 +136,7 @@ def app_report_page(stack, role, user_id, limit=5):
 
 
 def test_the_page_function_answers_staff_only(stack):
-    """Migration 0022: the queue's page is chosen with the owner's rights, for staff and nobody else."""
+    """Migration 0029: the queue's page is read with the owner's rights, for staff and nobody else."""
     mod = new_staff(stack)
     reported_post(stack, reasons=("self_harm",))
     first = [i["post"]["id"] for i in queue(mod)[:5]]
@@ -137,6 +147,6 @@ def test_the_page_function_answers_staff_only(stack):
         assert app_report_page(stack, role, person.id) == []
     grants = stack.query("SELECT array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee)::text"
                          " END) FROM pg_proc p, aclexplode(p.proacl) a"
-                         " WHERE p.proname = 'astral_report_page' AND a.privilege_type = 'EXECUTE'")[0][0]
+                         " WHERE p.proname = 'astral_report_queue_page' AND a.privilege_type = 'EXECUTE'")[0][0]
     assert set(grants) <= {"astral_app", "astral_owner"} and "astral_app" in grants, grants
-    assert stack.query("SELECT prosecdef FROM pg_proc WHERE proname = 'astral_report_page'")[0][0] is True
+    assert stack.query("SELECT prosecdef FROM pg_proc WHERE proname = 'astral_report_queue_page'")[0][0] is True
