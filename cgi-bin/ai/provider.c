@@ -485,6 +485,14 @@ ai_provider_call(struct ai_provider *p, const struct ai_call *call, struct ai_re
 		o = AI_NO_PROVIDER;
 		goto out;
 	}
+	/* The body first: a call that cannot be made must not take the breaker's one trial, which
+	   would then stand unreported until another worker takes it over. */
+	if (p->kind == ASTRAL_AI_GEMINI)
+		err = ai_wire_gemini_request(call, &body);
+	else
+		err = ai_wire_openai_request(call, p->model, call->on_text != NULL, &body);
+	if (err != ASTRAL_OK)
+		goto out;
 	switch (ai_breaker_admit(p->breaker, ai_breaker_now_ms())) {
 	case AI_BREAKER_ADMIT_REFUSE:
 		o = AI_BREAKER_OPEN;
@@ -495,12 +503,6 @@ ai_provider_call(struct ai_provider *p, const struct ai_call *call, struct ai_re
 	case AI_BREAKER_ADMIT_CALL:
 		break;
 	}
-	if (p->kind == ASTRAL_AI_GEMINI)
-		err = ai_wire_gemini_request(call, &body);
-	else
-		err = ai_wire_openai_request(call, p->model, call->on_text != NULL, &body);
-	if (err != ASTRAL_OK)
-		goto out;
 	reached = 1;
 	for (;;) {
 		long budget = (long)((double)p->timeout_ms - (prov_now_ms() - start)), pause_ms = 0;
