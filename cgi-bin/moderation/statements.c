@@ -152,11 +152,12 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		" b.reason, " USER_REF("bb") ", " EPOCH("b.created_at") ", " EPOCH("b.expires_at")
 		" FROM users u LEFT JOIN account_bans b ON b.user_id = u.id LEFT JOIN users bb ON bb.id = b.banned_by"
 		" WHERE u.id = $1::uuid", 2 },
-	/* The latest actions about $1 (index moderation_actions_user), $2 rows. */
+	/* The latest actions about $1 (index moderation_actions_user), $2 rows; in one second, the later
+	   first (seq, migration 0030). */
 	[MOD_USER_ACTIONS] = { "moderation_user_actions",
 		"SELECT x.id, x.action, x.reason, x.post_id, x.video_id, " EPOCH("x.expires_at") ", " EPOCH("x.created_at") ","
 		" " USER_REF("m") " FROM moderation_actions x LEFT JOIN users m ON m.id = x.moderator_id"
-		" WHERE x.user_id = $1::uuid ORDER BY x.created_at DESC, x.id DESC LIMIT $2::integer", 2 },
+		" WHERE x.user_id = $1::uuid ORDER BY x.created_at DESC, x.seq DESC LIMIT $2::integer", 2 },
 	/* $1 id, $2 whom, $3 me, $4 action, $5 reason, $6 post, $7 video, $8 end (epoch or NULL), $9 now. */
 	[MOD_ACTION_INSERT] = { "moderation_action_insert",
 		"INSERT INTO moderation_actions (id, user_id, moderator_id, action, reason, post_id, video_id, expires_at,"
@@ -173,10 +174,10 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"DELETE FROM account_bans WHERE user_id = $1::uuid"
 		" AND (expires_at IS NULL OR expires_at > " NOW("$2") ") RETURNING 1", 2 },
 
-	/* What was done to me (the moderator is not named to me), latest first. */
+	/* What was done to me (the moderator is not named to me), latest first (seq breaks a tie). */
 	[MOD_HISTORY_ACTIONS] = { "moderation_history_actions",
 		"SELECT x.id, x.action, x.reason, x.post_id, x.video_id, " EPOCH("x.expires_at") ", " EPOCH("x.created_at")
-		" FROM moderation_actions x WHERE x.user_id = $1::uuid ORDER BY x.created_at DESC, x.id DESC"
+		" FROM moderation_actions x WHERE x.user_id = $1::uuid ORDER BY x.created_at DESC, x.seq DESC"
 		" LIMIT $2::integer", 2 },
 	/* What became of my reports (index post_reports_reporter), latest first. */
 	[MOD_HISTORY_REPORTS] = { "moderation_history_reports",

@@ -36,6 +36,22 @@ def test_warning_is_recorded_and_shown_to_the_person(stack, clock):
     expect(seeker.get("/api/auth/session"), 200)
 
 
+def test_actions_in_the_same_second_are_listed_latest_first(stack, clock):
+    """Action times are whole seconds: within one, the order they were taken decides (migration 0030)."""
+    mod = new_staff(stack, clock)
+    seeker = new_seeker(stack)
+    reasons = [f"Reminder {i}: please keep to the community guidelines." for i in range(1, 7)]
+    for reason in reasons:
+        expect(mod.post(f"/api/moderation/users/{seeker.id}/warn", {"reason": reason}), 200)
+    h = expect(seeker.get("/api/moderation/history"), 200).json
+    assert [a["reason"] for a in h["actions"]] == reasons[::-1]
+    expect(mod.post(f"/api/moderation/users/{seeker.id}/ban", {"reason": "Repeated after six reminders.",
+                                                                "hours": 1}), 200)
+    st = expect(mod.get(f"/api/moderation/users/{seeker.id}"), 200).json
+    assert [a["reason"] for a in st["actions"]] == ["Repeated after six reminders."] + reasons[::-1]
+    assert len({a["created_at"] for a in st["actions"]}) == 1, "the clock is frozen: one second"
+
+
 @pytest.mark.parametrize("transport", ["websocket", "eventsource"])
 def test_timed_ban_closes_streams_refuses_sign_in_and_lifts_itself(stack, clock, transport):
     mod = new_staff(stack, clock)
