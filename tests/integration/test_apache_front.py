@@ -117,6 +117,22 @@ def test_api_headers_match_nginx(stack, apache, path, signed_in):
     assert a.json().keys() == n.json().keys(), f"{path}: bodies differ: {a.text[:200]} / {n.text[:200]}"
 
 
+@pytest.mark.parametrize("path", ["/api/auth/session", "/"])
+def test_a_header_over_the_limit_is_a_json_400_on_both_fronts(stack, apache, path):
+    """A header line longer than either front reads (16 KB) never reaches a program: both answer
+    400 in the API's JSON shape, with the security headers, for the API and the UI alike."""
+    for st in (stack, apache):
+        r = requests.get(st.url + path, headers={"Cookie": "astral=" + "a" * 20000}, timeout=TIMEOUT,
+                         allow_redirects=False)
+        front = "Apache" if st is apache else "nginx"
+        assert r.status_code == 400, (front, r.status_code, r.text[:200])
+        assert re.match(r"application/json\s*;\s*charset=utf-8", r.headers.get("Content-Type", ""), re.I), \
+            (front, r.headers.get("Content-Type"), r.text[:200])
+        assert json.loads(r.text)["error"]["code"] == "bad_request", (front, r.text[:200])
+        for name in SECURITY_HEADERS:
+            assert r.headers.get(name), (front, name, dict(r.headers))
+
+
 def test_request_id_is_the_one_the_program_logs(apache):
     r = fetch(apache, "/api/auth/session")
     rid = r.headers["X-Request-Id"]
