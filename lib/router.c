@@ -318,8 +318,11 @@ hold_to_session_verdict(struct astral_request *req, const struct astral_route *r
 	return 0;
 }
 
-/* Commit what the handler did, unless the transaction failed; a failed commit replaces the
-   response, so a client never sees success for something that was not stored. */
+/* Commit what the handler did, unless the transaction failed or the handler answered with a
+   server error: a 5xx says the request did not happen, so nothing it wrote before failing (a help
+   session without its key, say) may stand. A 4xx commits: a refusal may write its own audit row.
+   A failed commit replaces the response, so a client never sees success for something that was
+   not stored. */
 static void
 finish_transaction(struct astral_request *req)
 {
@@ -328,7 +331,7 @@ finish_transaction(struct astral_request *req)
 
 	if (!astral_db_in_transaction(db))
 		return;
-	if (astral_db_failed(db)) {
+	if (astral_db_failed(db) || req->status >= 500) {
 		astral_db_rollback(db);
 		if (req->status < 400)
 			astral_respond_err(req, ASTRAL_ERR_INTERNAL);

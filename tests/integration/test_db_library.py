@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 TEST_DB = Path("tests") / "unit" / "test-db"
+TEST_ROUTER = Path("tests") / "unit" / "test-router"
 
 
-def _binary(stack):
-    exe = stack.build / TEST_DB
+def _binary(stack, program=TEST_DB):
+    exe = stack.build / program
     # make is incremental: this rebuilds the test when libastral changed, and is quick otherwise.
-    p = subprocess.run(["make", "-C", str(stack.build), str(TEST_DB)], capture_output=True, text=True,
+    p = subprocess.run(["make", "-C", str(stack.build), str(program)], capture_output=True, text=True,
                        timeout=600)
     if p.returncode != 0 or not exe.exists():
         pytest.fail(f"cannot build {exe} ({p.returncode}):\n{p.stdout[-4000:]}\n{p.stderr[-4000:]}",
@@ -57,3 +58,15 @@ def test_db_library_fails_without_database(stack):
     p = _run(stack, exe, _env())
     assert p.returncode != 0, f"{exe} passed without a database:\n{p.stdout}\n{p.stderr}"
     assert "ASTRAL_TEST_APP_CONNINFO" in p.stderr, p.stderr
+
+
+def test_router_transactions_against_postgres(stack):
+    """tests/unit/test-router's transaction tests (skipped by `make check`, which has no database):
+    a handler's write stands after a 2xx or a 4xx and is rolled back after a 5xx."""
+    exe = _binary(stack, TEST_ROUTER)
+    p = _run(stack, exe, _env(ASTRAL_TEST_OWNER_CONNINFO=_conninfo(stack, stack.pguser_owner)))
+    out = f"exit {p.returncode}\n--- stdout\n{p.stdout}\n--- stderr\n{p.stderr}"
+    assert p.returncode == 0, f"{exe} failed:\n{out}"
+    assert "SKIPPED" not in p.stdout + p.stderr, f"the transaction tests did not run:\n{out}"
+    assert "[       OK ] test_router_server_error_rolls_back_the_handlers_writes" in p.stdout + p.stderr, out
+    assert "Sanitizer" not in p.stderr, out

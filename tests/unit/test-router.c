@@ -7,7 +7,12 @@
  * Every refusal is checked with app->db == NULL: the dispatcher must answer 404/405/401/403/413/
  * 415/400 before it touches the database. Requests that pass every check are sent to an app whose
  * database cannot be reached, so they end in 503 at astral_db_begin: that proves the checks let
- * them through. No handler ever runs here.
+ * them through. No handler ever runs there.
+ *
+ * With a database (ASTRAL_TEST_OWNER_CONNINFO, set by tests/integration/test_db_library.py), the
+ * "transaction" tests run handlers that write a row and then answer: what the answer's status
+ * does to the write (a 5xx rolls it back) is read back on a connection of its own. Without it
+ * they are skipped, as `make check` has no database.
  */
 #include <errno.h>
 #include <poll.h>
@@ -28,6 +33,7 @@
 #include <cmocka.h>
 #include <fcgiapp.h>
 #include <json-c/json.h>
+#include <libpq-fe.h>
 
 #include "jwt.h"
 #include "log.h"
@@ -1633,6 +1639,178 @@ test_router_response_err_mapping(void **state)
 
 /* ---- setup ---- */
 
+/* ================================================================ the transaction */
+
+/* A write, then an answer of the status the route names: what the dispatcher does with the
+   handler's transaction. The table is made by the group's setup; labels say which route wrote. */
+static const struct astral_stmt probe_stmts[] = {
+	{ "router_probe_insert", "INSERT INTO router_probe (label) VALUES ($1)", 1 },
+};
+static const struct astral_stmt *const probe_tables[] = { probe_stmts, NULL };
+static const size_t probe_counts[] = { sizeof(probe_stmts) / sizeof(probe_stmts[0]) };
+
+static struct astral_app app_db;        /* a real database, or db == NULL: the tests are skipped */
+static const char *owner_conninfo;
+
+static void
+write_then_answer(struct astral_request *req, const char *label, int status)
+{
+	struct astral_params p;
+
+	astral_params_init(&p);
+	astral_params_text(&p, label);
+	if (astral_db_exec(req->app->db, &probe_stmts[0], &p, NULL) != ASTRAL_OK) {
+		astral_respond_err(req, ASTRAL_ERR_DB);
+		return;
+	}
+	if (status == 500)
+		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+	else if (status == 503)
+		astral_respond_err(req, ASTRAL_ERR_DB_DOWN);
+	else if (status == 409)
+		astral_respond_error(req, 409, "conflict", "Refused after a write of its own.");
+	else
+		astral_respond(req, 201, json_object_new_object());
+}
+
+static void
+probe_created(struct astral_request *req, const void *input)
+{
+	(void)input;
+	write_then_answer(req, "created", 201);
+}
+
+static void
+probe_refused(struct astral_request *req, const void *input)
+{
+	(void)input;
+	write_then_answer(req, "refused", 409);
+}
+
+static void
+probe_failed(struct astral_request *req, const void *input)
+{
+	(void)input;
+	write_then_answer(req, "failed", 500);
+}
+
+static void
+probe_unavailable(struct astral_request *req, const void *input)
+{
+	(void)input;
+	write_then_answer(req, "unavailable", 503);
+}
+
+static const struct astral_route probe_routes[] = {
+	{ "POST", "/api/probe/created",     probe_created,     ASTRAL_PUBLIC, NULL, 0 },
+	{ "POST", "/api/probe/refused",     probe_refused,     ASTRAL_PUBLIC, NULL, 0 },
+	{ "POST", "/api/probe/failed",      probe_failed,      ASTRAL_PUBLIC, NULL, 0 },
+	{ "POST", "/api/probe/unavailable", probe_unavailable, ASTRAL_PUBLIC, NULL, 0 },
+};
+
+static void
+serve_probe(struct astral_request *req)
+{
+	astral_dispatch(req, probe_routes, sizeof(probe_routes) / sizeof(probe_routes[0]));
+}
+
+/* Run `sql` as the owner on a connection of its own; the first value of the first row, or "". */
+static char *
+owner_query(const char *sql)
+{
+	PGconn *conn = PQconnectdb(owner_conninfo);
+	PGresult *res;
+	char *value;
+
+	if (PQstatus(conn) != CONNECTION_OK)
+		fail_msg("owner connection: %s", PQerrorMessage(conn));
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(conn));
+	value = keep(strdup(PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) ? PQgetvalue(res, 0, 0) : ""));
+	PQclear(res);
+	PQfinish(conn);
+	return value;
+}
+
+static int
+probe_post(const char *path)
+{
+	struct response r;
+	struct call c;
+	int status;
+
+	call_init(&c, "POST", path);
+	exchange(&c, &app_db, serve_probe, &r);
+	status = r.status;
+	response_free(&r);
+	return status;
+}
+
+/* What a request wrote stands when it succeeded or was refused, and not when it failed: a 5xx
+   after a write (a help session inserted, then its key could not be made) leaves nothing behind. */
+static void
+test_router_server_error_rolls_back_the_handlers_writes(void **state)
+{
+	(void)state;
+	if (app_db.db == NULL)
+		skip();
+	owner_query("TRUNCATE router_probe");
+	assert_int_equal(probe_post("/api/probe/created"), 201);
+	assert_int_equal(probe_post("/api/probe/refused"), 409);
+	assert_int_equal(probe_post("/api/probe/failed"), 500);
+	assert_int_equal(probe_post("/api/probe/unavailable"), 503);
+	assert_string_equal(owner_query("SELECT string_agg(label, ',' ORDER BY label) FROM router_probe"),
+	                    "created,refused");
+	/* The connection is usable after the rollbacks: the next request's write stands. */
+	assert_int_equal(probe_post("/api/probe/created"), 201);
+	assert_string_equal(owner_query("SELECT count(*) FROM router_probe WHERE label = 'created'"), "2");
+}
+
+/* The database of the transaction tests, when the environment names one. */
+static int
+probe_db_open(void)
+{
+	astral_err err;
+
+	app_init(&app_db);
+	owner_conninfo = getenv("ASTRAL_TEST_OWNER_CONNINFO");
+	if (owner_conninfo == NULL || owner_conninfo[0] == '\0')
+		return 0;
+	{
+		PGconn *conn = PQconnectdb(owner_conninfo);
+		PGresult *res = PQexec(conn, "CREATE TABLE IF NOT EXISTS router_probe (label text NOT NULL)");
+		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+
+		if (!ok)
+			fprintf(stderr, "router_probe: %s\n", PQerrorMessage(conn));
+		PQclear(res);
+		PQfinish(conn);
+		if (!ok)
+			return -1;
+	}
+	err = astral_db_open(owner_conninfo, NULL, 5000, probe_tables, probe_counts, &app_db.db);
+	if (err != ASTRAL_OK) {
+		fprintf(stderr, "astral_db_open: %s\n", astral_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+probe_db_close(void)
+{
+	if (app_db.db == NULL)
+		return;
+	astral_db_close(app_db.db);
+	{
+		PGconn *conn = PQconnectdb(owner_conninfo);
+
+		PQclear(PQexec(conn, "DROP TABLE IF EXISTS router_probe"));
+		PQfinish(conn);
+	}
+}
+
 static int
 group_setup(void **state)
 {
@@ -1651,6 +1829,8 @@ group_setup(void **state)
 		fprintf(stderr, "astral_db_open: %s\n", astral_strerror(err));
 		return -1;
 	}
+	if (probe_db_open() != 0)
+		return -1;
 	if (FCGX_Init() != 0)
 		return -1;
 	snprintf(sock_dir, sizeof(sock_dir), "/tmp/astral-test-router-XXXXXX");
@@ -1675,6 +1855,7 @@ group_teardown(void **state)
 	unlink(sock_path);
 	rmdir(sock_dir);
 	astral_db_close(app_downdb.db);
+	probe_db_close();
 	return 0;
 }
 
@@ -1737,6 +1918,7 @@ main(void)
 		T(test_router_response_field_error),
 		T(test_router_response_large),
 		T(test_router_response_err_mapping),
+		T(test_router_server_error_rolls_back_the_handlers_writes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
