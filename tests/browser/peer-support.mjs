@@ -489,6 +489,18 @@ export function peerSupportTests(test) {
 		await checkView(page, t, 'share-crisis', '/share with the crisis card');
 	});
 
+	test('peer support: a post written in emoji keeps every character up to the limit', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/share');
+		await waitForPage(page, '/share', 'titles.share');
+		// 3,000 characters, 6,000 UTF-16 units: a maxlength of 5,000 would have cut them to 2,500.
+		const text = '\u{1F642}'.repeat(3000);
+		await page.fill('#share-content', text);
+		const kept = await page.evaluate(() => [...document.querySelector('#share-content').value].length);
+		assert.equal(kept, 3000, 'the text box cut the emoji text short of the 5,000-character limit');
+	});
+
 	test('peer support: the feed (tabs, search, load more, hidden topic, support, report) and reflections', async (session, t) => {
 		const { page } = session;
 		// Someone else's posts.

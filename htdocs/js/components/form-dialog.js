@@ -34,7 +34,9 @@ export function formDialog({
 				required: Boolean(spec.required),
 				inputmode: spec.type === 'number' ? 'numeric' : null,
 			});
-			if (spec.maxLength) {
+			/* A textarea has a counter instead: maxlength counts UTF-16 units, so emoji would stop at half
+			   the limit, where the counter and the check below count characters, as the server does. */
+			if (spec.maxLength && spec.type !== 'textarea') {
 				control.input.maxLength = spec.maxLength;
 			}
 			if (spec.type === 'number') {

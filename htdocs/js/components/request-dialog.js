@@ -21,7 +21,6 @@ export function requestDialog({ helperName, categories, max = 5000, warnAt = 490
 		const content = field({
 			id: uid('request-content'), type: 'textarea', label: t('request.message'), hint: t('request.messageHint', { name: helperName }),
 		});
-		content.input.maxLength = max;
 		const counter = charCounter(content.input, { max, warnAt });
 		const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
 		let handle = null;

@@ -113,8 +113,11 @@ export default {
 			const filters = () => ({
 				q: search.input.value.trim(), category: category.input.value, sort: sort.input.value,
 			});
+			// The filters of the list on screen: "Load more" continues that list, whatever has been
+			// typed in the search box since without applying it.
+			let shown = filters();
 			const list = pagedList({
-				fetchPage: (cursor) => peer.feed({ ...filters(), limit: PAGE, cursor }),
+				fetchPage: (cursor) => peer.feed({ ...shown, limit: PAGE, cursor }),
 				renderItem: (post) => card(post, list),
 				emptyText: t('feed.empty'),
 				moreLabel: t('feed.loadMore'),
@@ -127,6 +130,7 @@ export default {
 				el('p', { class: 'actions' }, el('button', { type: 'submit', class: 'btn btn-secondary' }, t('feed.apply'))));
 			const apply = () => {
 				const chosen = filters();
+				shown = chosen;
 				replaceQuery({ tab: 'community', q: chosen.q, category: chosen.category, sort: chosen.sort === 'newest' ? '' : chosen.sort });
 				list.reload();
 			};

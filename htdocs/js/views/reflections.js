@@ -51,7 +51,6 @@ export default {
 		const { t } = ctx;
 		const fail = (result) => errorText(t, result);
 		const content = field({ id: 'reflection-content', type: 'textarea', label: t('reflections.label'), hint: t('reflections.hint') });
-		content.input.maxLength = REFLECTION_MAX;
 		content.input.rows = 3;
 		const counter = charCounter(content.input, { max: REFLECTION_MAX, warnAt: REFLECTION_MAX - 30 });
 		const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });

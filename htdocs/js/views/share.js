@@ -40,7 +40,6 @@ export default {
 		const content = field({
 			id: 'share-content', type: 'textarea', label: t('share.content'), hint: t('share.contentHint'), required: true,
 		});
-		content.input.maxLength = POST_MAX;
 		content.input.rows = 10;
 		const counter = charCounter(content.input, { max: POST_MAX, warnAt: POST_WARN });
 		const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
