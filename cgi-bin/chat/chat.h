@@ -22,6 +22,7 @@
 enum chat_stmt {
 	CHAT_SESSION_ACCESS,
 	CHAT_SESSION_OPEN,
+	CHAT_SESSION_OPEN_TO_SEND,
 	CHAT_SESSION_GET,
 	CHAT_SESSION_LIST,
 	CHAT_MESSAGE_SEQ,
@@ -77,6 +78,10 @@ astral_err chat_session_access(struct astral_request *req, const char *id, struc
    The caller cleanses dek when done (only when ASTRAL_OK). */
 astral_err chat_session_open(struct astral_request *req, const char *id, struct chat_session *out,
                              unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+/* chat_session_open for a send: also holds the conversation's send lock until the transaction
+   ends, so sends to one conversation commit in the order of their seq (statements.c). */
+astral_err chat_session_open_to_send(struct astral_request *req, const char *id, struct chat_session *out,
+                                     unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 /* The other participant's user id, or NULL (a helper who deleted the account). */
 const char *chat_session_other(const struct chat_session *s);
 /* "seeker" → "helper" and back. */

@@ -126,7 +126,7 @@ chat_message_send(struct astral_request *req, const void *input)
 		                           "must not be blank");
 		return;
 	}
-	err = chat_session_open(req, req->path_params[0], &s, dek);
+	err = chat_session_open_to_send(req, req->path_params[0], &s, dek);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;

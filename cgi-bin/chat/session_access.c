@@ -57,15 +57,16 @@ chat_session_access(struct astral_request *req, const char *id, struct chat_sess
 	return err;
 }
 
-astral_err
-chat_session_open(struct astral_request *req, const char *id, struct chat_session *out,
+/* The session and its key, read with `stmt` (CHAT_SESSION_OPEN or CHAT_SESSION_OPEN_TO_SEND). */
+static astral_err
+session_open_with(struct astral_request *req, enum chat_stmt stmt, const char *id, struct chat_session *out,
                   unsigned char dek[ASTRAL_DEK_LEN])
 {
 	PGresult *res = NULL;
 	astral_err err;
 
 	memset(out, 0, sizeof(*out));
-	err = session_query(req, CHAT_SESSION_OPEN, id, &res);
+	err = session_query(req, stmt, id, &res);
 	if (err != ASTRAL_OK)
 		goto out;
 	session_from_row(res, out);
@@ -77,6 +78,20 @@ chat_session_open(struct astral_request *req, const char *id, struct chat_sessio
 out:
 	PQclear(res);
 	return err;
+}
+
+astral_err
+chat_session_open(struct astral_request *req, const char *id, struct chat_session *out,
+                  unsigned char dek[ASTRAL_DEK_LEN])
+{
+	return session_open_with(req, CHAT_SESSION_OPEN, id, out, dek);
+}
+
+astral_err
+chat_session_open_to_send(struct astral_request *req, const char *id, struct chat_session *out,
+                          unsigned char dek[ASTRAL_DEK_LEN])
+{
+	return session_open_with(req, CHAT_SESSION_OPEN_TO_SEND, id, out, dek);
 }
 
 const char *

@@ -3,6 +3,10 @@
 
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
 
+/* The first key of the conversations' send locks (pg_advisory_xact_lock(int, int)); the second is
+   the hash of the session id. No other lock of the service uses this class. */
+#define CHAT_SEND_LOCK_CLASS "1634"
+
 /* Unread counts stop here: a badge needs no more, and a page of sessions costs the same
    whatever their backlog. */
 #define UNREAD_CAP "1000"
@@ -60,6 +64,17 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	   message text. */
 	[CHAT_SESSION_OPEN] = { "chat_session_open",
 		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key"
+		" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id"
+		" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
+	/* The same for a send, taking the conversation's send lock (held until COMMIT or ROLLBACK)
+	   before the message's seq is drawn. Without it two sends to one conversation could commit in
+	   the other order than their seq (a seeker's crisis message raises its alert before it
+	   commits, so a quick second message overtook it): a reader's `?after=` and read mark then
+	   passed over the late one for good. The lock is taken only on the row the caller may see;
+	   two conversations whose ids hash alike merely take turns. */
+	[CHAT_SESSION_OPEN_TO_SEND] = { "chat_session_open_to_send",
+		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key,"
+		" pg_advisory_xact_lock(" CHAT_SEND_LOCK_CLASS ", hashtext(s.id::text))"
 		" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id"
 		" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
 	[CHAT_SESSION_GET] = { "chat_session_get",
