@@ -217,15 +217,13 @@ wire_emit(struct json_object *str, ai_text_sink sink, void *ctx)
 	return AI_OK;
 }
 
+/* A candidate that ends for any other reason than these two is not a reply to keep: SAFETY and its
+   kin are blocks, and RECITATION, OTHER, LANGUAGE and the rest cut the text off (a recitation of
+   someone else's words, say), so the text so far gives way to the fallback. */
 static int
-wire_gemini_blocking_reason(const char *r)
+wire_gemini_good_finish(const char *r)
 {
-	static const char *const blocking[] = { "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII" };
-
-	for (size_t i = 0; i < sizeof(blocking) / sizeof(blocking[0]); i++)
-		if (strcmp(r, blocking[i]) == 0)
-			return 1;
-	return 0;
+	return strcmp(r, "STOP") == 0 || strcmp(r, "MAX_TOKENS") == 0;
 }
 
 /*
@@ -265,7 +263,7 @@ wire_gemini_chunk(struct json_object *root, int whole, ai_text_sink sink, void *
 	reason = wire_member(cand, "finishReason");
 	if (reason != NULL && !json_object_is_type(reason, json_type_string))
 		goto out;
-	if (reason != NULL && wire_gemini_blocking_reason(json_object_get_string(reason))) {
+	if (reason != NULL && !wire_gemini_good_finish(json_object_get_string(reason))) {
 		r = (struct wire_chunk){ AI_BLOCKED, 1 };
 		goto out;
 	}

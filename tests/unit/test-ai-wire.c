@@ -323,7 +323,10 @@ test_gemini_parse_good(void **state)
 static void
 test_gemini_parse_blocked(void **state)
 {
-	static const char *const reasons[] = { "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII" };
+	/* Every finish but STOP and MAX_TOKENS: blocks, and text cut off (RECITATION and the rest). */
+	static const char *const reasons[] = { "SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION",
+	                                       "OTHER", "LANGUAGE", "MALFORMED_FUNCTION_CALL", "IMAGE_SAFETY",
+	                                       "FINISH_REASON_UNSPECIFIED" };
 	char body[512];
 
 	(void)state;
@@ -487,6 +490,9 @@ test_sse_blocked_and_broken(void **state)
 	expect_sse(AI_WIRE_GEMINI, G_CHUNK("I ") "\r\n\r\n" "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"x\"}]},"
 	           "\"finishReason\":\"SAFETY\"}]}\r\n\r\n", AI_BLOCKED, "I ", 0);
 	expect_sse(AI_WIRE_GEMINI, "data: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"}}\n\n", AI_BLOCKED, "", 0);
+	/* Cut off for reciting: what was streamed before gives way too. */
+	expect_sse(AI_WIRE_GEMINI, G_CHUNK("Here are the lyrics: ") "\r\n\r\n" "data: {\"candidates\":[{\"content\":{\"parts\":"
+	           "[{\"text\":\"first line\"}]},\"finishReason\":\"RECITATION\"}]}\r\n\r\n", AI_BLOCKED, "Here are the lyrics: ", 0);
 	expect_sse(AI_WIRE_OPENAI, O_CHUNK("a") "\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"content_filter\"}]}\n\n",
 	           AI_BLOCKED, "a", 0);
 	expect_sse(AI_WIRE_OPENAI, "data: {\"choices\":[{\"delta\":{\"refusal\":\"No.\"}}]}\n\n", AI_BLOCKED, "", 0);
