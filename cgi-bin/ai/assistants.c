@@ -363,6 +363,12 @@ ai_guidance(struct astral_request *req, const void *input)
 		json_object_put(answer);                     /* no valid flag: the whole answer is not used */
 		answer = NULL;
 	}
+	if (answer != NULL && !model_flag && screen.severity != ASTRAL_CRISIS_NONE) {
+		/* The detector found risk where the model saw none: the model's all-clear reason and the
+		   replies it wrote for a harmless message must not stand under a crisis flag. */
+		json_object_put(answer);
+		answer = NULL;
+	}
 	reason = json_text(answer, "reason", AI_REASON_MAX);
 	flagged = model_flag || screen.severity != ASTRAL_CRISIS_NONE;
 	body = json_object_new_object();

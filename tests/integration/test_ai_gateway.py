@@ -324,6 +324,15 @@ def test_guidance_from_the_model_and_from_the_detector(ai):
     crisis = send(seeker, sid, CRISIS_TEXT)["id"]
     g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": crisis}), 200).json
     assert g["flag"] is True and g["resources"]
+    # The model sees no risk where the detector does: its all-clear and its cheerful replies give
+    # way to the detector's reason and the safe replies.
+    all_clear = {"flag": False, "reason": "No sign of risk in this message.",
+                 "suggested_replies": ["Glad to hear things are fine!"]}
+    crisis = send(seeker, sid, CRISIS_TEXT + " [[mock:json:" + json.dumps(all_clear) + "]]")["id"]
+    g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": crisis}), 200).json
+    assert g["flag"] is True and g["resources"] and g["fallback"] is True, g
+    assert g["reason"] == "The crisis detector found signs of risk in this message.", g
+    assert "Glad to hear things are fine!" not in g["suggested_replies"] and len(g["suggested_replies"]) == 3, g
     expect(seeker.post("/api/ai/guidance", {"session_id": sid, "message_id": calm}), 403)
     other = new_helper(ai.stack)
     expect(other.post("/api/ai/guidance", {"session_id": sid, "message_id": calm}), 404)
