@@ -29,8 +29,11 @@ item(const struct candidate *c, const char *reason)
 	return o;
 }
 
-/* The model's matches, kept only for listed ids, each once, reasons checked. */
-static void
+/* The model's matches, kept only for listed ids, each once, reasons checked. Whether the answer
+   stands: `matches` is a list, and either empty (the model found nothing that fits) or with at
+   least one match kept. A wrong shape, or a list of nothing but unknown ids, does not: the caller
+   falls back to the posts in the helper's expertise rather than telling them nothing fits. */
+static int
 add_model_matches(struct json_object *items, struct json_object *answer, const struct candidate *c, int n)
 {
 	struct json_object *list;
@@ -38,7 +41,7 @@ add_model_matches(struct json_object *items, struct json_object *answer, const s
 
 	if (answer == NULL || !json_object_object_get_ex(answer, "matches", &list) ||
 	    !json_object_is_type(list, json_type_array))
-		return;
+		return 0;
 	for (size_t i = 0; i < json_object_array_length(list) && json_object_array_length(items) < MATCHES_MAX; i++) {
 		struct json_object *m = json_object_array_get_idx(list, i), *id, *why;
 		char *reason;
@@ -59,6 +62,7 @@ add_model_matches(struct json_object *items, struct json_object *answer, const s
 			break;
 		}
 	}
+	return json_object_array_length(list) == 0 || json_object_array_length(items) > 0;
 }
 
 /* Whether a post category is named in the helper's expertise ("Anxiety & Stress" covers both). */
@@ -144,7 +148,10 @@ ai_match(struct astral_request *req, const void *input)
 	}
 	answer = ai_output_json(raw);
 	items = json_object_new_array();
-	add_model_matches(items, answer, c, n);
+	if (!add_model_matches(items, answer, c, n)) {
+		json_object_put(answer);
+		answer = NULL;
+	}
 	body = json_object_new_object();
 	astral_json_add_bool(body, "fallback", answer == NULL);
 	if (answer == NULL) {

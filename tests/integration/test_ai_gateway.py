@@ -366,6 +366,19 @@ def test_match_keeps_only_listed_posts(ai):
     assert {i["post"]["id"] for i in m["items"]} <= listed
 
 
+def test_match_with_a_wrong_shape_answer_falls_back_to_the_helpers_expertise(ai):
+    """An answer with no usable matches (not a list, or only ids the model made up) is not "nothing
+    fits": the helper gets the posts in their expertise, marked as the fallback."""
+    seeker, helper = new_seeker(ai.stack), new_helper(ai.stack)
+    for answer in ({"matches": "see above"}, {"matches": [{"post_id": "not-a-listed-post", "reason": "x"}]}):
+        post = new_post(ai.stack, seeker, category="Anxiety",
+                        content="Anxiety about my exams [[mock:json:" + json.dumps(answer) + "]]")
+        m = expect(helper.post("/api/ai/match", {}), 200).json
+        assert m["fallback"] is True, (answer, m)
+        assert post in [i["post"]["id"] for i in m["items"]], (answer, m)
+        ai.stack.query("UPDATE posts SET status = 'resolved' WHERE id = %s", (post,))
+
+
 def test_match_gives_a_resting_helper_nothing(ai):
     """The gentle limit (docs/peer-support.md): after a session with a high-severity alert ends,
     the helper is not matched, and the model is not asked."""
