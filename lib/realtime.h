@@ -31,7 +31,7 @@ astral_err astral_rt_close_user(const struct astral_app *app, const char *user_i
    fails. Takes ownership of event. */
 void astral_rt_after_commit(struct astral_request *req, const char *user_id, struct json_object *event);
 /* Close every open stream of the user once the request's transaction has committed (a ban, a
-   role change): by then the sessions are revoked, so a stream that reconnects is refused. Like
+   role change, a password change): by then the sessions are revoked, so a stream that reconnects is refused. Like
    the kept events, nothing happens when the request fails. */
 void astral_rt_close_after_commit(struct astral_request *req, const char *user_id);
 /* The dispatcher's side: publish the kept events (and close the streams asked for) and forget them. */

@@ -4,6 +4,7 @@
 
 #include "auth.h"
 #include "password.h"
+#include "realtime.h"
 
 struct password_in { const char *current_password; const char *new_password; };
 static const struct astral_field password_fields[] = {
@@ -67,6 +68,9 @@ auth_password(struct astral_request *req, const void *input)
 	}
 	auth_audit(req, req->who.user_id, req->who.role, "password_change", "user", req->who.user_id, "success",
 	           stored ? "changed" : "set");
+	/* Their open streams too, once the revocation has committed: a stream is authorised only when
+	   it connects. This closes this session's own stream as well; it reconnects, and is let in. */
+	astral_rt_close_after_commit(req, req->who.user_id);
 	astral_respond(req, 204, NULL);
 out:
 	free(hash);

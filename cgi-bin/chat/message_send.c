@@ -60,7 +60,9 @@ publish_new(struct astral_request *req, const struct chat_session *s, const stru
 		astral_rt_after_commit(req, s->helper_id, message_new_event(req, s, m, prev_id, "helper"));
 }
 
-/* The same client key again: answer 200 with the stored message, never a second row. */
+/* The same client key again: answer 200 with the stored message, never a second row. Once the
+   session has ended this is all a send can still do: a resend of a message stored before the end
+   (its first answer was lost) gets it; a key with no stored message is refused with 409. */
 static void
 respond_stored(struct astral_request *req, const struct chat_session *s, const struct send_in *in,
                const unsigned char dek[ASTRAL_DEK_LEN])
@@ -78,6 +80,10 @@ respond_stored(struct astral_request *req, const struct chat_session *s, const s
 	astral_params_text(&p, s->my_role);
 	astral_params_text(&p, in->client_key);
 	err = chat_exec(req, CHAT_MESSAGE_BY_KEY, &p, &res);
+	if (err == ASTRAL_OK && PQntuples(res) == 0 && s->ended) {
+		chat_respond_conflict(req, "This conversation has ended; no more messages can be sent.");
+		goto out;
+	}
 	if (err == ASTRAL_OK && PQntuples(res) != 1)
 		err = ASTRAL_ERR_INTERNAL;
 	if (err == ASTRAL_OK)
@@ -133,7 +139,7 @@ chat_message_send(struct astral_request *req, const void *input)
 	}
 	have_key = 1;
 	if (s.ended) {
-		chat_respond_conflict(req, "This conversation has ended; no more messages can be sent.");
+		respond_stored(req, &s, in, dek);
 		goto out;
 	}
 	/* The detector flags, never blocks; only the seeker's words are screened. */

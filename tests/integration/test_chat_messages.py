@@ -142,6 +142,31 @@ def test_send_to_an_ended_session_is_409(stack):
     expect(h.post(f"/api/sessions/{sid}/messages", {"text": "hello?", "client_key": "x"}), 409, "conflict")
 
 
+def test_resend_of_a_stored_message_after_the_end_is_200(stack):
+    """The answer to a last message was lost and the other side ended the chat meanwhile: the
+    retry with the same client_key gets the stored message (200), not 409 "not sent"."""
+    s, h, sid = new_session(stack)
+    key = "k-" + uuid.uuid4().hex
+    first = expect(s.post(f"/api/sessions/{sid}/messages", {"text": "bye, thanks", "client_key": key}), 201).json
+    crisis = send(s, sid, "I want to kill myself tonight")
+    end_session(h, sid)
+    again = expect(s.post(f"/api/sessions/{sid}/messages", {"text": "bye, thanks", "client_key": key}), 200).json
+    assert {k: again[k] for k in ("id", "seq", "text", "client_key", "created_at", "sender_role", "mine")} == \
+        {k: first[k] for k in ("id", "seq", "text", "client_key", "created_at", "sender_role", "mine")}
+    # A crisis message's resend brings the resources again, and raises no second alert.
+    again = expect(s.post(f"/api/sessions/{sid}/messages", {"text": "x", "client_key": crisis["client_key"]}),
+                   200).json
+    assert again["id"] == crisis["id"] and again["crisis"]["severity"] == "high"
+    assert stack.query("SELECT count(*) FROM crisis_alerts WHERE session_id = %s", (sid,))[0][0] == 1
+    # Anything new is still refused, the other side's key space included.
+    r = expect(s.post(f"/api/sessions/{sid}/messages", {"text": "one more", "client_key": key + "-2"}), 409,
+               "conflict")
+    assert "ended" in r.json["error"]["message"]
+    expect(h.post(f"/api/sessions/{sid}/messages", {"text": "bye", "client_key": key}), 409, "conflict")
+    assert stack.query("SELECT count(*) FROM messages WHERE session_id = %s", (sid,))[0][0] == 2
+    assert [m["id"] for m in history(h, sid)["items"]] == [first["id"], crisis["id"]]
+
+
 @pytest.mark.parametrize("text", ["", " ", "\n\t \n", "x" * 4001])
 def test_text_must_say_something_and_fit(stack, text):
     s, h, sid = new_session(stack)

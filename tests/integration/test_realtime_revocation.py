@@ -1,9 +1,13 @@
-"""Logout, token reuse and account deletion close the user's real-time streams: the program
-deletes the user's nchan channel through the loopback-only publisher (architecture §6)."""
+"""Logout, token reuse, account deletion and a password change close the user's real-time streams:
+the program deletes the user's nchan channel through the loopback-only publisher (architecture §6)."""
 
 import time
 
-from astral_client import expect
+import pytest
+import requests
+
+from astral_client import expect, strong_password, unique
+from test_chat_setup import Person, Subscriber, new_session, send
 
 
 def publisher_deletes(stack, user_id):
@@ -31,3 +35,41 @@ def test_account_deletion_closes_the_users_channel(stack):
     uid = c.user["id"]
     expect(c.delete("/api/me", {"confirm": "delete my account"}), 204)
     assert publisher_deletes(stack, uid)
+
+
+@pytest.mark.parametrize("transport", ["websocket", "eventsource"])
+def test_password_change_closes_the_other_sessions_stream_within_5s(stack, transport):
+    """A password change signs out the user's other sessions: their open streams close too (as
+    after logout or a ban), so a stolen session hears nothing more, and cannot reconnect."""
+    username, password = unique("pw"), strong_password()
+    stack.create_user("helper", username, "Helper PW", password)
+    c1 = stack.client("bearer")
+    c1.login(username, password)
+    stack.query("INSERT INTO helper_profiles (user_id, bio, expertise, available, available_since, created_at,"
+                " updated_at) VALUES (%s, 'I listen.', ARRAY['Anxiety & Stress'], true, now(), now(), now())",
+                (c1.user_id,))
+    c2 = stack.client("bearer")                     # another device, or someone who took the session
+    c2.login(username, password)
+    h1, h2 = Person(c1, "helper"), Person(c2, "helper")
+    s, _, sid = new_session(stack, helper=h1)
+    sub = Subscriber(stack, h2, transport)
+    try:
+        sub.drain(0.3)
+        assert not sub.closed.is_set()
+        t0 = time.monotonic()
+        expect(c1.post("/api/auth/password", {"current_password": password, "new_password": strong_password()}),
+               204)
+        assert sub.closed.wait(5.0), f"the revoked session's {transport} stream stayed open after a password change"
+        assert time.monotonic() - t0 <= 5.0
+        assert publisher_deletes(stack, c1.user_id)
+        expect(c2.get("/api/auth/session"), 401)
+        m = send(s, sid, "words written after the password change")
+        assert all(ev.get("message", {}).get("id") != m["id"] for ev in sub.drain(0.5))
+        # The revoked token opens nothing any more; the session that changed the password is still
+        # signed in (its own stream, closed with the channel, reconnects).
+        r = requests.get(stack.url + "/api/rt/connect", headers={"Authorization": "Bearer " + c2.access_token},
+                         timeout=5)
+        assert r.status_code == 401
+        expect(c1.get("/api/auth/session"), 200)
+    finally:
+        sub.close()
