@@ -2,13 +2,13 @@
    UTF-8, stripped of control characters, trimmed and cut to the route's length; JSON answers are
    parsed as one object (a ```json fence around it is tolerated) and then validated field by
    field by the caller. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "ai.h"
+#include "json.h"
 #include "validate.h"
 
 char *
@@ -53,8 +53,8 @@ ai_output_text(const char *raw, size_t max_chars)
 struct json_object *
 ai_output_json(const char *raw)
 {
-	struct json_object *o;
-	const char *s, *e;
+	struct json_object *o = NULL;
+	const char *s, *e, *problem = NULL;
 
 	if (raw == NULL)
 		return NULL;
@@ -62,22 +62,12 @@ ai_output_json(const char *raw)
 	e = strrchr(raw, '}');
 	if (s == NULL || e == NULL || e < s)
 		return NULL;
-	{
-		struct json_tokener *tok = json_tokener_new();
-		size_t n = (size_t)(e - s + 1);
-
-		if (tok == NULL || n > INT_MAX) {
-			json_tokener_free(tok);
-			return NULL;
-		}
-		o = json_tokener_parse_ex(tok, s, (int)n);
-		if (o != NULL && json_tokener_get_error(tok) != json_tokener_success) {
-			json_object_put(o);
-			o = NULL;
-		}
-		json_tokener_free(tok);
-	}
-	if (o != NULL && !json_object_is_type(o, json_type_object)) {
+	/* What lies outside the braces (a code fence, a word of preamble) is let go; what lies between
+	   them must be one object in strict JSON, as any request body: no comments, no single quotes,
+	   no second object after the first. */
+	if (astral_json_parse(s, (size_t)(e - s + 1), &o, &problem) != ASTRAL_OK)
+		return NULL;
+	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		return NULL;
 	}

@@ -321,6 +321,18 @@ def test_guidance_from_the_model_and_from_the_detector(ai):
     bad = send(seeker, sid, "it is all too much [[mock:json:{\"flag\": \"maybe\"}]]")["id"]
     g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": bad}), 200).json
     assert g["fallback"] is True and len(g["suggested_replies"]) == 3, "malformed guidance must be rejected"
+    # Between its braces an answer is strict JSON: a comment, single quotes or a second object
+    # after the first make it no answer at all. A code fence around it is let go.
+    for loose in ('{"flag": false, /* note */ "reason": "fine", "suggested_replies": ["Model reply"]}',
+                  "{'flag': false, 'reason': 'fine', 'suggested_replies': ['Model reply']}",
+                  '{"flag": false, "reason": "fine", "suggested_replies": ["Model reply"]} and {"flag": true}'):
+        bad = send(seeker, sid, "it is all too much [[mock:json:" + loose + "]]")["id"]
+        g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": bad}), 200).json
+        assert g["fallback"] is True and "Model reply" not in g["suggested_replies"], (loose, g)
+    fenced = send(seeker, sid, 'it is all too much [[mock:json:```json\n{"flag": false, "reason": "fine",'
+                                ' "suggested_replies": ["Model reply"]}\n```]]')["id"]
+    g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": fenced}), 200).json
+    assert g["fallback"] is False and g["suggested_replies"] == ["Model reply"], g
     crisis = send(seeker, sid, CRISIS_TEXT)["id"]
     g = expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": crisis}), 200).json
     assert g["flag"] is True and g["resources"]
