@@ -113,7 +113,7 @@ astral_rt_close_after_commit(struct astral_request *req, const char *user_id)
 }
 
 void
-astral_rt_publish_pending(struct astral_request *req)
+astral_rt_publish_pending(struct astral_request *req, int with_events)
 {
 	size_t n;
 
@@ -126,8 +126,10 @@ astral_rt_publish_pending(struct astral_request *req)
 
 		if (!json_object_object_get_ex(entry, "user", &user))
 			continue;
-		if (json_object_object_get_ex(entry, "event", &event))
-			(void)publish(req->app, json_object_get_string(user), event);
+		if (json_object_object_get_ex(entry, "event", &event)) {
+			if (with_events)
+				(void)publish(req->app, json_object_get_string(user), event);
+		}
 		else if (json_object_object_get_ex(entry, "close", NULL) &&
 		         astral_rt_close_user(req->app, json_object_get_string(user)) != ASTRAL_OK)
 			astral_log(ASTRAL_LOG_WARN, "could not close a user's real-time streams after COMMIT");

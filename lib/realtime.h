@@ -30,12 +30,16 @@ astral_err astral_rt_close_user(const struct astral_app *app, const char *user_i
    publishes every kept event after the response is sent, and drops them when the request
    fails. Takes ownership of event. */
 void astral_rt_after_commit(struct astral_request *req, const char *user_id, struct json_object *event);
-/* Close every open stream of the user once the request's transaction has committed (a ban, a
-   role change, a password change): by then the sessions are revoked, so a stream that reconnects is refused. Like
-   the kept events, nothing happens when the request fails. */
+/* Close every open stream of the user once the request's transaction has committed (logout, a
+   reused refresh token, account deletion, a ban, a role change, a password change): by then the
+   sessions are revoked, so a stream that reconnects is refused. Closing before COMMIT would let
+   a stream reconnect in between and stay open. Nothing happens when the request fails (5xx). */
 void astral_rt_close_after_commit(struct astral_request *req, const char *user_id);
-/* The dispatcher's side: publish the kept events (and close the streams asked for) and forget them. */
-void astral_rt_publish_pending(struct astral_request *req);
+/* The dispatcher's side, once the request's transaction has committed: close the streams asked
+   for, and publish the kept events when `with_events` (the request succeeded: a refusal's events
+   are dropped, while its closes still run, as a refusal may have revoked sessions — a reused
+   refresh token, say); then forget them all. */
+void astral_rt_publish_pending(struct astral_request *req, int with_events);
 /* "http://127.0.0.1:8091/rt/pub" → host, port, path. INVALID for anything else (https, names,
    user info, a missing path). Exposed for the config check and the fuzz target; the same as
    astral_publisher_parse_url. */

@@ -370,9 +370,11 @@ finish:
 	finish_transaction(req);
 send:
 	astral_response_send(req);
-	if (req->status < 400 && req->rt_events != NULL) {
+	/* Below 500 the transaction committed (finish_transaction): a success's events go out, and a
+	   refusal's stream closes (a reused refresh token revokes sessions and answers 401). */
+	if (req->status < 500 && req->rt_events != NULL) {
 		astral_response_flush(req);          /* the caller has the answer before anyone else hears */
-		astral_rt_publish_pending(req);
+		astral_rt_publish_pending(req, req->status < 400);
 	}
 	free(input);
 }

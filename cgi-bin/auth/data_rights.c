@@ -165,8 +165,7 @@ me_delete(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
-	if (astral_rt_close_user(req->app, req->who.user_id) != ASTRAL_OK)
-		astral_log(ASTRAL_LOG_WARN, "could not close real-time streams after account deletion");
+	astral_rt_close_after_commit(req, req->who.user_id);
 	astral_session_clear_cookies(req);
 	astral_header(req, "Clear-Site-Data", "\"cookies\", \"storage\"");
 	astral_respond(req, 204, NULL);

@@ -598,8 +598,7 @@ auth_refresh(struct astral_request *req, const void *input)
 		break;
 	case ASTRAL_ERR_CONFLICT:
 		astral_session_clear_cookies(req);
-		if (astral_rt_close_user(req->app, iss.user_id) != ASTRAL_OK)
-			astral_log(ASTRAL_LOG_WARN, "could not close real-time streams after token reuse");
+		astral_rt_close_after_commit(req, iss.user_id);
 		astral_respond_error(req, 401, "token_reused",
 		                     "This sign-in was used from somewhere else, so it has been ended for your safety.");
 		break;
@@ -624,8 +623,7 @@ auth_logout(struct astral_request *req, const void *input)
 		return;
 	}
 	auth_audit(req, req->who.user_id, req->who.role, "logout", "session", req->who.session_id, "success", NULL);
-	if (astral_rt_close_user(req->app, req->who.user_id) != ASTRAL_OK)
-		astral_log(ASTRAL_LOG_WARN, "could not close real-time streams at logout");
+	astral_rt_close_after_commit(req, req->who.user_id);
 	astral_session_clear_cookies(req);
 	astral_header(req, "Clear-Site-Data", "\"cookies\", \"storage\"");
 	astral_respond(req, 204, NULL);

@@ -29,6 +29,19 @@ def test_logout_closes_the_users_channel(stack):
     assert publisher_deletes(stack, uid)
 
 
+def test_token_reuse_closes_the_users_channel(stack, bearer, clock):
+    """The reuse answers 401 token_reused after revoking the whole family; its close is sent
+    after that COMMIT, like every other close, although the answer is a refusal."""
+    bearer.anonymous()
+    uid = bearer.user_id
+    t0 = bearer.refresh_token
+    expect(bearer.refresh(), 200)
+    clock.advance(30)                                  # past the refresh grace
+    assert not publisher_deletes(stack, uid)
+    expect(bearer.refresh(token=t0), 401, "token_reused")
+    assert publisher_deletes(stack, uid)
+
+
 def test_account_deletion_closes_the_users_channel(stack):
     c = stack.client()
     c.anonymous()

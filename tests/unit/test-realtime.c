@@ -598,7 +598,7 @@ test_realtime_publish_pending_one_connection(void **state)
 	astral_rt_after_commit(&req, USER_ID, json_tokener_parse("{\"type\":\"message\",\"n\":1}"));
 	astral_rt_after_commit(&req, other, json_tokener_parse("{\"type\":\"message\",\"n\":2}"));
 	connect_calls = connect_refused = 0;
-	astral_rt_publish_pending(&req);
+	astral_rt_publish_pending(&req, 1);
 	server_stop(&s);
 	assert_null(req.rt_events);
 	assert_int_equal(connect_calls, 1);
@@ -636,7 +636,7 @@ test_realtime_publish_pending_then_close(void **state)
 	astral_rt_close_after_commit(&req, USER_ID);
 	astral_rt_close_after_commit(&req, NULL);
 	connect_calls = connect_refused = 0;
-	astral_rt_publish_pending(&req);
+	astral_rt_publish_pending(&req, 1);
 	server_stop(&s);
 	assert_null(req.rt_events);
 	assert_int_equal(connect_calls, 1);
@@ -645,6 +645,34 @@ test_realtime_publish_pending_then_close(void **state)
 	del = strstr(s.head, "DELETE /rt/pub/user-" USER_ID " HTTP/1.1\r\n");
 	if (post != s.head || del == NULL || del < post)
 		fail_msg("requests: \"%s\"", s.head);
+}
+
+/* A refusal that revoked sessions (a reused refresh token answers 401 after revoking its family):
+   its closes go out after COMMIT, its events do not. */
+static void
+test_realtime_publish_pending_refused_closes_only(void **state)
+{
+	struct astral_request req;
+	struct astral_app app;
+	struct server s;
+	char url[128];
+
+	(void)state;
+	assert_true(server_start(&s, AF_INET, REPLY_200_KEEP));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%s/rt/pub", s.port);
+	memset(&app, 0, sizeof(app));
+	app.cfg.rt_publish_url = url;
+	memset(&req, 0, sizeof(req));
+	req.app = &app;
+	astral_rt_after_commit(&req, USER_ID, json_tokener_parse("{\"type\":\"session.ended\"}"));
+	astral_rt_close_after_commit(&req, USER_ID);
+	connect_calls = connect_refused = 0;
+	astral_rt_publish_pending(&req, 0);
+	server_stop(&s);
+	assert_null(req.rt_events);
+	assert_int_equal(s.requests, 1);
+	expect_delete_request(&s);
+	assert_null(strstr(s.head, "POST "));
 }
 
 static void
@@ -797,6 +825,7 @@ main(void)
 		cmocka_unit_test(test_realtime_close_user_twice_one_connection),
 		cmocka_unit_test(test_realtime_publish_pending_one_connection),
 		cmocka_unit_test(test_realtime_publish_pending_then_close),
+		cmocka_unit_test(test_realtime_publish_pending_refused_closes_only),
 		cmocka_unit_test(test_realtime_bad_close_user_500),
 		cmocka_unit_test(test_realtime_bad_close_user_garbage),
 		cmocka_unit_test(test_realtime_bad_close_user_hang_up),
