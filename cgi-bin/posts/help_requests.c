@@ -442,7 +442,9 @@ posts_direct_request(struct astral_request *req, const void *input)
 	astral_json_add_bool(as_helper, "filtered", 0);
 	event = posts_event_new(req, "direct_request.new");
 	json_object_object_add(event, "post", as_helper);
-	astral_rt_after_commit(req, in->helper_id, event);
+	/* The channel is named by the id as stored: PostgreSQL writes a uuid in lower case, and the
+	   helper's stream is user-<that>, while the client may have spelled helper_id in capitals. */
+	astral_rt_after_commit(req, astral_db_value(res, 0, POST_COL_RAW_REQUESTED_ID), event);
 	body = posts_post_json(res, 0);
 	if (crisis.severity != ASTRAL_CRISIS_NONE)
 		json_object_object_add(body, "crisis", astral_crisis_response_json(&crisis));

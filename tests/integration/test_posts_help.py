@@ -172,6 +172,24 @@ def test_direct_request_to_an_online_helper(stack):
     expect(helper(stack).post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
 
 
+def test_direct_request_event_reaches_an_upper_case_helper_id(stack):
+    """helper_id is a UUID in either case; the event goes to the helper's stream, user-<the id as
+    stored>, not to a channel spelled the way the client typed it."""
+    if stack.realtime != "nchan":
+        pytest.skip("behind Apache nothing is published: the UI polls")
+    s = seeker(stack)
+    h = helper(stack)
+    before = publishes(stack, h.user_id, wait=False)
+    dr = expect(s.post("/api/posts/direct-requests",
+                       {"helper_id": h.user_id.upper(), "category": "Stress",
+                        "content": "Upper case " + uuid.uuid4().hex}), 201).json
+    assert dr["requested_helper"]["id"] == h.user_id
+    assert publishes(stack, h.user_id) == before + 1
+    log = (stack.log_dir / "nginx-access.log").read_text(errors="replace")
+    assert f"/rt/pub/user-{h.user_id.upper()}" not in log
+    assert dr["id"] in [p["id"] for p in expect(h.get("/api/posts/requests"), 200).json["items"]]
+
+
 def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
     s = seeker(stack)
     off = helper(stack, online=False)
