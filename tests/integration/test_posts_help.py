@@ -211,6 +211,33 @@ def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
     expect(helper(stack).post("/api/posts/direct-requests", body), 403, "forbidden")
 
 
+@pytest.mark.parametrize("blocker", ["seeker", "helper"])
+def test_block_after_direct_request_hides_it(stack, blocker):
+    """A block made after the request was sent, either way, keeps the pair apart as a block made
+    before it does: the helper no longer lists, reads, accepts or declines it (404, as for a post
+    they cannot see), nor counts it on the dashboard. The author still has it, and lifting the
+    block brings it back."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    pub = post(s)
+    who, whom = (s, h.user_id) if blocker == "seeker" else (h, s.user_id)
+    expect(who.post("/api/me/blocks", {"user_id": whom}), 201)
+    expect(h.get(f"/api/posts/{pub['id']}"), 404)
+    assert expect(h.get("/api/posts/requests"), 200).json["items"] == []
+    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 0
+    expect(h.get(f"/api/posts/{dr['id']}"), 404, "not_found")
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
+    expect(h.post(f"/api/posts/{dr['id']}/decline"), 404, "not_found")
+    assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id = %s", (dr["id"],))[0][0] == 0
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "direct_request"
+
+    expect(who.delete(f"/api/me/blocks/{whom}"), 204)
+    assert [p["id"] for p in expect(h.get("/api/posts/requests"), 200).json["items"]] == [dr["id"]]
+    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 1
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 201)
+
+
 def test_declined_request_goes_back_and_never_public(stack):
     s = seeker(stack)
     h = helper(stack)
