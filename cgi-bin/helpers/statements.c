@@ -56,8 +56,9 @@
 	" " EPOCH_US("c.created_at")
 
 const struct astral_stmt helpers_stmts[HELPERS_STMT_COUNT] = {
-	/* In every statement below, `available` is "online": switched on and not resting (the
-	   0015 versions of the functions, given the request's clock and [helpers] rest_minutes). */
+	/* In every statement below, `available` is "online": switched on, no ban in force and not
+	   resting (the 0015 versions of the functions as 0031 left them, given the request's clock
+	   and [helpers] rest_minutes). */
 	[HELPERS_ONLINE_COUNT] = { "helpers_online_count",
 		"SELECT astral_helpers_online_count(" REST("$1", "$2") ")", 2 },
 	/* $1 by name (else by join date), $2 expertise, $3 online, $4/$5/$6 the keyset (name, join

@@ -140,10 +140,11 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 	[POSTS_TAKEN] = { "posts_taken", "SELECT astral_post_taken($1::uuid)", 1 },
 	[POSTS_HELPER_AVAILABLE] = { "posts_helper_available",
 		"SELECT available FROM helper_profiles WHERE user_id = $1::uuid", 1 },
-	/* $2/$3: the clock and [helpers] rest_minutes (a resting helper cannot be asked). */
+	/* $2/$3: the clock and [helpers] rest_minutes. `available` is "online" as everywhere else
+	   (migration 0031: switched on, no ban in force, not resting); the rest, apart, says why. */
 	[POSTS_HELPER_PUBLIC] = { "posts_helper_public",
 		"SELECT h.display_name, h.available, astral_helper_resting(h.id, to_timestamp($2::bigint), $3::integer)"
-		" FROM astral_helper_public($1::uuid) h", 3 },
+		" FROM astral_helper_public($1::uuid, to_timestamp($2::bigint), $3::integer) h", 3 },
 	[POSTS_IS_BLOCK_PEER] = { "posts_is_block_peer",
 		"SELECT NOT" NOT_BLOCKED("$1::uuid"), 1 },
 	/* The unique post_id makes the second of two racing accepts fail here (409). */

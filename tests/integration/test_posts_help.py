@@ -211,6 +211,26 @@ def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
     expect(helper(stack).post("/api/posts/direct-requests", body), 403, "forbidden")
 
 
+def test_direct_request_to_a_banned_helper_is_409_offline(stack):
+    """A helper with a ban in force cannot be asked, whatever their switch says: 409 as for any
+    offline helper (the ban is not named), no post written, nothing published; lifted, the ban
+    counts no more."""
+    s = seeker(stack)
+    h = helper(stack)
+    stack.query("INSERT INTO account_bans (user_id, reason, created_at) VALUES (%s, 'abuse', now())",
+                (h.user_id,))
+    before = publishes(stack, h.user_id, wait=False)
+    body = {"helper_id": h.user_id, "category": "Stress", "content": "private " + uuid.uuid4().hex}
+    r = expect(s.post("/api/posts/direct-requests", body), 409, "conflict", "helper_id")
+    assert r.json["error"]["message"] == "That helper is offline right now."
+    assert expect(s.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is False
+    assert expect(s.get("/api/posts/mine"), 200).json["items"] == []
+    assert publishes(stack, h.user_id, wait=False) == before
+    stack.query("DELETE FROM account_bans WHERE user_id = %s", (h.user_id,))
+    assert expect(s.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is True
+    expect(s.post("/api/posts/direct-requests", body), 201)
+
+
 @pytest.mark.parametrize("blocker", ["seeker", "helper"])
 def test_block_after_direct_request_hides_it(stack, blocker):
     """A block made after the request was sent, either way, keeps the pair apart as a block made
