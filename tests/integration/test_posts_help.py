@@ -3,6 +3,7 @@ and republishing; racing accepts; real-time events; the IDOR matrix over posts."
 
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -287,6 +288,47 @@ def test_declined_request_goes_back_and_never_public(stack):
     assert feed_ids(seeker(stack), f"q={word}") == [dr["id"]]
     expect(s.post(f"/api/posts/{dr['id']}/publish"), 409, "conflict")
     expect(other.post(f"/api/posts/{dr['id']}/accept"), 201)
+
+
+def test_request_to_a_helper_who_deletes_their_account_goes_back_declined(stack):
+    """A helper who deletes their account declines what still waits for them, as a decline does:
+    the request goes back to its author (event, audit), who may publish it. Requests to others,
+    and the helper's requests already answered, stay as they were."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    taken = direct_request(seeker(stack), h.user_id)
+    expect(h.post(f"/api/posts/{taken['id']}/accept"), 201)
+    other = direct_request(seeker(stack), helper(stack).user_id)
+    before = publishes(stack, s.user_id, wait=False)
+    expect(h.delete("/api/me", {"confirm": "delete my account"}), 204)
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before + 1
+    got = expect(s.get(f"/api/posts/{dr['id']}"), 200).json
+    assert got["status"] == "declined" and got["requested_helper"] is None
+    assert stack.query("SELECT detail FROM audit_log WHERE action = 'direct_request_decline' AND object_id = %s",
+                       (dr["id"],)) == [("account_delete",)]
+    statuses = dict(stack.query("SELECT id::text, status FROM posts WHERE id IN (%s, %s)", (taken["id"], other["id"])))
+    assert statuses == {taken["id"]: "in_progress", other["id"]: "direct_request"}
+    pub = expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json
+    assert pub["status"] == "active" and pub["requested_helper"] is None
+
+
+def test_migration_0032_hands_back_requests_orphaned_before(stack, owner_db):
+    """Requests left waiting for a deleted helper by earlier versions (status direct_request, no
+    requested helper) go back to their authors as declined when migration 0032 runs again."""
+    s = seeker(stack)
+    dr = direct_request(s, helper(stack).user_id)
+    waiting = direct_request(seeker(stack), helper(stack).user_id)
+    stack.query("UPDATE posts SET requested_helper_id = NULL WHERE id = %s", (dr["id"],))
+    sql = (Path(__file__).resolve().parents[2] / "migrations" / "0032_orphaned_direct_requests.sql").read_text()
+    with owner_db.cursor() as cur:
+        cur.execute(sql)
+    owner_db.commit()
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (waiting["id"],)) == [("direct_request",)]
+    expect(s.post(f"/api/posts/{dr['id']}/publish"), 200)
 
 
 def test_decline_a_public_post_is_409(stack):
