@@ -56,8 +56,9 @@
 	" " EPOCH_US("c.created_at")
 
 const struct astral_stmt helpers_stmts[HELPERS_STMT_COUNT] = {
-	/* In every statement below, `available` is "online": switched on and not resting (the
-	   0015 versions of the functions, given the request's clock and [helpers] rest_minutes). */
+	/* In every statement below, `available` is "online": switched on, no ban in force and not
+	   resting (the 0015 versions of the functions as 0031 left them, given the request's clock
+	   and [helpers] rest_minutes). */
 	[HELPERS_ONLINE_COUNT] = { "helpers_online_count",
 		"SELECT astral_helpers_online_count(" REST("$1", "$2") ")", 2 },
 	/* $1 by name (else by join date), $2 expertise, $3 online, $4/$5/$6 the keyset (name, join
@@ -128,11 +129,13 @@ const struct astral_stmt helpers_stmts[HELPERS_STMT_COUNT] = {
 	/* ---- the dashboard ---- */
 	/* Each count walks an index of the helper's own rows (help_sessions_helper, posts_requested);
 	   the available posts stop at AVAILABLE_CAP + 1 rows of posts_feed_newest, so the dashboard
-	   costs the same at any number of posts. $1 me, $2/$3 clock and rest minutes. */
+	   costs the same at any number of posts. The requests counted are those GET /api/posts/requests
+	   lists: none from someone blocked either way. $1 me, $2/$3 clock and rest minutes. */
 	[HELPERS_DASHBOARD] = { "helpers_dashboard",
 		"SELECT (SELECT count(*) FROM help_sessions s WHERE s.helper_id = $1::uuid AND s.ended_at IS NULL),"
 		" (SELECT count(*) FROM help_sessions s WHERE s.helper_id = $1::uuid AND s.ended_at IS NOT NULL),"
-		" (SELECT count(*) FROM posts p WHERE p.status = 'direct_request' AND p.requested_helper_id = $1::uuid),"
+		" (SELECT count(*) FROM posts p WHERE p.status = 'direct_request' AND p.requested_helper_id = $1::uuid"
+		"   AND" NOT_BLOCKED("p.author_id") "),"
 		" (SELECT count(*) FROM (SELECT 1 FROM posts p WHERE p.status = 'active' AND NOT p.reported"
 		"   AND p.author_id <> $1::uuid AND" NOT_BLOCKED("p.author_id")
 		"   ORDER BY p.created_at DESC, p.id DESC LIMIT " AVAILABLE_CAP_SQL " + 1) a),"

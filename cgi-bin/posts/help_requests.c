@@ -367,8 +367,9 @@ static const struct astral_field direct_fields[] = {
 };
 const struct astral_input_spec posts_direct_request_input = { direct_fields, 3, sizeof(struct direct_in) };
 
-/* The helper can be asked: exists as a helper with a profile, no block either way, online and
-   not resting. Answers and returns 0 when not. */
+/* The helper can be asked: exists as a helper with a profile, no block either way, and online
+   (switched on, no ban in force, not resting). Answers and returns 0 when not: a helper who is
+   not online is offline (409), or taking a break when resting; a ban is never named. */
 static int
 helper_askable(struct astral_request *req, const char *helper_id, astral_err *err)
 {
@@ -393,12 +394,12 @@ helper_askable(struct astral_request *req, const char *helper_id, astral_err *er
 		astral_respond_field_error(req, 404, "not_found", "No such helper.", "helper_id", "is not a helper");
 		goto out;
 	}
-	if (!astral_db_bool(helper, 0, 1)) {
-		posts_respond_conflict(req, "That helper is offline right now.", "helper_id", "is offline");
-		goto out;
-	}
 	if (astral_db_bool(helper, 0, 2)) {
 		posts_respond_conflict(req, "This helper is taking a break.", "helper_id", "is taking a break");
+		goto out;
+	}
+	if (!astral_db_bool(helper, 0, 1)) {
+		posts_respond_conflict(req, "That helper is offline right now.", "helper_id", "is offline");
 		goto out;
 	}
 	ok = 1;
@@ -442,7 +443,9 @@ posts_direct_request(struct astral_request *req, const void *input)
 	astral_json_add_bool(as_helper, "filtered", 0);
 	event = posts_event_new(req, "direct_request.new");
 	json_object_object_add(event, "post", as_helper);
-	astral_rt_after_commit(req, in->helper_id, event);
+	/* The channel is named by the id as stored: PostgreSQL writes a uuid in lower case, and the
+	   helper's stream is user-<that>, while the client may have spelled helper_id in capitals. */
+	astral_rt_after_commit(req, astral_db_value(res, 0, POST_COL_RAW_REQUESTED_ID), event);
 	body = posts_post_json(res, 0);
 	if (crisis.severity != ASTRAL_CRISIS_NONE)
 		json_object_object_add(body, "crisis", astral_crisis_response_json(&crisis));

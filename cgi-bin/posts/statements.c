@@ -62,12 +62,13 @@
 	" AND ($" n "::text IS NULL OR p.category = $" n "::text)" \
 	" AND p.search @@ plainto_tsquery('simple', $" m "::text)" after order
 
-/* Who may see one post: the author, the requested helper, the session's helper, staff, and
-   anyone for a public post whose author is not blocked either way. Row-level security says
-   the same (the second wall). */
+/* Who may see one post: the author, the requested helper while no block stands between them
+   and the author, the session's helper, staff, and anyone for a public post whose author is
+   not blocked either way. Row-level security is the second wall: it lets the requested helper
+   through whatever the blocks, this is what keeps a blocked pair apart (and makes an accept 404). */
 #define POST_VISIBLE \
-	" (p.author_id = $1::uuid OR p.requested_helper_id = $1::uuid OR astral_helps_on_post(p.id)" \
-	"  OR astral_is_staff() OR (" FEED_PUBLIC "))"
+	" (p.author_id = $1::uuid OR (p.requested_helper_id = $1::uuid AND" NOT_BLOCKED("p.author_id") ")" \
+	"  OR astral_helps_on_post(p.id) OR astral_is_staff() OR (" FEED_PUBLIC "))"
 
 #define REFLECTION_COLUMNS \
 	"r.id, r.content, " EPOCH("r.created_at") ", r.light_count," \
@@ -111,10 +112,11 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 		NOT_RESTING("$6", "$7") AFTER_NEEDS ORDER_NEEDS, 7 },
 	[POSTS_MINE] = { "posts_mine",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE p.author_id = $1::uuid" AFTER_NEWEST ORDER_NEWEST, 4 },
-	/* Private requests waiting for me (a helper), newest first. */
+	/* Private requests waiting for me (a helper), newest first; none from someone I block or who
+	   blocks me, as POST_VISIBLE. */
 	[POSTS_REQUESTS_TO_ME] = { "posts_requests_to_me",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE p.status = 'direct_request' AND p.requested_helper_id = $1::uuid"
-		AFTER_NEWEST ORDER_NEWEST, 4 },
+		" AND" NOT_BLOCKED("p.author_id") AFTER_NEWEST ORDER_NEWEST, 4 },
 	[POSTS_GET] = { "posts_get",
 		"SELECT " POST_COLUMNS " FROM posts p WHERE p.id = $2::uuid AND" POST_VISIBLE, 2 },
 	[POSTS_INSERT] = { "posts_insert",
@@ -138,10 +140,11 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 	[POSTS_TAKEN] = { "posts_taken", "SELECT astral_post_taken($1::uuid)", 1 },
 	[POSTS_HELPER_AVAILABLE] = { "posts_helper_available",
 		"SELECT available FROM helper_profiles WHERE user_id = $1::uuid", 1 },
-	/* $2/$3: the clock and [helpers] rest_minutes (a resting helper cannot be asked). */
+	/* $2/$3: the clock and [helpers] rest_minutes. `available` is "online" as everywhere else
+	   (migration 0031: switched on, no ban in force, not resting); the rest, apart, says why. */
 	[POSTS_HELPER_PUBLIC] = { "posts_helper_public",
 		"SELECT h.display_name, h.available, astral_helper_resting(h.id, to_timestamp($2::bigint), $3::integer)"
-		" FROM astral_helper_public($1::uuid) h", 3 },
+		" FROM astral_helper_public($1::uuid, to_timestamp($2::bigint), $3::integer) h", 3 },
 	[POSTS_IS_BLOCK_PEER] = { "posts_is_block_peer",
 		"SELECT NOT" NOT_BLOCKED("$1::uuid"), 1 },
 	/* The unique post_id makes the second of two racing accepts fail here (409). */

@@ -313,6 +313,33 @@ def test_online_count_goes_up_and_down(stack):
     assert online_count(stack) == base
 
 
+def test_banned_helper_is_offline_everywhere(stack, clock):
+    """A ban leaves the helper's switch on; while it is in force they are offline on their
+    profile, in the directory (both orders, both filters) and in the online count, and a timed
+    ban that has ended counts no more (at the programs' clock)."""
+    tag = uuid.uuid4().hex[:8]
+    h = new_helper(stack, display_name=f"Banned {tag}", profile=profile_body(), online=True)
+    reader = new_seeker(stack)
+    ids = lambda q: {i["id"] for i in walk(reader, query=q)}  # noqa: E731
+    base = online_count(stack)
+    assert h.user_id in ids("online=true")
+    stack.query("INSERT INTO account_bans (user_id, reason, created_at, expires_at)"
+                " VALUES (%s, 'abuse', to_timestamp(%s), to_timestamp(%s))",
+                (h.user_id, int(clock.now()), int(clock.now()) + 120))
+    assert online_count(stack) == base - 1
+    assert expect(reader.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is False
+    for order in ("", "&sort=joined"):
+        assert h.user_id not in ids("online=true" + order)
+        assert h.user_id in ids("online=false" + order)
+    assert [i["online"] for i in walk(reader) if i["id"] == h.user_id] == [False]
+    assert stack.query("SELECT available FROM helper_profiles WHERE user_id = %s", (h.user_id,))[0][0] is True
+
+    clock.advance(121)
+    assert online_count(stack) == base
+    assert expect(reader.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is True
+    assert h.user_id in ids("online=true")
+
+
 def test_online_count_is_public_and_counts_only_helpers(stack, owner_db):
     base = online_count(stack)
     name, pw = unique("adm"), strong_password()

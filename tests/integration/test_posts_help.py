@@ -3,6 +3,7 @@ and republishing; racing accepts; real-time events; the IDOR matrix over posts."
 
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -172,6 +173,24 @@ def test_direct_request_to_an_online_helper(stack):
     expect(helper(stack).post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
 
 
+def test_direct_request_event_reaches_an_upper_case_helper_id(stack):
+    """helper_id is a UUID in either case; the event goes to the helper's stream, user-<the id as
+    stored>, not to a channel spelled the way the client typed it."""
+    if stack.realtime != "nchan":
+        pytest.skip("behind Apache nothing is published: the UI polls")
+    s = seeker(stack)
+    h = helper(stack)
+    before = publishes(stack, h.user_id, wait=False)
+    dr = expect(s.post("/api/posts/direct-requests",
+                       {"helper_id": h.user_id.upper(), "category": "Stress",
+                        "content": "Upper case " + uuid.uuid4().hex}), 201).json
+    assert dr["requested_helper"]["id"] == h.user_id
+    assert publishes(stack, h.user_id) == before + 1
+    log = (stack.log_dir / "nginx-access.log").read_text(errors="replace")
+    assert f"/rt/pub/user-{h.user_id.upper()}" not in log
+    assert dr["id"] in [p["id"] for p in expect(h.get("/api/posts/requests"), 200).json["items"]]
+
+
 def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
     s = seeker(stack)
     off = helper(stack, online=False)
@@ -191,6 +210,53 @@ def test_direct_request_to_offline_unknown_or_blocked_helper(stack):
     expect(s.post("/api/posts/direct-requests", body), 404, "not_found")
     assert expect(s.get("/api/posts/mine"), 200).json["items"] == []
     expect(helper(stack).post("/api/posts/direct-requests", body), 403, "forbidden")
+
+
+def test_direct_request_to_a_banned_helper_is_409_offline(stack):
+    """A helper with a ban in force cannot be asked, whatever their switch says: 409 as for any
+    offline helper (the ban is not named), no post written, nothing published; lifted, the ban
+    counts no more."""
+    s = seeker(stack)
+    h = helper(stack)
+    stack.query("INSERT INTO account_bans (user_id, reason, created_at) VALUES (%s, 'abuse', now())",
+                (h.user_id,))
+    before = publishes(stack, h.user_id, wait=False)
+    body = {"helper_id": h.user_id, "category": "Stress", "content": "private " + uuid.uuid4().hex}
+    r = expect(s.post("/api/posts/direct-requests", body), 409, "conflict", "helper_id")
+    assert r.json["error"]["message"] == "That helper is offline right now."
+    assert expect(s.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is False
+    assert expect(s.get("/api/posts/mine"), 200).json["items"] == []
+    assert publishes(stack, h.user_id, wait=False) == before
+    stack.query("DELETE FROM account_bans WHERE user_id = %s", (h.user_id,))
+    assert expect(s.get(f"/api/helpers/{h.user_id}"), 200).json["online"] is True
+    expect(s.post("/api/posts/direct-requests", body), 201)
+
+
+@pytest.mark.parametrize("blocker", ["seeker", "helper"])
+def test_block_after_direct_request_hides_it(stack, blocker):
+    """A block made after the request was sent, either way, keeps the pair apart as a block made
+    before it does: the helper no longer lists, reads, accepts or declines it (404, as for a post
+    they cannot see), nor counts it on the dashboard. The author still has it, and lifting the
+    block brings it back."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    pub = post(s)
+    who, whom = (s, h.user_id) if blocker == "seeker" else (h, s.user_id)
+    expect(who.post("/api/me/blocks", {"user_id": whom}), 201)
+    expect(h.get(f"/api/posts/{pub['id']}"), 404)
+    assert expect(h.get("/api/posts/requests"), 200).json["items"] == []
+    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 0
+    expect(h.get(f"/api/posts/{dr['id']}"), 404, "not_found")
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
+    expect(h.post(f"/api/posts/{dr['id']}/decline"), 404, "not_found")
+    assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id = %s", (dr["id"],))[0][0] == 0
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "direct_request"
+
+    expect(who.delete(f"/api/me/blocks/{whom}"), 204)
+    assert [p["id"] for p in expect(h.get("/api/posts/requests"), 200).json["items"]] == [dr["id"]]
+    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 1
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 201)
 
 
 def test_declined_request_goes_back_and_never_public(stack):
@@ -222,6 +288,47 @@ def test_declined_request_goes_back_and_never_public(stack):
     assert feed_ids(seeker(stack), f"q={word}") == [dr["id"]]
     expect(s.post(f"/api/posts/{dr['id']}/publish"), 409, "conflict")
     expect(other.post(f"/api/posts/{dr['id']}/accept"), 201)
+
+
+def test_request_to_a_helper_who_deletes_their_account_goes_back_declined(stack):
+    """A helper who deletes their account declines what still waits for them, as a decline does:
+    the request goes back to its author (event, audit), who may publish it. Requests to others,
+    and the helper's requests already answered, stay as they were."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    taken = direct_request(seeker(stack), h.user_id)
+    expect(h.post(f"/api/posts/{taken['id']}/accept"), 201)
+    other = direct_request(seeker(stack), helper(stack).user_id)
+    before = publishes(stack, s.user_id, wait=False)
+    expect(h.delete("/api/me", {"confirm": "delete my account"}), 204)
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before + 1
+    got = expect(s.get(f"/api/posts/{dr['id']}"), 200).json
+    assert got["status"] == "declined" and got["requested_helper"] is None
+    assert stack.query("SELECT detail FROM audit_log WHERE action = 'direct_request_decline' AND object_id = %s",
+                       (dr["id"],)) == [("account_delete",)]
+    statuses = dict(stack.query("SELECT id::text, status FROM posts WHERE id IN (%s, %s)", (taken["id"], other["id"])))
+    assert statuses == {taken["id"]: "in_progress", other["id"]: "direct_request"}
+    pub = expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json
+    assert pub["status"] == "active" and pub["requested_helper"] is None
+
+
+def test_migration_0032_hands_back_requests_orphaned_before(stack, owner_db):
+    """Requests left waiting for a deleted helper by earlier versions (status direct_request, no
+    requested helper) go back to their authors as declined when migration 0032 runs again."""
+    s = seeker(stack)
+    dr = direct_request(s, helper(stack).user_id)
+    waiting = direct_request(seeker(stack), helper(stack).user_id)
+    stack.query("UPDATE posts SET requested_helper_id = NULL WHERE id = %s", (dr["id"],))
+    sql = (Path(__file__).resolve().parents[2] / "migrations" / "0032_orphaned_direct_requests.sql").read_text()
+    with owner_db.cursor() as cur:
+        cur.execute(sql)
+    owner_db.commit()
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (waiting["id"],)) == [("direct_request",)]
+    expect(s.post(f"/api/posts/{dr['id']}/publish"), 200)
 
 
 def test_decline_a_public_post_is_409(stack):
