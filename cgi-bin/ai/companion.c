@@ -1,11 +1,13 @@
 /*
  * POST /api/ai/chat: one message to the companion and its reply, as JSON or, with Accept:
  * text/event-stream, streamed token by token (docs/ai-api-contract.md). The path of a message:
- *   1. the person must have said they are 18 or over; one use of today's quota is taken;
+ *   1. the person must have said they are 18 or over;
  *   2. the crisis detector screens the message: a hit answers with the fixed supportive reply and
- *      the crisis resources, alerts the moderators, and the model is not called;
- *   3. otherwise the transaction is committed and the model is called with the server's prompt,
- *      the last AI_HISTORY_SENT messages and this one, names and contact details scrubbed;
+ *      the crisis resources, alerts the moderators, and the model is not called; this comes before
+ *      the quota, whatever is left of it, and takes none of it;
+ *   3. otherwise one use of today's quota is taken (or 429), the transaction is committed and the
+ *      model is called with the server's prompt, the last AI_HISTORY_SENT messages and this one,
+ *      names and contact details scrubbed;
  *   4. the reply is screened as it arrives: a hit stops it and replaces it with the supportive
  *      reply and the resources (and alerts); a failure, block or empty reply becomes the fallback;
  *   5. in a new transaction both messages are stored sealed, the action audited.
@@ -305,7 +307,13 @@ ai_chat(struct astral_request *req, const void *input)
 	char *checked = NULL;
 	astral_err err;
 
-	if (!ai_require_provider(req) || !ai_require_adult(req) || !ai_gate(req, AI_ACTION_CHAT))
+	if (!ai_require_provider(req) || !ai_require_adult(req))
+		return;
+	/* The message is screened before the quota: a person in crisis is never turned away with a
+	   429 (or a 403 for chat turned off), and the crisis reply takes no use of the day's quota,
+	   as it asks no model. */
+	astral_crisis_screen_or_none(in->message, &in_screen);
+	if (in_screen.severity == ASTRAL_CRISIS_NONE && !ai_gate(req, AI_ACTION_CHAT))
 		return;
 	err = ai_conversation_open(req, &c);
 	if (err != ASTRAL_OK) {
@@ -315,7 +323,6 @@ ai_chat(struct astral_request *req, const void *input)
 	sink.streaming = wants_stream(req);
 	mine.text = (char *)(uintptr_t)in->message;
 	mine.created_at = reply.created_at = req->now;
-	astral_crisis_screen_or_none(in->message, &in_screen);
 	if (in_screen.severity != ASTRAL_CRISIS_NONE) {
 		/* The model is not asked: the supportive reply and the resources, now. */
 		crisis = &in_screen;

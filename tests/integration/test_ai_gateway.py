@@ -161,6 +161,34 @@ def test_crisis_in_the_message_is_answered_without_the_model(ai):
     assert referrals(ai.stack) == before + 1
 
 
+def chat_quota(p):
+    return expect(p.get("/api/ai/status"), 200).json["quotas"]["chat"]
+
+
+def test_crisis_in_the_message_is_answered_whatever_the_quota(ai):
+    """The detector runs before the quota: a crisis message is never refused with a 429, always
+    gets the resources and raises the alert, and takes no use of the day's quota."""
+    p = adult(ai.stack)
+    chat(p, "hello")
+    assert chat_quota(p)["used"] == 1
+    chat(p, CRISIS_TEXT)
+    assert chat_quota(p)["used"] == 1, "the crisis reply took a use of the quota"
+    limit = chat_quota(p)["limit"]
+    ai.stack.query("UPDATE ai_usage SET used = %s WHERE user_id = %s AND action = 'chat'", (limit, p.id))
+    chat(p, "hello again", status=429)
+    before = referrals(ai.stack)
+    ai.mock.clear()
+    a = chat(p, CRISIS_TEXT).json
+    assert ai.mock.requests() == []
+    assert a["fallback"] is True and a["crisis"]["resources"] and "crisis lines" in a["reply"]["text"]
+    alerts = ai.stack.query("SELECT source, severity FROM crisis_alerts WHERE user_id = %s", (p.id,))
+    assert alerts == [("ai", "high"), ("ai", "high")]
+    assert referrals(ai.stack) == before + 1
+    events = sse(ai.stack, p, CRISIS_TEXT)
+    assert events[-1][1] == "done" and events[-1][2]["crisis"]["resources"]
+    assert chat_quota(p) == {"limit": limit, "used": limit, "remaining": 0}
+
+
 def test_astralctl_reports_the_referrals_per_day(ai):
     """`astralctl ai referrals`: the operator's report of the counter, with no person in it."""
     p = adult(ai.stack)
