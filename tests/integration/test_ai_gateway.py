@@ -295,6 +295,23 @@ def test_no_identifier_or_token_is_sent_and_the_key_stays_secret(ai):
         assert key not in log.read_text(errors="replace"), f"the key is in {log}"
 
 
+def test_names_and_numbers_next_to_punctuation_are_scrubbed(ai):
+    """A name before a full stop, in curly quotes, with a curly possessive or after a dash, and a
+    number after an em dash or an ideograph, are scrubbed as well as one before a comma
+    (tests/unit/test-ai-text.c has the boundary rule case by case)."""
+    p = adult(ai.stack)
+    me = expect(p.get("/api/auth/session"), 200).json["user"]
+    name, handle = me["display_name"], me["username"]
+    ai.mock.clear()
+    chat(p, f"My name is {name}. Call me\u20145551234567 or \u7535\u8bdd13812345678 [[mock:echo]]")
+    chat(p, f"Sign it \u201c{name}\u201d, it is {name}\u2019s\u2014{handle}. [[mock:echo]]")
+    sent = json.dumps([json.loads(r["body"]) for r in ai.mock.requests()], ensure_ascii=False)
+    for secret in (name, handle, "5551234567", "13812345678"):
+        assert secret not in sent, f"{secret!r} left the host"
+    assert "My name is [name]. Call me\u2014[contact] or \u7535\u8bdd[contact]" in sent
+    assert "Sign it \u201c[name]\u201d, it is [name]\u2019s\u2014[name]." in sent
+
+
 # ------------------------------------------------------------------ quotas
 
 def test_quota_answers_429_with_retry_after(ai):
