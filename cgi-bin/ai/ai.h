@@ -48,7 +48,11 @@ astral_err ai_exec(struct astral_request *req, enum ai_stmt s, const struct astr
 /* Limits of the contract. */
 #define AI_MESSAGE_MAX 2000          /* a companion message, characters */
 #define AI_HISTORY_SHOWN 200         /* messages GET /api/ai/history returns */
-#define AI_HISTORY_SENT 20           /* earlier messages sent with a companion message */
+#define AI_HISTORY_SENT 20           /* earlier messages sent with a companion message, at most */
+/* Bytes of conversation text sent with a companion call (earlier messages and this one, as
+   scrubbed), the oldest dropped first: about 4,000 tokens of English, so that with the prompt
+   and a reply it fits the 8k-token context of a small local model (docs/ai.md). */
+#define AI_CONTEXT_BYTES 16000
 #define AI_REPLY_MAX 4000            /* a companion reply, characters */
 #define AI_DRAFT_MAX 5000
 #define AI_POST_SUMMARY_MAX 600

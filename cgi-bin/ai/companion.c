@@ -7,7 +7,7 @@
  *      the quota, whatever is left of it, and takes none of it;
  *   3. otherwise one use of today's quota is taken (or 429), the transaction is committed and the
  *      model is called with the server's prompt, the last AI_HISTORY_SENT messages and this one,
- *      names and contact details scrubbed;
+ *      names and contact details scrubbed, the oldest dropped beyond AI_CONTEXT_BYTES;
  *   4. the reply is screened as it arrives: a hit stops it and replaces it with the supportive
  *      reply and the resources (and alerts); a failure, block or empty reply becomes the fallback;
  *   5. in a new transaction both messages are stored sealed, the action audited.
@@ -117,7 +117,26 @@ wants_stream(const struct astral_request *req)
 	return accept != NULL && strstr(accept, "text/event-stream") != NULL;
 }
 
-/* The conversation sent to the model: the last messages and this one, all scrubbed. */
+/* Keep the newest of the k turns within AI_CONTEXT_BYTES, the last (the person's message) always:
+   a long conversation over a model's context would be refused on every message. A model turn
+   left first goes too, so that what is sent starts with the person. The number kept. */
+static size_t
+keep_newest(struct ai_turn *t, size_t k)
+{
+	size_t from = k - 1, total = strlen(t[k - 1].text);
+
+	while (from > 0 && total + strlen(t[from - 1].text) <= AI_CONTEXT_BYTES)
+		total += strlen(t[--from].text);
+	while (from < k - 1 && t[from].speaker == AI_SPEAKER_MODEL)
+		from++;
+	for (size_t i = 0; i < from; i++)
+		free((char *)(uintptr_t)t[i].text);
+	memmove(t, t + from, (k - from) * sizeof(*t));
+	return k - from;
+}
+
+/* The conversation sent to the model: the last messages and this one, all scrubbed, within
+   AI_CONTEXT_BYTES. */
 static astral_err
 build_turns(struct astral_request *req, const struct ai_conversation *c, const char *message, struct ai_turn **turns,
             size_t *nturns)
@@ -152,7 +171,7 @@ build_turns(struct astral_request *req, const struct ai_conversation *c, const c
 		goto out;
 	}
 	*turns = t;
-	*nturns = k;
+	*nturns = keep_newest(t, k);
 	t = NULL;
 out:
 	for (size_t i = 0; t != NULL && i < k; i++)

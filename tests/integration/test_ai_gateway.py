@@ -130,6 +130,29 @@ def test_earlier_messages_go_with_the_next_one(ai):
     assert "supportive listening" in sent or "not a therapist" in sent, "the server's prompt is sent"
 
 
+def test_a_long_conversation_is_sent_within_the_context_budget(ai):
+    """What goes with a message is capped (AI_CONTEXT_BYTES, 16000 bytes of turns): the oldest
+    messages are dropped first, the person's new message always goes, and what is sent starts
+    with the person. Without the cap a long conversation grew past a small model's context and
+    every message was refused."""
+    p = adult(ai.stack)
+    for i in range(12):
+        chat(p, f"m{i:02d} " + "word " * 380)
+    ai.mock.clear()
+    chat(p, "m12 the newest")
+    body = ai.mock.requests()[-1]["body"]
+    doc = json.loads(body)
+    if ai.provider == "gemini":
+        turns = [(c["role"], "".join(part["text"] for part in c["parts"])) for c in doc["contents"]]
+    else:
+        turns = [(m["role"], m["content"]) for m in doc["messages"] if m["role"] != "system"]
+    assert turns[0][0] == "user" and turns[-1] == ("user", "m12 the newest")
+    assert sum(len(text.encode()) for _, text in turns) <= 16000
+    kept = [text[:3] for role, text in turns if role == "user"]
+    assert kept[-1] == "m12" and "m11" in kept and "m00" not in kept, kept
+    assert kept == sorted(kept), "the newest are kept, in order"
+
+
 def test_streamed_reply_arrives_token_by_token(ai):
     p = adult(ai.stack)
     events = sse(ai.stack, p, "tell me something kind")
