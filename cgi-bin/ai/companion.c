@@ -34,8 +34,9 @@ struct reply_sink {
 	struct astral_request *req;
 	int streaming;
 	struct astral_strbuf text;        /* the pieces so far */
+	struct ai_output_count chars;     /* their characters, as ai_output_text counts them */
 	int client_gone;
-	int too_long;                     /* over AI_REPLY_MAX: not a reply the companion gives */
+	int too_long;                     /* over AI_REPLY_MAX characters: not a reply the companion gives */
 	int crisis;                       /* the detector fired on the reply so far */
 	struct astral_crisis_stream stream; /* screens each piece with its sentence, not the whole */
 	struct astral_crisis_result screen;
@@ -100,7 +101,9 @@ on_piece(void *ctx, const char *piece, size_t len)
 		s->crisis = 1;
 		return 1;
 	}
-	if (s->text.len > AI_REPLY_MAX) {
+	/* Characters, not bytes: 4000 bytes are 1334 characters of Chinese. */
+	ai_output_count_add(&s->chars, piece, len);
+	if (s->chars.kept > AI_REPLY_MAX) {
 		s->too_long = 1;
 		return 1;
 	}

@@ -165,6 +165,18 @@ def test_streamed_reply_arrives_token_by_token(ai):
     assert expect(p.get("/api/ai/history"), 200).json["items"][-1]["text"] == done["reply"]["text"]
 
 
+def test_the_reply_limit_counts_characters_not_bytes(ai):
+    """AI_REPLY_MAX is 4000 characters: a reply of 1400 three-byte characters (4200 bytes) is
+    kept, streamed or not, like 1400 ASCII ones."""
+    p = adult(ai.stack)
+    for text in ("e" * 1400, "\u20ac" * 1400, "\u4f60\u597d" * 700):
+        a = chat(p, f"[[mock:json:{text}]]").json
+        assert a["fallback"] is False and a["reply"]["text"] == text
+    events = sse(ai.stack, p, "[[mock:json:" + "\u20ac" * 1400 + "]]")
+    assert "replace" not in [e for _, e, _ in events]
+    assert events[-1][1] == "done" and events[-1][2]["reply"]["text"] == "\u20ac" * 1400
+
+
 # ------------------------------------------------------------------ safety
 
 def referrals(stack):

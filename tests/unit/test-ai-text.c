@@ -1,7 +1,9 @@
 /*
  * cgi-bin/ai: the text that leaves the host and the text that comes back. scrub.c takes the
  * caller's names and contact details out of what is sent, wherever punctuation (ASCII or not)
- * stands next to them, and leaves a name alone inside a longer word.
+ * stands next to them, and leaves a name alone inside a longer word. output.c cuts a reply to a
+ * number of characters, not bytes, keeping the last one whole, and counts a streamed reply's
+ * characters piece by piece exactly as it counts a whole one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ai.h"
+#include "validate.h"
 
 static void
 assert_scrubbed(const char *display_name, const char *username, const char *text, const char *want)
@@ -92,6 +95,65 @@ test_scrub_bad_utf8(void **state)
 	assert_scrubbed(NAME, HANDLE, "\x80\x80\x80\x80rosq", "\x80\x80\x80\x80[name]");
 }
 
+static void
+assert_cut(const char *raw, size_t max_chars, const char *want)
+{
+	char *got = ai_output_text(raw, max_chars);
+
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("ai_output_text(\"%s\", %zu)\n  got  \"%s\"\n  want \"%s\"", raw, max_chars, got, want);
+	free(got);
+}
+
+/* The limit is in characters: the last one kept is whole, whatever its length in bytes. */
+static void
+test_output_cut_in_characters(void **state)
+{
+	(void)state;
+	assert_cut("ab\u20ac", 3, "ab\u20ac");
+	assert_cut("ab\u20acd", 3, "ab\u20ac");
+	assert_cut("\u00e9\u00e9\u00e9", 2, "\u00e9\u00e9");
+	assert_cut("\U0001F642\U0001F642", 1, "\U0001F642");
+	assert_cut("\u4f60\u597d\u4e16\u754c", 4, "\u4f60\u597d\u4e16\u754c");
+	assert_cut("  a\x01" "b\r\nc \n", 4, "ab\nc");
+	assert_cut("  a\x01" "b\r\nc \n", 3, "ab\n");
+	assert_cut(" \t\r\n", 10, NULL);
+	assert_cut("abc", 0, NULL);
+	assert_cut("\xe2\x82", 10, NULL);
+}
+
+/* The streamed count (companion.c's limit) agrees with the cut, for every way of splitting. */
+static void
+test_output_count_agrees_with_the_cut(void **state)
+{
+	static const char *const texts[] = {
+		"hello", "  hello  \n", "\n\n\u20ac\u20ac \u20ac\t\r\n", "a \x01", "\x01 a \r", "a\r\nb",
+		"\u4f60\u597d\uff0c\u4e16\u754c\u3002", "\U0001F642 ok \U0001F642  ", " \x7f ", "x\t\ty",
+	};
+
+	(void)state;
+	for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		size_t len = strlen(texts[t]);
+		char *whole = ai_output_text(texts[t], SIZE_MAX);
+		size_t want = whole != NULL ? astral_utf8_length(whole, strlen(whole)) : 0;
+
+		free(whole);
+		for (size_t piece = 1; piece <= len; piece++) {
+			struct ai_output_count n = { 0 };
+
+			for (size_t off = 0; off < len; off += piece)
+				ai_output_count_add(&n, texts[t] + off, len - off < piece ? len - off : piece);
+			if (n.kept != want)
+				fail_msg("text %zu in pieces of %zu: counted %zu, want %zu", t, piece, n.kept, want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -100,6 +162,8 @@ main(void)
 		cmocka_unit_test(test_scrub_numbers_next_to_punctuation),
 		cmocka_unit_test(test_scrub_bad_name_inside_a_word),
 		cmocka_unit_test(test_scrub_bad_utf8),
+		cmocka_unit_test(test_output_cut_in_characters),
+		cmocka_unit_test(test_output_count_agrees_with_the_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
