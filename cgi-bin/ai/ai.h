@@ -48,7 +48,11 @@ astral_err ai_exec(struct astral_request *req, enum ai_stmt s, const struct astr
 /* Limits of the contract. */
 #define AI_MESSAGE_MAX 2000          /* a companion message, characters */
 #define AI_HISTORY_SHOWN 200         /* messages GET /api/ai/history returns */
-#define AI_HISTORY_SENT 20           /* earlier messages sent with a companion message */
+#define AI_HISTORY_SENT 20           /* earlier messages sent with a companion message, at most */
+/* Bytes of conversation text sent with a companion call (earlier messages and this one, as
+   scrubbed), the oldest dropped first: about 4,000 tokens of English, so that with the prompt
+   and a reply it fits the 8k-token context of a small local model (docs/ai.md). */
+#define AI_CONTEXT_BYTES 16000
 #define AI_REPLY_MAX 4000            /* a companion reply, characters */
 #define AI_DRAFT_MAX 5000
 #define AI_POST_SUMMARY_MAX 600
@@ -124,6 +128,15 @@ astral_err ai_ask_text(struct astral_request *req, enum ai_prompt prompt, const 
 /* The text trimmed, without control characters (newline and tab kept), cut to max_chars
    characters; NULL when empty or not UTF-8 (or NOMEM). Malloc'd. */
 char *ai_output_text(const char *raw, size_t max_chars);
+/* The characters ai_output_text would keep of a text (before its cut), counted piece by piece
+   as a reply streams in: a streamed reply is held to the same limit as a whole one. Starts
+   zeroed; `kept` is the count so far, white space at the end not yet counted. */
+struct ai_output_count {
+	size_t kept;
+	size_t pending;           /* white space after the last character counted */
+	int started;              /* a byte other than leading white space was seen */
+};
+void ai_output_count_add(struct ai_output_count *n, const char *piece, size_t len);
 /* The one JSON object in `raw` (a fence or words around it ignored), or NULL. */
 struct json_object *ai_output_json(const char *raw);
 

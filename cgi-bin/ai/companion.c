@@ -1,11 +1,13 @@
 /*
  * POST /api/ai/chat: one message to the companion and its reply, as JSON or, with Accept:
  * text/event-stream, streamed token by token (docs/ai-api-contract.md). The path of a message:
- *   1. the person must have said they are 18 or over; one use of today's quota is taken;
+ *   1. the person must have said they are 18 or over;
  *   2. the crisis detector screens the message: a hit answers with the fixed supportive reply and
- *      the crisis resources, alerts the moderators, and the model is not called;
- *   3. otherwise the transaction is committed and the model is called with the server's prompt,
- *      the last AI_HISTORY_SENT messages and this one, names and contact details scrubbed;
+ *      the crisis resources, alerts the moderators, and the model is not called; this comes before
+ *      the quota, whatever is left of it, and takes none of it;
+ *   3. otherwise one use of today's quota is taken (or 429), the transaction is committed and the
+ *      model is called with the server's prompt, the last AI_HISTORY_SENT messages and this one,
+ *      names and contact details scrubbed, the oldest dropped beyond AI_CONTEXT_BYTES;
  *   4. the reply is screened as it arrives: a hit stops it and replaces it with the supportive
  *      reply and the resources (and alerts); a failure, block or empty reply becomes the fallback;
  *   5. in a new transaction both messages are stored sealed, the action audited.
@@ -32,8 +34,9 @@ struct reply_sink {
 	struct astral_request *req;
 	int streaming;
 	struct astral_strbuf text;        /* the pieces so far */
+	struct ai_output_count chars;     /* their characters, as ai_output_text counts them */
 	int client_gone;
-	int too_long;                     /* over AI_REPLY_MAX: not a reply the companion gives */
+	int too_long;                     /* over AI_REPLY_MAX characters: not a reply the companion gives */
 	int crisis;                       /* the detector fired on the reply so far */
 	struct astral_crisis_stream stream; /* screens each piece with its sentence, not the whole */
 	struct astral_crisis_result screen;
@@ -98,7 +101,9 @@ on_piece(void *ctx, const char *piece, size_t len)
 		s->crisis = 1;
 		return 1;
 	}
-	if (s->text.len > AI_REPLY_MAX) {
+	/* Characters, not bytes: 4000 bytes are 1334 characters of Chinese. */
+	ai_output_count_add(&s->chars, piece, len);
+	if (s->chars.kept > AI_REPLY_MAX) {
 		s->too_long = 1;
 		return 1;
 	}
@@ -115,7 +120,26 @@ wants_stream(const struct astral_request *req)
 	return accept != NULL && strstr(accept, "text/event-stream") != NULL;
 }
 
-/* The conversation sent to the model: the last messages and this one, all scrubbed. */
+/* Keep the newest of the k turns within AI_CONTEXT_BYTES, the last (the person's message) always:
+   a long conversation over a model's context would be refused on every message. A model turn
+   left first goes too, so that what is sent starts with the person. The number kept. */
+static size_t
+keep_newest(struct ai_turn *t, size_t k)
+{
+	size_t from = k - 1, total = strlen(t[k - 1].text);
+
+	while (from > 0 && total + strlen(t[from - 1].text) <= AI_CONTEXT_BYTES)
+		total += strlen(t[--from].text);
+	while (from < k - 1 && t[from].speaker == AI_SPEAKER_MODEL)
+		from++;
+	for (size_t i = 0; i < from; i++)
+		free((char *)(uintptr_t)t[i].text);
+	memmove(t, t + from, (k - from) * sizeof(*t));
+	return k - from;
+}
+
+/* The conversation sent to the model: the last messages and this one, all scrubbed, within
+   AI_CONTEXT_BYTES. */
 static astral_err
 build_turns(struct astral_request *req, const struct ai_conversation *c, const char *message, struct ai_turn **turns,
             size_t *nturns)
@@ -150,7 +174,7 @@ build_turns(struct astral_request *req, const struct ai_conversation *c, const c
 		goto out;
 	}
 	*turns = t;
-	*nturns = k;
+	*nturns = keep_newest(t, k);
 	t = NULL;
 out:
 	for (size_t i = 0; t != NULL && i < k; i++)
@@ -305,7 +329,13 @@ ai_chat(struct astral_request *req, const void *input)
 	char *checked = NULL;
 	astral_err err;
 
-	if (!ai_require_provider(req) || !ai_require_adult(req) || !ai_gate(req, AI_ACTION_CHAT))
+	if (!ai_require_provider(req) || !ai_require_adult(req))
+		return;
+	/* The message is screened before the quota: a person in crisis is never turned away with a
+	   429 (or a 403 for chat turned off), and the crisis reply takes no use of the day's quota,
+	   as it asks no model. */
+	astral_crisis_screen_or_none(in->message, &in_screen);
+	if (in_screen.severity == ASTRAL_CRISIS_NONE && !ai_gate(req, AI_ACTION_CHAT))
 		return;
 	err = ai_conversation_open(req, &c);
 	if (err != ASTRAL_OK) {
@@ -315,7 +345,6 @@ ai_chat(struct astral_request *req, const void *input)
 	sink.streaming = wants_stream(req);
 	mine.text = (char *)(uintptr_t)in->message;
 	mine.created_at = reply.created_at = req->now;
-	astral_crisis_screen_or_none(in->message, &in_screen);
 	if (in_screen.severity != ASTRAL_CRISIS_NONE) {
 		/* The model is not asked: the supportive reply and the resources, now. */
 		crisis = &in_screen;

@@ -28,26 +28,48 @@ ai_output_text(const char *raw, size_t max_chars)
 	out = malloc(len + 1);
 	if (out == NULL)
 		return NULL;
-	for (size_t i = 0; i < len && chars < max_chars; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)raw[i];
 
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			continue;
-		if ((c & 0xC0) != 0x80)
-			chars++;
-		if (chars > max_chars)
+		/* Cut before the first character past the limit, at its lead byte: the last one kept
+		   is whole, however many bytes it has (the text is valid UTF-8, and the control
+		   characters skipped are never inside a sequence). */
+		if ((c & 0xC0) != 0x80 && ++chars > max_chars)
 			break;
 		out[w++] = (char)c;
 	}
-	/* Cut at a character boundary: drop a trailing partial sequence. */
-	while (w > 0 && ((unsigned char)out[w - 1] & 0x80) && !astral_utf8_valid(out, w))
-		w--;
 	out[w] = '\0';
 	if (w == 0) {
 		free(out);
 		return NULL;
 	}
 	return out;
+}
+
+void
+ai_output_count_add(struct ai_output_count *n, const char *piece, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)piece[i];
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			/* Trimmed at either end; inside, counted unless it is the CR (a control character). */
+			if (n->started && c != '\r')
+				n->pending++;
+			continue;
+		}
+		n->started = 1;
+		if (c < 0x20 || c == 0x7f) {
+			/* Dropped itself, but it ends the trimming: the white space before it stays. */
+			n->kept += n->pending;
+			n->pending = 0;
+		} else if ((c & 0xC0) != 0x80) {
+			n->kept += n->pending + 1;
+			n->pending = 0;
+		}
+	}
 }
 
 struct json_object *

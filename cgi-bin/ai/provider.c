@@ -467,6 +467,27 @@ prov_may_retry(const struct prov_attempt *a, CURLcode rc, long status, long *pau
 
 /* ------------------------------------------------------------------ a call */
 
+/* Whether the call shows the provider working, for the breaker. It answered (a safety block
+   included), or it refused this one request as malformed, too large or unprocessable (400, 413,
+   422): that is about what was sent, most often one person's conversation over the model's
+   context, and counting it would let one person's requests open the breaker for everyone. Every
+   other status counts as a failure: 401, 403 and 404 are about the key or the endpoint, 408 and
+   429 about the provider's load, 5xx about the provider itself. */
+static int
+prov_answered(const struct ai_reply *r)
+{
+	switch (r->outcome) {
+	case AI_OK:
+	case AI_STOPPED:
+	case AI_BLOCKED:
+		return 1;
+	case AI_HTTP_ERROR:
+		return r->http_status == 400 || r->http_status == 413 || r->http_status == 422;
+	default:
+		return 0;
+	}
+}
+
 void
 ai_provider_call(struct ai_provider *p, const struct ai_call *call, struct ai_reply *out)
 {
@@ -533,7 +554,7 @@ out:
 		out->len = strlen(out->text);
 	out->elapsed_ms = prov_now_ms() - start;
 	if (reached) {
-		int fine = out->outcome == AI_OK || out->outcome == AI_STOPPED || out->outcome == AI_BLOCKED;
+		int fine = prov_answered(out);
 
 		astral_log(fine ? ASTRAL_LOG_INFO : ASTRAL_LOG_WARN,
 		           "ai call provider=%s stream=%d outcome=%s status=%ld attempts=%d curl=%d ms=%.0f",

@@ -42,7 +42,8 @@ struct ai_call {
 };
 
 /* How a call ended. Anything but AI_OK and AI_STOPPED is a failure the caller answers with its
-   fallback; failures other than AI_BLOCKED count towards the breaker. */
+   fallback; failures other than AI_BLOCKED, and AI_HTTP_ERROR with 400, 413 or 422 (this
+   request refused, not the provider failing), count towards the breaker. */
 enum ai_outcome {
 	AI_OK,             /* a complete reply (text may still be empty: the caller checks) */
 	AI_STOPPED,        /* the sink asked to stop */

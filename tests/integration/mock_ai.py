@@ -17,6 +17,8 @@ mock through what the person types:
   [[mock:timeout]]        never answer: hold the connection (hold_s, 60 s) or until the client leaves
   [[mock:500]] [[mock:429]] [[mock:503]]
                           that status with a JSON error body (429 carries Retry-After: 0)
+  [[mock:400]] [[mock:413]] [[mock:422]]
+                          the provider refusing this request (a context too long, a bad field)
   [[mock:garbage]]        200 with a body that is not JSON (streams: one event whose data is not JSON)
   [[mock:huge]]           200 with a 10 MiB text field (streams: 10 MiB of events)
   [[mock:drip]]           200, then one byte every drip_interval_ms (500 ms) until the client leaves
@@ -95,8 +97,8 @@ DIRECTIVE_RE = re.compile(r"\[\[mock:(json:|[a-z0-9-]+\]\])")
 GEMINI_ROUTE = re.compile(r"^/v1(?:beta)?/models/([^/:]+):(generateContent|streamGenerateContent)$")
 OPENAI_ROUTE = "/v1/chat/completions"
 
-KNOWN_DIRECTIVES = {"timeout", "500", "429", "503", "garbage", "huge", "drip", "safety",
-                    "crisis-reply", "echo", "json", "half-then-500"}
+KNOWN_DIRECTIVES = {"timeout", "500", "429", "503", "400", "413", "422", "garbage", "huge", "drip",
+                    "safety", "crisis-reply", "echo", "json", "half-then-500"}
 CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
@@ -219,7 +221,8 @@ class Gemini:
     def error_body(status, message):
         """The Google API error shape."""
         names = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                 405: "INVALID_ARGUMENT", 413: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED",
+                 405: "INVALID_ARGUMENT", 413: "INVALID_ARGUMENT", 422: "INVALID_ARGUMENT",
+                 429: "RESOURCE_EXHAUSTED",
                  500: "INTERNAL", 503: "UNAVAILABLE"}
         return {"error": {"code": status, "message": message, "status": names.get(status, "UNKNOWN")}}
 
@@ -750,7 +753,7 @@ class Handler(BaseHTTPRequestHandler):
         directive, argument = find_directive(conv.last_user)
         if directive == "timeout":
             self._hold()
-        elif directive in ("500", "429", "503"):
+        elif directive in ("500", "429", "503", "400", "413", "422"):
             self._error(wire, int(directive))
         elif directive == "half-then-500" and not conv.stream:
             self._error(wire, 500)
@@ -797,10 +800,13 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.pause(0.2)           # it sent more: keep ignoring it
 
     def _error(self, wire, status):
-        """[[mock:500]], [[mock:429]], [[mock:503]]: that status with a JSON error body."""
+        """[[mock:500]], [[mock:429]], [[mock:503]], [[mock:400]], [[mock:413]], [[mock:422]]: that
+        status with a JSON error body."""
         headers = [("Retry-After", "0")] if status == 429 else []
         messages = {500: "Internal error (mock).", 429: "Resource has been exhausted (mock).",
-                    503: "The model is overloaded (mock)."}
+                    503: "The model is overloaded (mock).",
+                    400: "This model's maximum context length is exceeded (mock).",
+                    413: "Request too large (mock).", 422: "Unprocessable request (mock)."}
         self._send_json(status, wire.error_body(status, messages[status]), headers=headers)
 
     def _garbage(self, wire, conv):

@@ -94,3 +94,17 @@ def test_failures_on_different_workers_open_it_for_all_and_one_trial_follows(ai)
     ai.mock.clear()
     assert all(a["fallback"] is False for _, a in chat_together(people, "hello, everyone"))
     assert len(ai.mock.requests()) == WORKERS
+
+
+def test_requests_the_provider_refuses_do_not_open_it(ai):
+    """A 400, 413 or 422 is about one request (most often one person's conversation over the
+    model's context), not the provider: many of them, on every worker, leave the breaker closed,
+    and the next person's chat reaches the provider."""
+    people = adults(ai, WORKERS)
+    for status in ("400", "413", "422"):
+        for _, a in chat_together(people, f"[[mock:{status}]]"):
+            assert a["fallback"] is True
+    assert expect(people[0].get("/api/ai/status"), 200).json["available"] is True
+    ai.mock.clear()
+    assert chat_together(people[:1], "hello")[0][1]["fallback"] is False
+    assert len(ai.mock.requests()) == 1

@@ -130,6 +130,29 @@ def test_earlier_messages_go_with_the_next_one(ai):
     assert "supportive listening" in sent or "not a therapist" in sent, "the server's prompt is sent"
 
 
+def test_a_long_conversation_is_sent_within_the_context_budget(ai):
+    """What goes with a message is capped (AI_CONTEXT_BYTES, 16000 bytes of turns): the oldest
+    messages are dropped first, the person's new message always goes, and what is sent starts
+    with the person. Without the cap a long conversation grew past a small model's context and
+    every message was refused."""
+    p = adult(ai.stack)
+    for i in range(12):
+        chat(p, f"m{i:02d} " + "word " * 380)
+    ai.mock.clear()
+    chat(p, "m12 the newest")
+    body = ai.mock.requests()[-1]["body"]
+    doc = json.loads(body)
+    if ai.provider == "gemini":
+        turns = [(c["role"], "".join(part["text"] for part in c["parts"])) for c in doc["contents"]]
+    else:
+        turns = [(m["role"], m["content"]) for m in doc["messages"] if m["role"] != "system"]
+    assert turns[0][0] == "user" and turns[-1] == ("user", "m12 the newest")
+    assert sum(len(text.encode()) for _, text in turns) <= 16000
+    kept = [text[:3] for role, text in turns if role == "user"]
+    assert kept[-1] == "m12" and "m11" in kept and "m00" not in kept, kept
+    assert kept == sorted(kept), "the newest are kept, in order"
+
+
 def test_streamed_reply_arrives_token_by_token(ai):
     p = adult(ai.stack)
     events = sse(ai.stack, p, "tell me something kind")
@@ -140,6 +163,18 @@ def test_streamed_reply_arrives_token_by_token(ai):
     done = events[-1][2]
     assert done["reply"]["text"] == "".join(text for _, text in tokens) and done["fallback"] is False
     assert expect(p.get("/api/ai/history"), 200).json["items"][-1]["text"] == done["reply"]["text"]
+
+
+def test_the_reply_limit_counts_characters_not_bytes(ai):
+    """AI_REPLY_MAX is 4000 characters: a reply of 1400 three-byte characters (4200 bytes) is
+    kept, streamed or not, like 1400 ASCII ones."""
+    p = adult(ai.stack)
+    for text in ("e" * 1400, "\u20ac" * 1400, "\u4f60\u597d" * 700):
+        a = chat(p, f"[[mock:json:{text}]]").json
+        assert a["fallback"] is False and a["reply"]["text"] == text
+    events = sse(ai.stack, p, "[[mock:json:" + "\u20ac" * 1400 + "]]")
+    assert "replace" not in [e for _, e, _ in events]
+    assert events[-1][1] == "done" and events[-1][2]["reply"]["text"] == "\u20ac" * 1400
 
 
 # ------------------------------------------------------------------ safety
@@ -159,6 +194,34 @@ def test_crisis_in_the_message_is_answered_without_the_model(ai):
     alerts = ai.stack.query("SELECT source, severity FROM crisis_alerts WHERE user_id = %s", (p.id,))
     assert alerts == [("ai", "high")]
     assert referrals(ai.stack) == before + 1
+
+
+def chat_quota(p):
+    return expect(p.get("/api/ai/status"), 200).json["quotas"]["chat"]
+
+
+def test_crisis_in_the_message_is_answered_whatever_the_quota(ai):
+    """The detector runs before the quota: a crisis message is never refused with a 429, always
+    gets the resources and raises the alert, and takes no use of the day's quota."""
+    p = adult(ai.stack)
+    chat(p, "hello")
+    assert chat_quota(p)["used"] == 1
+    chat(p, CRISIS_TEXT)
+    assert chat_quota(p)["used"] == 1, "the crisis reply took a use of the quota"
+    limit = chat_quota(p)["limit"]
+    ai.stack.query("UPDATE ai_usage SET used = %s WHERE user_id = %s AND action = 'chat'", (limit, p.id))
+    chat(p, "hello again", status=429)
+    before = referrals(ai.stack)
+    ai.mock.clear()
+    a = chat(p, CRISIS_TEXT).json
+    assert ai.mock.requests() == []
+    assert a["fallback"] is True and a["crisis"]["resources"] and "crisis lines" in a["reply"]["text"]
+    alerts = ai.stack.query("SELECT source, severity FROM crisis_alerts WHERE user_id = %s", (p.id,))
+    assert alerts == [("ai", "high"), ("ai", "high")]
+    assert referrals(ai.stack) == before + 1
+    events = sse(ai.stack, p, CRISIS_TEXT)
+    assert events[-1][1] == "done" and events[-1][2]["crisis"]["resources"]
+    assert chat_quota(p) == {"limit": limit, "used": limit, "remaining": 0}
 
 
 def test_astralctl_reports_the_referrals_per_day(ai):
@@ -265,6 +328,23 @@ def test_no_identifier_or_token_is_sent_and_the_key_stays_secret(ai):
     assert key not in json.dumps(a)
     for log in ai.stack.log_files():
         assert key not in log.read_text(errors="replace"), f"the key is in {log}"
+
+
+def test_names_and_numbers_next_to_punctuation_are_scrubbed(ai):
+    """A name before a full stop, in curly quotes, with a curly possessive or after a dash, and a
+    number after an em dash or an ideograph, are scrubbed as well as one before a comma
+    (tests/unit/test-ai-text.c has the boundary rule case by case)."""
+    p = adult(ai.stack)
+    me = expect(p.get("/api/auth/session"), 200).json["user"]
+    name, handle = me["display_name"], me["username"]
+    ai.mock.clear()
+    chat(p, f"My name is {name}. Call me\u20145551234567 or \u7535\u8bdd13812345678 [[mock:echo]]")
+    chat(p, f"Sign it \u201c{name}\u201d, it is {name}\u2019s\u2014{handle}. [[mock:echo]]")
+    sent = json.dumps([json.loads(r["body"]) for r in ai.mock.requests()], ensure_ascii=False)
+    for secret in (name, handle, "5551234567", "13812345678"):
+        assert secret not in sent, f"{secret!r} left the host"
+    assert "My name is [name]. Call me\u2014[contact] or \u7535\u8bdd[contact]" in sent
+    assert "Sign it \u201c[name]\u201d, it is [name]\u2019s\u2014[name]." in sent
 
 
 # ------------------------------------------------------------------ quotas

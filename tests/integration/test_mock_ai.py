@@ -238,7 +238,7 @@ def test_latency_before_first_byte():
 
 @pytest.mark.parametrize("stream", (False, True))
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("status", (500, 429, 503))
+@pytest.mark.parametrize("status", (500, 429, 503, 400, 413, 422))
 def test_error_statuses(mock, fmt, stream, status):
     answer = ask(mock, fmt, f"please [[mock:{status}]] now", stream=stream)
     assert answer.status == status

@@ -1133,6 +1133,61 @@ test_breaker_counts_consecutive(void **state)
 	server_free(&s);
 }
 
+/* A 400, 413 or 422 refuses this one request (a conversation over the model's context): the
+   provider answered, so it is no failure, however many come; a 401, 403 or 404 is about the key or
+   the endpoint and still counts. */
+static void
+test_breaker_request_errors_are_no_failure(void **state)
+{
+	static const char *const refused[] = { "400 Bad Request", "413 Payload Too Large",
+	                                       "422 Unprocessable Entity", "400 Bad Request" };
+	static const long refused_status[] = { 400, 413, 422, 400 };
+	struct server s;
+	struct fixture f;
+	struct ai_reply r;
+
+	(void)state;
+	server_start(&s);
+	for (int i = 0; i < 4; i++)
+		server_add(&s, answer(&s, refused[i], "application/json", "", ERROR_JSON), 0, 0, 0);
+	server_add(&s, answer(&s, "401 Unauthorized", "application/json", "", ERROR_JSON), 0, 0, 0);
+	server_add(&s, answer(&s, "422 Unprocessable Entity", "application/json", "", ERROR_JSON), 0, 0, 0);
+	server_add(&s, answer(&s, "403 Forbidden", "application/json", "", ERROR_JSON), 0, 0, 0);
+	server_add(&s, answer(&s, "404 Not Found", "application/json", "", ERROR_JSON), 0, 0, 0);
+	server_run(&s);
+	provider_open(&f, ASTRAL_AI_OPENAI, s.port, the_key);
+	f.cfg.ai_breaker_failures = 2;
+	provider_start(&f);
+	for (int i = 0; i < 4; i++) {
+		call(&f, NULL, &r);
+		expect_outcome(&r, AI_HTTP_ERROR);
+		assert_int_equal(r.http_status, refused_status[i]);
+		ai_reply_free(&r);
+		assert_false(ai_provider_breaker_open(f.p));
+	}
+	/* One config failure; a refused request in between starts the count again (the provider
+	   answered), so the next two are needed to open it. */
+	call(&f, NULL, &r);
+	assert_int_equal(r.http_status, 401);
+	ai_reply_free(&r);
+	call(&f, NULL, &r);
+	assert_int_equal(r.http_status, 422);
+	ai_reply_free(&r);
+	call(&f, NULL, &r);
+	assert_int_equal(r.http_status, 403);
+	ai_reply_free(&r);
+	assert_false(ai_provider_breaker_open(f.p));
+	call(&f, NULL, &r);
+	expect_outcome(&r, AI_HTTP_ERROR);
+	assert_int_equal(r.http_status, 404);
+	ai_reply_free(&r);
+	assert_true(ai_provider_breaker_open(f.p));
+	ai_provider_close(f.p);
+	server_stop(&s);
+	assert_int_equal(s.requests, 8);
+	server_free(&s);
+}
+
 static void
 test_provider_none(void **state)
 {
@@ -1259,6 +1314,7 @@ main(void)
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_breaker),
 		cmocka_unit_test(test_breaker_counts_consecutive),
+		cmocka_unit_test(test_breaker_request_errors_are_no_failure),
 		cmocka_unit_test(test_provider_none),
 		cmocka_unit_test(test_outcome_names),
 		cmocka_unit_test(test_log_holds_no_secrets),
