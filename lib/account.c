@@ -162,8 +162,6 @@ astral_account_data_key(struct astral_db *db, struct astral_keyring *kr, const c
 {
 	struct astral_params p;
 	PGresult *res = NULL;
-	unsigned char *wrapped = NULL;
-	size_t wlen = 0;
 	astral_err err;
 
 	memset(dek, 0, ASTRAL_DEK_LEN);
@@ -180,14 +178,32 @@ astral_account_data_key(struct astral_db *db, struct astral_keyring *kr, const c
 		err = ASTRAL_ERR_NOT_FOUND;
 		goto out;
 	}
-	err = astral_db_bytes(res, 0, 0, &wrapped, &wlen);
-	if (err != ASTRAL_OK)
-		goto out;
-	err = astral_dek_unwrap(kr, user_id, wrapped, wlen, dek);
+	err = astral_account_data_key_open(kr, user_id, res, 0, 0, dek);
 out:
 	if (err != ASTRAL_OK)
 		OPENSSL_cleanse(dek, ASTRAL_DEK_LEN);
-	free(wrapped);
 	PQclear(res);
+	return err;
+}
+
+astral_err
+astral_account_data_key_open(struct astral_keyring *kr, const char *user_id, const PGresult *res, int row, int col,
+                             unsigned char dek[ASTRAL_DEK_LEN])
+{
+	unsigned char *wrapped = NULL;
+	size_t wlen = 0;
+	astral_err err;
+
+	memset(dek, 0, ASTRAL_DEK_LEN);
+	if (kr == NULL || user_id == NULL || !astral_uuid_valid(user_id))
+		return ASTRAL_ERR_INVALID;
+	if (PQgetisnull(res, row, col))
+		return ASTRAL_ERR_NOT_FOUND;
+	err = astral_db_bytes(res, row, col, &wrapped, &wlen);
+	if (err == ASTRAL_OK)
+		err = astral_dek_unwrap(kr, user_id, wrapped, wlen, dek);
+	if (err != ASTRAL_OK)
+		OPENSSL_cleanse(dek, ASTRAL_DEK_LEN);
+	free(wrapped);
 	return err;
 }

@@ -34,5 +34,9 @@ astral_err astral_account_create(struct astral_db *db, struct astral_keyring *kr
 /* Load and unwrap a user's data key (inside a transaction whose identity is that user). */
 astral_err astral_account_data_key(struct astral_db *db, struct astral_keyring *kr, const char *user_id,
                                    unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+/* The same from a row the caller read itself: column `col` of `row` holds user_keys.wrapped_key
+   (NOT_FOUND when it is NULL: no key). */
+astral_err astral_account_data_key_open(struct astral_keyring *kr, const char *user_id, const PGresult *res, int row,
+                                        int col, unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
 
 #endif

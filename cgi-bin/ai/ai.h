@@ -37,6 +37,7 @@ enum ai_stmt {
 	AI_GUIDANCE_MESSAGE,
 	AI_FEEDBACK_SESSION,
 	AI_MATCH_POSTS,
+	AI_CHAT_OPEN,
 	AI_STMT_COUNT
 };
 
@@ -91,6 +92,10 @@ int ai_require_provider(struct astral_request *req);
    0), 429 with Retry-After when today's use is spent; otherwise one use is taken (in the
    request's transaction) and 1 is returned. Answers the error itself and returns 0. */
 int ai_gate(struct astral_request *req, enum ai_action a);
+/* ai_gate's parts, for a handler that takes its use of the quota in a read of its own
+   (companion.c): 1 when the action is on, else 403 ai_action_off; and the 429 with Retry-After. */
+int ai_action_on(struct astral_request *req, enum ai_action a);
+void ai_refuse_quota(struct astral_request *req);
 /* Seconds until the next UTC midnight. */
 long long ai_seconds_to_midnight(long long now);
 
@@ -144,6 +149,8 @@ struct json_object *ai_output_json(const char *raw);
 
 /* 1 when the caller said they are 18 or over; otherwise answers 403 (or the error) and returns 0. */
 int ai_require_adult(struct astral_request *req);
+/* The same for an answer already read (1 adult, 0 not, -1 never asked): 403 unless adult. */
+int ai_adult_or_refuse(struct astral_request *req, int adult);
 
 /* ------------------------------------------------------------ history (history.c) */
 
@@ -165,10 +172,30 @@ void ai_conversation_close(struct ai_conversation *c);    /* wipes the key */
 astral_err ai_history_load(struct astral_request *req, const struct ai_conversation *c, int n,
                            struct ai_message **out, size_t *count) ASTRAL_MUST_USE;
 void ai_history_free(struct ai_message *m, size_t count);
+/* The messages in `res`, newest first there, as AI_HISTORY_RECENT gives them from column `col`
+   on (id, role, body, fallback, created_at); a row whose id is NULL holds none. Oldest first. */
+astral_err ai_history_from_rows(const struct ai_conversation *c, const PGresult *res, int col,
+                                struct ai_message **out, size_t *count) ASTRAL_MUST_USE;
 /* Seal and queue one message of the caller (id made here, returned in m->id). */
 astral_err ai_history_append(struct astral_request *req, const struct ai_conversation *c, struct ai_message *m,
                              const char *severity) ASTRAL_MUST_USE;
 struct json_object *ai_message_json(const struct ai_message *m);
+
+/* ------------------------------------------------------------ a companion message's opening (chat_open.c) */
+
+/* What ai_chat needs before it asks the model, read in one round trip: the age answer (1, 0, -1
+   never asked); whether one use of today's chat quota was taken (asked for with `take_quota`,
+   taken only from an adult under the limit); and, for an adult, the conversation key and the last
+   AI_HISTORY_SENT messages, oldest first. The caller answers any refusal. */
+struct ai_chat_opening {
+	int adult;
+	int quota_taken;
+	struct ai_conversation conversation;
+	struct ai_message *history;
+	size_t nhistory;
+};
+astral_err ai_chat_open(struct astral_request *req, int take_quota, struct ai_chat_opening *o) ASTRAL_MUST_USE;
+void ai_chat_opening_free(struct ai_chat_opening *o);    /* wipes the key, frees the history */
 
 /* ------------------------------------------------------------ transcripts (transcript.c) */
 

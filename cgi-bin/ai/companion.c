@@ -1,11 +1,12 @@
 /*
  * POST /api/ai/chat: one message to the companion and its reply, as JSON or, with Accept:
  * text/event-stream, streamed token by token (docs/ai-api-contract.md). The path of a message:
- *   1. the person must have said they are 18 or over;
- *   2. the crisis detector screens the message: a hit answers with the fixed supportive reply and
- *      the crisis resources, alerts the moderators, and the model is not called; this comes before
- *      the quota, whatever is left of it, and takes none of it;
- *   3. otherwise one use of today's quota is taken (or 429), the transaction is committed and the
+ *   1. the crisis detector screens the message; then one read (chat_open.c) gives the age
+ *      answer, takes one use of today's quota unless the detector fired, and loads the key and
+ *      the recent history. The person must have said they are 18 or over (else 403);
+ *   2. a crisis hit answers with the fixed supportive reply and the crisis resources, alerts the
+ *      moderators, and the model is not called; whatever is left of the quota, it takes none;
+ *   3. otherwise the use must have been taken (or 429); the transaction is committed and the
  *      model is called with the server's prompt, the last AI_HISTORY_SENT messages and this one,
  *      names and contact details scrubbed, the oldest dropped beyond AI_CONTEXT_BYTES;
  *   4. the reply is screened as it arrives: a hit stops it and replaces it with the supportive
@@ -138,25 +139,19 @@ keep_newest(struct ai_turn *t, size_t k)
 	return k - from;
 }
 
-/* The conversation sent to the model: the last messages and this one, all scrubbed, within
-   AI_CONTEXT_BYTES. */
+/* The conversation sent to the model: the last messages (read at the opening) and this one, all
+   scrubbed, within AI_CONTEXT_BYTES. */
 static astral_err
-build_turns(struct astral_request *req, const struct ai_conversation *c, const char *message, struct ai_turn **turns,
-            size_t *nturns)
+build_turns(struct astral_request *req, const struct ai_message *history, size_t n, const char *message,
+            struct ai_turn **turns, size_t *nturns)
 {
-	struct ai_message *history = NULL;
 	struct ai_turn *t = NULL;
-	size_t n = 0, k = 0;
-	astral_err err;
+	size_t k = 0;
+	astral_err err = ASTRAL_OK;
 
-	err = ai_history_load(req, c, AI_HISTORY_SENT, &history, &n);
-	if (err != ASTRAL_OK)
-		return err;
 	t = calloc(n + 1, sizeof(*t));
-	if (t == NULL) {
-		err = ASTRAL_ERR_NOMEM;
-		goto out;
-	}
+	if (t == NULL)
+		return ASTRAL_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (history[i].fallback)
 			continue;                 /* not the model's words: leave them out */
@@ -180,7 +175,6 @@ out:
 	for (size_t i = 0; t != NULL && i < k; i++)
 		free((char *)(uintptr_t)t[i].text);
 	free(t);
-	ai_history_free(history, n);
 	return err;
 }
 
@@ -230,14 +224,14 @@ record(struct astral_request *req, const struct ai_conversation *c, struct ai_me
 /* Call the model with the conversation, streaming pieces through the sink (and to the client when
    it asked for events). Outside any transaction: the caller resumes one after. */
 static astral_err
-ask_companion(struct astral_request *req, const struct ai_conversation *c, const char *message, struct reply_sink *sink,
-              struct ai_reply *got)
+ask_companion(struct astral_request *req, const struct ai_chat_opening *o, const char *message,
+              struct reply_sink *sink, struct ai_reply *got)
 {
 	struct ai_turn *turns = NULL;
 	size_t nturns = 0;
 	astral_err err;
 
-	err = build_turns(req, c, message, &turns, &nturns);
+	err = build_turns(req, o->history, o->nhistory, message, &turns, &nturns);
 	if (err == ASTRAL_OK)
 		err = ai_pause_transaction(req);
 	if (err == ASTRAL_OK && sink->streaming)
@@ -320,27 +314,34 @@ void
 ai_chat(struct astral_request *req, const void *input)
 {
 	const struct chat_in *in = input;
-	struct ai_conversation c = { .open = 0 };
+	struct ai_chat_opening o;
 	struct reply_sink sink = { .req = req };
 	struct ai_message mine = { .role = "user" }, reply = { .role = "ai" };
 	struct astral_crisis_result in_screen;
 	const struct astral_crisis_result *crisis = NULL;
 	struct ai_reply got = { 0 };
 	char *checked = NULL;
+	int in_crisis, chat_on;
 	astral_err err;
 
-	if (!ai_require_provider(req) || !ai_require_adult(req))
+	if (!ai_require_provider(req))
 		return;
 	/* The message is screened before the quota: a person in crisis is never turned away with a
 	   429 (or a 403 for chat turned off), and the crisis reply takes no use of the day's quota,
 	   as it asks no model. */
 	astral_crisis_screen_or_none(in->message, &in_screen);
-	if (in_screen.severity == ASTRAL_CRISIS_NONE && !ai_gate(req, AI_ACTION_CHAT))
-		return;
-	err = ai_conversation_open(req, &c);
+	in_crisis = in_screen.severity != ASTRAL_CRISIS_NONE;
+	chat_on = ai_action_limit(req->app, AI_ACTION_CHAT) > 0;
+	err = ai_chat_open(req, !in_crisis && chat_on, &o);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		return;
+	}
+	if (!ai_adult_or_refuse(req, o.adult) || (!in_crisis && !ai_action_on(req, AI_ACTION_CHAT)))
+		goto out;
+	if (!in_crisis && !o.quota_taken) {
+		ai_refuse_quota(req);
+		goto out;
 	}
 	sink.streaming = wants_stream(req);
 	mine.text = (char *)(uintptr_t)in->message;
@@ -350,22 +351,22 @@ ai_chat(struct astral_request *req, const void *input)
 		crisis = &in_screen;
 		reply.text = (char *)(uintptr_t)ai_crisis_reply;
 		reply.fallback = 1;
-		answer(req, &c, &sink, &mine, &reply, crisis, 1);
+		answer(req, &o.conversation, &sink, &mine, &reply, crisis, 1);
 		goto out;
 	}
-	err = ask_companion(req, &c, in->message, &sink, &got);
+	err = ask_companion(req, &o, in->message, &sink, &got);
 	if (err == ASTRAL_OK) {
 		choose_reply(&sink, &got, &reply, &crisis, &checked);
 		err = ai_resume_transaction(req);
 	}
 	if (err == ASTRAL_OK)
-		answer(req, &c, &sink, &mine, &reply, crisis, 0);
+		answer(req, &o.conversation, &sink, &mine, &reply, crisis, 0);
 	else if (!req->streaming)
 		astral_respond_err(req, err);
 	else
 		send_not_stored(&sink);
 out:
-	ai_conversation_close(&c);
+	ai_chat_opening_free(&o);
 	ai_reply_free(&got);
 	free(checked);
 	astral_strbuf_free(&sink.text);

@@ -36,13 +36,54 @@ ai_conversation_close(struct ai_conversation *c)
 }
 
 astral_err
+ai_history_from_rows(const struct ai_conversation *c, const PGresult *res, int col, struct ai_message **out,
+                     size_t *count)
+{
+	struct ai_message *m = NULL;
+	size_t rows = (size_t)PQntuples(res), k = 0;
+	astral_err err = ASTRAL_OK;
+
+	*out = NULL;
+	*count = 0;
+	if (!c->open)
+		return ASTRAL_ERR_INTERNAL;
+	if (rows == 0)
+		return ASTRAL_OK;
+	m = calloc(rows, sizeof(*m));
+	if (m == NULL)
+		return ASTRAL_ERR_NOMEM;
+	for (size_t i = 0; i < rows; i++) {
+		int row = (int)(rows - 1 - i);          /* newest first in the result, oldest first here */
+		unsigned char *sealed = NULL;
+		size_t slen = 0;
+
+		if (PQgetisnull(res, row, col))
+			continue;                       /* a row without a message (none yet) */
+		snprintf(m[k].id, sizeof(m[k].id), "%s", astral_db_value(res, row, col));
+		m[k].role = strcmp(astral_db_value(res, row, col + 1), "ai") == 0 ? "ai" : "user";
+		m[k].fallback = astral_db_bool(res, row, col + 3);
+		m[k].created_at = astral_db_int(res, row, col + 4);
+		err = astral_db_bytes(res, row, col + 2, &sealed, &slen);
+		if (err == ASTRAL_OK)
+			err = astral_field_open(c->dek, "ai_messages", "body", m[k].id, sealed, slen, &m[k].text);
+		free(sealed);
+		if (err != ASTRAL_OK) {
+			ai_history_free(m, k);
+			return err;
+		}
+		k++;
+	}
+	*out = m;
+	*count = k;
+	return ASTRAL_OK;
+}
+
+astral_err
 ai_history_load(struct astral_request *req, const struct ai_conversation *c, int n, struct ai_message **out,
                 size_t *count)
 {
-	struct ai_message *m = NULL;
 	struct astral_params p;
 	PGresult *res = NULL;
-	size_t rows = 0;
 	astral_err err;
 
 	*out = NULL;
@@ -53,40 +94,8 @@ ai_history_load(struct astral_request *req, const struct ai_conversation *c, int
 	astral_params_text(&p, req->who.user_id);
 	astral_params_int(&p, n);
 	err = ai_exec(req, AI_HISTORY_RECENT, &p, &res);
-	if (err != ASTRAL_OK)
-		goto out;
-	rows = (size_t)PQntuples(res);
-	if (rows == 0)
-		goto out;
-	m = calloc(rows, sizeof(*m));
-	if (m == NULL) {
-		err = ASTRAL_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < rows; i++) {
-		int row = (int)(rows - 1 - i);          /* newest first in the result, oldest first here */
-		unsigned char *sealed = NULL;
-		size_t slen = 0;
-
-		snprintf(m[i].id, sizeof(m[i].id), "%s", astral_db_value(res, row, 0));
-		m[i].role = strcmp(astral_db_value(res, row, 1), "ai") == 0 ? "ai" : "user";
-		m[i].fallback = astral_db_bool(res, row, 3);
-		m[i].created_at = astral_db_int(res, row, 4);
-		err = astral_db_bytes(res, row, 2, &sealed, &slen);
-		if (err == ASTRAL_OK)
-			err = astral_field_open(c->dek, "ai_messages", "body", m[i].id, sealed, slen, &m[i].text);
-		free(sealed);
-		if (err != ASTRAL_OK) {
-			ai_history_free(m, i);
-			m = NULL;
-			goto out;
-		}
-	}
-	*out = m;
-	*count = rows;
-	m = NULL;
-out:
-	free(m);
+	if (err == ASTRAL_OK)
+		err = ai_history_from_rows(c, res, 0, out, count);
 	PQclear(res);
 	return err;
 }

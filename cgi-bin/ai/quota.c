@@ -52,21 +52,36 @@ ai_require_provider(struct astral_request *req)
 }
 
 int
+ai_action_on(struct astral_request *req, enum ai_action a)
+{
+	if (ai_action_limit(req->app, a) > 0)
+		return 1;
+	astral_respond_error(req, 403, "ai_action_off", "This AI feature is turned off on this service.");
+	return 0;
+}
+
+void
+ai_refuse_quota(struct astral_request *req)
+{
+	char retry[24];
+
+	snprintf(retry, sizeof(retry), "%lld", ai_seconds_to_midnight(req->now));
+	astral_header(req, "Retry-After", retry);
+	astral_respond_error(req, 429, "quota_exceeded",
+	                     "You have used today's AI requests of this kind. They start again tomorrow (UTC).");
+}
+
+int
 ai_gate(struct astral_request *req, enum ai_action a)
 {
 	long long limit = ai_action_limit(req->app, a);
 	struct astral_params p;
 	PGresult *res = NULL;
-	char retry[24];
 	astral_err err;
 	int open = 0;
 
-	if (!ai_require_provider(req))
+	if (!ai_require_provider(req) || !ai_action_on(req, a))
 		return 0;
-	if (limit <= 0) {
-		astral_respond_error(req, 403, "ai_action_off", "This AI feature is turned off on this service.");
-		return 0;
-	}
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_text(&p, ai_action_name(a));
@@ -78,10 +93,7 @@ ai_gate(struct astral_request *req, enum ai_action a)
 		goto out;
 	}
 	if (PQntuples(res) != 1) {
-		snprintf(retry, sizeof(retry), "%lld", ai_seconds_to_midnight(req->now));
-		astral_header(req, "Retry-After", retry);
-		astral_respond_error(req, 429, "quota_exceeded",
-		                     "You have used today's AI requests of this kind. They start again tomorrow (UTC).");
+		ai_refuse_quota(req);
 		goto out;
 	}
 	open = 1;

@@ -54,6 +54,24 @@ const struct astral_stmt ai_stmts[AI_STMT_COUNT] = {
 		" FROM posts p WHERE p.status = 'active' AND NOT p.reported AND p.author_id <> $1::uuid"
 		" AND NOT astral_helper_resting($1::uuid, to_timestamp($3::bigint), $4::integer)"
 		" ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", 4 },
+	/* What a companion message needs before the model is asked, in one round trip (chat_open.c):
+	   the caller's age answer; one use of today's chat quota, taken as AI_USAGE_TAKE takes it but
+	   only from an adult and only when $5 (not for a crisis message, which asks no model); the
+	   caller's wrapped data key; and the last $6 messages, newest first, as AI_HISTORY_RECENT
+	   gives them — one row per message, or one row with NULLs there when there is none yet. */
+	[AI_CHAT_OPEN] = { "ai_chat_open",
+		"WITH age AS (SELECT a.adult FROM ai_age_answers a WHERE a.user_id = $1::uuid),"
+		" took AS (INSERT INTO ai_usage AS u (user_id, day, action, used)"
+		"  SELECT $1::uuid, (to_timestamp($3) AT TIME ZONE 'UTC')::date, $2::text, 1"
+		"  WHERE $5::boolean AND coalesce((SELECT adult FROM age), false)"
+		"  ON CONFLICT (user_id, day, action) DO UPDATE SET used = u.used + 1 WHERE u.used < $4::int"
+		"  RETURNING used),"
+		" recent AS (SELECT m.id, m.role, m.body, m.fallback, m.created_at, m.seq FROM ai_messages m"
+		"  WHERE m.user_id = $1::uuid ORDER BY m.seq DESC LIMIT $6::int)"
+		" SELECT (SELECT adult FROM age), (SELECT used FROM took),"
+		"  (SELECT k.wrapped_key FROM user_keys k WHERE k.user_id = $1::uuid),"
+		"  r.id, r.role, r.body, r.fallback, " EPOCH("r.created_at")
+		" FROM (SELECT 1) one LEFT JOIN recent r ON true ORDER BY r.seq DESC", 6 },
 };
 
 astral_err

@@ -30,20 +30,28 @@ age_answer(struct astral_request *req, int *answer)
 }
 
 int
-ai_require_adult(struct astral_request *req)
+ai_adult_or_refuse(struct astral_request *req, int adult)
 {
-	int adult = -1;
-	astral_err err = age_answer(req, &adult);
-
-	if (err != ASTRAL_OK)
-		astral_respond_err(req, err);
-	else if (adult < 0)
+	if (adult < 0)
 		astral_respond_error(req, 403, "age_confirmation_required",
 		                     "The AI companion is for people aged 18 or over. Please answer the age question first.");
 	else if (!adult)
 		astral_respond_error(req, 403, "ai_chat_adults_only",
 		                     "The AI companion is for adults. Trained volunteers and Get Help Now are here for you.");
-	return err == ASTRAL_OK && adult == 1;
+	return adult == 1;
+}
+
+int
+ai_require_adult(struct astral_request *req)
+{
+	int adult = -1;
+	astral_err err = age_answer(req, &adult);
+
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return 0;
+	}
+	return ai_adult_or_refuse(req, adult);
 }
 
 void
