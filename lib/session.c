@@ -12,6 +12,7 @@
 #include "jwt_memo.h"
 #include "log.h"
 #include "random.h"
+#include "realtime.h"
 #include "router.h"
 #include "session.h"
 
@@ -208,6 +209,9 @@ astral_session_expire(struct astral_request *req)
 		return err;
 	audit_session_event(req, req->who.user_id, req->who.role, "session_expired", req->who.session_id, "success",
 	                    req->who.expired_reason);
+	/* A stream opened while the session was live would outlive it: close it with the revocation
+	   (the user's other live sessions reconnect theirs). */
+	astral_rt_close_after_commit(req, req->who.user_id);
 	return ASTRAL_OK;
 }
 

@@ -46,7 +46,7 @@ astral_err astral_session_check_deferred(struct astral_request *req) ASTRAL_MUST
    of its own when none is open): as astral_session_check, or a database error. */
 astral_err astral_session_verdict(struct astral_request *req) ASTRAL_MUST_USE;
 /* Revoke and audit the session an EXPIRED verdict found past its limit, in the open transaction
-   (the dispatcher opens a new one for it). */
+   (the dispatcher opens a new one for it), and close the user's streams after its COMMIT. */
 astral_err astral_session_expire(struct astral_request *req) ASTRAL_MUST_USE;
 
 /* Start a new session (family) for a user who just proved who they are. */

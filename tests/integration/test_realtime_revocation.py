@@ -51,6 +51,25 @@ def test_account_deletion_closes_the_users_channel(stack):
 
 
 @pytest.mark.parametrize("transport", ["websocket", "eventsource"])
+def test_an_expired_sessions_stream_closes_at_its_next_request(stack, transport):
+    """A stream opened while the session was live: the first request after the session's idle
+    limit revokes it (401 session_expired) and closes the stream, within the same 5 s."""
+    s, h, sid = new_session(stack)
+    sub = Subscriber(stack, h, transport)
+    try:
+        sub.drain(0.3)
+        assert not sub.closed.is_set()
+        stack.query("UPDATE sessions SET last_seen_at = last_seen_at - interval '31 minutes'"
+                    " WHERE user_id = %s AND revoked_at IS NULL", (h.c.user_id,))
+        expect(h.c.post(f"/api/sessions/{sid}/messages", {"text": "still there?", "client_key": "late-1"}),
+               401, "session_expired")
+        assert sub.closed.wait(5.0), f"the expired session's {transport} stream stayed open"
+        assert publisher_deletes(stack, h.c.user_id)
+    finally:
+        sub.close()
+
+
+@pytest.mark.parametrize("transport", ["websocket", "eventsource"])
 def test_password_change_closes_the_other_sessions_stream_within_5s(stack, transport):
     """A password change signs out the user's other sessions: their open streams close too (as
     after logout or a ban), so a stolen session hears nothing more, and cannot reconnect."""
