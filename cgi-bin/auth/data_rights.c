@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "crypt.h"
+#include "direct_request.h"
 #include "encoding.h"
 #include "help_session_key.h"
 #include "json.h"
@@ -140,39 +141,6 @@ out:
 	PQclear(res);
 }
 
-/* A helper's pending direct requests go back to their authors, declined, before the account goes:
-   the author may then publish or resolve each, and hears of it as of any decline
-   (direct_request.declined after COMMIT). Without this the requests stayed in direct_request
-   with nobody to accept or decline them, and publish (which wants `declined`) refused them. */
-static ASTRAL_MUST_USE astral_err
-decline_requests_to_me(struct astral_request *req)
-{
-	struct astral_params p;
-	PGresult *res = NULL;
-	astral_err err;
-
-	astral_params_init(&p);
-	astral_params_text(&p, req->who.user_id);
-	astral_params_int(&p, req->now);
-	err = auth_exec(req, AUTH_REQUESTS_TO_ME_DECLINE, &p, &res);
-	if (err != ASTRAL_OK)
-		goto out;
-	for (int i = 0; i < PQntuples(res); i++) {
-		const char *post_id = astral_db_value(res, i, 0);
-		struct json_object *event = json_object_new_object();
-
-		auth_audit(req, req->who.user_id, req->who.role, "direct_request_decline", "post", post_id, "success",
-		           "account_delete");
-		astral_json_add_str(event, "type", "direct_request.declined");
-		astral_json_add_time(event, "at", req->now);
-		astral_json_add_str(event, "post_id", post_id);
-		astral_rt_after_commit(req, astral_db_value(res, i, 1), event);
-	}
-out:
-	PQclear(res);
-	return err;
-}
-
 void
 me_delete(struct astral_request *req, const void *input)
 {
@@ -186,7 +154,11 @@ me_delete(struct astral_request *req, const void *input)
 		                           "must be \"" DELETE_CONFIRMATION "\"");
 		return;
 	}
-	err = decline_requests_to_me(req);
+	/* A helper's pending direct requests go back to their authors, declined, before the account
+	   goes (lib/direct_request.c): the author may then publish or resolve each, and hears of it as
+	   of any decline. Without this the requests stayed in direct_request with nobody to accept or
+	   decline them, and publish (which wants `declined`) refused them. */
+	err = astral_direct_requests_decline_to(req, req->who.user_id, "account_delete");
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "direct_request.h"
 #include "json.h"
 
 static const char *const themes[] = { "system", "light", "dark", NULL };
@@ -291,6 +292,11 @@ me_blocks_post(struct astral_request *req, const void *input)
 		astral_params_int(&p, req->now);
 		err = auth_exec(req, AUTH_BLOCK_INSERT, &p, &res);
 	}
+	/* A direct request still waiting between the two, either way, goes back to its author
+	   declined (lib/direct_request.c): the block keeps its helper from ever answering it, and
+	   the author may then publish or resolve it. Only the author hears of it. */
+	if (err == ASTRAL_OK)
+		err = astral_direct_requests_decline_between(req, in->user_id, "block");
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;

@@ -187,12 +187,6 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" 'video_likes', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT video_id, created_at"
 		"   FROM video_likes WHERE user_id = $1) t)"
 		")::text", 1 },
-	/* The direct requests still waiting for me, declined as POST /api/posts/{id}/decline does
-	   ($2 the clock): my account is about to go, and the foreign key alone would only clear
-	   requested_helper_id, leaving each request waiting for nobody. */
-	[AUTH_REQUESTS_TO_ME_DECLINE] = { "auth_requests_to_me_decline",
-		"UPDATE posts SET status = 'declined', updated_at = to_timestamp($2::bigint)"
-		" WHERE requested_helper_id = $1::uuid AND status = 'direct_request' RETURNING id, author_id", 2 },
 	[AUTH_USER_DELETE] = { "auth_user_delete",
 		"DELETE FROM users WHERE id = $1 RETURNING 1", 1 },
 	/* A ban in force ($2 now: a timed ban lifts itself at its end); the person reads their own. */

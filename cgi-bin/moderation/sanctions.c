@@ -3,12 +3,14 @@
  * a ban. Moderators sanction seekers and helpers, admins moderators too; nobody an admin or
  * themselves (403). A ban ends every session of the person and, once committed, closes their
  * real-time streams; signing in or refreshing then answers 403 account_banned (cgi-bin/auth)
- * until the ban ends or is lifted.
+ * until the ban ends or is lifted. It also hands the direct requests waiting for the person back
+ * to their authors, declined.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "direct_request.h"
 #include "json.h"
 #include "moderation.h"
 #include "realtime.h"
@@ -145,6 +147,11 @@ moderation_user_ban(struct astral_request *req, const void *input)
 		err = record_action(req, id, "ban", in->reason, until);
 	if (err == ASTRAL_OK)
 		err = astral_session_revoke_user(req, id, NULL, "ban");
+	/* A banned helper is offline to new requests (migration 0031); those already waiting for
+	   them go back to their authors declined (lib/direct_request.c), who may publish them for
+	   others to answer. The ban's end does not bring them back: by then they may be public. */
+	if (err == ASTRAL_OK)
+		err = astral_direct_requests_decline_to(req, id, "ban");
 	if (in->hours > 0)
 		snprintf(code, sizeof(code), "ban_hours_%lld", in->hours);
 	else

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from astral_client import expect
+from test_moderation_setup import new_staff
 from test_posts_fixtures import (direct_request, feed_ids, helper, post, publishes, seeker,
                                  set_online)
 
@@ -236,8 +237,9 @@ def test_direct_request_to_a_banned_helper_is_409_offline(stack):
 def test_block_after_direct_request_hides_it(stack, blocker):
     """A block made after the request was sent, either way, keeps the pair apart as a block made
     before it does: the helper no longer lists, reads, accepts or declines it (404, as for a post
-    they cannot see), nor counts it on the dashboard. The author still has it, and lifting the
-    block brings it back."""
+    they cannot see), nor counts it on the dashboard. The author has it back, declined (see
+    test_request_between_a_pair_who_block_goes_back_declined), and lifting the block does not
+    bring it back to the helper."""
     s = seeker(stack)
     h = helper(stack)
     dr = direct_request(s, h.user_id)
@@ -251,12 +253,13 @@ def test_block_after_direct_request_hides_it(stack, blocker):
     expect(h.post(f"/api/posts/{dr['id']}/accept"), 404, "not_found")
     expect(h.post(f"/api/posts/{dr['id']}/decline"), 404, "not_found")
     assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id = %s", (dr["id"],))[0][0] == 0
-    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "direct_request"
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
 
     expect(who.delete(f"/api/me/blocks/{whom}"), 204)
-    assert [p["id"] for p in expect(h.get("/api/posts/requests"), 200).json["items"]] == [dr["id"]]
-    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 1
-    expect(h.post(f"/api/posts/{dr['id']}/accept"), 201)
+    assert expect(h.get("/api/posts/requests"), 200).json["items"] == []
+    assert expect(h.get("/api/helpers/me/dashboard"), 200).json["counts"]["requests"] == 0
+    expect(h.post(f"/api/posts/{dr['id']}/accept"), 409, "conflict")
+    assert stack.query("SELECT count(*) FROM help_sessions WHERE post_id = %s", (dr["id"],))[0][0] == 0
 
 
 def test_declined_request_goes_back_and_never_public(stack):
@@ -313,6 +316,72 @@ def test_request_to_a_helper_who_deletes_their_account_goes_back_declined(stack)
     assert statuses == {taken["id"]: "in_progress", other["id"]: "direct_request"}
     pub = expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json
     assert pub["status"] == "active" and pub["requested_helper"] is None
+
+
+def decline_audit(stack, post_id):
+    """The audit rows of direct requests handed back without their helper's answer."""
+    return stack.query("SELECT actor_id::text, subject_id::text, detail FROM audit_log"
+                       " WHERE action = 'direct_request_decline' AND object_id = %s", (post_id,))
+
+
+@pytest.mark.parametrize("blocker", ["seeker", "helper"])
+def test_request_between_a_pair_who_block_goes_back_declined(stack, blocker):
+    """A block made while a direct request waits, by either of the two, hands it back to its
+    author declined in the block's transaction (audited with the blocker as actor and subject,
+    direct_request.declined to the author only): the helper learns nothing. The author may
+    publish it. Requests of other authors to that helper, and of that author to other helpers,
+    stay as they were."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    from_other = direct_request(seeker(stack), h.user_id)
+    to_other = direct_request(s, helper(stack).user_id)
+    before_s, before_h = publishes(stack, s.user_id, wait=False), publishes(stack, h.user_id, wait=False)
+    who, whom = (s, h.user_id) if blocker == "seeker" else (h, s.user_id)
+    expect(who.post("/api/me/blocks", {"user_id": whom}), 201)
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before_s + 1
+    got = expect(s.get(f"/api/posts/{dr['id']}"), 200).json
+    assert got["status"] == "declined"
+    assert decline_audit(stack, dr["id"]) == [(who.user_id, who.user_id, "block")]
+    statuses = dict(stack.query("SELECT id::text, status FROM posts WHERE id IN (%s, %s)",
+                                (from_other["id"], to_other["id"])))
+    assert statuses == {from_other["id"]: "direct_request", to_other["id"]: "direct_request"}
+    # Blocking again hands back nothing more.
+    expect(who.post("/api/me/blocks", {"user_id": whom}), 201)
+    assert len(decline_audit(stack, dr["id"])) == 1
+    assert publishes(stack, h.user_id, wait=False) == before_h
+    pub = expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json
+    assert pub["status"] == "active"
+
+
+def test_request_to_a_helper_who_is_banned_goes_back_declined(stack):
+    """A ban hands every direct request still waiting for the helper back to its author declined,
+    in the ban's transaction (audited with the moderator as actor and the helper as subject,
+    direct_request.declined to each author), and lifting the ban does not bring them back. A
+    request the helper had accepted, and requests to other helpers, stay as they were."""
+    s1, s2 = seeker(stack), seeker(stack)
+    h = helper(stack)
+    dr1, dr2 = direct_request(s1, h.user_id), direct_request(s2, h.user_id)
+    taken = direct_request(seeker(stack), h.user_id)
+    expect(h.post(f"/api/posts/{taken['id']}/accept"), 201)
+    other = direct_request(s1, helper(stack).user_id)
+    before = {s.user_id: publishes(stack, s.user_id, wait=False) for s in (s1, s2)}
+    mod = new_staff(stack)
+    expect(mod.post(f"/api/moderation/users/{h.user_id}/ban", {"reason": "Pressured seekers.", "hours": 2}), 200)
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        for s in (s1, s2):
+            assert publishes(stack, s.user_id) == before[s.user_id] + 1
+    for s, dr in ((s1, dr1), (s2, dr2)):
+        assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
+        assert decline_audit(stack, dr["id"]) == [(mod.id, h.user_id, "ban")]
+    statuses = dict(stack.query("SELECT id::text, status FROM posts WHERE id IN (%s, %s)", (taken["id"], other["id"])))
+    assert statuses == {taken["id"]: "in_progress", other["id"]: "direct_request"}
+    expect(mod.post(f"/api/moderation/users/{h.user_id}/unban", {"reason": "Appeal accepted."}), 200)
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (dr2["id"],)) == [("declined",)]
+    assert expect(s1.post(f"/api/posts/{dr1['id']}/publish"), 200).json["status"] == "active"
 
 
 def test_migration_0032_hands_back_requests_orphaned_before(stack, owner_db):

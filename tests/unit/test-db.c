@@ -28,6 +28,7 @@
 #include "crisis_alert.h"
 #include "crypt.h"
 #include "db.h"
+#include "direct_request.h"
 #include "error.h"
 #include "health.h"
 #include "help_session_key.h"
@@ -460,7 +461,7 @@ test_db_every_statement_prepared(void **state)
 	struct fixture *f = *state;
 	size_t want = 1 + astral_audit_stmt_count + astral_account_stmt_count + astral_session_stmt_count +
 	              astral_crisis_alert_stmt_count + astral_help_session_key_stmt_count + astral_health_stmt_count +
-	              astral_address_budget_stmt_count +
+	              astral_address_budget_stmt_count + astral_direct_request_stmt_count +
 	              T_STMT_COUNT;
 
 	assert_int_equal(astral_db_statement_count(f->app), want);
