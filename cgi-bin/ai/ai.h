@@ -37,6 +37,7 @@ enum ai_stmt {
 	AI_GUIDANCE_MESSAGE,
 	AI_FEEDBACK_SESSION,
 	AI_MATCH_POSTS,
+	AI_SESSION_NAMES,
 	AI_STMT_COUNT
 };
 
@@ -99,6 +100,16 @@ long long ai_seconds_to_midnight(long long now);
 /* A copy of `text` without the caller's username and display name (→ "[name]"), e-mail addresses
    and phone-like numbers (→ "[contact]"); NULL on NOMEM. */
 char *ai_scrub(const struct astral_request *req, const char *text);
+/* The usernames and display names of the other people a text may name: a help session's
+   participants (ai_session_names), for what is sent about the session. */
+#define AI_NAMES_MAX 4
+struct ai_names {
+	size_t n;
+	char *name[AI_NAMES_MAX];     /* malloc'd */
+};
+void ai_names_free(struct ai_names *names);
+/* ai_scrub, taking out `others`' names (NULL: none) as well as the caller's. */
+char *ai_scrub_names(const struct astral_request *req, const char *text, const struct ai_names *others);
 
 /* ------------------------------------------------------------ crisis screening (safety.c) */
 
@@ -173,9 +184,14 @@ struct json_object *ai_message_json(const struct ai_message *m);
 /* ------------------------------------------------------------ transcripts (transcript.c) */
 
 /* The session's messages (the last 200) as "Seeker: ..." / "Helper: ..." lines, oldest first;
-   scrubbed. NOT_FOUND when the caller is not a participant or
-   there is no message. */
+   each scrubbed of both participants' names (ai_session_names). NOT_FOUND when the caller is not
+   a participant or there is no message. */
 astral_err ai_session_transcript(struct astral_request *req, const char *session_id, char **out) ASTRAL_MUST_USE;
+/* The usernames and display names of the session's seeker and helper, for a participant's
+   scrub (what is sent holds the other person's words, and they did not ask for the model). None
+   when the caller is not a participant. *out is emptied first; free it with ai_names_free. */
+astral_err ai_session_names(struct astral_request *req, const char *session_id, struct ai_names *out)
+	ASTRAL_MUST_USE;
 /* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, and
    the person's own words alone in paragraphs ("" when they wrote nothing yet); both scrubbed,
    from one read. */

@@ -54,6 +54,10 @@ const struct astral_stmt ai_stmts[AI_STMT_COUNT] = {
 		" FROM posts p WHERE p.status = 'active' AND NOT p.reported AND p.author_id <> $1::uuid"
 		" AND NOT astral_helper_resting($1::uuid, to_timestamp($3::bigint), $4::integer)"
 		" ORDER BY p.created_at DESC, p.id DESC LIMIT $2::int", 4 },
+	/* The names of the session's participants, for the scrub only (migrations/0033): none unless
+	   the caller is one of them. */
+	[AI_SESSION_NAMES] = { "ai_session_names",
+		"SELECT n.username, n.display_name FROM astral_session_names($1::uuid) n", 1 },
 };
 
 astral_err

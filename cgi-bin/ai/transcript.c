@@ -1,5 +1,6 @@
 /* Texts handed to the model by the assistants: a help session's messages opened with the
-   session's key, and the companion conversation, each as "Speaker: words" lines, scrubbed. */
+   session's key, each scrubbed before its label (a participant's username could be "helper"),
+   and the companion conversation, each as "Speaker: words" lines. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,17 +10,34 @@
 #include "help_session_key.h"
 #include "strbuf.h"
 
-/* The transcript scrubbed into *out; the buffer is empty afterwards. */
-static astral_err
-finish(struct astral_request *req, struct astral_strbuf *b, char **out)
+astral_err
+ai_session_names(struct astral_request *req, const char *session_id, struct ai_names *out)
 {
-	char *text = astral_strbuf_take(b);
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
 
-	if (text == NULL)
-		return ASTRAL_ERR_NOMEM;
-	*out = ai_scrub(req, text);
-	free(text);
-	return *out != NULL ? ASTRAL_OK : ASTRAL_ERR_NOMEM;
+	out->n = 0;
+	astral_params_init(&p);
+	astral_params_text(&p, session_id);
+	err = ai_exec(req, AI_SESSION_NAMES, &p, &res);
+	for (int row = 0; err == ASTRAL_OK && row < PQntuples(res); row++) {
+		for (int col = 0; col < 2 && err == ASTRAL_OK; col++) {
+			const char *name = astral_db_value(res, row, col);
+
+			if (name == NULL || name[0] == '\0' || out->n == AI_NAMES_MAX)
+				continue;
+			out->name[out->n] = strdup(name);
+			if (out->name[out->n] == NULL)
+				err = ASTRAL_ERR_NOMEM;
+			else
+				out->n++;
+		}
+	}
+	if (err != ASTRAL_OK)
+		ai_names_free(out);
+	PQclear(res);
+	return err;
 }
 
 astral_err
@@ -27,6 +45,7 @@ ai_session_transcript(struct astral_request *req, const char *session_id, char *
 {
 	unsigned char dek[ASTRAL_DEK_LEN];
 	struct astral_strbuf b = ASTRAL_STRBUF_INIT;
+	struct ai_names names = { .n = 0 };
 	struct astral_params p;
 	PGresult *res = NULL;
 	int have_key = 0, n;
@@ -44,6 +63,9 @@ ai_session_transcript(struct astral_request *req, const char *session_id, char *
 		err = ASTRAL_ERR_NOT_FOUND;
 		goto out;
 	}
+	err = ai_session_names(req, session_id, &names);
+	if (err != ASTRAL_OK)
+		goto out;
 	err = astral_help_session_key_load(req, session_id, dek);
 	if (err != ASTRAL_OK)
 		goto out;
@@ -52,26 +74,45 @@ ai_session_transcript(struct astral_request *req, const char *session_id, char *
 		const char *role = astral_db_value(res, row, 1);
 		unsigned char *sealed = NULL;
 		size_t slen = 0;
-		char *text = NULL;
+		char *text = NULL, *scrubbed = NULL;
 
 		err = astral_db_bytes(res, row, 2, &sealed, &slen);
 		if (err == ASTRAL_OK)
 			err = astral_field_open(dek, "messages", "body", astral_db_value(res, row, 0), sealed, slen, &text);
 		free(sealed);
+		if (err == ASTRAL_OK && (scrubbed = ai_scrub_names(req, text, &names)) == NULL)
+			err = ASTRAL_ERR_NOMEM;
+		free(text);
 		if (err != ASTRAL_OK)
 			goto out;
 		astral_strbuf_puts(&b, strcmp(role, "seeker") == 0 ? "Seeker: " : "Helper: ");
-		astral_strbuf_puts(&b, text);
+		astral_strbuf_puts(&b, scrubbed);
 		astral_strbuf_puts(&b, "\n");
-		free(text);
+		free(scrubbed);
 	}
-	err = finish(req, &b, out);
+	*out = astral_strbuf_take(&b);
+	if (*out == NULL)
+		err = ASTRAL_ERR_NOMEM;
 out:
 	if (have_key)
 		OPENSSL_cleanse(dek, sizeof(dek));
+	ai_names_free(&names);
 	astral_strbuf_free(&b);
 	PQclear(res);
 	return err;
+}
+
+/* The transcript scrubbed into *out; the buffer is empty afterwards. */
+static astral_err
+finish(struct astral_request *req, struct astral_strbuf *b, char **out)
+{
+	char *text = astral_strbuf_take(b);
+
+	if (text == NULL)
+		return ASTRAL_ERR_NOMEM;
+	*out = ai_scrub(req, text);
+	free(text);
+	return *out != NULL ? ASTRAL_OK : ASTRAL_ERR_NOMEM;
 }
 
 astral_err

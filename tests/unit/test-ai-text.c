@@ -1,9 +1,9 @@
 /*
  * cgi-bin/ai: the text that leaves the host and the text that comes back. scrub.c takes the
- * caller's names and contact details out of what is sent, wherever punctuation (ASCII or not)
- * stands next to them, and leaves a name alone inside a longer word. output.c cuts a reply to a
- * number of characters, not bytes, keeping the last one whole, and counts a streamed reply's
- * characters piece by piece exactly as it counts a whole one.
+ * caller's names (and a help session's other participant's) and contact details out of what is
+ * sent, wherever punctuation (ASCII or not) stands next to them, and leaves a name alone inside a
+ * longer word. output.c cuts a reply to a number of characters, not bytes, keeping the last one
+ * whole, and counts a streamed reply's characters piece by piece exactly as it counts a whole one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,6 +95,64 @@ test_scrub_bad_utf8(void **state)
 	assert_scrubbed(NAME, HANDLE, "\x80\x80\x80\x80rosq", "\x80\x80\x80\x80[name]");
 }
 
+/* The scrub with other people's names too: a help session's other participant (ai_session_names). */
+static void
+assert_scrubbed_with(const char *const *others, const char *text, const char *want)
+{
+	struct astral_request req;
+	struct ai_names names = { .n = 0 };
+	char *got;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.who.display_name, sizeof(req.who.display_name), "%s", NAME);
+	snprintf(req.who.username, sizeof(req.who.username), "%s", HANDLE);
+	for (; others != NULL && *others != NULL; others++) {
+		assert_true(names.n < AI_NAMES_MAX);
+		names.name[names.n] = strdup(*others);
+		assert_non_null(names.name[names.n++]);
+	}
+	got = ai_scrub_names(&req, text, &names);
+	ai_names_free(&names);
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("scrub(\"%s\")\n  got  \"%s\"\n  want \"%s\"", text, got, want);
+	free(got);
+}
+
+/* The other participant's names go as the caller's do, with the same boundaries; where two
+   names start at one place the longer goes whole. */
+static void
+test_scrub_other_peoples_names(void **state)
+{
+	static const char *const session[] = { "Helper ab12cd", "chx_41", "Alex", "Alex Moreno", NULL };
+
+	(void)state;
+	assert_scrubbed_with(session, "thank you Helper ab12cd (chx_41), from Rosalind Quinlan.",
+	                     "thank you [name] ([name]), from [name].");
+	assert_scrubbed_with(session, "it's Alex here—Alex Moreno’s phone is 555-123-4567",
+	                     "it's [name] here—[name]’s phone is [contact]");
+	assert_scrubbed_with(session, "helper ab12cd, ALEX MORENO, rosq", "[name], [name], [name]");
+	/* Without the list they are only words: it is the list that takes them out. */
+	assert_scrubbed_with(NULL, "thank you Helper ab12cd (chx_41), Alex", "thank you Helper ab12cd (chx_41), Alex");
+}
+
+static void
+test_scrub_bad_other_names(void **state)
+{
+	static const char *const odd[] = { "Al", "", "Alex", NULL };
+	struct astral_request req;
+	char *got;
+
+	(void)state;
+	/* Shorter than three bytes or empty: never a name (they would blank out ordinary words). */
+	assert_scrubbed_with(odd, "Al and Alexander and Alex_1 and Alex", "Al and Alexander and Alex_1 and [name]");
+	/* Before the session check's verdict nothing is scrubbed, and nothing is sent. */
+	memset(&req, 0, sizeof(req));
+	req.who.check_pending = 1;
+	got = ai_scrub_names(&req, "text", NULL);
+	assert_null(got);
+}
+
 static void
 assert_cut(const char *raw, size_t max_chars, const char *want)
 {
@@ -162,6 +220,8 @@ main(void)
 		cmocka_unit_test(test_scrub_numbers_next_to_punctuation),
 		cmocka_unit_test(test_scrub_bad_name_inside_a_word),
 		cmocka_unit_test(test_scrub_bad_utf8),
+		cmocka_unit_test(test_scrub_other_peoples_names),
+		cmocka_unit_test(test_scrub_bad_other_names),
 		cmocka_unit_test(test_output_cut_in_characters),
 		cmocka_unit_test(test_output_count_agrees_with_the_cut),
 	};
