@@ -5,8 +5,9 @@
  * conversation), assistants.c (draft-post, summarize-post, summarize-session, guidance,
  * helper-feedback), match.c (POST /api/ai/match). Below them: runtime.c (the process's provider
  * and prompts), provider*.c (the model providers), ask.c (one call to the model with its
- * safeguards), quota.c, scrub.c (identifiers out of what is sent), safety.c (crisis screening of
- * what goes in and comes out), statements.c (every SQL statement of the program).
+ * safeguards), context.c (a conversation's newest turns within the budget), quota.c, scrub.c
+ * (identifiers out of what is sent), safety.c (crisis screening of what goes in and comes out),
+ * statements.c (every SQL statement of the program).
  */
 #ifndef ASTRAL_AI_H
 #define ASTRAL_AI_H
@@ -192,10 +193,17 @@ astral_err ai_session_transcript(struct astral_request *req, const char *session
    when the caller is not a participant. *out is emptied first; free it with ai_names_free. */
 astral_err ai_session_names(struct astral_request *req, const char *session_id, struct ai_names *out)
 	ASTRAL_MUST_USE;
-/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, and
-   the person's own words alone in paragraphs ("" when they wrote nothing yet); both scrubbed,
-   from one read. */
+/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, the
+   newest within AI_CONTEXT_BYTES (ai_context_keep_newest), and the person's own words in all of
+   them alone in paragraphs ("" when they wrote nothing yet); each message scrubbed, from one read. */
 astral_err ai_companion_transcript(struct astral_request *req, char **conversation, char **own) ASTRAL_MUST_USE;
+
+/* ------------------------------------------------------------ what goes with a call (context.c) */
+
+/* Keep the newest of the k turns (texts malloc'd) within AI_CONTEXT_BYTES of text, the last one
+   always: a model turn left first goes too, so that what is sent starts with the person. The
+   dropped texts are freed and the kept turns moved to the front; the number kept. */
+size_t ai_context_keep_newest(struct ai_turn *t, size_t k);
 
 /* ------------------------------------------------------------ handlers and inputs */
 

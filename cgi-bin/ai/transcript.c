@@ -1,6 +1,7 @@
 /* Texts handed to the model by the assistants: a help session's messages opened with the
-   session's key, each scrubbed before its label (a participant's username could be "helper"),
-   and the companion conversation, each as "Speaker: words" lines. */
+   session's key, and the companion conversation, each as "Speaker: words" lines, scrubbed one
+   message at a time (a participant's username could be "helper": the labels are not theirs). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,17 +103,16 @@ out:
 	return err;
 }
 
-/* The transcript scrubbed into *out; the buffer is empty afterwards. */
-static astral_err
-finish(struct astral_request *req, struct astral_strbuf *b, char **out)
+/* One message of the companion conversation as its line of the transcript, scrubbed. */
+static char *
+conversation_line(const char *label, const char *scrubbed)
 {
-	char *text = astral_strbuf_take(b);
+	struct astral_strbuf line = ASTRAL_STRBUF_INIT;
 
-	if (text == NULL)
-		return ASTRAL_ERR_NOMEM;
-	*out = ai_scrub(req, text);
-	free(text);
-	return *out != NULL ? ASTRAL_OK : ASTRAL_ERR_NOMEM;
+	astral_strbuf_puts(&line, label);
+	astral_strbuf_puts(&line, scrubbed);
+	astral_strbuf_puts(&line, "\n");
+	return astral_strbuf_take(&line);
 }
 
 astral_err
@@ -120,8 +120,9 @@ ai_companion_transcript(struct astral_request *req, char **conversation, char **
 {
 	struct ai_conversation c = { .open = 0 };
 	struct ai_message *m = NULL;
+	struct ai_turn *lines = NULL;
 	struct astral_strbuf all = ASTRAL_STRBUF_INIT, mine = ASTRAL_STRBUF_INIT;
-	size_t n = 0;
+	size_t n = 0, k = 0;
 	astral_err err;
 
 	*conversation = *own = NULL;
@@ -131,28 +132,53 @@ ai_companion_transcript(struct astral_request *req, char **conversation, char **
 	ai_conversation_close(&c);
 	if (err != ASTRAL_OK)
 		return err;
+	lines = calloc(n + 1, sizeof(*lines));
+	if (lines == NULL) {
+		err = ASTRAL_ERR_NOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int person = strcmp(m[i].role, "user") == 0;
+		char *text;
 
 		if (m[i].fallback)
 			continue;
-		astral_strbuf_puts(&all, person ? "Person: " : "AI: ");
-		astral_strbuf_puts(&all, m[i].text);
-		astral_strbuf_puts(&all, "\n");
+		text = ai_scrub(req, m[i].text);
+		if (text == NULL) {
+			err = ASTRAL_ERR_NOMEM;
+			goto out;
+		}
+		lines[k].speaker = person ? AI_SPEAKER_USER : AI_SPEAKER_MODEL;
+		lines[k].text = conversation_line(person ? "Person: " : "AI: ", text);
 		if (person) {
-			astral_strbuf_puts(&mine, m[i].text);
+			astral_strbuf_puts(&mine, text);
 			astral_strbuf_puts(&mine, "\n\n");
 		}
+		free(text);
+		if (lines[k++].text == NULL) {
+			err = ASTRAL_ERR_NOMEM;
+			goto out;
+		}
 	}
-	ai_history_free(m, n);
-	err = finish(req, &all, conversation);
-	if (err == ASTRAL_OK)
-		err = finish(req, &mine, own);
-	else
-		astral_strbuf_free(&mine);
-	if (err != ASTRAL_OK) {
+	/* The person's own words are the draft's fallback, all of them; what the model gets is the
+	   newest of the conversation, within the budget the companion keeps. */
+	k = ai_context_keep_newest(lines, k);
+	for (size_t i = 0; i < k; i++)
+		astral_strbuf_puts(&all, lines[i].text);
+	*conversation = astral_strbuf_take(&all);
+	*own = astral_strbuf_take(&mine);
+	if (*conversation == NULL || *own == NULL) {
+		err = ASTRAL_ERR_NOMEM;
 		free(*conversation);
-		*conversation = NULL;
+		free(*own);
+		*conversation = *own = NULL;
 	}
+out:
+	for (size_t i = 0; lines != NULL && i < k; i++)
+		free((char *)(uintptr_t)lines[i].text);
+	free(lines);
+	astral_strbuf_free(&all);
+	astral_strbuf_free(&mine);
+	ai_history_free(m, n);
 	return err;
 }

@@ -464,6 +464,31 @@ def test_draft_post_with_a_bad_model_answer_falls_back_to_the_persons_words(ai):
     assert d["fallback"] is True and d["category"] == "Other" and "my own words here" in d["content"]
 
 
+def test_draft_post_sends_the_conversation_within_the_context_budget(ai):
+    """A draft is made from the last 20 messages, but no more than AI_CONTEXT_BYTES (16000 bytes)
+    of their lines go to the model: the oldest are dropped first, the rest in order, starting with
+    the person. Sent whole, a long conversation passed a small model's context and every draft was
+    refused (the companion's own calls were capped already)."""
+    p = adult(ai.stack)
+    for i in range(12):
+        chat(p, f"m{i:02d} " + "word " * 380)
+    ai.mock.clear()
+    d = expect(p.post("/api/ai/draft-post", {}), 200).json
+    assert d["fallback"] is False
+    doc = json.loads(ai.mock.requests()[-1]["body"])
+    if ai.provider == "gemini":
+        turns = ["".join(part["text"] for part in c["parts"]) for c in doc["contents"]]
+    else:
+        turns = [m["content"] for m in doc["messages"] if m["role"] != "system"]
+    assert len(turns) == 1, "the conversation goes as one text"
+    text = turns[0]
+    assert len(text.encode()) <= 16000, len(text.encode())
+    assert text.startswith("Person: ")
+    kept = [line[len("Person: "):][:3] for line in text.split("\n") if line.startswith("Person: ")]
+    assert kept[-1] == "m11" and "m00" not in kept, kept
+    assert kept == sorted(kept), "the newest are kept, in order"
+
+
 def test_helper_routes_need_a_helper(ai):
     p = adult(ai.stack)
     post = new_post(ai.stack, p)
