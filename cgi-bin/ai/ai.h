@@ -5,8 +5,9 @@
  * conversation), assistants.c (draft-post, summarize-post, summarize-session, guidance,
  * helper-feedback), match.c (POST /api/ai/match). Below them: runtime.c (the process's provider
  * and prompts), provider*.c (the model providers), ask.c (one call to the model with its
- * safeguards), quota.c, scrub.c (identifiers out of what is sent), safety.c (crisis screening of
- * what goes in and comes out), statements.c (every SQL statement of the program).
+ * safeguards), context.c (a conversation's newest turns within the budget), quota.c, scrub.c
+ * (identifiers out of what is sent), safety.c (crisis screening of what goes in and comes out),
+ * statements.c (every SQL statement of the program).
  */
 #ifndef ASTRAL_AI_H
 #define ASTRAL_AI_H
@@ -38,6 +39,7 @@ enum ai_stmt {
 	AI_FEEDBACK_SESSION,
 	AI_MATCH_POSTS,
 	AI_CHAT_OPEN,
+	AI_SESSION_NAMES,
 	AI_STMT_COUNT
 };
 
@@ -104,6 +106,16 @@ long long ai_seconds_to_midnight(long long now);
 /* A copy of `text` without the caller's username and display name (→ "[name]"), e-mail addresses
    and phone-like numbers (→ "[contact]"); NULL on NOMEM. */
 char *ai_scrub(const struct astral_request *req, const char *text);
+/* The usernames and display names of the other people a text may name: a help session's
+   participants (ai_session_names), for what is sent about the session. */
+#define AI_NAMES_MAX 4
+struct ai_names {
+	size_t n;
+	char *name[AI_NAMES_MAX];     /* malloc'd */
+};
+void ai_names_free(struct ai_names *names);
+/* ai_scrub, taking out `others`' names (NULL: none) as well as the caller's. */
+char *ai_scrub_names(const struct astral_request *req, const char *text, const struct ai_names *others);
 
 /* ------------------------------------------------------------ crisis screening (safety.c) */
 
@@ -200,13 +212,25 @@ void ai_chat_opening_free(struct ai_chat_opening *o);    /* wipes the key, frees
 /* ------------------------------------------------------------ transcripts (transcript.c) */
 
 /* The session's messages (the last 200) as "Seeker: ..." / "Helper: ..." lines, oldest first;
-   scrubbed. NOT_FOUND when the caller is not a participant or
-   there is no message. */
+   each scrubbed of both participants' names (ai_session_names). NOT_FOUND when the caller is not
+   a participant or there is no message. */
 astral_err ai_session_transcript(struct astral_request *req, const char *session_id, char **out) ASTRAL_MUST_USE;
-/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, and
-   the person's own words alone in paragraphs ("" when they wrote nothing yet); both scrubbed,
-   from one read. */
+/* The usernames and display names of the session's seeker and helper, for a participant's
+   scrub (what is sent holds the other person's words, and they did not ask for the model). None
+   when the caller is not a participant. *out is emptied first; free it with ai_names_free. */
+astral_err ai_session_names(struct astral_request *req, const char *session_id, struct ai_names *out)
+	ASTRAL_MUST_USE;
+/* The companion conversation (the last AI_HISTORY_SENT messages) as "Person:"/"AI:" lines, the
+   newest within AI_CONTEXT_BYTES (ai_context_keep_newest), and the person's own words in all of
+   them alone in paragraphs ("" when they wrote nothing yet); each message scrubbed, from one read. */
 astral_err ai_companion_transcript(struct astral_request *req, char **conversation, char **own) ASTRAL_MUST_USE;
+
+/* ------------------------------------------------------------ what goes with a call (context.c) */
+
+/* Keep the newest of the k turns (texts malloc'd) within AI_CONTEXT_BYTES of text, the last one
+   always: a model turn left first goes too, so that what is sent starts with the person. The
+   dropped texts are freed and the kept turns moved to the front; the number kept. */
+size_t ai_context_keep_newest(struct ai_turn *t, size_t k);
 
 /* ------------------------------------------------------------ handlers and inputs */
 

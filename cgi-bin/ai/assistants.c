@@ -6,6 +6,8 @@
  *   POST /api/ai/summarize-session   a participant: a session → { summary }
  *   POST /api/ai/guidance            a helper: a seeker's message → { flag, reason, suggested_replies, resources }
  *   POST /api/ai/helper-feedback     a helper: an ended session → { feedback }
+ * What a session's routes send is scrubbed of both participants' names (ai_session_names): the
+ * other person's words, or words to them, go to the model though that person did not ask.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -334,6 +336,7 @@ ai_guidance(struct astral_request *req, const void *input)
 	const struct guidance_in *in = input;
 	struct astral_crisis_result screen;
 	struct json_object *answer = NULL, *body, *crisis, *resources = NULL, *flag;
+	struct ai_names names = { .n = 0 };
 	char *message, *text = NULL, *raw = NULL, *reason = NULL;
 	int model_flag = 0, from_model = 0, flagged;
 	astral_err err;
@@ -344,7 +347,13 @@ ai_guidance(struct astral_request *req, const void *input)
 	if (message == NULL)
 		return;
 	astral_crisis_screen_or_none(message, &screen);
-	text = ai_scrub(req, message);
+	/* The seeker wrote it and did not ask for the model: their names go as the helper's do. */
+	err = ai_session_names(req, in->session_id, &names);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	text = ai_scrub_names(req, message, &names);
 	if (text == NULL) {
 		astral_respond_err(req, ASTRAL_ERR_NOMEM);
 		goto out;
@@ -400,6 +409,7 @@ ai_guidance(struct astral_request *req, const void *input)
 	astral_respond(req, 200, body);
 out:
 	json_object_put(answer);
+	ai_names_free(&names);
 	free(message);
 	free(text);
 	free(raw);

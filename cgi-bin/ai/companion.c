@@ -121,24 +121,6 @@ wants_stream(const struct astral_request *req)
 	return accept != NULL && strstr(accept, "text/event-stream") != NULL;
 }
 
-/* Keep the newest of the k turns within AI_CONTEXT_BYTES, the last (the person's message) always:
-   a long conversation over a model's context would be refused on every message. A model turn
-   left first goes too, so that what is sent starts with the person. The number kept. */
-static size_t
-keep_newest(struct ai_turn *t, size_t k)
-{
-	size_t from = k - 1, total = strlen(t[k - 1].text);
-
-	while (from > 0 && total + strlen(t[from - 1].text) <= AI_CONTEXT_BYTES)
-		total += strlen(t[--from].text);
-	while (from < k - 1 && t[from].speaker == AI_SPEAKER_MODEL)
-		from++;
-	for (size_t i = 0; i < from; i++)
-		free((char *)(uintptr_t)t[i].text);
-	memmove(t, t + from, (k - from) * sizeof(*t));
-	return k - from;
-}
-
 /* The conversation sent to the model: the last messages (read at the opening) and this one, all
    scrubbed, within AI_CONTEXT_BYTES. */
 static astral_err
@@ -169,7 +151,7 @@ build_turns(struct astral_request *req, const struct ai_message *history, size_t
 		goto out;
 	}
 	*turns = t;
-	*nturns = keep_newest(t, k);
+	*nturns = ai_context_keep_newest(t, k);   /* a long conversation would be refused whole */
 	t = NULL;
 out:
 	for (size_t i = 0; t != NULL && i < k; i++)

@@ -1,8 +1,10 @@
 /* What leaves the host: the text of a message or post sent to the provider, without the caller's
-   name or handle and without contact details anyone typed. The user's id and tokens are never put
+   name or handle, nor those of the other people it is about (the other participant of a help
+   session), and without contact details anyone typed. The user's id and tokens are never put
    in a request body in the first place (ask.c sends only the turns' text). */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -165,8 +167,37 @@ name_at(const char *s, const char *name)
 	return n;
 }
 
+/* The longest of the caller's and the others' names at s, or 0: of "Sam" and "Sam Lee", both
+   there, the whole "Sam Lee" goes. */
+static size_t
+any_name_at(const char *s, const struct astral_request *req, const struct ai_names *others)
+{
+	size_t best = name_at(s, req->who.display_name), n;
+
+	if ((n = name_at(s, req->who.username)) > best)
+		best = n;
+	for (size_t i = 0; others != NULL && i < others->n; i++)
+		if ((n = name_at(s, others->name[i])) > best)
+			best = n;
+	return best;
+}
+
+void
+ai_names_free(struct ai_names *names)
+{
+	for (size_t i = 0; i < names->n; i++)
+		free(names->name[i]);
+	names->n = 0;
+}
+
 char *
 ai_scrub(const struct astral_request *req, const char *text)
+{
+	return ai_scrub_names(req, text, NULL);
+}
+
+char *
+ai_scrub_names(const struct astral_request *req, const char *text, const struct ai_names *others)
 {
 	struct astral_strbuf o = ASTRAL_STRBUF_INIT;
 	const char *s = text;
@@ -186,8 +217,7 @@ ai_scrub(const struct astral_request *req, const char *text)
 
 		if (starts_word && ((n = email_at(s)) > 0 || (n = phone_at(s)) > 0)) {
 			astral_strbuf_add(&o, "[contact]", 9);
-		} else if (starts_word && ((n = name_at(s, req->who.display_name)) > 0 ||
-		                           (n = name_at(s, req->who.username)) > 0)) {
+		} else if (starts_word && (n = any_name_at(s, req, others)) > 0) {
 			astral_strbuf_add(&o, "[name]", 6);
 		} else {
 			n = 1;

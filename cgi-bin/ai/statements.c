@@ -72,6 +72,10 @@ const struct astral_stmt ai_stmts[AI_STMT_COUNT] = {
 		"  (SELECT k.wrapped_key FROM user_keys k WHERE k.user_id = $1::uuid),"
 		"  r.id, r.role, r.body, r.fallback, " EPOCH("r.created_at")
 		" FROM (SELECT 1) one LEFT JOIN recent r ON true ORDER BY r.seq DESC", 6 },
+	/* The names of the session's participants, for the scrub only (migrations/0033): none unless
+	   the caller is one of them. */
+	[AI_SESSION_NAMES] = { "ai_session_names",
+		"SELECT n.username, n.display_name FROM astral_session_names($1::uuid) n", 1 },
 };
 
 astral_err

@@ -10,13 +10,14 @@ import ssl
 import subprocess
 import time
 import urllib.parse
+import uuid
 
 import pytest
 
 from astral_client import expect
 from conftest import start_stack, stop_stack
 from mock_ai import start_mock
-from test_chat_setup import end_session, new_helper, new_post, new_seeker, new_session, send
+from test_chat_setup import Person, accept, end_session, new_helper, new_post, new_seeker, new_session, send
 
 TIMEOUT_S = 2
 COOLDOWN_S = 2
@@ -347,6 +348,91 @@ def test_names_and_numbers_next_to_punctuation_are_scrubbed(ai):
     assert "Sign it \u201c[name]\u201d, it is [name]\u2019s\u2014[name]." in sent
 
 
+def named_session(stack):
+    """A session between a registered seeker and a helper, each with a name of their own: (seeker,
+    helper, session id, the seeker's names, the helper's names), names as (display name, username)."""
+    c = stack.client("bearer")
+    c.register(display_name="Marisol " + uuid.uuid4().hex[:6])
+    seeker = Person(c, "seeker")
+    helper = new_helper(stack)
+    names = []
+    for p in (seeker, helper):
+        me = expect(p.get("/api/auth/session"), 200).json["user"]
+        names.append((me["display_name"], me["username"]))
+    sid = accept(stack, helper, new_post(stack, seeker))
+    return seeker, helper, sid, names[0], names[1]
+
+
+def sent_text(mock):
+    return json.dumps([json.loads(r["body"]) for r in mock.requests()], ensure_ascii=False)
+
+
+def test_summarize_session_scrubs_the_other_participants_names(ai):
+    """A seeker's summary sends the helper's words and the seeker's words to the helper: the
+    helper never asked for the model, and their display name and username go as the caller's do."""
+    seeker, helper, sid, (s_name, s_handle), (h_name, h_handle) = named_session(ai.stack)
+    send(seeker, sid, f"thank you {h_name}, or is it {h_handle}? I'm {s_name}. [[mock:echo]]")
+    send(helper, sid, f"You're welcome, {s_name} ({s_handle})\u2014{h_name} here.")
+    ai.mock.clear()
+    s = expect(seeker.post("/api/ai/summarize-session", {"session_id": sid}), 200).json
+    sent = sent_text(ai.mock)
+    assert ai.mock.requests(), "the model was asked"
+    for secret in (h_name, h_handle, s_name, s_handle):
+        assert secret not in sent, f"{secret!r} left the host"
+        assert secret not in (s["summary"] or ""), f"{secret!r} came back in the summary"
+    assert "Seeker: thank you [name], or is it [name]? I'm [name]." in sent, sent
+    assert "Helper: You're welcome, [name] ([name])\u2014[name] here." in sent, sent
+
+
+def test_guidance_and_feedback_scrub_the_seekers_names(ai):
+    """Guidance and helper feedback are asked for by the helper about the seeker's words: the
+    seeker's display name and username are taken out as well as the helper's."""
+    seeker, helper, sid, (s_name, s_handle), (h_name, h_handle) = named_session(ai.stack)
+    mid = send(seeker, sid, f"it's {s_name} here (@{s_handle}), hi {h_name} [[mock:echo]]")["id"]
+    ai.mock.clear()
+    expect(helper.post("/api/ai/guidance", {"session_id": sid, "message_id": mid}), 200)
+    sent = sent_text(ai.mock)
+    assert ai.mock.requests(), "the model was asked"
+    for secret in (s_name, s_handle, h_name):
+        assert secret not in sent, f"guidance: {secret!r} left the host"
+    assert "it's [name] here (@[name]), hi [name]" in sent, sent
+    send(helper, sid, f"Take care, {s_name}. From {h_handle}.")
+    end_session(seeker, sid)
+    ai.mock.clear()
+    f = expect(helper.post("/api/ai/helper-feedback", {"session_id": sid}), 200).json
+    sent = sent_text(ai.mock)
+    assert ai.mock.requests(), "the model was asked"
+    for secret in (s_name, s_handle, h_name, h_handle):
+        assert secret not in sent, f"feedback: {secret!r} left the host"
+        assert secret not in (f["feedback"] or ""), f"{secret!r} came back in the feedback"
+    assert "Helper: Take care, [name]. From [name]." in sent, sent
+
+
+def test_migration_0033_session_names_answer_participants_only(ai):
+    """astral_session_names (SECURITY DEFINER: users' rows are their owners') gives the two
+    participants' names to either participant, and nothing to anyone else, staff included."""
+    seeker, helper, sid, s_names, h_names = named_session(ai.stack)
+    stranger = new_helper(ai.stack)
+    conn = ai.stack.app_db()
+    try:
+        with conn.cursor() as cur:
+            both = {s_names, h_names}
+            # (caller, role, names answered, users' rows of the two the caller may read anyway)
+            for who, role, want, rows in ((seeker, "seeker", both, 1), (helper, "helper", both, 1),
+                                          (stranger, "helper", set(), 0), (stranger, "moderator", set(), 2)):
+                cur.execute("BEGIN")
+                cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
+                            (who.id, role))
+                cur.execute("SELECT display_name, username FROM astral_session_names(%s)", (sid,))
+                assert set(cur.fetchall()) == want, (role, who.id)
+                # The row policy on users is not widened: a participant still reads only their own.
+                cur.execute("SELECT count(*) FROM users WHERE id IN (%s, %s)", (seeker.id, helper.id))
+                assert cur.fetchone()[0] == rows, (role, who.id)
+                cur.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 # ------------------------------------------------------------------ quotas
 
 def test_quota_answers_429_with_retry_after(ai):
@@ -376,6 +462,31 @@ def test_draft_post_with_a_bad_model_answer_falls_back_to_the_persons_words(ai):
     chat(p, "my own words here [[mock:json:{\"content\": 5}]]")
     d = expect(p.post("/api/ai/draft-post", {}), 200).json
     assert d["fallback"] is True and d["category"] == "Other" and "my own words here" in d["content"]
+
+
+def test_draft_post_sends_the_conversation_within_the_context_budget(ai):
+    """A draft is made from the last 20 messages, but no more than AI_CONTEXT_BYTES (16000 bytes)
+    of their lines go to the model: the oldest are dropped first, the rest in order, starting with
+    the person. Sent whole, a long conversation passed a small model's context and every draft was
+    refused (the companion's own calls were capped already)."""
+    p = adult(ai.stack)
+    for i in range(12):
+        chat(p, f"m{i:02d} " + "word " * 380)
+    ai.mock.clear()
+    d = expect(p.post("/api/ai/draft-post", {}), 200).json
+    assert d["fallback"] is False
+    doc = json.loads(ai.mock.requests()[-1]["body"])
+    if ai.provider == "gemini":
+        turns = ["".join(part["text"] for part in c["parts"]) for c in doc["contents"]]
+    else:
+        turns = [m["content"] for m in doc["messages"] if m["role"] != "system"]
+    assert len(turns) == 1, "the conversation goes as one text"
+    text = turns[0]
+    assert len(text.encode()) <= 16000, len(text.encode())
+    assert text.startswith("Person: ")
+    kept = [line[len("Person: "):][:3] for line in text.split("\n") if line.startswith("Person: ")]
+    assert kept[-1] == "m11" and "m00" not in kept, kept
+    assert kept == sorted(kept), "the newest are kept, in order"
 
 
 def test_helper_routes_need_a_helper(ai):

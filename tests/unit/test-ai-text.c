@@ -1,9 +1,10 @@
 /*
  * cgi-bin/ai: the text that leaves the host and the text that comes back. scrub.c takes the
- * caller's names and contact details out of what is sent, wherever punctuation (ASCII or not)
- * stands next to them, and leaves a name alone inside a longer word. output.c cuts a reply to a
- * number of characters, not bytes, keeping the last one whole, and counts a streamed reply's
- * characters piece by piece exactly as it counts a whole one.
+ * caller's names (and a help session's other participant's) and contact details out of what is
+ * sent, wherever punctuation (ASCII or not) stands next to them, and leaves a name alone inside a
+ * longer word. context.c keeps a conversation's newest turns within AI_CONTEXT_BYTES. output.c
+ * cuts a reply to a number of characters, not bytes, keeping the last one whole, and counts a
+ * streamed reply's characters piece by piece exactly as it counts a whole one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,6 +96,138 @@ test_scrub_bad_utf8(void **state)
 	assert_scrubbed(NAME, HANDLE, "\x80\x80\x80\x80rosq", "\x80\x80\x80\x80[name]");
 }
 
+/* The scrub with other people's names too: a help session's other participant (ai_session_names). */
+static void
+assert_scrubbed_with(const char *const *others, const char *text, const char *want)
+{
+	struct astral_request req;
+	struct ai_names names = { .n = 0 };
+	char *got;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.who.display_name, sizeof(req.who.display_name), "%s", NAME);
+	snprintf(req.who.username, sizeof(req.who.username), "%s", HANDLE);
+	for (; others != NULL && *others != NULL; others++) {
+		assert_true(names.n < AI_NAMES_MAX);
+		names.name[names.n] = strdup(*others);
+		assert_non_null(names.name[names.n++]);
+	}
+	got = ai_scrub_names(&req, text, &names);
+	ai_names_free(&names);
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("scrub(\"%s\")\n  got  \"%s\"\n  want \"%s\"", text, got, want);
+	free(got);
+}
+
+/* The other participant's names go as the caller's do, with the same boundaries; where two
+   names start at one place the longer goes whole. */
+static void
+test_scrub_other_peoples_names(void **state)
+{
+	static const char *const session[] = { "Helper ab12cd", "chx_41", "Alex", "Alex Moreno", NULL };
+
+	(void)state;
+	assert_scrubbed_with(session, "thank you Helper ab12cd (chx_41), from Rosalind Quinlan.",
+	                     "thank you [name] ([name]), from [name].");
+	assert_scrubbed_with(session, "it's Alex here—Alex Moreno’s phone is 555-123-4567",
+	                     "it's [name] here—[name]’s phone is [contact]");
+	assert_scrubbed_with(session, "helper ab12cd, ALEX MORENO, rosq", "[name], [name], [name]");
+	/* Without the list they are only words: it is the list that takes them out. */
+	assert_scrubbed_with(NULL, "thank you Helper ab12cd (chx_41), Alex", "thank you Helper ab12cd (chx_41), Alex");
+}
+
+static void
+test_scrub_bad_other_names(void **state)
+{
+	static const char *const odd[] = { "Al", "", "Alex", NULL };
+	struct astral_request req;
+	char *got;
+
+	(void)state;
+	/* Shorter than three bytes or empty: never a name (they would blank out ordinary words). */
+	assert_scrubbed_with(odd, "Al and Alexander and Alex_1 and Alex", "Al and Alexander and Alex_1 and [name]");
+	/* Before the session check's verdict nothing is scrubbed, and nothing is sent. */
+	memset(&req, 0, sizeof(req));
+	req.who.check_pending = 1;
+	got = ai_scrub_names(&req, "text", NULL);
+	assert_null(got);
+}
+
+/* Turns of `bytes` bytes each, alternating the person and the model (the last the person's),
+   texts malloc'd as the companion and the draft make them. */
+static struct ai_turn *
+turns_of(size_t k, size_t bytes)
+{
+	struct ai_turn *t = calloc(k, sizeof(*t));
+
+	assert_non_null(t);
+	for (size_t i = 0; i < k; i++) {
+		char *text = malloc(bytes + 1);
+
+		assert_non_null(text);
+		memset(text, 'a' + (int)(i % 26), bytes);
+		text[bytes] = '\0';
+		t[i].text = text;
+		t[i].speaker = (k - 1 - i) % 2 == 0 ? AI_SPEAKER_USER : AI_SPEAKER_MODEL;
+	}
+	return t;
+}
+
+static void
+free_turns(struct ai_turn *t, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		free((char *)(uintptr_t)t[i].text);
+	free(t);
+}
+
+/* The newest turns within AI_CONTEXT_BYTES go, in order, starting with the person; the dropped
+   ones are freed (the sanitizer build would report a leak). */
+static void
+test_context_keeps_the_newest_within_the_budget(void **state)
+{
+	struct ai_turn *t = turns_of(20, 1900);
+	size_t kept, total = 0;
+
+	(void)state;
+	kept = ai_context_keep_newest(t, 20);
+	for (size_t i = 0; i < kept; i++)
+		total += strlen(t[i].text);
+	assert_true(total <= AI_CONTEXT_BYTES);
+	assert_true(total + 2 * 1900 > AI_CONTEXT_BYTES);      /* not fewer than fit, but whole pairs */
+	assert_int_equal(t[0].speaker, AI_SPEAKER_USER);
+	assert_int_equal(t[kept - 1].text[0], 'a' + 19);       /* the newest is last */
+	for (size_t i = 1; i < kept; i++)
+		assert_int_equal(t[i].text[0], t[i - 1].text[0] + 1);
+	free_turns(t, kept);
+
+	/* Within the budget: all of them. */
+	t = turns_of(5, 100);
+	assert_int_equal(ai_context_keep_newest(t, 5), 5);
+	free_turns(t, 5);
+}
+
+static void
+test_context_bad_sizes(void **state)
+{
+	struct ai_turn *t;
+
+	(void)state;
+	assert_int_equal(ai_context_keep_newest(NULL, 0), 0);
+	/* The newest alone over the budget still goes (the person's message is never dropped). */
+	t = turns_of(3, AI_CONTEXT_BYTES + 1);
+	assert_int_equal(ai_context_keep_newest(t, 3), 1);
+	assert_int_equal(strlen(t[0].text), AI_CONTEXT_BYTES + 1);
+	free_turns(t, 1);
+	/* A model turn that would come first goes too, even when it fits. */
+	t = turns_of(2, 100);
+	t[0].speaker = AI_SPEAKER_MODEL;
+	t[1].speaker = AI_SPEAKER_MODEL;
+	assert_int_equal(ai_context_keep_newest(t, 2), 1);
+	free_turns(t, 1);
+}
+
 static void
 assert_cut(const char *raw, size_t max_chars, const char *want)
 {
@@ -162,6 +295,10 @@ main(void)
 		cmocka_unit_test(test_scrub_numbers_next_to_punctuation),
 		cmocka_unit_test(test_scrub_bad_name_inside_a_word),
 		cmocka_unit_test(test_scrub_bad_utf8),
+		cmocka_unit_test(test_scrub_other_peoples_names),
+		cmocka_unit_test(test_scrub_bad_other_names),
+		cmocka_unit_test(test_context_keeps_the_newest_within_the_budget),
+		cmocka_unit_test(test_context_bad_sizes),
 		cmocka_unit_test(test_output_cut_in_characters),
 		cmocka_unit_test(test_output_count_agrees_with_the_cut),
 	};
