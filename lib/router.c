@@ -1,4 +1,5 @@
 /* The dispatcher: see router.h. A request's path through it reads top to bottom. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,11 @@ path_matches(struct astral_request *req, const char *pattern)
 			}
 			memcpy(req->path_params[n], s, len);
 			req->path_params[n][len] = '\0';
+			/* A UUID is spelled one way from here on, as PostgreSQL prints it: an id sealed into
+			   an AAD or named in a channel must match the stored one byte for byte. */
+			if (strncmp(p, "{uuid}", 6) == 0)
+				for (char *c = req->path_params[n]; *c != '\0'; c++)
+					*c = (char)tolower((unsigned char)*c);
 			n++;
 			p = pend + 1;
 			s += len;

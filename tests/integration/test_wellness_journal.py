@@ -46,6 +46,19 @@ def test_write_list_edit_delete(stack):
     expect(a.put(f"/api/wellness/journal/{e['id']}", {"text": "gone"}), 404, "not_found")
 
 
+def test_an_edit_by_an_upper_case_id_keeps_the_entry_readable(stack):
+    """The same id spelled in capitals (as some clients print UUIDs) names the same entry; the text
+    is sealed for the id as stored, so the entry and the journal stay readable."""
+    a = seeker(stack)
+    e = expect(a.post("/api/wellness/journal", {"text": "first words"}), 201).json
+    r = expect(a.put(f"/api/wellness/journal/{e['id'].upper()}", {"text": "edited words"}), 200)
+    assert r.json["id"] == e["id"]
+    items = expect(a.get("/api/wellness/journal"), 200).json["items"]
+    assert [(i["id"], i["text"]) for i in items] == [(e["id"], "edited words")]
+    expect(a.delete(f"/api/wellness/journal/{e['id'].upper()}"), 204)
+    assert expect(a.get("/api/wellness/journal"), 200).json["items"] == []
+
+
 def test_pages_newest_first_without_gaps_or_repeats(stack, clock):
     a = seeker(stack)
     ids = []
