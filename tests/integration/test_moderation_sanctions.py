@@ -4,6 +4,7 @@ answering 403 account_banned, a timed ban lifting itself at its end), lifting a 
 sanction whom."""
 
 import calendar
+import threading
 import time
 
 import pytest
@@ -155,3 +156,54 @@ def test_who_may_sanction_whom(stack):
                        (other_mod.id, adm.id, other_adm.id)) == [(0,)]
     assert audit_rows(stack, "sanction_denied", actor_id=mod.id)
     expect(mod.post(f"/api/moderation/users/{other_mod.id}/unban", {"reason": "x"}), 403, "forbidden")
+
+
+def test_a_banned_person_is_not_made_staff(stack):
+    """Demote an admin, ban them, promote them again: the promotion is refused, so nobody is left an
+    admin with a ban that no one may lift (an admin is never a sanction's target)."""
+    a1, a2 = new_admin(stack), new_admin(stack)
+    expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": "seeker"}), 200)
+    expect(a1.post(f"/api/moderation/users/{a2.id}/ban", {"reason": "Gone."}), 200)
+    for role in ("admin", "moderator"):
+        expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": role}), 409, "conflict", "user")
+    assert stack.query("SELECT role::text FROM users WHERE id = %s", (a2.id,)) == [("seeker",)]
+    assert [r[5:] for r in audit_rows(stack, "role_change", actor_id=a1.id, object_id=a2.id)] == \
+        [("success", "admin_to_seeker"), ("denied", "ban_in_force"), ("denied", "ban_in_force")]
+    # Not staff, the person may still change role; once the ban is lifted, staff again.
+    expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": "helper"}), 200)
+    expect(a1.post(f"/api/moderation/users/{a2.id}/unban", {"reason": "Undone."}), 200)
+    expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": "admin"}), 200)
+
+
+def test_two_admins_demoting_each_other_leave_one(stack):
+    """Both requests wait on a lock the test holds on the two admins' rows, then go at once: one
+    demotion is made and the other refused, whoever comes first."""
+    a1, a2 = new_admin(stack), new_admin(stack)
+    results = {}
+    hold = stack.owner_db()
+    hold.autocommit = False
+    try:
+        with hold.cursor() as cur:
+            cur.execute("SELECT 1 FROM users WHERE id IN (%s, %s) FOR NO KEY UPDATE", (a1.id, a2.id))
+
+            def demote(actor, target):
+                results[actor.id] = actor.put(f"/api/admin/users/{target.id}/role", {"role": "seeker"})
+
+            threads = [threading.Thread(target=demote, args=pair) for pair in ((a1, a2), (a2, a1))]
+            for t in threads:
+                t.start()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and stack.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")[0][0] < 2:
+                time.sleep(0.05)
+        hold.commit()
+    finally:
+        hold.close()
+    for t in threads:
+        t.join(30)
+    statuses = sorted(r.status for r in results.values())
+    assert statuses == [200, 403], results
+    loser = next(r for r in results.values() if r.status == 403)
+    assert loser.error_code == "forbidden", loser
+    roles = stack.query("SELECT role::text FROM users WHERE id IN (%s, %s)", (a1.id, a2.id))
+    assert sorted(roles) == [("admin",), ("seeker",)], roles
