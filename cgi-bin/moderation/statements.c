@@ -194,11 +194,13 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"  ORDER BY x.created_at, x.id LIMIT $3::integer) v JOIN users u ON u.id = v.uploader_id"
 		" ORDER BY v.created_at, v.id", 3 },
 	[MOD_VIDEO_STATUS] = { "moderation_video_status",
-		"SELECT status FROM wellness_videos WHERE id = $1::uuid", 1 },
-	/* $1 video, $2 me, $3 now, $4 approved|rejected, $5 the note shown to the uploader. */
+		"SELECT status, uploader_id FROM wellness_videos WHERE id = $1::uuid", 1 },
+	/* $1 video, $2 me, $3 now, $4 approved|rejected, $5 the note shown to the uploader. Never my
+	   own upload: someone else reviews what staff publish. Answers the uploader and their role. */
 	[MOD_VIDEO_DECIDE] = { "moderation_video_decide",
-		"UPDATE wellness_videos SET status = $4::text, decided_at = " NOW("$3") ", decided_by = $2::uuid,"
-		" decision_note = $5::text WHERE id = $1::uuid AND status = 'pending' RETURNING uploader_id", 5 },
+		"UPDATE wellness_videos v SET status = $4::text, decided_at = " NOW("$3") ", decided_by = $2::uuid,"
+		" decision_note = $5::text WHERE v.id = $1::uuid AND v.status = 'pending' AND v.uploader_id <> $2::uuid"
+		" RETURNING v.uploader_id, (SELECT u.role::text FROM users u WHERE u.id = v.uploader_id)", 5 },
 
 	/* A grant ($1 id, $2 me, $3 session, $4 reason, $5 now, $6 end); a session that does not
 	   exist is a foreign key violation (404). */

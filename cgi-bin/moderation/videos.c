@@ -3,6 +3,12 @@
  * /media/videos/{id} (cgi-bin/videos: row-level security shows staff every video). A rejection
  * tells the uploader why (decision_note and a video_rejected action). Keyset cursor: the upload
  * time in microseconds and the id.
+ *
+ * Staff may upload too, and nobody decides on their own upload (403): a moderator approving their
+ * own video would publish it to everyone unreviewed. A video_rejected action is a mark on the
+ * person's standing (UserStatus.actions), so it follows the sanction rules (respond.c): a
+ * rejection of an admin's video, or of a moderator's by a moderator, is still made and its note
+ * still shown to the uploader, but records no action against them.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -97,7 +103,7 @@ static void
 decide(struct astral_request *req, const char *status, const char *reason)
 {
 	const char *id = req->path_params[0];
-	char action_id[ASTRAL_UUID_STR_LEN + 1], uploader[ASTRAL_UUID_STR_LEN + 1];
+	char action_id[ASTRAL_UUID_STR_LEN + 1], uploader[ASTRAL_UUID_STR_LEN + 1], uploader_role[16];
 	struct astral_params p;
 	PGresult *res = NULL;
 	struct json_object *body;
@@ -121,12 +127,24 @@ decide(struct astral_request *req, const char *status, const char *reason)
 		err = moderation_exec(req, MOD_VIDEO_STATUS, &p, &res);
 		if (err == ASTRAL_OK && PQntuples(res) != 1)
 			err = ASTRAL_ERR_NOT_FOUND;
-		if (err == ASTRAL_OK)
-			astral_respond_error(req, 409, "conflict", "That video has been decided already.");
+		if (err != ASTRAL_OK)
+			goto out;
+		if (strcmp(astral_db_value(res, 0, 0), "pending") == 0 &&
+		    strcmp(astral_db_value(res, 0, 1), req->who.user_id) == 0) {
+			err = moderation_audit(req, reason != NULL ? "video_reject" : "video_approve", "wellness_video", id,
+			                       req->who.user_id, "denied", "own_upload", NULL);
+			if (err == ASTRAL_OK)
+				astral_respond_field_error(req, 403, "forbidden", "You cannot decide on your own video.",
+				                           "video", "is your own upload");
+			goto out;
+		}
+		astral_respond_error(req, 409, "conflict", "That video has been decided already.");
 		goto out;
 	}
 	snprintf(uploader, sizeof(uploader), "%s", astral_db_value(res, 0, 0));
-	if (reason != NULL) {
+	snprintf(uploader_role, sizeof(uploader_role), "%s",
+	         astral_db_value(res, 0, 1) != NULL ? astral_db_value(res, 0, 1) : "");
+	if (reason != NULL && moderation_may_sanction(req, uploader, uploader_role)) {
 		err = astral_uuid_v4(action_id);
 		if (err != ASTRAL_OK)
 			goto out;

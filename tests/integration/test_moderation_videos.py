@@ -2,7 +2,7 @@
 a pending video, approval into the feed, rejection with the reason told to the uploader."""
 
 from astral_client import expect
-from test_moderation_setup import all_pages, audit_rows, new_staff
+from test_moderation_setup import all_pages, audit_rows, new_admin, new_staff
 from test_videos_setup import UPLOAD, mp4_bytes, new_user, upload_ok
 
 
@@ -42,3 +42,32 @@ def test_pending_queue_play_approve_reject(stack, clock):
     left = [x["id"] for x in all_pages(mod, "/api/moderation/videos")[0]]
     assert first["id"] not in left and second["id"] not in left
     assert audit_rows(stack, "video_reject", actor_id=mod.id, object_id=second["id"])[0][4] == uploader.user_id
+
+
+def test_nobody_decides_on_their_own_video(stack, clock):
+    mod = new_staff(stack, clock)
+    v = upload_ok(mod.c, mp4_bytes(payload=401), "My own upload")
+    expect(mod.post(f"/api/moderation/videos/{v['id']}/approve"), 403, "forbidden", "video")
+    expect(mod.post(f"/api/moderation/videos/{v['id']}/reject", {"reason": "Mine."}), 403, "forbidden", "video")
+    assert stack.query("SELECT status, decided_by FROM wellness_videos WHERE id = %s", (v["id"],)) == \
+        [("pending", None)]
+    assert [r[5:] for r in audit_rows(stack, "video_approve", actor_id=mod.id, object_id=v["id"])] == \
+        [("denied", "own_upload")]
+    assert [r[5:] for r in audit_rows(stack, "video_reject", actor_id=mod.id, object_id=v["id"])] == \
+        [("denied", "own_upload")]
+    # Someone else reviews it.
+    expect(new_staff(stack, clock).post(f"/api/moderation/videos/{v['id']}/approve"), 200)
+
+
+def test_a_rejection_marks_only_those_who_may_be_sanctioned(stack, clock):
+    """A video_rejected action is a mark on the person's standing: never on an admin, on a
+    moderator only from an admin, as with warnings and bans. The rejection itself is made."""
+    mod, other_mod, adm = new_staff(stack, clock), new_staff(stack, clock), new_admin(stack, clock)
+    cases = [(mod, adm, 0), (mod, other_mod, 0), (adm, other_mod, 1)]
+    for decider, uploader, marks in cases:
+        v = upload_ok(uploader.c, mp4_bytes(payload=410 + marks), "A staff upload")
+        expect(decider.post(f"/api/moderation/videos/{v['id']}/reject", {"reason": "Too loud."}), 200)
+        assert stack.query("SELECT status, decision_note FROM wellness_videos WHERE id = %s", (v["id"],)) == \
+            [("rejected", "Too loud.")]
+        assert stack.query("SELECT count(*) FROM moderation_actions WHERE video_id = %s", (v["id"],)) == \
+            [(marks,)], (decider.role, uploader.role)
