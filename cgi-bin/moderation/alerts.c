@@ -193,8 +193,9 @@ moderation_alert_ack(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (strcmp(status, "resolved") == 0) {
-		astral_respond_error(req, 409, "conflict", "That alert has been resolved already.");
-		return;
+		err = moderation_refuse_conflict(req, "alert_ack", "crisis_alert", id, user_id, "already_resolved",
+		                                 "That alert has been resolved already.");
+		goto out;
 	}
 	/* A second acknowledgement keeps the first one's name and time. */
 	if (strcmp(status, "open") == 0) {
@@ -228,8 +229,9 @@ moderation_alert_resolve(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (strcmp(status, "resolved") == 0) {
-		astral_respond_error(req, 409, "conflict", "That alert has been resolved already.");
-		return;
+		err = moderation_refuse_conflict(req, "alert_resolve", "crisis_alert", id, user_id, "already_resolved",
+		                                 "That alert has been resolved already.");
+		goto out;
 	}
 	astral_params_init(&p);
 	astral_params_text(&p, id);

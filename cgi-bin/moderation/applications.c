@@ -117,7 +117,9 @@ moderation_application_decide(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (strcmp(astral_db_value(res, 0, 0), "pending") != 0) {
-		astral_respond_error(req, 409, "conflict", "That application has been decided already.");
+		err = moderation_refuse_conflict(req, "application_decide", "helper_application", id,
+		                                 astral_db_value(res, 0, 1), "already_decided",
+		                                 "That application has been decided already.");
 		goto out;
 	}
 	snprintf(helper, sizeof(helper), "%s", astral_db_value(res, 0, 1));
@@ -131,8 +133,12 @@ moderation_application_decide(struct astral_request *req, const void *input)
 		if (err != ASTRAL_OK)
 			goto out;
 		if (PQntuples(res) != 1) {
-			astral_respond_field_error(req, 409, "conflict", "The applicant is no longer a helper.", "status",
-			                           "the applicant is no longer a helper");
+			/* Refused like the others, with its audit row; this answer names the field. */
+			err = moderation_audit(req, "application_decide", "helper_application", id, helper, "denied",
+			                       "not_helper", NULL);
+			if (err == ASTRAL_OK)
+				astral_respond_field_error(req, 409, "conflict", "The applicant is no longer a helper.",
+				                           "status", "the applicant is no longer a helper");
 			goto out;
 		}
 		PQclear(res);

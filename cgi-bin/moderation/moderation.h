@@ -156,6 +156,13 @@ astral_err moderation_audit(struct astral_request *req, const char *action, cons
                             const char *object_id, const char *subject_id, const char *outcome, const char *code,
                             const char *reason) ASTRAL_MUST_USE;
 
+/* Refuse a staff action with 409 conflict and `message`, after its audit row (outcome denied,
+   detail `code`): a refused request that wrote nothing is still a staff action, and the
+   dispatcher commits a 4xx answer, so the row stands. On an error nothing was answered. */
+astral_err moderation_refuse_conflict(struct astral_request *req, const char *action, const char *object_type,
+                                      const char *object_id, const char *subject_id, const char *code,
+                                      const char *message) ASTRAL_MUST_USE;
+
 /* Sanction rules of the contract for the caller acting on a person with role `target_role`:
    moderators act on seekers and helpers, admins on moderators as well; nobody on an admin or on
    themselves. */

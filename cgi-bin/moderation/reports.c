@@ -212,10 +212,9 @@ moderation_post_remove(struct astral_request *req, const void *input)
 		err = moderation_exec(req, MOD_POST_STATUS, &p, &res);
 		if (err == ASTRAL_OK && PQntuples(res) != 1)
 			err = ASTRAL_ERR_NOT_FOUND;
-		if (err == ASTRAL_OK) {
-			astral_respond_error(req, 409, "conflict", "That post has already been removed.");
-			goto out;
-		}
+		if (err == ASTRAL_OK)
+			err = moderation_refuse_conflict(req, "post_remove", "post", post_id, astral_db_value(res, 0, 1),
+			                                 "already_removed", "That post has already been removed.");
 		goto out;
 	}
 	/* The post is removed now, so the policy lets staff end the session on it. */

@@ -155,6 +155,17 @@ moderation_audit(struct astral_request *req, const char *action, const char *obj
 	return err;
 }
 
+astral_err
+moderation_refuse_conflict(struct astral_request *req, const char *action, const char *object_type,
+                           const char *object_id, const char *subject_id, const char *code, const char *message)
+{
+	astral_err err = moderation_audit(req, action, object_type, object_id, subject_id, "denied", code, NULL);
+
+	if (err == ASTRAL_OK)
+		astral_respond_error(req, 409, "conflict", message);
+	return err;
+}
+
 int
 moderation_may_sanction(const struct astral_request *req, const char *target_id, const char *target_role)
 {

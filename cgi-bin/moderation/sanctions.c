@@ -185,7 +185,8 @@ moderation_user_unban(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (PQntuples(res) != 1) {
-		astral_respond_error(req, 409, "conflict", "That account is not banned.");
+		err = moderation_refuse_conflict(req, "user_unban", "user", id, id, "not_banned",
+		                                 "That account is not banned.");
 		goto out;
 	}
 	err = record_action(req, id, "unban", in->reason, 0);

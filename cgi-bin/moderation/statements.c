@@ -116,7 +116,7 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"  SELECT $4::uuid, p.author_id, $2::uuid, 'post_removed', $5::text, p.id, " NOW("$3") " FROM p RETURNING 1)"
 		" SELECT p.author_id, (SELECT count(*) FROM r) FROM p", 5 },
 	[MOD_POST_STATUS] = { "moderation_post_status",
-		"SELECT status FROM posts WHERE id = $1::uuid", 1 },
+		"SELECT status, author_id FROM posts WHERE id = $1::uuid", 1 },
 	/* The open session on a removed post ends (policy help_sessions_removed_post_end). */
 	[MOD_POST_SESSION_END] = { "moderation_post_session_end",
 		"UPDATE help_sessions SET ended_at = " NOW("$2") ", ended_by = 'moderator'"

@@ -138,7 +138,9 @@ decide(struct astral_request *req, const char *status, const char *reason)
 				                           "video", "is your own upload");
 			goto out;
 		}
-		astral_respond_error(req, 409, "conflict", "That video has been decided already.");
+		err = moderation_refuse_conflict(req, reason != NULL ? "video_reject" : "video_approve", "wellness_video",
+		                                 id, astral_db_value(res, 0, 1), "already_decided",
+		                                 "That video has been decided already.");
 		goto out;
 	}
 	snprintf(uploader, sizeof(uploader), "%s", astral_db_value(res, 0, 0));

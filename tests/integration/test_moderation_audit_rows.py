@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from astral_client import expect
-from test_moderation_setup import (CRISIS_TEXT, new_admin, new_helper, new_post, new_seeker, new_session,
-                                   new_staff, reported_post, send)
+from test_moderation_setup import (CRISIS_TEXT, insert_alert, new_admin, new_helper, new_post, new_seeker,
+                                   new_session, new_staff, reported_post, send)
 from test_videos_setup import mp4_bytes, new_user, upload_ok
 
 REASON = "A reason written for the audit test."
@@ -150,6 +150,68 @@ def _decide(stack):
     return "PUT", f"/api/admin/applications/{app_id}", {"status": "rejected", "notes": REASON}, app_id, h.id
 
 
+# Refusals that write nothing still leave their audit row (outcome denied), as a refused sanction
+# (_denied) and a refused transcript read (_transcript_denied) do.
+def _remove_removed(stack):
+    author, post_id, _ = reported_post(stack)
+    stack.query("UPDATE posts SET status = 'removed' WHERE id = %s", (post_id,))
+    return "DELETE", f"/api/moderation/posts/{post_id}", {"reason": REASON}, post_id, author.id
+
+
+def _resolved_alert(stack):
+    s = new_seeker(stack)
+    return insert_alert(stack, s.id, status="resolved"), s.id
+
+
+def _ack_resolved(stack):
+    alert_id, person = _resolved_alert(stack)
+    return "POST", f"/api/moderation/alerts/{alert_id}/ack", None, alert_id, person
+
+
+def _resolve_resolved(stack):
+    alert_id, person = _resolved_alert(stack)
+    return "POST", f"/api/moderation/alerts/{alert_id}/resolve", {"note": REASON}, alert_id, person
+
+
+def _unban_not_banned(stack):
+    s = new_seeker(stack)
+    return "POST", f"/api/moderation/users/{s.id}/unban", {"reason": REASON}, s.id, s.id
+
+
+def _decided_video(stack):
+    vid, uploader = _video(stack)
+    stack.query("UPDATE wellness_videos SET status = 'approved', decided_at = now() WHERE id = %s", (vid,))
+    return vid, uploader
+
+
+def _approve_decided(stack):
+    vid, uploader = _decided_video(stack)
+    return "POST", f"/api/moderation/videos/{vid}/approve", None, vid, uploader
+
+
+def _reject_decided(stack):
+    vid, uploader = _decided_video(stack)
+    return "POST", f"/api/moderation/videos/{vid}/reject", {"reason": REASON}, vid, uploader
+
+
+def _decide_decided(stack):
+    method, path, body, app_id, helper = _decide(stack)
+    stack.query("UPDATE helper_applications SET status = 'approved', decided_at = now() WHERE id = %s", (app_id,))
+    return method, path, body, app_id, helper
+
+
+def _decide_not_helper(stack):
+    method, path, _, app_id, helper = _decide(stack)
+    stack.query("UPDATE users SET role = 'seeker', helper_tier = NULL WHERE id = %s", (helper,))
+    return method, path, {"status": "approved"}, app_id, helper
+
+
+def _role_banned(stack):
+    s = new_seeker(stack)
+    stack.query("INSERT INTO account_bans (user_id, reason, created_at) VALUES (%s, 'earlier', now())", (s.id,))
+    return "PUT", f"/api/admin/users/{s.id}/role", {"role": "moderator"}, s.id, s.id
+
+
 def _role(stack):
     s = new_seeker(stack)
     return "PUT", f"/api/admin/users/{s.id}/role", {"role": "helper"}, s.id, s.id
@@ -210,6 +272,23 @@ CASES = [
     ("PUT", "/api/admin/applications/{id}", "admin", _decide,
      200, "application_decide", "helper_application", "success", "rejected: " + REASON),
     ("PUT", "/api/admin/users/{id}/role", "admin", _role, 200, "role_change", "user", "success", "seeker_to_helper"),
+    ("DELETE", "/api/moderation/posts/{id}", "mod", _remove_removed,
+     409, "post_remove", "post", "denied", "already_removed"),
+    ("POST", "/api/moderation/alerts/{id}/ack", "mod", _ack_resolved,
+     409, "alert_ack", "crisis_alert", "denied", "already_resolved"),
+    ("POST", "/api/moderation/alerts/{id}/resolve", "mod", _resolve_resolved,
+     409, "alert_resolve", "crisis_alert", "denied", "already_resolved"),
+    ("POST", "/api/moderation/users/{id}/unban", "mod", _unban_not_banned,
+     409, "user_unban", "user", "denied", "not_banned"),
+    ("POST", "/api/moderation/videos/{id}/approve", "mod", _approve_decided,
+     409, "video_approve", "wellness_video", "denied", "already_decided"),
+    ("POST", "/api/moderation/videos/{id}/reject", "mod", _reject_decided,
+     409, "video_reject", "wellness_video", "denied", "already_decided"),
+    ("PUT", "/api/admin/applications/{id}", "admin", _decide_decided,
+     409, "application_decide", "helper_application", "denied", "already_decided"),
+    ("PUT", "/api/admin/applications/{id}", "admin", _decide_not_helper,
+     409, "application_decide", "helper_application", "denied", "not_helper"),
+    ("PUT", "/api/admin/users/{id}/role", "admin", _role_banned, 409, "role_change", "user", "denied", "ban_in_force"),
     ("GET", "/api/admin/stats", "admin", _stats, 200, "stats_read", "community", "success", "days_7"),
     ("GET", "/api/admin/audit", "admin", _audit, 200, "audit_query", "audit_log", "success", "list"),
 ]
@@ -246,3 +325,13 @@ def test_every_route_has_a_case():
     routes = {(m.group(1), m.group(2)) for m in
               re.finditer(r"^\|\s*([A-Z]+)\s*\|\s*(/api/\S+)\s*\|\s*(?:staff|admin)\s*\|", text, re.M)}
     assert routes and routes == {(c[0], c[1]) for c in CASES}
+
+
+def test_refused_change_of_my_own_role_is_audited(stack, people):
+    """The one refusal the table cannot prepare: the path names the acting admin."""
+    admin = people["admin"]
+    before = stack.query("SELECT coalesce(max(id), 0) FROM audit_log")[0][0]
+    expect(admin.put(f"/api/admin/users/{admin.id}/role", {"role": "seeker"}), 409, "conflict", "user")
+    assert stack.query("SELECT object_id, subject_id::text, outcome, detail FROM audit_log"
+                       " WHERE id > %s AND actor_id = %s AND action = 'role_change'", (before, admin.id)) == \
+        [(admin.id, admin.id, "denied", "own_role")]
