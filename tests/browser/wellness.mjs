@@ -1,7 +1,8 @@
 // Wellness in the browser, as a seeker:
 // - check-in with the emoji scale (by mouse), a slider (by keyboard), a tag
 //   and a note; the same day again updates it; the insights chart, the
-//   averages and the year in pixels show it; the hub in Spanish;
+//   averages and the year in pixels show it; the hub in Spanish; a crisis
+//   phrase in the note shows the crisis card, focused, and the safety plan link;
 // - habits: track one from the catalogue, complete it (streak 1), undo,
 //   a custom habit, stop tracking (confirmed);
 // - journal: write, edit, delete (confirmed); a crisis phrase shows the crisis
@@ -160,6 +161,30 @@ export function wellnessTests(test) {
 		await card.waitFor({ state: 'detached' });
 		const left = await apiCall(page, 'GET', '/api/wellness/habits');
 		assert.deepEqual(left.body.items.map((habit) => habit.name), ['Text a friend']);
+	});
+
+	test('wellness: check-in — a crisis phrase in the note shows the crisis card and the safety plan link', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		await page.locator('#main .checkin-today .note').waitFor();
+		await page.locator('.scale-option:has(input[value="1"]) label').click();
+		await page.fill('#checkin-note', 'I cannot go on, I want to kill myself');
+		await page.getByRole('button', { name: wtext('checkin.save') }).click();
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.saved'));
+		const crisis = page.locator('.checkin-crisis [data-crisis-card]');
+		await crisis.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.hasAttribute('data-crisis-card')), true,
+			'focus is not on the crisis card');
+		assert.equal(await crisis.locator('a[href="tel:988"]').count(), 1);
+		assert.equal(await page.locator('.checkin-crisis a[href="/wellness/safety-plan"]').innerText(), wtext('journal.openPlan'));
+		await checkView(page, t, null, '/wellness with the crisis card');
+		// A calm note saved after it clears the card.
+		await page.fill('#checkin-note', 'Calmer now');
+		await page.getByRole('button', { name: wtext('checkin.update') }).click();
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.updated'));
+		assert.equal(await page.locator('.checkin-crisis [data-crisis-card]').count(), 0);
 	});
 
 	test('wellness: journal — write, edit, delete; a crisis phrase shows the crisis card and the safety plan link', async (session, t) => {

@@ -70,6 +70,29 @@ def test_note_is_sealed_with_the_row_id(stack):
     assert r.status == 500 and text.encode() not in r.body
 
 
+CRISIS_NOTE = "I can't go on, I want to kill myself tonight"
+
+
+def test_crisis_note_shows_resources_and_alerts_nobody(stack):
+    """The note is screened as a journal entry is: resources and the safety-plan prompt to the
+    writer, in the check-in's answer only, and no alert (the journal's policy)."""
+    p = new_person(stack)
+    plain = checkin(p, 201, mood=2).json
+    assert plain["crisis"] is None and plain["safety_plan_prompt"] is False
+    r = checkin(p, 200, mood=1, note=CRISIS_NOTE).json
+    assert r["safety_plan_prompt"] is True
+    assert r["crisis"]["severity"] == "high" and "suicide" in r["crisis"]["categories"]
+    assert any(res["href"] == "tel:988" for res in r["crisis"]["resources"])
+    # a calmer note replacing it answers without resources
+    calm = checkin(p, 200, mood=3, note="a quiet evening").json
+    assert calm["crisis"] is None and calm["safety_plan_prompt"] is False
+    # the history never carries crisis objects
+    checkin(p, 200, mood=1, note=CRISIS_NOTE)
+    items = expect(p.get("/api/wellness/mood"), 200).json["items"]
+    assert items and all(i["crisis"] is None and i["safety_plan_prompt"] is False for i in items)
+    assert stack.query("SELECT count(*) FROM crisis_alerts WHERE user_id = %s", (p.user_id,))[0][0] == 0
+
+
 def test_tags_are_kept_in_the_order_given(stack):
     p = new_person(stack)
     assert checkin(p, 201, tags=["Productive", "Grateful", "Calm"]).json["tags"] == ["Productive", "Grateful", "Calm"]
