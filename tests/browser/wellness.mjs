@@ -163,6 +163,29 @@ export function wellnessTests(test) {
 		assert.deepEqual(left.body.items.map((habit) => habit.name), ['Text a friend']);
 	});
 
+	test('wellness: check-in from a browser on TZ=CET — sent as a region zone the server accepts, for the day the page shows', { timezoneId: 'CET' }, async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		await page.locator('#main .checkin-today .note').waitFor();
+		// Whatever this Chromium's ICU calls the zone, the names PostgreSQL reads as abbreviations
+		// never reach the server.
+		const mapped = await page.evaluate(async () => {
+			const { serverZone } = await import('/js/api/wellness.js');
+			return ['CET', 'MET', 'EET', 'WET', 'EST', 'MST', 'HST', 'GMT', 'Europe/Madrid', 'UTC'].map(serverZone);
+		});
+		assert.deepEqual(mapped, ['Europe/Brussels', 'Europe/Brussels', 'Europe/Athens', 'Europe/Lisbon', 'America/Panama',
+			'America/Phoenix', 'Pacific/Honolulu', 'UTC', 'Europe/Madrid', 'UTC']);
+		await page.locator('.scale-option:has(input[value="3"]) label').click();
+		const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/wellness/mood');
+		await page.getByRole('button', { name: wtext('checkin.save') }).click();
+		const zone = JSON.parse((await sent).postData()).timezone;
+		assert.ok(['Europe/Brussels', 'Europe/Paris'].includes(zone), `sent timezone ${zone}`);
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.saved'));
+		assert.equal(await page.locator('.checkin-summary').getAttribute('data-day'), await pageToday(page));
+	});
+
 	test('wellness: check-in — a crisis phrase in the note shows the crisis card and the safety plan link', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
