@@ -11,6 +11,8 @@
 //   recommendation; item 9 shows the crisis lines, the safety plan button and
 //   the volunteer question ("yes" is recorded); GAD-7 without item 9 asks
 //   nothing; history with a chart per questionnaire;
+// - safety plan: a save made after another device saved shows the plan as it
+//   is now and keeps the edits, and starting again from it saves both;
 // - safety plan: an empty plan opens in edit mode; rows added, a bad phone
 //   refused, saved; tap-to-call links; print (window.print called) and the
 //   print stylesheet shows the plan without navigation; the clinician summary;
@@ -405,6 +407,46 @@ export function wellnessTests(test) {
 		} finally {
 			await page.emulateMedia({ media: 'screen' });
 		}
+	});
+
+	test('wellness: safety plan — a save after the plan changed on another device shows the current plan and keeps the edits', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const empty = { warning_signs: [], coping_strategies: [], distractions: [], support_people: [], professionals: [], safe_environment: [] };
+		const first = await apiCall(page, 'PUT', '/api/wellness/safety-plan', { ...empty, reasons_for_living: ['my cat'] });
+		assert.equal(first.status, 200);
+		await session.goto('/wellness/safety-plan');
+		await waitForView(page, '/wellness/safety-plan', 'titles.safetyPlan');
+		await page.getByRole('button', { name: wtext('plan.edit') }).click();
+		const form = page.locator('form.plan-form');
+		await form.waitFor();
+		// Another device adds a support person meanwhile.
+		const other = await apiCall(page, 'PUT', '/api/wellness/safety-plan',
+			{ ...empty, reasons_for_living: ['my cat'], support_people: [{ name: 'Ana', phone: '600 000 000' }], version: first.body.version });
+		assert.equal(other.status, 200);
+		const coping = form.locator('fieldset').filter({ hasText: wtext('plan.steps.coping_strategies.title') });
+		await coping.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).fill('Walk by the river');
+		await form.getByRole('button', { name: wtext('plan.save') }).click();
+		const conflict = page.locator('.plan-conflict-box');
+		await conflict.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.textContent), wtext('plan.conflict.title'));
+		assert.match(await conflict.locator('[data-step="support_people"]').innerText(), /Ana/);
+		assert.equal(await form.locator('.status').innerText(), wtext('plan.conflict.status'));
+		let now = await apiCall(page, 'GET', '/api/wellness/safety-plan');
+		assert.deepEqual(now.body.support_people, [{ name: 'Ana', phone: '600 000 000' }]);
+		assert.deepEqual(now.body.coping_strategies, []);
+		// The edit is still in the form; "start again from the plan as it is now" brings Ana into it.
+		assert.equal(await coping.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).inputValue(), 'Walk by the river');
+		await conflict.getByRole('button', { name: wtext('plan.conflict.useCurrent') }).click();
+		const people = page.locator('form.plan-form fieldset').filter({ hasText: wtext('plan.steps.support_people.title') });
+		assert.equal(await people.locator('input[id$="-name"]').first().inputValue(), 'Ana');
+		const coping2 = page.locator('form.plan-form fieldset').filter({ hasText: wtext('plan.steps.coping_strategies.title') });
+		await coping2.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).fill('Walk by the river');
+		await page.locator('form.plan-form').getByRole('button', { name: wtext('plan.save') }).click();
+		await waitForToast(page, wtext('plan.saved'));
+		now = await apiCall(page, 'GET', '/api/wellness/safety-plan');
+		assert.deepEqual(now.body.support_people, [{ name: 'Ana', phone: '600 000 000' }]);
+		assert.deepEqual(now.body.coping_strategies, ['Walk by the river']);
 	});
 
 	test('wellness: the safety plan opens offline on the device that loaded it; sign-out forgets it', { serviceWorkers: 'allow' }, async (session, t) => {
