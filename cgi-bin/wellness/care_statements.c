@@ -3,6 +3,9 @@
 #include "care.h"
 
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
+/* A safety plan's version: its updated_at in microseconds (exact: extract gives numeric), which
+   every write moves on. Below 2^53, so a JavaScript number holds it. */
+#define PLAN_VERSION(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 
 /* Keyset pages, newest first: rows of user $1 created before ($2 seconds, $3 id), at most $4.
    The first page passes 'Infinity' and the largest uuid; plain parameters keep the range an
@@ -56,13 +59,21 @@ const struct astral_stmt care_stmts[CARE_STMT_COUNT] = {
 		" RETURNING " ASSESSMENT_COLUMNS, 4 },
 
 	[CARE_SAFETY_PLAN_GET] = { "care_safety_plan_get",
-		"SELECT plan, " EPOCH("updated_at") " FROM safety_plans WHERE user_id = $1::uuid", 1 },
-	/* One plan per user: the first PUT creates it (xmax = 0 says so, for the audit row). */
+		"SELECT plan, " EPOCH("updated_at") ", " PLAN_VERSION("updated_at")
+		" FROM safety_plans WHERE user_id = $1::uuid", 1 },
+	/* One plan per user: the first PUT creates it (xmax = 0 says so, for the audit row). A later
+	   PUT replaces it only when $4 names the version it edits; a stale or missing version changes
+	   nothing and gives no row (409). ON CONFLICT locks the row and tests the WHERE on its latest
+	   version, so of two saves made from one version only the first wins. Each write moves
+	   updated_at on by at least a microsecond, so two saves in one second (or after the clock went
+	   back) still have different versions. */
 	[CARE_SAFETY_PLAN_PUT] = { "care_safety_plan_put",
 		"INSERT INTO safety_plans AS s (user_id, plan, updated_at)"
 		" VALUES ($1::uuid, $2::bytea, to_timestamp($3::bigint))"
-		" ON CONFLICT (user_id) DO UPDATE SET plan = EXCLUDED.plan, updated_at = EXCLUDED.updated_at"
-		" RETURNING " EPOCH("s.updated_at") ", (s.xmax = 0)", 3 },
+		" ON CONFLICT (user_id) DO UPDATE SET plan = EXCLUDED.plan,"
+		"  updated_at = greatest(EXCLUDED.updated_at, s.updated_at + interval '1 microsecond')"
+		" WHERE " PLAN_VERSION("s.updated_at") " = $4::bigint"
+		" RETURNING " EPOCH("s.updated_at") ", (s.xmax = 0), " PLAN_VERSION("s.updated_at"), 4 },
 };
 
 astral_err

@@ -1,5 +1,6 @@
 /* The caller's time zone and today in it. PostgreSQL owns the zone database: C checks only
-   the shape of a name, astral_local_day() in the database decides whether it exists. */
+   the shape of a name, astral_local_day() in the database decides whether it is a zone (an
+   abbreviation such as CET is not). */
 #include <stddef.h>
 #include <string.h>
 
@@ -53,11 +54,14 @@ wellness_timezone_problem(const char *tz)
 	return NULL;
 }
 
+/* astral_local_day() gives NULL both for a name it does not know and for an abbreviation (CET,
+   PST: fixed offsets, without summer time, migration 0034), so the detail names both. */
 void
 wellness_respond_unknown_timezone(struct astral_request *req, const char *field)
 {
 	astral_respond_field_error(req, 400, "invalid_field", "That time zone is not known.", field,
-	                           "is not a known IANA time zone");
+	                           "is not a known IANA time zone: send a region name such as Europe/Brussels "
+	                           "(abbreviations such as CET or PST are fixed offsets and are not accepted)");
 }
 
 astral_err

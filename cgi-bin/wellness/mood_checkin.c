@@ -1,6 +1,9 @@
 /* POST /api/wellness/mood: the day's check-in in the caller's time zone, created (201) or, when
    that day already has one, replaced (200). With a note: look the day up, seal, upsert; without
-   one: a single statement. */
+   one: a single statement. The note is private free text like a journal entry, written at the
+   person's lowest moments, so it is screened the same way: a detector hit shows the writer crisis
+   resources and the safety-plan prompt, and (as for the journal, docs/wellness-api-contract.md)
+   raises no alert and tells nobody. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +12,8 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "crisis.h"
+#include "crisis_alert.h"
 #include "random.h"
 #include "wellness.h"
 
@@ -208,6 +213,7 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 	char tags[128];
 	int created = 0;
 	PGresult *res = NULL;
+	struct astral_crisis_result screened;
 	const char *why;
 	astral_err err;
 
@@ -217,14 +223,20 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 		return;
 	}
 	join_tags(&in->tags, tags, sizeof(tags));
-	if (with_note)
+	memset(&screened, 0, sizeof(screened));
+	if (with_note) {
+		astral_crisis_screen_or_none(in->note, &screened);
 		err = upsert_sealed(req, in, tz, tags, &res, &created);
-	else
+	} else {
 		err = upsert_plain(req, in, tz, tags, &res, &created);
+	}
 	if (err == ASTRAL_OK) {
 		wellness_audit(req, "mood_checkin_write", "mood_checkin", astral_db_value(res, 0, WELLNESS_MC_ID),
 		               created ? "created" : "updated");
-		astral_respond(req, created ? 201 : 200, wellness_mood_json(res, 0, with_note ? in->note : NULL));
+		astral_respond(req, created ? 201 : 200,
+		               wellness_mood_json(res, 0, with_note ? in->note : NULL,
+		                                  screened.severity != ASTRAL_CRISIS_NONE
+		                                          ? astral_crisis_response_json(&screened) : NULL));
 	}
 	PQclear(res);
 }

@@ -97,7 +97,7 @@ wellness_mood_history(struct astral_request *req, const void *input)
 				goto out;
 			}
 		}
-		json_object_array_add(items, wellness_mood_json(res, i, note));
+		json_object_array_add(items, wellness_mood_json(res, i, note, NULL));
 		free(note);
 	}
 	wellness_audit(req, "mood_read", "mood_checkin", NULL, "history");

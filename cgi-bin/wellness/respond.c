@@ -22,7 +22,7 @@ tags_json(const char *joined)
 }
 
 struct json_object *
-wellness_mood_json(const PGresult *res, int row, const char *note)
+wellness_mood_json(const PGresult *res, int row, const char *note, struct json_object *crisis)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -36,5 +36,7 @@ wellness_mood_json(const PGresult *res, int row, const char *note)
 	astral_json_add_str(o, "note", note);
 	astral_json_add_time(o, "created_at", astral_db_int(res, row, WELLNESS_MC_CREATED_AT));
 	astral_json_add_time(o, "updated_at", astral_db_int(res, row, WELLNESS_MC_UPDATED_AT));
+	astral_json_add_bool(o, "safety_plan_prompt", crisis != NULL);
+	json_object_object_add(o, "crisis", crisis);
 	return o;
 }

@@ -2,7 +2,14 @@
  * The safety plan: one per user, sealed as one JSON document with the user's data key (AAD
  * safety_plans|plan|<user id>). Its crisis resources come with every answer, also when there is
  * no plan yet, so the bad night never finds an empty page.
+ *
+ * A save replaces the whole plan, so it must name the version it edits (none for the first
+ * plan): a save made from an older copy (a second device, a tab left open) would otherwise wipe
+ * what was added meanwhile, a support person's number or a reason for living. Such a save changes
+ * nothing and answers 409 plan_changed with the current plan, for the person to apply their
+ * change to it.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +20,10 @@
 #include "json.h"
 #include "safety_plan_doc.h"
 
-struct plan_in { struct json_object *lists[CARE_PLAN_NLISTS]; };
+struct plan_in {
+	struct json_object *lists[CARE_PLAN_NLISTS];
+	long long version;          /* the version edited; 0: none sent (the first plan) */
+};
 
 #define PLAN_LIST(name, which) \
 	{ name, ASTRAL_F_ARRAY, 1, 0, CARE_PLAN_LIST_MAX, NULL, \
@@ -27,6 +37,7 @@ static const struct astral_field plan_fields[] = {
 	PLAN_LIST("professionals", CARE_PLAN_PROFESSIONALS),
 	PLAN_LIST("safe_environment", CARE_PLAN_SAFE_ENVIRONMENT),
 	PLAN_LIST("reasons_for_living", CARE_PLAN_REASONS_FOR_LIVING),
+	{ "version", ASTRAL_F_INT, 0, 1, LLONG_MAX, NULL, offsetof(struct plan_in, version), 0 },
 };
 const struct astral_input_spec wellness_safety_plan_put_input = {
 	plan_fields, sizeof(plan_fields) / sizeof(plan_fields[0]), sizeof(struct plan_in)
@@ -35,20 +46,26 @@ const struct astral_input_spec wellness_safety_plan_put_input = {
 static const char table[] = "safety_plans";
 static const char column[] = "plan";
 
-/* The SafetyPlan answer: the document, when it was written (-1: never) and the crisis lines. */
-static void
-respond_plan(struct astral_request *req, struct json_object *doc, long long updated_at)
+/* Complete a plan document into a SafetyPlan: when it was written and its version (-1: never
+   written, both null) and the crisis lines. */
+static struct json_object *
+plan_answer(struct json_object *doc, long long updated_at, long long version)
 {
-	if (updated_at >= 0)
+	if (updated_at >= 0) {
 		astral_json_add_time(doc, "updated_at", updated_at);
-	else
+		json_object_object_add(doc, "version", json_object_new_int64(version));
+	} else {
 		json_object_object_add(doc, "updated_at", NULL);
+		json_object_object_add(doc, "version", NULL);
+	}
 	json_object_object_add(doc, "crisis_resources", care_crisis_resources_json());
-	astral_respond(req, 200, doc);
+	return doc;
 }
 
-void
-wellness_safety_plan_get(struct astral_request *req, const void *input)
+/* The caller's SafetyPlan as stored now (the empty one when there is none), audited as a read
+   with `detail`. On failure the error is answered and *plan stays NULL. */
+static astral_err
+load_plan(struct astral_request *req, const char *detail, struct json_object **plan)
 {
 	unsigned char dek[ASTRAL_DEK_LEN];
 	struct json_object *doc = NULL;
@@ -58,7 +75,7 @@ wellness_safety_plan_get(struct astral_request *req, const void *input)
 	int have_key = 0;
 	astral_err err;
 
-	(void)input;
+	*plan = NULL;
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	err = care_exec(req, CARE_SAFETY_PLAN_GET, &p, &res);
@@ -67,11 +84,12 @@ wellness_safety_plan_get(struct astral_request *req, const void *input)
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
-		wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, "none");
-		respond_plan(req, care_safety_plan_empty(), -1);
+		wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, detail ? detail : "none");
+		*plan = plan_answer(care_safety_plan_empty(), -1, -1);
 		goto out;
 	}
-	if (care_data_key_or_answer(req, dek) != ASTRAL_OK)
+	err = care_data_key_or_answer(req, dek);
+	if (err != ASTRAL_OK)
 		goto out;
 	have_key = 1;
 	err = care_open_column(dek, table, column, req->who.user_id, res, 0, 0, &text);
@@ -81,8 +99,8 @@ wellness_safety_plan_get(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
-	wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, NULL);
-	respond_plan(req, doc, astral_db_int(res, 0, 1));
+	wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, detail);
+	*plan = plan_answer(doc, astral_db_int(res, 0, 1), astral_db_int(res, 0, 2));
 	doc = NULL;
 out:
 	if (have_key)
@@ -93,6 +111,37 @@ out:
 	}
 	json_object_put(doc);
 	PQclear(res);
+	return err;
+}
+
+void
+wellness_safety_plan_get(struct astral_request *req, const void *input)
+{
+	struct json_object *plan = NULL;
+
+	(void)input;
+	if (load_plan(req, NULL, &plan) == ASTRAL_OK)
+		astral_respond(req, 200, plan);
+}
+
+/* 409 plan_changed: the save named a version that is no longer the plan's (or none, when there
+   is a plan). The current plan goes with it (error.plan) so the client can show it. */
+static void
+respond_plan_changed(struct astral_request *req)
+{
+	struct json_object *plan = NULL, *error, *body;
+
+	if (load_plan(req, "conflict", &plan) != ASTRAL_OK)
+		return;
+	error = json_object_new_object();
+	astral_json_add_str(error, "code", "plan_changed");
+	astral_json_add_str(error, "message",
+	                    "Your safety plan was changed somewhere else since you opened it. Nothing was "
+	                    "saved: here is the plan as it is now.");
+	json_object_object_add(error, "plan", plan);
+	body = json_object_new_object();
+	json_object_object_add(body, "error", error);
+	astral_respond(req, 409, body);
 }
 
 void
@@ -125,11 +174,22 @@ wellness_safety_plan_put(struct astral_request *req, const void *input)
 	astral_params_text(&p, req->who.user_id);
 	astral_params_bytes(&p, sealed, slen);
 	astral_params_int(&p, req->now);
-	if (care_exec_row(req, CARE_SAFETY_PLAN_PUT, &p, &res, NULL) != ASTRAL_OK)
+	if (in->version > 0)
+		astral_params_int(&p, in->version);
+	else
+		astral_params_null(&p);
+	err = care_exec(req, CARE_SAFETY_PLAN_PUT, &p, &res);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
 		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		respond_plan_changed(req);
+		goto out;
+	}
 	wellness_audit(req, "safety_plan_write", "safety_plan", req->who.user_id,
 	               astral_db_bool(res, 0, 1) ? "created" : "updated");
-	respond_plan(req, doc, astral_db_int(res, 0, 0));
+	astral_respond(req, 200, plan_answer(doc, astral_db_int(res, 0, 0), astral_db_int(res, 0, 2)));
 	doc = NULL;
 out:
 	free(sealed);

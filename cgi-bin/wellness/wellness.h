@@ -115,8 +115,10 @@ int wellness_mood_rows_have_notes(const PGresult *res);
 
 /* ------------------------------------------------------------ JSON (respond.c) */
 
-/* A MoodCheckin from row `row`, with its note already opened (NULL: none). */
-struct json_object *wellness_mood_json(const PGresult *res, int row, const char *note);
+/* A MoodCheckin from row `row`, with its note already opened (NULL: none). `crisis` (taken over,
+   may be NULL) is the detector's answer to the note just written, as in a journal write: only the
+   check-in's own answer carries it, a history carries null and safety_plan_prompt false. */
+struct json_object *wellness_mood_json(const PGresult *res, int row, const char *note, struct json_object *crisis);
 
 /* ------------------------------------------------------------ habits (habit_view.c) */
 

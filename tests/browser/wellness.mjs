@@ -1,7 +1,8 @@
 // Wellness in the browser, as a seeker:
 // - check-in with the emoji scale (by mouse), a slider (by keyboard), a tag
 //   and a note; the same day again updates it; the insights chart, the
-//   averages and the year in pixels show it; the hub in Spanish;
+//   averages and the year in pixels show it; the hub in Spanish; a crisis
+//   phrase in the note shows the crisis card, focused, and the safety plan link;
 // - habits: track one from the catalogue, complete it (streak 1), undo,
 //   a custom habit, stop tracking (confirmed);
 // - journal: write, edit, delete (confirmed); a crisis phrase shows the crisis
@@ -10,6 +11,8 @@
 //   recommendation; item 9 shows the crisis lines, the safety plan button and
 //   the volunteer question ("yes" is recorded); GAD-7 without item 9 asks
 //   nothing; history with a chart per questionnaire;
+// - safety plan: a save made after another device saved shows the plan as it
+//   is now and keeps the edits, and starting again from it saves both;
 // - safety plan: an empty plan opens in edit mode; rows added, a bad phone
 //   refused, saved; tap-to-call links; print (window.print called) and the
 //   print stylesheet shows the plan without navigation; the clinician summary;
@@ -160,6 +163,53 @@ export function wellnessTests(test) {
 		await card.waitFor({ state: 'detached' });
 		const left = await apiCall(page, 'GET', '/api/wellness/habits');
 		assert.deepEqual(left.body.items.map((habit) => habit.name), ['Text a friend']);
+	});
+
+	test('wellness: check-in from a browser on TZ=CET — sent as a region zone the server accepts, for the day the page shows', { timezoneId: 'CET' }, async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		await page.locator('#main .checkin-today .note').waitFor();
+		// Whatever this Chromium's ICU calls the zone, the names PostgreSQL reads as abbreviations
+		// never reach the server.
+		const mapped = await page.evaluate(async () => {
+			const { serverZone } = await import('/js/api/wellness.js');
+			return ['CET', 'MET', 'EET', 'WET', 'EST', 'MST', 'HST', 'GMT', 'Europe/Madrid', 'UTC'].map(serverZone);
+		});
+		assert.deepEqual(mapped, ['Europe/Brussels', 'Europe/Brussels', 'Europe/Athens', 'Europe/Lisbon', 'America/Panama',
+			'America/Phoenix', 'Pacific/Honolulu', 'UTC', 'Europe/Madrid', 'UTC']);
+		await page.locator('.scale-option:has(input[value="3"]) label').click();
+		const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/wellness/mood');
+		await page.getByRole('button', { name: wtext('checkin.save') }).click();
+		const zone = JSON.parse((await sent).postData()).timezone;
+		assert.ok(['Europe/Brussels', 'Europe/Paris'].includes(zone), `sent timezone ${zone}`);
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.saved'));
+		assert.equal(await page.locator('.checkin-summary').getAttribute('data-day'), await pageToday(page));
+	});
+
+	test('wellness: check-in — a crisis phrase in the note shows the crisis card and the safety plan link', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		await page.locator('#main .checkin-today .note').waitFor();
+		await page.locator('.scale-option:has(input[value="1"]) label').click();
+		await page.fill('#checkin-note', 'I cannot go on, I want to kill myself');
+		await page.getByRole('button', { name: wtext('checkin.save') }).click();
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.saved'));
+		const crisis = page.locator('.checkin-crisis [data-crisis-card]');
+		await crisis.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.hasAttribute('data-crisis-card')), true,
+			'focus is not on the crisis card');
+		assert.equal(await crisis.locator('a[href="tel:988"]').count(), 1);
+		assert.equal(await page.locator('.checkin-crisis a[href="/wellness/safety-plan"]').innerText(), wtext('journal.openPlan'));
+		await checkView(page, t, null, '/wellness with the crisis card');
+		// A calm note saved after it clears the card.
+		await page.fill('#checkin-note', 'Calmer now');
+		await page.getByRole('button', { name: wtext('checkin.update') }).click();
+		await waitForStatus(page.locator('.checkin-form .status'), wtext('checkin.updated'));
+		assert.equal(await page.locator('.checkin-crisis [data-crisis-card]').count(), 0);
 	});
 
 	test('wellness: journal — write, edit, delete; a crisis phrase shows the crisis card and the safety plan link', async (session, t) => {
@@ -357,6 +407,46 @@ export function wellnessTests(test) {
 		} finally {
 			await page.emulateMedia({ media: 'screen' });
 		}
+	});
+
+	test('wellness: safety plan — a save after the plan changed on another device shows the current plan and keeps the edits', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const empty = { warning_signs: [], coping_strategies: [], distractions: [], support_people: [], professionals: [], safe_environment: [] };
+		const first = await apiCall(page, 'PUT', '/api/wellness/safety-plan', { ...empty, reasons_for_living: ['my cat'] });
+		assert.equal(first.status, 200);
+		await session.goto('/wellness/safety-plan');
+		await waitForView(page, '/wellness/safety-plan', 'titles.safetyPlan');
+		await page.getByRole('button', { name: wtext('plan.edit') }).click();
+		const form = page.locator('form.plan-form');
+		await form.waitFor();
+		// Another device adds a support person meanwhile.
+		const other = await apiCall(page, 'PUT', '/api/wellness/safety-plan',
+			{ ...empty, reasons_for_living: ['my cat'], support_people: [{ name: 'Ana', phone: '600 000 000' }], version: first.body.version });
+		assert.equal(other.status, 200);
+		const coping = form.locator('fieldset').filter({ hasText: wtext('plan.steps.coping_strategies.title') });
+		await coping.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).fill('Walk by the river');
+		await form.getByRole('button', { name: wtext('plan.save') }).click();
+		const conflict = page.locator('.plan-conflict-box');
+		await conflict.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.textContent), wtext('plan.conflict.title'));
+		assert.match(await conflict.locator('[data-step="support_people"]').innerText(), /Ana/);
+		assert.equal(await form.locator('.status').innerText(), wtext('plan.conflict.status'));
+		let now = await apiCall(page, 'GET', '/api/wellness/safety-plan');
+		assert.deepEqual(now.body.support_people, [{ name: 'Ana', phone: '600 000 000' }]);
+		assert.deepEqual(now.body.coping_strategies, []);
+		// The edit is still in the form; "start again from the plan as it is now" brings Ana into it.
+		assert.equal(await coping.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).inputValue(), 'Walk by the river');
+		await conflict.getByRole('button', { name: wtext('plan.conflict.useCurrent') }).click();
+		const people = page.locator('form.plan-form fieldset').filter({ hasText: wtext('plan.steps.support_people.title') });
+		assert.equal(await people.locator('input[id$="-name"]').first().inputValue(), 'Ana');
+		const coping2 = page.locator('form.plan-form fieldset').filter({ hasText: wtext('plan.steps.coping_strategies.title') });
+		await coping2.getByLabel(wtext('plan.steps.coping_strategies.item', { n: 1 }), { exact: true }).fill('Walk by the river');
+		await page.locator('form.plan-form').getByRole('button', { name: wtext('plan.save') }).click();
+		await waitForToast(page, wtext('plan.saved'));
+		now = await apiCall(page, 'GET', '/api/wellness/safety-plan');
+		assert.deepEqual(now.body.support_people, [{ name: 'Ana', phone: '600 000 000' }]);
+		assert.deepEqual(now.body.coping_strategies, ['Walk by the river']);
 	});
 
 	test('wellness: the safety plan opens offline on the device that loaded it; sign-out forgets it', { serviceWorkers: 'allow' }, async (session, t) => {

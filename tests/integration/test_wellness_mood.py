@@ -70,6 +70,29 @@ def test_note_is_sealed_with_the_row_id(stack):
     assert r.status == 500 and text.encode() not in r.body
 
 
+CRISIS_NOTE = "I can't go on, I want to kill myself tonight"
+
+
+def test_crisis_note_shows_resources_and_alerts_nobody(stack):
+    """The note is screened as a journal entry is: resources and the safety-plan prompt to the
+    writer, in the check-in's answer only, and no alert (the journal's policy)."""
+    p = new_person(stack)
+    plain = checkin(p, 201, mood=2).json
+    assert plain["crisis"] is None and plain["safety_plan_prompt"] is False
+    r = checkin(p, 200, mood=1, note=CRISIS_NOTE).json
+    assert r["safety_plan_prompt"] is True
+    assert r["crisis"]["severity"] == "high" and "suicide" in r["crisis"]["categories"]
+    assert any(res["href"] == "tel:988" for res in r["crisis"]["resources"])
+    # a calmer note replacing it answers without resources
+    calm = checkin(p, 200, mood=3, note="a quiet evening").json
+    assert calm["crisis"] is None and calm["safety_plan_prompt"] is False
+    # the history never carries crisis objects
+    checkin(p, 200, mood=1, note=CRISIS_NOTE)
+    items = expect(p.get("/api/wellness/mood"), 200).json["items"]
+    assert items and all(i["crisis"] is None and i["safety_plan_prompt"] is False for i in items)
+    assert stack.query("SELECT count(*) FROM crisis_alerts WHERE user_id = %s", (p.user_id,))[0][0] == 0
+
+
 def test_tags_are_kept_in_the_order_given(stack):
     p = new_person(stack)
     assert checkin(p, 201, tags=["Productive", "Grateful", "Calm"]).json["tags"] == ["Productive", "Grateful", "Calm"]
@@ -127,9 +150,36 @@ def test_utc_midnight_splits_days_in_utc_but_not_in_los_angeles(stack, clock):
 
 
 @pytest.mark.parametrize("tz", ["Etc/GMT+5", "Etc/GMT-14", "Etc/GMT+12", "EST5EDT", "GMT0", "Etc/GMT-0",
-                                "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Zulu"])
+                                "America/Argentina/Buenos_Aires", "America/Port-au-Prince", "Etc/Zulu", "UTC",
+                                "utc", "Etc/UTC", "Europe/Brussels", "Japan"])
 def test_zone_names_iana_has(stack, tz):
     expect(new_person(stack).post("/api/wellness/mood", {"mood": 3, "timezone": tz}), 201)
+
+
+# PostgreSQL reads a name from its abbreviation set as that fixed offset before it looks at the zone
+# database: CET would be +01:00 all summer, PST -08:00 whatever the date. Refused, UTC aside.
+@pytest.mark.parametrize("tz", ["CET", "EET", "MET", "WET", "cet", "PST", "BST", "IST", "EST", "HST", "GMT",
+                                "Zulu"])
+def test_zone_abbreviations_are_400(stack, tz):
+    p = new_person(stack)
+    r = expect(p.post("/api/wellness/mood", {"mood": 3, "timezone": tz}), 400, "invalid_field", "timezone")
+    assert "Europe/Brussels" in r.json["error"]["fields"]["timezone"]
+    expect(p.post("/api/wellness/mood", {"mood": 3, "note": "fine", "timezone": tz}), 400, "invalid_field",
+           "timezone")
+    expect(p.get(f"/api/wellness/habits?timezone={tz}"), 400, "invalid_field", "timezone")
+    expect(p.get(f"/api/wellness/mood/insights?timezone={tz}"), 400, "invalid_field", "timezone")
+    assert stack.query("SELECT count(*) FROM mood_checkins WHERE user_id = %s", (p.user_id,))[0][0] == 0
+
+
+def test_summer_night_after_local_midnight_is_the_next_day(stack, clock):
+    """2026-07-01 22:30 UTC is 00:30 on 2 July in Brussels (CEST); CET read as +01:00 said 1 July."""
+    at(clock, "2026-07-01T22:30:00")
+    p = new_person(stack)
+    assert checkin(p, 201, timezone="Europe/Brussels").json["day"] == "2026-07-02"
+    h = track(p, catalog_id="drink-water")
+    expect(p.post(f"/api/wellness/habits/{h['id']}/completions/2026-07-02?timezone=Europe/Brussels"), 201)
+    expect(p.post(f"/api/wellness/habits/{h['id']}/completions/2026-07-02?timezone=CET"), 400, "invalid_field",
+           "timezone")
 
 
 # PostgreSQL would read each of these as a POSIX offset (the number) whatever the name says.

@@ -41,7 +41,7 @@ def test_empty_plan_still_shows_crisis_lines(stack):
     c = seeker(stack)
     p = expect(c.get("/api/wellness/safety-plan"), 200).json
     assert {k: p[k] for k in LISTS} == empty_plan()
-    assert p["updated_at"] is None
+    assert p["updated_at"] is None and p["version"] is None
     hrefs = {r["href"] for r in p["crisis_resources"]}
     assert "tel:988" in hrefs and "sms:741741?body=HOME" in hrefs
     assert "no-store" in c.last.headers["Cache-Control"]
@@ -59,16 +59,87 @@ def test_put_then_get_round_trip(stack, clock):
     clock.advance(120)
     g = expect(c.get("/api/wellness/safety-plan"), 200).json
     assert {k: g[k] for k in LISTS} == want and g["updated_at"] == r["updated_at"]
-    # a second PUT replaces the whole plan
-    r2 = expect(c.put("/api/wellness/safety-plan", empty_plan() | {"reasons_for_living": ["Tomorrow"]}), 200).json
+    # a second PUT, naming the version it edits, replaces the whole plan
+    r2 = expect(c.put("/api/wellness/safety-plan", empty_plan() | {"reasons_for_living": ["Tomorrow"],
+                                                                    "version": g["version"]}), 200).json
     assert r2["reasons_for_living"] == ["Tomorrow"] and r2["warning_signs"] == []
-    assert r2["updated_at"] > r["updated_at"]
+    assert r2["updated_at"] > r["updated_at"] and r2["version"] != r["version"]
     assert stack.query("SELECT count(*) FROM safety_plans WHERE user_id = %s", (c.user_id,)) == [(1,)]
     rows = stack.query("SELECT action, detail, object_id::text FROM audit_log WHERE actor_id = %s"
                        " AND object_type = 'safety_plan' ORDER BY id", (c.user_id,))
     assert [(a, d) for a, d, _ in rows] == [("safety_plan_write", "created"), ("safety_plan_read", None),
                                             ("safety_plan_write", "updated")]
     assert {o for _, _, o in rows} == {c.user_id}
+
+
+# ------------------------------------------------------------------ concurrent edits
+
+def plan_changed(r, want_plan):
+    """A 409 plan_changed carrying the current plan."""
+    battery.assert_error(r, codes={"plan_changed"}, statuses={409})
+    current = r.json["error"]["plan"]
+    assert {k: current[k] for k in LISTS} == {k: want_plan[k] for k in LISTS}
+    assert current["version"] == want_plan["version"] and current["crisis_resources"]
+    return current
+
+
+def test_a_stale_save_is_409_with_the_current_plan_and_changes_nothing(stack):
+    """Two devices open version 1; the first adds a support person, the second (stale) a coping
+    strategy: the second must not wipe Ana."""
+    c = seeker(stack)
+    base = expect(c.put("/api/wellness/safety-plan", empty_plan() | {"reasons_for_living": ["my cat"]}), 200).json
+    assert isinstance(base["version"], int)
+    ana = {"name": "Ana", "phone": "600 000 000"}
+    first = expect(c.put("/api/wellness/safety-plan",
+                         empty_plan() | {"reasons_for_living": ["my cat"], "support_people": [ana],
+                                         "version": base["version"]}), 200).json
+    assert first["version"] != base["version"]
+    stored = stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,))
+    stale = {k: base[k] for k in LISTS} | {"coping_strategies": ["walk by the river"], "version": base["version"]}
+    current = plan_changed(c.put("/api/wellness/safety-plan", stale), first)
+    assert current["support_people"] == [ana]
+    assert stack.query("SELECT plan, updated_at FROM safety_plans WHERE user_id = %s", (c.user_id,)) == stored
+    got = expect(c.get("/api/wellness/safety-plan"), 200).json
+    assert got["support_people"] == [ana] and got["coping_strategies"] == [] and got["version"] == first["version"]
+    # the change applied to the current plan goes through
+    merged = expect(c.put("/api/wellness/safety-plan",
+                          {k: current[k] for k in LISTS} | {"coping_strategies": ["walk by the river"],
+                                                            "version": current["version"]}), 200).json
+    assert merged["support_people"] == [ana] and merged["coping_strategies"] == ["walk by the river"]
+    rows = stack.query("SELECT action, detail FROM audit_log WHERE actor_id = %s AND object_type = 'safety_plan'"
+                       " ORDER BY id", (c.user_id,))
+    assert ("safety_plan_read", "conflict") in rows
+    assert [a for a, _ in rows].count("safety_plan_write") == 3
+
+
+def test_a_save_without_a_version_only_makes_the_first_plan(stack):
+    c = seeker(stack)
+    first = expect(c.put("/api/wellness/safety-plan", full_plan("one")), 200).json
+    plan_changed(c.put("/api/wellness/safety-plan", empty_plan()), first)
+    assert expect(c.get("/api/wellness/safety-plan"), 200).json["warning_signs"][0] == "Not sleeping one"
+
+
+def test_saves_in_the_same_second_get_new_versions(stack):
+    c = seeker(stack)
+    v0 = expect(c.put("/api/wellness/safety-plan", full_plan()), 200).json
+    v1 = expect(c.put("/api/wellness/safety-plan", full_plan("b") | {"version": v0["version"]}), 200).json
+    v2 = expect(c.put("/api/wellness/safety-plan", full_plan("c") | {"version": v1["version"]}), 200).json
+    assert len({v0["version"], v1["version"], v2["version"]}) == 3
+    plan_changed(c.put("/api/wellness/safety-plan", full_plan("d") | {"version": v1["version"]}), v2)
+    # a plan written by a clock that was ahead (now gone back) still gets a newer version
+    stack.query("UPDATE safety_plans SET updated_at = updated_at + interval '1 hour' WHERE user_id = %s",
+                (c.user_id,))
+    ahead = expect(c.get("/api/wellness/safety-plan"), 200).json["version"]
+    v3 = expect(c.put("/api/wellness/safety-plan", full_plan("e") | {"version": ahead}), 200).json
+    assert v3["version"] > ahead
+
+
+@pytest.mark.parametrize("version", ["1", 0, -1, 1.5, True, None, [], {}])
+def test_a_bad_version_is_400(stack, version):
+    c = seeker(stack)
+    r = c.put("/api/wellness/safety-plan", full_plan() | {"version": version})
+    battery.assert_error(r, codes={"invalid_field"}, field="version", statuses={400})
+    assert stack.query("SELECT count(*) FROM safety_plans WHERE user_id = %s", (c.user_id,)) == [(0,)]
 
 
 def test_limits_are_inclusive(stack):
@@ -200,7 +271,10 @@ def test_bad_body(stack, world, rt, kind, payload, field):
 @pytest.mark.parametrize("text", battery.hostile_text("safety_plans") + ["\u202e", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ☃"])
 def test_hostile_text_is_stored_as_written(stack, world, text):
     c = world["client"]
+    version = expect(c.get("/api/wellness/safety-plan"), 200).json["version"]
     plan = empty_plan() | {"warning_signs": [text], "support_people": [{"name": text, "phone": None}]}
+    if version is not None:
+        plan["version"] = version
     r = expect(c.put("/api/wellness/safety-plan", plan), 200).json
     assert r["warning_signs"] == [text] and r["support_people"][0]["name"] == text
 

@@ -52,10 +52,25 @@ export const FHIR_URL = '/api/wellness/assessments/export.fhir.json';
 
 const id = (value) => encodeURIComponent(String(value));
 
-/** The browser's IANA time zone ("Europe/Madrid"), or UTC when it does not say. */
+// Zone ids a browser can report (ICU keeps them as zones) that PostgreSQL reads
+// as fixed-offset abbreviations, so the server refuses them (a CET "today" would
+// be an hour off all summer): each goes as the region zone with the same rules
+// (tzdata's links). "Etc/Unknown" is ICU's answer when it cannot tell.
+const SERVER_ZONES = {
+	CET: 'Europe/Brussels', MET: 'Europe/Brussels', EET: 'Europe/Athens', WET: 'Europe/Lisbon',
+	EST: 'America/Panama', MST: 'America/Phoenix', HST: 'Pacific/Honolulu',
+	GMT: 'UTC', UCT: 'UTC', Zulu: 'UTC', 'Etc/Unknown': 'UTC',
+};
+
+/** The name of a zone the server accepts for `zone` (the same rules). */
+export function serverZone(zone) {
+	return Object.hasOwn(SERVER_ZONES, zone) ? SERVER_ZONES[zone] : zone;
+}
+
+/** The browser's IANA time zone ("Europe/Madrid") as the server accepts it, or UTC when it does not say. */
 export function timeZone() {
 	try {
-		return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+		return serverZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 	} catch {
 		return 'UTC';
 	}

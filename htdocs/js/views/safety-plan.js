@@ -5,6 +5,9 @@
 // tap-to-call links, a print button (wellness.css prints the plan alone);
 // crisis lines always shown, also when the plan is empty. Edit mode: a list
 // editor per step (add and remove rows); an empty plan opens in edit mode.
+// A save names the plan version it edits; when the plan was saved elsewhere
+// meanwhile (409 plan_changed) the edits stay in the form and the plan as it is
+// now is shown above them, to re-apply the changes or start again from it.
 //
 // Offline: each plan loaded or saved is kept on the device for the signed-in
 // user (api/plan-cache.js). The route is public so the view can decide: with
@@ -129,11 +132,16 @@ export default {
 				}),
 			}));
 			const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+			// The version this edit started from: the server refuses the save (409
+			// plan_changed) if the plan was saved elsewhere since, instead of wiping that.
+			let baseVersion = plan && plan.version != null ? plan.version : null;
+			const conflictBox = el('div', { class: 'plan-conflict' });
 			const save = button({ label: t('plan.save'), type: 'submit' });
 			const cancel = button({ label: t('common.cancel'), kind: 'ghost', onClick: () => show({ focus: 'edit' }) });
 			const form = el('form', { novalidate: true, class: 'plan-form', 'aria-labelledby': 'plan-edit-title' },
 				el('h2', { id: 'plan-edit-title', tabindex: '-1' }, t('plan.editTitle')),
 				el('p', { class: 'note' }, t('plan.editLead')),
+				conflictBox,
 				editors.map(({ editor }) => editor.element),
 				el('p', { class: 'actions' }, save, cancel),
 				status);
@@ -151,11 +159,18 @@ export default {
 					return;
 				}
 				const next = Object.fromEntries(editors.map(({ step, editor }) => [step.key, editor.value()]));
+				if (baseVersion != null) {
+					next.version = baseVersion;
+				}
 				save.disabled = true;
 				status.className = 'status';
 				status.textContent = t('plan.saving');
 				const result = await wellness.saveSafetyPlan(next);
 				save.disabled = false;
+				if (result.status === 409 && result.error && result.error.code === 'plan_changed' && result.body.error.plan) {
+					await showConflict(result.body.error.plan);
+					return;
+				}
 				if (!result.ok || !result.body) {
 					status.className = 'status status-error';
 					status.textContent = result.status === 400 ? t('plan.errors.check') : errorText(t, result);
@@ -166,6 +181,25 @@ export default {
 				ctx.toast(t('plan.saved'), 'success');
 				show({ focus: 'edit' });
 			});
+			// Saved elsewhere since this edit began: keep the person's edits in the form,
+			// show the plan as it is now beside them, and let the next save go on top of
+			// it (they have seen it) or start again from it.
+			async function showConflict(current) {
+				plan = current;
+				baseVersion = current.version;
+				await savePlan(userId, plan);
+				const titleId = uid('plan-conflict');
+				conflictBox.replaceChildren(el('section', { class: 'warning plan-conflict-box', 'aria-labelledby': titleId },
+					el('h3', { id: titleId, tabindex: '-1' }, t('plan.conflict.title')),
+					el('p', {}, t('plan.conflict.lead')),
+					el('div', { class: 'plan-steps' }, planSections(t, current, { headingLevel: 4 })),
+					el('p', {}, t('plan.conflict.next')),
+					el('p', { class: 'actions' }, button({ label: t('plan.conflict.useCurrent'), kind: 'secondary', onClick: () => edit() }))));
+				status.className = 'status status-error';
+				status.textContent = t('plan.conflict.status');
+				conflictBox.querySelector('h3').focus();
+			}
+
 			body.replaceChildren(form, crisisLines(plan && plan.crisis_resources, { title: t('plan.crisisTitle'), intro: t('plan.crisisIntro'), headingLevel: 2 }));
 			form.querySelector('h2').focus();
 		}

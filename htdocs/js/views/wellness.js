@@ -2,6 +2,7 @@
 // - check-in: mood on an emoji scale (1–5), anxiety, sleep and energy sliders
 //   (1–5, default 3), tags from the fixed list, a private note; today's
 //   check-in (the day in the browser's time zone) is shown and can be updated;
+//   a note the crisis detector flags shows the crisis card, as in the journal;
 // - habits: my habits with current and longest streak and a complete / undo
 //   button for today, "stop tracking"; the catalogue to discover; a custom habit;
 // - journal: write (≤ 2000, counter), newest first, edit, delete (confirmed);
@@ -52,6 +53,18 @@ function setStatus(node, text, kind = null) {
 	node.textContent = text;
 }
 
+// The crisis card the detector's answer asks for (a journal entry or a
+// check-in note): the resources, focused so a screen reader hears them first,
+// and the way to the safety plan. One function so both say the same thing.
+function showCrisisIn(box, crisis, t) {
+	const cardNode = crisisCard(crisis, { headingLevel: 3, onClose: () => box.replaceChildren() });
+	box.replaceChildren(cardNode,
+		el('p', { class: 'actions crisis-plan-link' },
+			linkButton({ label: t('journal.openPlan'), href: '/wellness/safety-plan' }),
+			linkButton({ label: t('journal.quietSpace'), href: '/quiet-space', kind: 'secondary' })));
+	cardNode.focus();
+}
+
 // ------------------------------------------------------------------ check-in
 
 function checkinPanel(panel, ctx) {
@@ -77,6 +90,7 @@ function checkinPanel(panel, ctx) {
 	const counter = charCounter(note.input, { max: NOTE_MAX, warnAt: NOTE_MAX - 100 });
 	const submit = button({ label: t('checkin.save'), type: 'submit' });
 	const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+	const crisisBox = el('div', { class: 'checkin-crisis' });
 	const form = el('form', { novalidate: true, 'aria-labelledby': 'checkin-title', class: 'checkin-form' },
 		scale.element,
 		el('div', { class: 'range-group' }, SLIDERS.map((measure) => sliders[measure].element)),
@@ -150,6 +164,7 @@ function checkinPanel(panel, ctx) {
 		}
 		note.setError(null);
 		submit.disabled = true;
+		crisisBox.replaceChildren();
 		setStatus(status, t('checkin.saving'));
 		const result = await wellness.checkIn({
 			mood,
@@ -168,12 +183,15 @@ function checkinPanel(panel, ctx) {
 		setStatus(status, t(result.status === 201 ? 'checkin.saved' : 'checkin.updated'), 'success');
 		showToday(result.body);
 		fill(result.body);
+		if (result.body.crisis) {
+			showCrisisIn(crisisBox, result.body.crisis, t);
+		}
 	});
 
 	panel.replaceChildren(
 		el('h2', { id: 'checkin-title' }, t('checkin.title')),
 		el('p', { class: 'note' }, t('checkin.lead')),
-		todayBox, form,
+		todayBox, form, crisisBox,
 		el('p', {}, el('a', { href: '/wellness/insights' }, t('checkin.toInsights'))));
 	load();
 }
@@ -394,12 +412,7 @@ function journalPanel(panel, ctx) {
 		text.element, counter.element, el('p', { class: 'actions' }, submit), status);
 
 	function showCrisis(crisis) {
-		const cardNode = crisisCard(crisis, { headingLevel: 3, onClose: () => crisisBox.replaceChildren() });
-		crisisBox.replaceChildren(cardNode,
-			el('p', { class: 'actions journal-plan-link' },
-				linkButton({ label: t('journal.openPlan'), href: '/wellness/safety-plan' }),
-				linkButton({ label: t('journal.quietSpace'), href: '/quiet-space', kind: 'secondary' })));
-		cardNode.focus();
+		showCrisisIn(crisisBox, crisis, t);
 	}
 
 	function tooLong(value) {
