@@ -271,7 +271,8 @@ out:
 	astral_issued_free(&iss);
 }
 
-/* Per-name throttle: 429 while a failed-attempt delay runs. Returns 1 when the caller may try. */
+/* Per-name throttle: 429 while a failed-attempt delay runs. Returns 1 when the caller may try,
+   holding the name's throttle row until COMMIT (statements.c, AUTH_THROTTLE_ENSURE). */
 static int
 throttle_allows(struct astral_request *req, const unsigned char name_hash[ASTRAL_SHA256_LEN])
 {
@@ -282,7 +283,9 @@ throttle_allows(struct astral_request *req, const unsigned char name_hash[ASTRAL
 
 	astral_params_init(&p);
 	astral_params_bytes(&p, name_hash, ASTRAL_SHA256_LEN);
-	err = auth_exec(req, AUTH_THROTTLE_GET, &p, &res);
+	err = astral_db_queue(req->app->db, &auth_stmts[AUTH_THROTTLE_ENSURE], &p);
+	if (err == ASTRAL_OK)
+		err = auth_exec(req, AUTH_THROTTLE_GET, &p, &res);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		ok = 0;

@@ -13,8 +13,14 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"SELECT id, role::text FROM astral_auth_find_recovery($1)", 1 },
 	[AUTH_SET_RECOVERY] = { "auth_set_recovery",
 		"UPDATE users SET recovery_hash = $2, updated_at = to_timestamp($3) WHERE id = $1", 3 },
+	/* The name's throttle row, made if missing and then locked until the attempt's COMMIT: attempts
+	   on one name take turns, so each sees the failures of the one before. Read without the lock,
+	   parallel attempts all passed a check the first failure was about to close. */
+	[AUTH_THROTTLE_ENSURE] = { "auth_throttle_ensure",
+		"INSERT INTO login_throttle (name_hash, failures, next_allowed_at, updated_at)"
+		" VALUES ($1, 0, to_timestamp(0), to_timestamp(0)) ON CONFLICT (name_hash) DO NOTHING", 1 },
 	[AUTH_THROTTLE_GET] = { "auth_throttle_get",
-		"SELECT failures, " EPOCH("next_allowed_at") " FROM login_throttle WHERE name_hash = $1", 1 },
+		"SELECT failures, " EPOCH("next_allowed_at") " FROM login_throttle WHERE name_hash = $1 FOR UPDATE", 1 },
 	/* From the fifth failure on, each failure doubles the wait: 30 s, 60 s, … at most 15 min. */
 	[AUTH_THROTTLE_FAIL] = { "auth_throttle_fail",
 		"INSERT INTO login_throttle AS t (name_hash, failures, next_allowed_at, updated_at)"

@@ -1,7 +1,12 @@
 """Anonymous start, registration, sign-in, sign-out and the per-username throttle."""
 
+import http.client
+import json
 import re
 import statistics
+import threading
+import time
+import urllib.parse
 import uuid
 from datetime import datetime, timedelta
 
@@ -235,6 +240,51 @@ def test_per_username_throttle_after_five_failures(stack, clock):
     # not a lockout: after the delay the right password works
     clock.advance(wait + 1)
     c.login(name, pw)
+
+
+def test_parallel_attempts_get_one_guess_per_delay(stack, clock):
+    """Attempts on one name take turns (its throttle row is locked until COMMIT): when the delay
+    runs out, a burst of parallel guesses gets one password check, not one each."""
+    name = unique("par")
+    stack.client().register(username=name, password=strong_password())
+    c = stack.client()
+    for _ in range(5):
+        expect(c.post("/api/auth/login", {"username": name, "password": strong_password()}), 401)
+    r = expect(c.post("/api/auth/login", {"username": name, "password": strong_password()}), 429)
+    clock.advance(int(r.headers["Retry-After"]) + 1)
+    statuses = []
+
+    def guess(n):
+        # Each from an address of its own (127.0.0.x): one address's attempts already take turns
+        # on its address budget; the name's throttle must hold across addresses too.
+        u = urllib.parse.urlsplit(stack.url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60, source_address=(f"127.0.0.{n + 10}", 0))
+        body = json.dumps({"username": name, "password": strong_password()})
+        conn.request("POST", "/api/auth/login", body, {"Content-Type": "application/json", "Origin": stack.url})
+        statuses.append(conn.getresponse().status)
+        conn.close()
+
+    # Hold the first failure's COMMIT (its audit row waits for this lock), so that the others
+    # arrive while its failure is not yet recorded: without the row lock they all got a check.
+    hold = stack.owner_db()
+    hold.autocommit = False
+    hold.cursor().execute("LOCK TABLE audit_log IN SHARE MODE")
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for _ in range(200):
+            if stack.query("SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0]:
+                break
+            time.sleep(0.05)
+        time.sleep(1.0)                      # the others reach the throttle meanwhile
+    finally:
+        hold.rollback()
+        hold.close()
+    for t in threads:
+        t.join(60)
+    assert statuses.count(401) == 1, f"parallel guesses checked: {sorted(statuses)}"
+    assert statuses.count(429) == 7, sorted(statuses)
 
 
 def test_throttle_does_not_reveal_unknown_usernames(stack):
