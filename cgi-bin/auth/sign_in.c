@@ -155,8 +155,12 @@ auth_refuse_banned(struct astral_request *req, const char *user_id, const char *
 
 	astral_params_init(&p);
 	astral_params_text(&p, user_id);
+	err = astral_db_queue(req->app->db, &auth_stmts[AUTH_USER_LOCK], &p);
+	astral_params_init(&p);
+	astral_params_text(&p, user_id);
 	astral_params_int(&p, req->now);
-	err = auth_exec(req, AUTH_BAN_FIND, &p, &res);
+	if (err == ASTRAL_OK)
+		err = auth_exec(req, AUTH_BAN_FIND, &p, &res);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		banned = -1;

@@ -199,6 +199,10 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 	[AUTH_BAN_FIND] = { "auth_ban_find",
 		"SELECT reason, " EPOCH("expires_at") " FROM account_bans WHERE user_id = $1::uuid"
 		" AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint))", 2 },
+	/* The person's row, held FOR SHARE from the ban check to COMMIT: a ban locks it first
+	   (cgi-bin/moderation, MOD_USER_LOCK), so it either waits for this sign-in's session and revokes
+	   it, or is committed before the check, which then sees it. */
+	[AUTH_USER_LOCK] = { "auth_user_lock", "SELECT 1 FROM users WHERE id = $1::uuid FOR SHARE", 1 },
 };
 
 astral_err

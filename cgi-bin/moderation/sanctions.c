@@ -34,6 +34,11 @@ target_allowed(struct astral_request *req, const char *id, astral_err *err)
 
 	astral_params_init(&p);
 	astral_params_text(&p, id);
+	*err = astral_db_queue(req->app->db, &moderation_stmts[MOD_USER_LOCK], &p);
+	if (*err != ASTRAL_OK)
+		goto out;
+	astral_params_init(&p);
+	astral_params_text(&p, id);
 	astral_params_int(&p, req->now);
 	*err = moderation_exec(req, MOD_USER_STATUS, &p, &res);
 	if (*err != ASTRAL_OK)

@@ -145,6 +145,12 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		" resolution_note = $4::text WHERE id = $1::uuid AND status <> 'resolved'", 4 },
 
 	/* A person's standing: $1 the person, $2 now (a timed ban past its end is no ban). */
+	/* The person's row, locked until the sanction's COMMIT: a sign-in holds it FOR SHARE from its
+	   ban check to its COMMIT (cgi-bin/auth, AUTH_USER_LOCK), so a ban either waits for that
+	   sign-in's session and revokes it, or is seen by it; and a role change made meanwhile is
+	   read after it (the sanction's rules depend on the role). */
+	[MOD_USER_LOCK] = { "moderation_user_lock",
+		"SELECT 1 FROM users WHERE id = $1::uuid FOR NO KEY UPDATE", 1 },
 	[MOD_USER_STATUS] = { "moderation_user_status",
 		"SELECT u.id, u.display_name, u.role::text, u.helper_tier, " EPOCH("u.created_at") ","
 		" (SELECT count(*) FROM moderation_actions x WHERE x.user_id = u.id AND x.action = 'warning'),"

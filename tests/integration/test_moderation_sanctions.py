@@ -108,6 +108,42 @@ def test_permanent_ban_until_lifted(stack):
     expect(person.get("/api/moderation/history"), 401)
 
 
+def test_a_ban_ends_a_session_whose_sign_in_was_under_way(stack):
+    """A sign-in past its ban check but not yet committed, and a ban made meanwhile: the ban waits
+    for that sign-in (the person's row is locked from the check to COMMIT) and revokes the session
+    it made, instead of revoking only the sessions committed before it."""
+    mod = new_staff(stack)
+    person, username, password = new_helper_with_password(stack)
+    out = {}
+    hold = stack.owner_db()
+    hold.autocommit = False
+    hold.cursor().execute("LOCK TABLE audit_log IN SHARE MODE")   # holds each COMMIT that audits
+    try:
+        signing_in = threading.Thread(target=lambda: out.setdefault(
+            "login", stack.client("bearer").login(username, password, expect_status=None)))
+        signing_in.start()
+        for _ in range(200):                   # the sign-in waits at its COMMIT
+            if stack.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'audit_log'::regclass")[0][0]:
+                break
+            time.sleep(0.05)
+        banning = threading.Thread(target=lambda: out.setdefault(
+            "ban", mod.post(f"/api/moderation/users/{person.id}/ban", {"reason": "Threatened another member."})))
+        banning.start()
+        time.sleep(1.0)
+    finally:
+        hold.rollback()
+        hold.close()
+    signing_in.join(30)
+    banning.join(30)
+    expect(out["ban"], 200)
+    login = out["login"]
+    assert login.status == 200, login
+    token = login.json["access_token"]
+    r = stack.client("bearer")
+    r.access_token = token
+    expect(r.get("/api/auth/session"), 401)
+
+
 def test_banned_seeker_cannot_use_the_recovery_code(stack):
     mod = new_staff(stack)
     seeker = new_seeker(stack)
