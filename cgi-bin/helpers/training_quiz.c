@@ -5,8 +5,10 @@
 #include "training.h"
 #include "validate.h"
 
-#define FIELD_MAX 80        /* "answers." and a question name of at most 64 code points */
 #define KEY_SHOWN_MAX 64    /* an unknown member is named back only when short and printable */
+/* "answers." and a name of at most KEY_SHOWN_MAX code points of up to 4 bytes each, whole: a name
+   cut inside a character would make the error itself invalid UTF-8. */
+#define FIELD_MAX (sizeof("answers.") + KEY_SHOWN_MAX * 4)
 
 static const struct helpers_question *
 question_named(const char *id)

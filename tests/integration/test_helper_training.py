@@ -95,6 +95,8 @@ def test_training_pass_then_fail_stays_completed(stack):
     (lambda a: a.update(q3="A"), "answers.q3"),
     (lambda a: a.update(q3=1), "answers.q3"),
     (lambda a: a.update(q9="a"), "answers.q9"),
+    # Named back whole: 64 two-byte characters, 128 bytes (the error stays valid UTF-8).
+    (lambda a: a.update({"\u00e9" * 64: "a"}), "answers." + "\u00e9" * 64),
     (lambda a: a.clear(), "answers.q1"),
 ])
 def test_training_bad_answers_name_the_question(stack, change, field):
