@@ -339,13 +339,19 @@ finish_transaction(struct astral_request *req)
 		return;
 	if (astral_db_failed(db) || req->status >= 500) {
 		astral_db_rollback(db);
-		if (req->status < 400)
+		if (req->status < 400) {
+			astral_response_reset(req);      /* nothing of the answer that did not happen */
 			astral_respond_err(req, ASTRAL_ERR_INTERNAL);
+		}
 		return;
 	}
 	err = astral_db_commit(db);
-	if (err != ASTRAL_OK)
+	if (err != ASTRAL_OK) {
+		/* The handler's headers go with its answer: an X-Accel-Redirect to a file or a session
+		   cookie must not ride on the error (nginx follows the redirect whatever the status). */
+		astral_response_reset(req);
 		astral_respond_err(req, err == ASTRAL_ERR_DB_DOWN ? err : ASTRAL_ERR_INTERNAL);
+	}
 }
 
 void

@@ -223,7 +223,7 @@ store(struct astral_request *req, struct upload *u)
 {
 	struct astral_params p;
 	char id[ASTRAL_UUID_STR_LEN + 1];
-	int published = 0;
+	int published = 0, committing = 0;
 	astral_err err;
 
 	err = astral_uuid_v4(id);
@@ -249,11 +249,15 @@ store(struct astral_request *req, struct upload *u)
 		err = ASTRAL_ERR_INTERNAL;
 		goto out;
 	}
+	committing = 1;
 	err = astral_db_commit(req->app->db);
 out:
 	if (err != ASTRAL_OK) {
 		astral_db_rollback(req->app->db);
-		if (published)
+		/* A COMMIT that failed may still have stored the row (the connection lost after it was
+		   sent): its file stays, and `astralctl media sweep` removes it within the hour when no
+		   row names it. A row without its file would stay in the queue for ever. */
+		if (published && !committing)
 			videos_file_unpublish(&u->file, id);
 	}
 	return err;

@@ -69,4 +69,5 @@ def test_router_transactions_against_postgres(stack):
     assert p.returncode == 0, f"{exe} failed:\n{out}"
     assert "SKIPPED" not in p.stdout + p.stderr, f"the transaction tests did not run:\n{out}"
     assert "[       OK ] test_router_server_error_rolls_back_the_handlers_writes" in p.stdout + p.stderr, out
+    assert "[       OK ] test_router_replaced_answer_drops_its_headers" in p.stdout + p.stderr, out
     assert "Sanitizer" not in p.stderr, out

@@ -1701,11 +1701,28 @@ probe_unavailable(struct astral_request *req, const void *input)
 	write_then_answer(req, "unavailable", 503);
 }
 
+/* A success answer with a header of its own over a write that failed (NULL in a NOT NULL column):
+   the dispatcher must answer 500 without that header. */
+static void
+probe_header_then_failed_write(struct astral_request *req, const void *input)
+{
+	struct astral_params p;
+
+	(void)input;
+	astral_header(req, "X-Accel-Redirect", "/_media/private-file");
+	astral_params_init(&p);
+	astral_params_null(&p);
+	if (astral_db_exec(req->app->db, &probe_stmts[0], &p, NULL) == ASTRAL_OK)
+		fail_msg("a NULL label was stored");
+	astral_respond(req, 200, json_object_new_object());
+}
+
 static const struct astral_route probe_routes[] = {
 	{ "POST", "/api/probe/created",     probe_created,     ASTRAL_PUBLIC, NULL, 0 },
 	{ "POST", "/api/probe/refused",     probe_refused,     ASTRAL_PUBLIC, NULL, 0 },
 	{ "POST", "/api/probe/failed",      probe_failed,      ASTRAL_PUBLIC, NULL, 0 },
 	{ "POST", "/api/probe/unavailable", probe_unavailable, ASTRAL_PUBLIC, NULL, 0 },
+	{ "POST", "/api/probe/header",      probe_header_then_failed_write, ASTRAL_PUBLIC, NULL, 0 },
 };
 
 static void
@@ -1765,6 +1782,27 @@ test_router_server_error_rolls_back_the_handlers_writes(void **state)
 	/* The connection is usable after the rollbacks: the next request's write stands. */
 	assert_int_equal(probe_post("/api/probe/created"), 201);
 	assert_string_equal(owner_query("SELECT count(*) FROM router_probe WHERE label = 'created'"), "2");
+}
+
+/* An answer replaced by an error keeps none of its headers: nginx would follow an
+   X-Accel-Redirect (and a browser keep a cookie) whatever the status. */
+static void
+test_router_replaced_answer_drops_its_headers(void **state)
+{
+	struct response r;
+	struct call c;
+	char v[128];
+
+	(void)state;
+	if (app_db.db == NULL)
+		skip();
+	call_init(&c, "POST", "/api/probe/header");
+	exchange(&c, &app_db, serve_probe, &r);
+	assert_int_equal(r.status, 500);
+	assert_null(header(&r, "X-Accel-Redirect", v, sizeof(v)));
+	assert_non_null(header(&r, "Content-Type", v, sizeof(v)));
+	assert_string_equal(v, "application/json; charset=utf-8");
+	response_free(&r);
 }
 
 /* The database of the transaction tests, when the environment names one. */
@@ -1919,6 +1957,7 @@ main(void)
 		T(test_router_response_large),
 		T(test_router_response_err_mapping),
 		T(test_router_server_error_rolls_back_the_handlers_writes),
+		T(test_router_replaced_answer_drops_its_headers),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
