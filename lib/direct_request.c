@@ -1,3 +1,4 @@
+/* Pending direct requests handed back to their authors: see direct_request.h. */
 #include <stddef.h>
 
 #include "audit.h"
