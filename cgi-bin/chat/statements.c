@@ -56,6 +56,11 @@
 	" s.ended_at IS NOT NULL, s.seeker_read_seq, s.helper_read_seq, s.helpful IS NOT NULL," \
 	" s.kudos_at IS NOT NULL"
 
+/* Session $1 as participant $2 sees it, with its conversation key (CHAT_SESSION_OPEN*). */
+#define SESSION_WITH_KEY \
+	" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id" \
+	" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)"
+
 const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	[CHAT_SESSION_ACCESS] = { "chat_session_access",
 		"SELECT " SESSION_ACCESS_COLUMNS
@@ -63,9 +68,7 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	/* The same with the conversation key, in one round trip, for the routes that read or write
 	   message text. */
 	[CHAT_SESSION_OPEN] = { "chat_session_open",
-		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key"
-		" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id"
-		" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
+		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key" SESSION_WITH_KEY, 2 },
 	/* The same for a send, taking the conversation's send lock (held until COMMIT or ROLLBACK)
 	   before the message's seq is drawn. Without it two sends to one conversation could commit in
 	   the other order than their seq (a seeker's crisis message raises its alert before it
@@ -74,9 +77,7 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	   two conversations whose ids hash alike merely take turns. */
 	[CHAT_SESSION_OPEN_TO_SEND] = { "chat_session_open_to_send",
 		"SELECT " SESSION_ACCESS_COLUMNS ", k.wrapped_key,"
-		" pg_advisory_xact_lock(" CHAT_SEND_LOCK_CLASS ", hashtext(s.id::text))"
-		" FROM help_sessions s LEFT JOIN help_session_keys k ON k.session_id = s.id"
-		" WHERE s.id = $1::uuid AND $2::uuid IN (s.seeker_id, s.helper_id)", 2 },
+		" pg_advisory_xact_lock(" CHAT_SEND_LOCK_CLASS ", hashtext(s.id::text))" SESSION_WITH_KEY, 2 },
 	[CHAT_SESSION_GET] = { "chat_session_get",
 		"SELECT " SESSION_COLUMNS " FROM help_sessions s" SESSION_JOINS
 		" WHERE s.id = $2::uuid AND $1::uuid IN (s.seeker_id, s.helper_id)", 2 },
