@@ -227,6 +227,33 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a send that fails keeps the words with "Try again"; once it goes through, the error goes too', async (session) => {
+		const { page } = session;
+		const { helper, sessionId } = await sessionViaApi(session, 'Steady Hand');
+		try {
+			await session.goto(`/chat/${sessionId}`);
+			await waitForPage(page, `/chat/${sessionId}`, 'titles.chat');
+			// The first send meets a server that cannot answer.
+			await page.route('**/api/sessions/*/messages', (route) => (route.request().method() === 'POST'
+				? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"service_unavailable","message":"busy"}}' })
+				: route.continue()), { times: 1 });
+			await page.locator('#chat-input').fill('words that must not be lost');
+			await page.locator('#chat-input').press('Enter');
+			const mine = page.locator('.chat-log > li', { hasText: 'words that must not be lost' });
+			await mine.locator('.bubble-failed').waitFor();
+			const status = page.locator('.chat-composer .status');
+			assert.equal(await status.innerText(), text('apiErrors.service_unavailable'));
+			await mine.getByRole('button', { name: text('common.retry'), exact: true }).click();
+			await mine.locator('.bubble-failed').waitFor({ state: 'detached' });
+			const stored = await apiCall(helper.page, 'GET', `/api/sessions/${sessionId}/messages`);
+			assert.deepEqual(stored.body.items.map((m) => m.text), ['words that must not be lost']);
+			assert.equal(await status.innerText(), '', 'the error of the failed send still shows after it went through');
+			assert.equal(await page.locator('.chat-log .bubble-failed').count(), 0);
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: seeker posts, helper accepts, both chat in real time, the seeker resolves and gives kudos', async (session, t) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -412,6 +412,12 @@ export default {
 			if (result.ok && result.body && result.body.id) {
 				const before = messages.size;
 				merge({ ...result.body, mine: true, client_key: result.body.client_key || key });
+				// The error of an earlier failed send goes once nothing waits for "Try again".
+				if (composerStatus.classList.contains('status-error') &&
+					![...pending.values()].some((entry) => entry.state === 'failed')) {
+					composerStatus.className = 'status';
+					composerStatus.textContent = '';
+				}
 				countChanged(before);
 				scrollToEnd();
 				if (result.body.crisis) {
