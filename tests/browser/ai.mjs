@@ -416,6 +416,13 @@ export function aiTests(test) {
 			await panel.locator('.status-success').waitFor({ timeout: STREAM_MS });
 			assert.equal(await panel.locator('button[data-action="alert-moderator"]').isDisabled(), true);
 
+			// The chat opened straight from its address (a reload, a link): the panel has its own words.
+			await hp.reload();
+			await theirs.locator('button[data-action="guidance"]').click();
+			await use.waitFor({ timeout: STREAM_MS });
+			assert.equal(await panel.locator('h2').innerText(), atext('guidance.title'));
+			assert.ok((await panel.innerText()).includes(atext('guidance.lead')), `the panel without its lead: ${await panel.innerText()}`);
+
 			// The chat ends: a summary and private feedback for the helper.
 			const ended = await apiCall(hp, 'POST', `/api/sessions/${sessionId}/end`);
 			assert.equal(ended.status, 200, JSON.stringify(ended));

@@ -107,7 +107,9 @@ export default {
 		let aiOn = false;
 		let guidanceFor = null;
 		let aiEndedNode = null;
-		const aiGuide = guidancePanel({
+		// Made once the AI's catalogue has loaded (in load()), so that its heading and lead have their text.
+		let aiGuide = null;
+		const makeGuide = () => guidancePanel({
 			headingLevel: 2,
 			onUse: (text) => {
 				if (composer.hidden) {
@@ -663,6 +665,7 @@ export default {
 			aiOn = aiEnabled(aiState);
 			if (aiOn) {
 				await loadArea('ai');
+				aiGuide = aiGuide || makeGuide();
 			}
 			if (!found.ok || !found.body) {
 				states.error(body, found.status === 404 ? t('chat.notFound') : fail(found), found.status === 404 ? null : load);
