@@ -114,6 +114,33 @@ export function pageTests(test) {
 		assert.ok(documents.includes(text('consent.documents.privacy_policy.title')), `documents: ${documents}`);
 	});
 
+	// A phone, or a laptop at 200 % zoom: the sticky header must leave the page most of the window.
+	test('a narrow window: the app bar folds behind Menu, which opens, closes with Escape and on a new page', { viewport: { width: 320, height: 568 } }, async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		const height = () => page.evaluate(() => document.querySelector('.site-header').getBoundingClientRect().height);
+		assert.ok(await height() <= 568 / 4, `the sticky header is ${await height()} px of a 568 px window`);
+		assert.equal(await page.locator('#get-help').isVisible(), true);
+		assert.equal(await page.locator('#quick-exit').isVisible(), true);
+		const menu = page.getByRole('button', { name: text('shell.menu'), exact: true });
+		assert.equal(await page.locator('#nav-feed').isVisible(), false);
+		await menu.focus();
+		await page.keyboard.press('Enter');
+		assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement.closest('.app-nav') !== null), true, 'Tab after Menu is not in the menu');
+		await page.keyboard.press('Escape');
+		assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+		assert.equal(await page.evaluate(() => document.activeElement.id), 'menu-toggle');
+		await menu.click();
+		await page.locator('#nav-feed').click();
+		await waitForView(page, '/feed', 'titles.feed');
+		assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+		assert.equal(await page.locator('#nav-feed').isVisible(), false);
+	});
+
 	test('views / and /account (signed in): axe in light and dark, screenshots', async (session, t) => {
 		const { page } = session;
 		const { user } = await createSeeker(session);

@@ -123,6 +123,25 @@ function languageControl() {
 	return control;
 }
 
+// On a narrow screen (a phone, or a page zoomed to 200 %) the app bar would make the sticky
+// header cover half the window: there it folds behind "Menu" (layout.css), closed on each new page.
+let menuOpen = false;
+
+function setMenu(open, { focusToggle = false } = {}) {
+	menuOpen = open;
+	const header = document.querySelector('.site-header');
+	const toggle = document.getElementById('menu-toggle');
+	if (header) {
+		header.classList.toggle('menu-open', open);
+	}
+	if (toggle) {
+		toggle.setAttribute('aria-expanded', String(open));
+		if (focusToggle) {
+			toggle.focus();
+		}
+	}
+}
+
 function renderHeader(layout) {
 	const inner = document.querySelector('.site-header-inner');
 	if (!inner) {
@@ -139,7 +158,11 @@ function renderHeader(layout) {
 	const role = state.session && state.session.user ? state.session.user.role : null;
 	const links = navItemsFor(layout, state.features, role).map((item) =>
 		el('li', {}, el('a', { href: item.href, 'data-nav': item.id, id: `nav-${item.id}` }, t(item.label))));
-	const bar = el('div', { class: 'header-bar' },
+	const menu = el('button', {
+		type: 'button', id: 'menu-toggle', class: 'btn btn-ghost btn-small menu-toggle',
+		'aria-controls': 'header-bar', 'aria-expanded': 'false', onClick: () => setMenu(!menuOpen),
+	}, t('shell.menu'));
+	const bar = el('div', { class: 'header-bar', id: 'header-bar' },
 		el('nav', { class: 'app-nav', 'aria-label': t('shell.mainNav') }, el('ul', {}, links)),
 		layout === 'staff' ? el('span', { class: 'badge badge-staff' }, t('shell.staffBadge')) : null,
 		el('div', { class: 'header-tools' },
@@ -148,7 +171,13 @@ function renderHeader(layout) {
 			state.session ? el('button', {
 				type: 'button', id: 'sign-out', class: 'btn btn-ghost btn-small', onClick: signOut,
 			}, t('shell.signOut')) : null));
-	inner.replaceChildren(brand, bar, safety);
+	bar.addEventListener('keydown', (event) => {
+		if (event.key === 'Escape' && menuOpen && getComputedStyle(menu).display !== 'none') {
+			setMenu(false, { focusToggle: true });
+		}
+	});
+	inner.replaceChildren(brand, menu, bar, safety);
+	setMenu(menuOpen);
 	markCurrent();
 	if (focusedId) {
 		const again = document.getElementById(focusedId);
@@ -382,7 +411,10 @@ async function boot() {
 		outlet: document.getElementById('main'),
 		makeContext,
 		guard,
-		onRouteChange: markCurrent,
+		onRouteChange: () => {
+			setMenu(false);
+			markCurrent();
+		},
 	});
 	await startRouter();
 	startIdleWatch();
