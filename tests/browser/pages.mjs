@@ -151,6 +151,30 @@ export function pageTests(test) {
 		assert.match(await page.locator('#main').innerText(), new RegExp(user.display_name));
 	});
 
+	test('/settings, Your data: the access log names what a seeker did in words, in English and in Spanish', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		for (const [method, where, body] of [
+			['POST', '/api/wellness/mood', { mood: 2, anxiety: 3, sleep: 3, energy: 3, tags: [], note: '', timezone: 'UTC' }],
+			['GET', '/api/wellness/journal'],
+			['GET', '/api/wellness/safety-plan'],
+			['POST', '/api/posts', { category: 'Stress', content: 'Words for the access log test.' }],
+		]) {
+			const done = await apiCall(page, method, where, body);
+			assert.ok(done.status < 300, `${method} ${where}: ${JSON.stringify(done)}`);
+		}
+		for (const lang of ['en', 'es']) {
+			await apiCall(page, 'PUT', '/api/me/preferences', { language: lang });
+			await session.goto('/settings?tab=data');
+			const log = page.locator('.access-log > li');
+			await log.first().waitFor();
+			const lines = await log.allInnerTexts();
+			assert.ok(lines.length >= 4, `the access log: ${JSON.stringify(lines)}`);
+			const raw = lines.filter((line) => /\b[a-z]+_[a-z_]+\b/.test(line));
+			assert.deepEqual(raw, [], `${lang}: entries show the server's action codes`);
+		}
+	});
+
 	test('view /settings, every tab (signed in): axe in light and dark, screenshots', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
