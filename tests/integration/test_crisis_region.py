@@ -4,10 +4,15 @@ Helpline, never the US lines; the default host keeps 988 and 911; /api/resources
 and its lines for the UI; a program refuses to start for a region without a crisis line in the
 catalogue (lib/resource_catalog.c, lib/program.c)."""
 
+import html
+import json
 import os
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
+import requests
 
 from astral_client import expect
 from conftest import FRONT, start_stack, stop_stack
@@ -89,58 +94,95 @@ def test_default_region_keeps_the_us_lines(stack):
 
 # ------------------------------------------------------------------ start-up refusal
 
-def run_program(st, name, conf):
-    argv = [os.path.join(st.env["ASTRAL_BUILD"], "cgi-bin", f"astral-{name}"), "-n", "-c", conf]
-    if os.geteuid() == 0 and st.env.get("RUN_USER") not in (None, "", "root"):
-        argv = ["runuser", "-u", st.env["RUN_USER"], "--"] + argv
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60)
-
-
-def conf_with_region(st, region, name):
+def run_with_region(st, region, command):
+    """Run command(conf) (an argv) as the service user, conf a copy of the stack's configuration
+    that sets crisis_region."""
     conf = open(st.env["ASTRAL_CONF"]).read() + f"\n[wellness]\ncrisis_region = {region}\n"
-    path = os.path.join(os.path.dirname(st.env["ASTRAL_CONF"]), name)
+    path = os.path.join(os.path.dirname(st.env["ASTRAL_CONF"]), f"region-{region}.conf")
     with open(path, "w") as f:
         f.write(conf)
     os.chmod(path, 0o644)                     # readable by the service user; holds no secret
-    return path
-
-
-@pytest.mark.parametrize("program", ["posts", "chat", "wellness", "ai"])
-def test_startup_refuses_a_region_without_crisis_lines(stack, program):
-    path = conf_with_region(stack, "FR", "region-fr.conf")
+    argv = command(path)
+    if os.geteuid() == 0 and st.env.get("RUN_USER") not in (None, "", "root"):
+        argv = ["runuser", "-u", st.env["RUN_USER"], "--"] + argv
     try:
-        r = run_program(stack, program, path)
+        return subprocess.run(argv, capture_output=True, text=True, timeout=60)
     finally:
         os.unlink(path)
+
+
+def check(st, program):
+    """The command that checks a configuration: the program's -n, or astralctl config check."""
+    build = st.env["ASTRAL_BUILD"]
+    if program == "astralctl":
+        return lambda conf: [os.path.join(build, "tools", "astralctl"), "-c", conf, "config", "check"]
+    return lambda conf: [os.path.join(build, "cgi-bin", f"astral-{program}"), "-n", "-c", conf]
+
+
+@pytest.mark.parametrize("program", ["posts", "chat", "wellness", "ai", "astralctl"])
+def test_startup_refuses_a_region_without_crisis_lines(stack, program):
+    r = run_with_region(stack, "FR", check(stack, program))
     assert r.returncode != 0, r.stdout
     assert "wellness.crisis_region" in r.stderr and '"FR"' in r.stderr, r.stderr
 
 
 def test_startup_accepts_a_covered_region(stack):
-    path = conf_with_region(stack, "ES", "region-es.conf")
-    try:
-        r = run_program(stack, "posts", path)
-    finally:
-        os.unlink(path)
+    r = run_with_region(stack, "ES", check(stack, "posts"))
     assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
 
 
 def test_startup_refuses_a_malformed_region(stack):
-    path = conf_with_region(stack, "gb", "region-lower.conf")
-    try:
-        r = run_program(stack, "posts", path)
-    finally:
-        os.unlink(path)
+    r = run_with_region(stack, "gb", check(stack, "posts"))
     assert r.returncode != 0 and "crisis_region" in r.stderr and "ISO 3166" in r.stderr, r.stderr
 
 
-def test_astralctl_config_check_refuses_an_uncovered_region(stack):
-    path = conf_with_region(stack, "FR", "region-ctl.conf")
-    try:
-        argv = [os.path.join(stack.env["ASTRAL_BUILD"], "tools", "astralctl"), "-c", path, "config", "check"]
-        if os.geteuid() == 0 and stack.env.get("RUN_USER") not in (None, "", "root"):
-            argv = ["runuser", "-u", stack.env["RUN_USER"], "--"] + argv
-        r = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    finally:
-        os.unlink(path)
-    assert r.returncode != 0 and "wellness.crisis_region" in r.stderr and '"FR"' in r.stderr, r.stderr
+# ------------------------------------------------------------------ the pages without JavaScript
+
+CATALOGUE = json.loads((Path(__file__).resolve().parents[2] / "data" / "resources.json").read_text())["resources"]
+
+
+@pytest.mark.parametrize("path", ["/", "/crisis.html"])
+def test_static_pages_list_every_regions_lines(gb_stack, path):
+    """The host's region cannot be known without a script: the static pages list the crisis lines
+    and emergency numbers of every country in the catalogue, and Find A Helpline (docs/architecture.md
+    §8). Served as files, so a GB host shows the same page."""
+    r = requests.get(gb_stack.url + path, timeout=10)
+    assert r.status_code == 200
+    page = html.unescape(r.text)
+    for e in CATALOGUE:
+        if e["category"] != "crisis":
+            continue
+        assert f'href="{e["href"]}"' in page, f"{path} has no link for {e['id']} ({e['href']})"
+        if e["contact"]:
+            assert e["contact"] in page, f"{path} does not say {e['contact']!r} ({e['id']})"
+    assert "local emergency number" in page
+
+
+# ------------------------------------------------------------------ the UI's own copies
+
+SRC = Path(__file__).resolve().parents[2]
+
+
+def digits(text):
+    return re.sub(r"\D", "", text or "")
+
+
+def test_spanish_names_every_crisis_line_with_its_numbers():
+    """The UI names a line in Spanish from htdocs/i18n/es/common.json (English is the catalogue's
+    own text): every crisis line has its entry, with the catalogue's numbers."""
+    es = json.loads((SRC / "htdocs" / "i18n" / "es" / "common.json").read_text())["crisisLines"]
+    crisis = [e for e in CATALOGUE if e["category"] == "crisis"]
+    assert set(es) == {e["id"] for e in crisis}
+    for e in crisis:
+        assert digits(es[e["id"]]["contact"]) == digits(e["contact"]), (e["id"], es[e["id"]])
+
+
+def test_ui_fallback_is_the_default_regions_lines():
+    """js/api/host-crisis-lines.js stands in with the US lines on a device that never reached the
+    server: the same links as the catalogue's US lines, its emergency number and Find A Helpline."""
+    js = (SRC / "htdocs" / "js" / "api" / "host-crisis-lines.js").read_text()
+    fallback = js[js.index("export const FALLBACK"):js.index("]),", js.index("export const FALLBACK"))]
+    want = [e["href"] for e in CATALOGUE if e["category"] == "crisis" and not e.get("emergency") and e["country"] == "US"]
+    want += [e["href"] for e in CATALOGUE if e["category"] == "crisis" and e.get("emergency") and e["country"] == "US"]
+    want += [e["href"] for e in CATALOGUE if e["category"] == "crisis" and e["country"] == "INTL"]
+    assert re.findall(r"href: '([^']+)'", fallback) == want
