@@ -22,7 +22,7 @@ from test_posts_fixtures import seeker
 CRISIS_TEXT = "I can't go on, I want to kill myself tonight"
 GB_LINES = [("gb-samaritans", "Call 116 123", "tel:116123"), ("gb-999", "Call 999 or 112", "tel:999"),
             ("intl-find-a-helpline", "findahelpline.com", "https://findahelpline.com/")]
-US_IDS = ["us-988-lifeline", "us-crisis-text-line", "us-911", "intl-find-a-helpline"]
+US_IDS = ["us-988-lifeline", "us-988-text", "us-crisis-text-line", "us-911", "intl-find-a-helpline"]
 US_NUMBERS = ("988", "741741", "911")
 
 
@@ -83,7 +83,8 @@ def test_gb_resources_name_the_region_and_its_lines(gb_stack):
 def test_default_region_keeps_the_us_lines(stack):
     crisis = crisis_post(stack)
     assert [r["id"] for r in crisis["resources"]] == US_IDS
-    assert ("us-988-lifeline", "Call or text 988", "tel:988") in lines(crisis)
+    assert ("us-988-lifeline", "Call 988", "tel:988") in lines(crisis)
+    assert ("us-988-text", "Text 988", "sms:988") in lines(crisis)
     assert ("us-911", "Call 911", "tel:911") in lines(crisis)
     s, h, sid = new_session(stack)
     r = expect(s.post(f"/api/sessions/{sid}/emergency", {}), 201).json

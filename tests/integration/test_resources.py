@@ -18,6 +18,7 @@ FILE = json.loads((SRC / "data" / "resources.json").read_text())["resources"]
 # Official numbers and the sites that publish them.
 OFFICIAL = {
     "us-988-lifeline": ("US", "tel:988", "https://988lifeline.org/"),
+    "us-988-text": ("US", "sms:988", "https://988lifeline.org/"),
     "us-crisis-text-line": ("US", "sms:741741?body=HOME", "https://www.crisistextline.org/"),
     "gb-samaritans": ("GB", "tel:116123", "https://www.samaritans.org/"),
     "es-024": ("ES", "tel:024", "https://www.sanidad.gob.es/"),

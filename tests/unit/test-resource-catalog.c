@@ -73,7 +73,7 @@ static void
 test_crisis_lines_by_region(void **state)
 {
 	(void)state;
-	expect_lines("US", "us-988-lifeline,us-crisis-text-line,us-911,intl-find-a-helpline");
+	expect_lines("US", "us-988-lifeline,us-988-text,us-crisis-text-line,us-911,intl-find-a-helpline");
 	expect_lines("GB", "gb-samaritans,gb-999,intl-find-a-helpline");
 	expect_lines("ES", "es-024,es-112,intl-find-a-helpline");
 	expect_lines("CA", "ca-988,ca-911,intl-find-a-helpline");

@@ -18,7 +18,8 @@ const SOURCE = '/api/resources?category=crisis';
 export const FALLBACK = Object.freeze({
 	region: 'US',
 	lines: Object.freeze([
-		{ id: 'us-988-lifeline', name: '988 Suicide & Crisis Lifeline', contact: 'Call or text 988', href: 'tel:988' },
+		{ id: 'us-988-lifeline', name: '988 Suicide & Crisis Lifeline', contact: 'Call 988', href: 'tel:988' },
+		{ id: 'us-988-text', name: '988 Suicide & Crisis Lifeline', contact: 'Text 988', href: 'sms:988' },
 		{ id: 'us-crisis-text-line', name: 'Crisis Text Line', contact: 'Text HOME to 741741', href: 'sms:741741?body=HOME' },
 		{ id: 'us-911', name: 'Emergency services (911)', contact: 'Call 911', href: 'tel:911' },
 		{ id: 'intl-find-a-helpline', name: 'Find A Helpline', contact: 'findahelpline.com', href: 'https://findahelpline.com/' },
