@@ -67,6 +67,7 @@ const SHELL = [
 	'/js/api/peer.js',
 	'/js/api/wellness.js',
 	'/js/api/plan-cache.js',
+	'/js/api/host-crisis-lines.js',
 	'/js/components/svg.js',
 	'/js/components/list-editor.js',
 	'/js/components/crisis-card.js',

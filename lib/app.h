@@ -2,6 +2,8 @@
 #ifndef ASTRAL_APP_H
 #define ASTRAL_APP_H
 
+#include <json-c/json.h>
+
 #include "config.h"
 #include "db.h"
 #include "keyring.h"
@@ -13,6 +15,7 @@ struct astral_app {
 	struct astral_db *db;
 	struct astral_keyring *keyring;
 	struct astral_wordlist *common_passwords;
+	struct json_object *resources;            /* wellness.resources_file, checked (lib/resource_catalog.h) */
 };
 
 #endif

@@ -41,6 +41,7 @@ static const char *cfg_check_origin(const char *v);
 static const char *cfg_check_http_url(const char *v);
 static const char *cfg_check_absolute(const char *v);
 static const char *cfg_check_ai_endpoint(const char *v);
+static const char *cfg_check_region(const char *v);
 static int cfg_parse_ai_provider(const char *s);
 static int cfg_parse_rt_transport(const char *s);
 static int cfg_parse_media_delivery(const char *s);
@@ -133,7 +134,13 @@ static const struct cfg_key cfg_keys[] = {
 
 	{ .section = "wellness", .name = "resources_file", .type = CFG_PATH,
 	  .def = "/usr/share/astral-core/resources.json", .offset = F(wellness_resources_file),
-	  .help = "crisis lines and self-help resources served by /api/resources (JSON, read at start-up)" },
+	  .help = "crisis lines, emergency numbers and self-help resources (JSON, read at start-up by every "
+	          "program): served by /api/resources and shown to anyone the crisis detector flags" },
+	{ .section = "wellness", .name = "crisis_region", .type = CFG_STRING, .def = "US", .check = cfg_check_region,
+	  .offset = F(crisis_region),
+	  .help = "ISO 3166 alpha-2 code of the country this host serves (US, GB, ES, CA, AU...): crisis answers "
+	          "and the UI show its crisis lines and emergency number from resources_file, then "
+	          "findahelpline.com; start-up refuses a region without a crisis line in that file" },
 
 	{ .section = "ai", .name = "provider", .type = CFG_ENUM, .def = "none", .choices = "none|gemini|openai",
 	  .parse_enum = cfg_parse_ai_provider, .offset = F(ai_provider),
@@ -334,6 +341,16 @@ cfg_check_absolute(const char *v)
 		if ((unsigned char)*v <= 0x20 || *v == 0x7f)
 			return "must not contain spaces or control characters";
 	}
+	return NULL;
+}
+
+/* A country code as ISO 3166 alpha-2 writes it: two capital letters. Whether resources_file has a
+   crisis line for it is checked once the file is read (lib/program.c). */
+static const char *
+cfg_check_region(const char *v)
+{
+	if (strlen(v) != 2 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2)
+		return "must be an ISO 3166 alpha-2 country code in capitals, such as US, GB or ES";
 	return NULL;
 }
 

@@ -42,7 +42,8 @@ struct astral_config {
 	char *rt_publish_url;
 	char *media_video_dir;         /* wellness video files (cgi-bin/videos) */
 	int media_delivery;            /* enum astral_media_delivery */
-	char *wellness_resources_file; /* crisis and self-help resources (cgi-bin/wellness) */
+	char *wellness_resources_file; /* crisis and self-help resources (lib/resource_catalog.h) */
+	char *crisis_region;           /* ISO 3166 alpha-2: whose crisis lines crisis answers show */
 	/* [ai] (cgi-bin/ai): the model provider and the limits around it. */
 	int ai_provider;               /* enum astral_ai_provider */
 	char *ai_endpoint;             /* base URL: https://, or http:// on loopback only */

@@ -5,6 +5,7 @@
 #include "json.h"
 #include "random.h"
 #include "realtime.h"
+#include "resource_catalog.h"
 
 enum crisis_alert_stmt {
 	CRISIS_ALERT_INSERT,
@@ -142,32 +143,21 @@ astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis
 	return err;
 }
 
-static void
-add_resource(struct json_object *list, const char *id, const char *name, const char *contact, const char *href)
-{
-	struct json_object *r = json_object_new_object();
-
-	json_object_object_add(r, "id", json_object_new_string(id));
-	json_object_object_add(r, "name", json_object_new_string(name));
-	json_object_object_add(r, "contact", json_object_new_string(contact));
-	json_object_object_add(r, "href", json_object_new_string(href));
-	json_object_array_add(list, r);
-}
-
 struct json_object *
-astral_crisis_response_json(const struct astral_crisis_result *result)
+astral_crisis_response_json(const struct astral_app *app, const struct astral_crisis_result *result)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *resources = json_object_new_array();
 
 	json_object_object_add(o, "severity",
 	                       json_object_new_string(astral_crisis_severity_name(result ? result->severity
 	                                                                                 : ASTRAL_CRISIS_HIGH)));
 	json_object_object_add(o, "categories", categories_json(result ? result->categories : 0));
-	add_resource(resources, "988_call", "988 Suicide & Crisis Lifeline", "Call 988", "tel:988");
-	add_resource(resources, "988_text", "988 Suicide & Crisis Lifeline", "Text 988", "sms:988");
-	add_resource(resources, "crisis_text_line", "Crisis Text Line", "Text HOME to 741741", "sms:741741?body=HOME");
-	add_resource(resources, "emergency", "Emergency services", "Call 911", "tel:911");
-	json_object_object_add(o, "resources", resources);
+	json_object_object_add(o, "resources", astral_crisis_lines_json(app));
 	return o;
+}
+
+struct json_object *
+astral_crisis_lines_json(const struct astral_app *app)
+{
+	return astral_resources_crisis_lines(app->resources, app->cfg.crisis_region);
 }

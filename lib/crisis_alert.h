@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "app.h"
 #include "crisis.h"
 #include "db.h"
 #include "error.h"
@@ -29,9 +30,16 @@ struct astral_crisis_alert {
 astral_err astral_crisis_alert_raise(struct astral_request *req, const struct astral_crisis_alert *alert,
                                      char *id_out) ASTRAL_MUST_USE;
 
-/* The `crisis` object of a response to the writer: severity, categories and the resources
-   to show at once (988 call/text, Crisis Text Line, the emergency number). */
-struct json_object *astral_crisis_response_json(const struct astral_crisis_result *result);
+/* The `crisis` object of a response to the writer: severity, categories (of result; NULL: high,
+   none) and the resources to show at once, those of the host's region (wellness.crisis_region)
+   from the resources catalogue: its crisis lines, its emergency number, then Find A Helpline
+   (astral_resources_crisis_lines). */
+struct json_object *astral_crisis_response_json(const struct astral_app *app,
+                                                const struct astral_crisis_result *result);
+
+/* The host's crisis lines alone, as `resources` of a crisis answer lists them: a new array (the
+   safety plan, the AI's fallback and guidance answers). */
+struct json_object *astral_crisis_lines_json(const struct astral_app *app);
 
 extern const struct astral_stmt astral_crisis_alert_stmts[];
 extern const size_t astral_crisis_alert_stmt_count;

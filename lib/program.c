@@ -12,6 +12,7 @@
 #include "log.h"
 #include "program.h"
 #include "realtime.h"
+#include "resource_catalog.h"
 
 #ifndef ASTRAL_SYSCONFDIR
 #define ASTRAL_SYSCONFDIR "/etc/astral"
@@ -39,10 +40,13 @@ usage(const char *name)
 	                "  --version  print the version and exit\n", name, ASTRAL_SYSCONFDIR);
 }
 
-/* Configuration, keys and the common-password list; no database. */
+/* Configuration, keys, the common-password list and the resources catalogue, which must hold a
+   crisis line for the host's region; no database. */
 static int
 load_static(struct astral_app *app, const char *path, char *err, size_t errlen)
 {
+	char why[400];
+
 	if (astral_config_load(path, &app->cfg, err, errlen) != ASTRAL_OK)
 		return 0;
 	{
@@ -59,6 +63,14 @@ load_static(struct astral_app *app, const char *path, char *err, size_t errlen)
 	if (app->cfg.common_passwords_file != NULL && app->cfg.common_passwords_file[0] != '\0' &&
 	    astral_wordlist_load(app->cfg.common_passwords_file, &app->common_passwords) != ASTRAL_OK) {
 		snprintf(err, errlen, "cannot read auth.common_passwords_file %s", app->cfg.common_passwords_file);
+		return 0;
+	}
+	if (astral_resources_load(app->cfg.wellness_resources_file, &app->resources, why, sizeof(why)) != ASTRAL_OK) {
+		snprintf(err, errlen, "wellness.resources_file: %s", why);
+		return 0;
+	}
+	if (astral_resources_check_region(app->resources, app->cfg.crisis_region, why, sizeof(why)) != ASTRAL_OK) {
+		snprintf(err, errlen, "wellness.crisis_region: %s", why);
 		return 0;
 	}
 	return 1;
@@ -173,6 +185,7 @@ out:
 	astral_db_close(app.db);
 	astral_keyring_free(app.keyring);
 	astral_wordlist_free(app.common_passwords);
+	json_object_put(app.resources);
 	astral_config_free(&app.cfg);
 	return status;
 }

@@ -335,7 +335,7 @@ ai_guidance(struct astral_request *req, const void *input)
 {
 	const struct guidance_in *in = input;
 	struct astral_crisis_result screen;
-	struct json_object *answer = NULL, *body, *crisis, *resources = NULL, *flag;
+	struct json_object *answer = NULL, *body, *flag;
 	struct ai_names names = { .n = 0 };
 	char *message, *text = NULL, *raw = NULL, *reason = NULL;
 	int model_flag = 0, from_model = 0, flagged;
@@ -389,12 +389,7 @@ ai_guidance(struct astral_request *req, const void *input)
 		                    ? "The crisis detector found signs of risk in this message." : "none");
 	json_object_object_add(body, "suggested_replies", suggestions(answer, &from_model));
 	/* Resources come from the server's vetted list, never from the model. */
-	crisis = astral_crisis_response_json(&screen);
-	if (flagged && json_object_object_get_ex(crisis, "resources", &resources))
-		json_object_object_add(body, "resources", json_object_get(resources));
-	else
-		json_object_object_add(body, "resources", json_object_new_array());
-	json_object_put(crisis);
+	json_object_object_add(body, "resources", flagged ? astral_crisis_lines_json(req->app) : json_object_new_array());
 	astral_json_add_bool(body, "fallback", answer == NULL);
 	if (flagged) {
 		struct astral_params p;

@@ -189,15 +189,10 @@ record(struct astral_request *req, const struct ai_conversation *c, struct ai_me
 	json_object_object_add(*body, "user_message", ai_message_json(mine));
 	json_object_object_add(*body, "reply", ai_message_json(reply));
 	if (crisis != NULL) {
-		json_object_object_add(*body, "crisis", astral_crisis_response_json(crisis));
+		json_object_object_add(*body, "crisis", astral_crisis_response_json(req->app, crisis));
 	} else if (reply->fallback) {
 		/* The model failed: the supportive message comes with the crisis lines all the same. */
-		struct astral_crisis_result none = { .severity = ASTRAL_CRISIS_NONE };
-		struct json_object *card = astral_crisis_response_json(&none), *resources;
-
-		if (json_object_object_get_ex(card, "resources", &resources))
-			json_object_object_add(*body, "resources", json_object_get(resources));
-		json_object_put(card);
+		json_object_object_add(*body, "resources", astral_crisis_lines_json(req->app));
 	}
 	astral_json_add_bool(*body, "fallback", reply->fallback);
 	return ASTRAL_OK;

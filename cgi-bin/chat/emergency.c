@@ -45,7 +45,7 @@ raise_alert(struct astral_request *req, const char *role, const char *action)
 	body = json_object_new_object();
 	astral_json_add_str(body, "alert_id", alert_id);
 	if (strcmp(role, "seeker") == 0)
-		json_object_object_add(body, "crisis", astral_crisis_response_json(NULL));
+		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, NULL));
 	astral_respond(req, 201, body);
 }
 

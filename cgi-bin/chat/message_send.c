@@ -96,7 +96,7 @@ respond_stored(struct astral_request *req, const struct chat_session *s, const s
 	if (strcmp(s->my_role, "seeker") == 0 && strcmp(m.crisis_severity, "none") != 0) {
 		astral_crisis_screen_or_none(m.text, &result);
 		if (result.severity != ASTRAL_CRISIS_NONE)
-			json_object_object_add(body, "crisis", astral_crisis_response_json(&result));
+			json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, &result));
 	}
 	astral_respond(req, 200, body);
 out:
@@ -190,7 +190,7 @@ chat_message_send(struct astral_request *req, const void *input)
 	publish_new(req, &s, &m, astral_db_value(res, 0, 2));
 	body = chat_message_json(&s, &m, s.my_role);
 	if (result.severity != ASTRAL_CRISIS_NONE)
-		json_object_object_add(body, "crisis", astral_crisis_response_json(&result));
+		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, &result));
 	astral_respond(req, 201, body);
 out:
 	if (have_key)

@@ -448,7 +448,7 @@ posts_direct_request(struct astral_request *req, const void *input)
 	astral_rt_after_commit(req, astral_db_value(res, 0, POST_COL_RAW_REQUESTED_ID), event);
 	body = posts_post_json(res, 0);
 	if (crisis.severity != ASTRAL_CRISIS_NONE)
-		json_object_object_add(body, "crisis", astral_crisis_response_json(&crisis));
+		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, &crisis));
 	astral_respond(req, 201, body);
 out:
 	PQclear(res);

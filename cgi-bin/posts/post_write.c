@@ -82,7 +82,7 @@ posts_create(struct astral_request *req, const void *input)
 	            crisis.severity != ASTRAL_CRISIS_NONE ? "crisis_flagged" : NULL);
 	body = posts_post_json(res, 0);
 	if (crisis.severity != ASTRAL_CRISIS_NONE)
-		json_object_object_add(body, "crisis", astral_crisis_response_json(&crisis));
+		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, &crisis));
 	astral_respond(req, 201, body);
 out:
 	PQclear(res);

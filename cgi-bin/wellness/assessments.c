@@ -44,7 +44,7 @@ assessment_item(const unsigned char dek[ASTRAL_DEK_LEN], const PGresult *res, in
 	astral_err err = care_assessment_answers(dek, res, row, answers, &nanswers);
 
 	if (err == ASTRAL_OK)
-		*item = care_assessment_json(res, row, answers, nanswers, 0);
+		*item = care_assessment_json(NULL, res, row, answers, nanswers, 0);
 	OPENSSL_cleanse(answers, sizeof(answers));
 	return err;
 }
@@ -137,7 +137,7 @@ wellness_assessment_submit(struct astral_request *req, const void *input)
 	if (contact == 1)
 		raise_contact_alert(req, id, score.item9_answer);
 	wellness_audit(req, "assessment_submit", "assessment", id, form->kind);
-	astral_respond(req, 201, care_assessment_json(res, 0, answers, form->nitems, 1));
+	astral_respond(req, 201, care_assessment_json(req->app, res, 0, answers, form->nitems, 1));
 out:
 	OPENSSL_cleanse(answers, sizeof(answers));
 	OPENSSL_cleanse(text, sizeof(text));
@@ -209,7 +209,7 @@ wellness_assessment_contact(struct astral_request *req, const void *input)
 		wellness_audit(req, "assessment_contact", "assessment", id, in->contact_requested ? "yes" : "no");
 	else
 		wellness_audit(req, "assessment_read", "assessment", id, "contact_unchanged");
-	astral_respond(req, 200, care_assessment_json(res, 0, answers, nanswers, 1));
+	astral_respond(req, 200, care_assessment_json(req->app, res, 0, answers, nanswers, 1));
 out:
 	if (have_key)
 		OPENSSL_cleanse(dek, sizeof(dek));

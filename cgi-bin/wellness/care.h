@@ -4,8 +4,8 @@
  * grouped by concern: journal.c, assessment_definitions.c, assessments.c (history, submit,
  * contact), assessment_fhir.c, safety_plan.c, resources.c. The questionnaires and their scoring
  * are pure code in assessment_forms.c and assessment_scoring.c (assessment.h); the safety plan
- * document in safety_plan_doc.c (safety_plan_doc.h); the resources catalogue in
- * resource_catalog.c (resource_catalog.h). care_sealing.c seals and opens text with the user's
+ * document in safety_plan_doc.c (safety_plan_doc.h); the resources catalogue, read at start-up
+ * by every program, in lib/resource_catalog.c. care_sealing.c seals and opens text with the user's
  * data key, assessment_answers.c opens stored answers, care_page.c reads and writes the keyset
  * cursors, care_list.c answers a page of sealed rows (the journal and assessment lists), care_respond.c builds the JSON, wellness_audit.c (wellness_audit.h) writes audit rows
  * for the whole program and care_statements.c holds every SQL statement of this half (names prefixed care_).
@@ -137,19 +137,15 @@ struct json_object *care_journal_json(const char *id, const char *text, int64_t 
                                       struct json_object *crisis);
 /* Assessment from a row of an assessment statement whose answers are already opened. `just_now`:
    the answer to a submit or a contact, where a positive item 9 carries `crisis` (resources) and
-   `safety_plan_prompt: true`; history rows carry null and false. */
-struct json_object *care_assessment_json(const PGresult *res, int row, const long long *answers, size_t nanswers,
-                                         int just_now);
+   `safety_plan_prompt: true` (the host's crisis lines, from `app`); history rows carry null and
+   false (app may be NULL). */
+struct json_object *care_assessment_json(const struct astral_app *app, const PGresult *res, int row,
+                                         const long long *answers, size_t nanswers, int just_now);
 /* What a positive PHQ-9 item 9 means for the crisis path: suicide and self-harm, high severity
    for "more than half the days" or more, medium for "several days"; rule assessment.phq9_item9. */
 void care_item9_result(long long item9_answer, struct astral_crisis_result *out);
-/* The crisis lines every safety plan shows (also an empty one): [{id, name, contact, href}]. */
-struct json_object *care_crisis_resources_json(void);
 /* 404 not_found: the id is not the caller's (or does not exist). */
 void care_respond_not_found(struct astral_request *req, const char *what);
-
-/* Start-up: load the resources catalogue named by the configuration (the program's init hook). */
-astral_err care_init(struct astral_app *app) ASTRAL_MUST_USE;
 
 /* Handlers. */
 void wellness_journal_list(struct astral_request *req, const void *input);

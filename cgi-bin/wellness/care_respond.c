@@ -35,7 +35,8 @@ care_item9_result(long long item9_answer, struct astral_crisis_result *out)
 }
 
 struct json_object *
-care_assessment_json(const PGresult *res, int row, const long long *answers, size_t nanswers, int just_now)
+care_assessment_json(const struct astral_app *app, const PGresult *res, int row, const long long *answers,
+                     size_t nanswers, int just_now)
 {
 	const struct care_form *form = care_form_find(astral_db_value(res, row, CARE_AC_KIND));
 	long long score = astral_db_int(res, row, CARE_AC_SCORE);
@@ -64,24 +65,13 @@ care_assessment_json(const PGresult *res, int row, const long long *answers, siz
 		struct astral_crisis_result result;
 
 		care_item9_result(answers[form->safety_item - 1], &result);
-		json_object_object_add(o, "crisis", astral_crisis_response_json(&result));
+		json_object_object_add(o, "crisis", astral_crisis_response_json(app, &result));
 		astral_json_add_bool(o, "safety_plan_prompt", 1);
 	} else {
 		json_object_object_add(o, "crisis", NULL);
 		astral_json_add_bool(o, "safety_plan_prompt", 0);
 	}
 	return o;
-}
-
-struct json_object *
-care_crisis_resources_json(void)
-{
-	struct json_object *crisis = astral_crisis_response_json(NULL), *resources = NULL;
-
-	if (json_object_object_get_ex(crisis, "resources", &resources))
-		json_object_get(resources);
-	json_object_put(crisis);
-	return resources != NULL ? resources : json_object_new_array();
 }
 
 void

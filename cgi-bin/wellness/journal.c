@@ -95,7 +95,7 @@ journal_write(struct astral_request *req, const struct journal_write_in *in, con
 	astral_respond(req, edit_id ? 200 : 201,
 	               care_journal_json(id, in->text, astral_db_int(res, 0, CARE_JC_CREATED_AT),
 	                                 astral_db_int(res, 0, CARE_JC_UPDATED_AT),
-	                                 result.severity != ASTRAL_CRISIS_NONE ? astral_crisis_response_json(&result)
+	                                 result.severity != ASTRAL_CRISIS_NONE ? astral_crisis_response_json(req->app, &result)
 	                                                                       : NULL));
 out:
 	free(sealed);

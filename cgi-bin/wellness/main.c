@@ -46,7 +46,6 @@ static const struct astral_program wellness_program = {
 	.nroutes = sizeof(routes) / sizeof(routes[0]),
 	.stmt_tables = wellness_program_stmt_tables,
 	.stmt_counts = wellness_program_stmt_counts,
-	.init = care_init,      /* loads the resources catalogue (care.h) */
 };
 
 int

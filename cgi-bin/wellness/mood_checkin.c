@@ -236,7 +236,7 @@ wellness_mood_checkin(struct astral_request *req, const void *input)
 		astral_respond(req, created ? 201 : 200,
 		               wellness_mood_json(res, 0, with_note ? in->note : NULL,
 		                                  screened.severity != ASTRAL_CRISIS_NONE
-		                                          ? astral_crisis_response_json(&screened) : NULL));
+		                                          ? astral_crisis_response_json(req->app, &screened) : NULL));
 	}
 	PQclear(res);
 }

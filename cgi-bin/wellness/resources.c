@@ -1,49 +1,28 @@
 /*
  * GET /api/resources: crisis lines and self-help pages from data/resources.json, by category,
- * country and words. Public, never rate-limited, cacheable for an hour. The catalogue is read
- * once at start-up (care_init) and never changes while the program runs.
+ * country and words, with the host's region and its crisis lines (what a crisis answer lists) for
+ * the UI. Public, never rate-limited, cacheable for an hour. The catalogue is read and checked
+ * once at start-up (lib/program.c, lib/resource_catalog.h) and never changes while the program runs.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "care.h"
-#include "log.h"
+#include "crisis_alert.h"
+#include "json.h"
 #include "resource_catalog.h"
 
 #define RESOURCES_MAX_AGE 3600
 
-/* Immutable after care_init, like the configuration. */
-static struct json_object *catalogue;
-
 struct resources_in { const char *category; const char *country; const char *q; };
 static const struct astral_field resources_fields[] = {
-	{ "category", ASTRAL_F_ENUM, 0, 0, 0, care_resource_categories, offsetof(struct resources_in, category), 0 },
+	{ "category", ASTRAL_F_ENUM, 0, 0, 0, astral_resource_categories, offsetof(struct resources_in, category), 0 },
 	{ "country", ASTRAL_F_TEXT, 0, 2, 4, NULL, offsetof(struct resources_in, country), 0 },
-	{ "q", ASTRAL_F_TEXT, 0, 0, CARE_RESOURCE_QUERY_MAX, NULL, offsetof(struct resources_in, q), 0 },
+	{ "q", ASTRAL_F_TEXT, 0, 0, ASTRAL_RESOURCE_QUERY_MAX, NULL, offsetof(struct resources_in, q), 0 },
 };
 const struct astral_input_spec wellness_resources_list_input = {
 	resources_fields, sizeof(resources_fields) / sizeof(resources_fields[0]), sizeof(struct resources_in)
 };
-
-astral_err
-care_init(struct astral_app *app)
-{
-	char err[512] = "";
-	astral_err rc;
-
-	if (app->cfg.wellness_resources_file == NULL) {
-		astral_log(ASTRAL_LOG_ERROR, "wellness.resources_file is not set");
-		return ASTRAL_ERR_CONFIG;
-	}
-	rc = care_resources_load(app->cfg.wellness_resources_file, &catalogue, err, sizeof(err));
-	if (rc != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "resources: %s", err[0] ? err : astral_strerror(rc));
-		return rc;
-	}
-	astral_log(ASTRAL_LOG_INFO, "resources: %zu entries from %s", json_object_array_length(catalogue),
-	           app->cfg.wellness_resources_file);
-	return ASTRAL_OK;
-}
 
 /* ISO 3166 alpha-2 in upper case, or INTL. */
 static int
@@ -65,14 +44,16 @@ wellness_resources_list(struct astral_request *req, const void *input)
 		                           "must be a two-letter country code in capitals (US, GB, ES) or INTL");
 		return;
 	}
-	if (catalogue == NULL) {
+	if (req->app->resources == NULL) {
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
 		return;
 	}
 	body = json_object_new_object();
 	json_object_object_add(body, "items",
-	                       care_resources_filter(catalogue, in->category, in->country,
-	                                             in->q != NULL && in->q[0] != '\0' ? in->q : NULL));
+	                       astral_resources_filter(req->app->resources, in->category, in->country,
+	                                               in->q != NULL && in->q[0] != '\0' ? in->q : NULL));
+	astral_json_add_str(body, "region", req->app->cfg.crisis_region);
+	json_object_object_add(body, "crisis_lines", astral_crisis_lines_json(req->app));
 	astral_response_cache_public(req, RESOURCES_MAX_AGE);
 	astral_respond(req, 200, body);
 }

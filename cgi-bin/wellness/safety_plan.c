@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "care.h"
+#include "crisis_alert.h"
 #include "json.h"
 #include "safety_plan_doc.h"
 
@@ -47,9 +48,9 @@ static const char table[] = "safety_plans";
 static const char column[] = "plan";
 
 /* Complete a plan document into a SafetyPlan: when it was written and its version (-1: never
-   written, both null) and the crisis lines. */
+   written, both null) and the host's crisis lines (every plan shows them, an empty one too). */
 static struct json_object *
-plan_answer(struct json_object *doc, long long updated_at, long long version)
+plan_answer(const struct astral_app *app, struct json_object *doc, long long updated_at, long long version)
 {
 	if (updated_at >= 0) {
 		astral_json_add_time(doc, "updated_at", updated_at);
@@ -58,7 +59,7 @@ plan_answer(struct json_object *doc, long long updated_at, long long version)
 		json_object_object_add(doc, "updated_at", NULL);
 		json_object_object_add(doc, "version", NULL);
 	}
-	json_object_object_add(doc, "crisis_resources", care_crisis_resources_json());
+	json_object_object_add(doc, "crisis_resources", astral_crisis_lines_json(app));
 	return doc;
 }
 
@@ -85,7 +86,7 @@ load_plan(struct astral_request *req, const char *detail, struct json_object **p
 	}
 	if (PQntuples(res) == 0) {
 		wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, detail ? detail : "none");
-		*plan = plan_answer(care_safety_plan_empty(), -1, -1);
+		*plan = plan_answer(req->app, care_safety_plan_empty(), -1, -1);
 		goto out;
 	}
 	err = care_data_key_or_answer(req, dek);
@@ -100,7 +101,7 @@ load_plan(struct astral_request *req, const char *detail, struct json_object **p
 		goto out;
 	}
 	wellness_audit(req, "safety_plan_read", "safety_plan", req->who.user_id, detail);
-	*plan = plan_answer(doc, astral_db_int(res, 0, 1), astral_db_int(res, 0, 2));
+	*plan = plan_answer(req->app, doc, astral_db_int(res, 0, 1), astral_db_int(res, 0, 2));
 	doc = NULL;
 out:
 	if (have_key)
@@ -189,7 +190,7 @@ wellness_safety_plan_put(struct astral_request *req, const void *input)
 	}
 	wellness_audit(req, "safety_plan_write", "safety_plan", req->who.user_id,
 	               astral_db_bool(res, 0, 1) ? "created" : "updated");
-	astral_respond(req, 200, plan_answer(doc, astral_db_int(res, 0, 0), astral_db_int(res, 0, 2)));
+	astral_respond(req, 200, plan_answer(req->app, doc, astral_db_int(res, 0, 0), astral_db_int(res, 0, 2)));
 	doc = NULL;
 out:
 	free(sealed);

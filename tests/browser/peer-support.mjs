@@ -358,7 +358,7 @@ export function peerSupportTests(test) {
 			await card.waitFor();
 			await waitForToast(seekerPage, ptext('chat.emergencySent'));
 			assert.equal(await seekerPage.evaluate(() => document.activeElement && document.activeElement.hasAttribute('data-crisis-card')), true);
-			for (const href of ['tel:988', 'sms:988', 'tel:911']) {
+			for (const href of ['tel:988', 'sms:988', 'tel:911', 'https://findahelpline.com/']) {
 				assert.equal(await card.locator(`a[href="${href}"]`).count(), 1, `the crisis card has no ${href}`);
 			}
 			assert.ok(await card.locator('a[href^="sms:741741"]').count() >= 1, 'the crisis card has no 741741');

@@ -1,16 +1,17 @@
 /* libFuzzer target for the wellness care half's JSON-to-struct code: PHQ-9/GAD-7 answers
    (care_answers_from_json), the safety plan document (care_safety_plan_build and _parse) and the
-   resources file (care_resources_parse, then a filter). Accepted answers always score; an
+   resources file (astral_resources_parse, then a filter and the crisis lines of a region). Accepted answers always score; an
    accepted plan always survives its own round trip; nothing crashes or leaks.
-   The pure files are compiled into this target directly (they are not part of libastral). */
+   The wellness pure files are compiled into this target directly (they are not part of
+   libastral); the resources catalogue is (lib/resource_catalog.c). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../cgi-bin/wellness/assessment_forms.c"
 #include "../../cgi-bin/wellness/assessment_scoring.c"
-#include "../../cgi-bin/wellness/resource_catalog.c"
 #include "../../cgi-bin/wellness/safety_plan_doc.c"
+#include "../../lib/resource_catalog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,8 +71,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (care_safety_plan_parse((const char *)data, size, &plan) == ASTRAL_OK)
 		json_object_put(plan);
-	if (care_resources_parse((const char *)data, size, &list, err, sizeof(err)) == ASTRAL_OK) {
-		found = care_resources_filter(list, "crisis", "US", "line");
+	if (astral_resources_parse((const char *)data, size, &list, err, sizeof(err)) == ASTRAL_OK) {
+		found = astral_resources_filter(list, "crisis", "US", "line");
+		json_object_put(found);
+		found = astral_resources_crisis_lines(list, "US");
 		json_object_put(found);
 		json_object_put(list);
 	}

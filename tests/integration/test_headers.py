@@ -1,5 +1,6 @@
 """Response headers of the API and the static UI; the landing page; no third-party URLs."""
 
+import json
 import re
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def test_landing_page_crisis_resources_without_js(stack):
 def test_crisis_resources_not_rate_limited_path(stack):
     r = requests.get(stack.url + "/crisis.html", timeout=10)
     assert r.status_code == 200
-    assert "988" in r.text and "741741" in r.text
+    assert "988" in r.text and "741741" in r.text and "116 123" in r.text
 
 
 URL_RE = re.compile(rb"""(?i)(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,}|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-f:]+\])""")
@@ -130,15 +131,27 @@ NAMESPACE_RE = re.compile(rb"""xmlns(?::\w+)?\s*=\s*["']http://www\.w3\.org/[^"'
                           rb"""|(?<=[=(,\s])["']http://www\.w3\.org/2000/svg["']""")
 
 
+def crisis_links(src):
+    """The https links of the vetted crisis lines (data/resources.json: Find A Helpline): a person in
+    crisis taps them to leave for that site; the page never requests them."""
+    entries = json.loads((Path(src) / "data" / "resources.json").read_text())["resources"]
+    return [e["href"].encode() for e in entries
+            if e["category"] == "crisis" and (e.get("href") or "").startswith("https://")]
+
+
 def test_htdocs_has_no_third_party_urls(stack):
     root = Path(stack.src) / "htdocs"
     files = [p for p in root.rglob("*") if p.is_file()]
+    links = crisis_links(stack.src)
+    assert links, "no https crisis link in data/resources.json"
     assert any(p.name == "index.html" for p in files), f"{root} has no index.html"
     hits = []
     for p in files:
         if p.name in ("LICENSE", "LICENCE", "COPYING"):
             continue                          # licence texts are shipped, never requested
         data = NAMESPACE_RE.sub(b"", p.read_bytes())
+        for link in links:
+            data = data.replace(b'href="' + link + b'"', b'href=""').replace(b"href: '" + link + b"'", b"href: ''")
         if p.suffix in (".js", ".mjs", ".css"):
             data = JS_COMMENT_RE.sub(lambda m: b"\n" * m.group(0).count(b"\n"), data)
         for m in URL_RE.finditer(data):

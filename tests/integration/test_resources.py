@@ -1,6 +1,7 @@
-"""GET /api/resources: crisis lines and self-help pages from data/resources.json, public (no
-sign-in), cacheable, filtered by category, country and words; every entry names its official
-source; bad filters are a 400 naming the parameter."""
+"""GET /api/resources: crisis lines, emergency numbers and self-help pages from
+data/resources.json, public (no sign-in), cacheable, filtered by category, country and words;
+every entry names its official source; bad filters are a 400 naming the parameter. The answer
+also names the host's crisis region and its crisis lines (test_crisis_region.py tries a GB host)."""
 
 import json
 from pathlib import Path
@@ -17,12 +18,21 @@ FILE = json.loads((SRC / "data" / "resources.json").read_text())["resources"]
 # Official numbers and the sites that publish them.
 OFFICIAL = {
     "us-988-lifeline": ("US", "tel:988", "https://988lifeline.org/"),
+    "us-988-text": ("US", "sms:988", "https://988lifeline.org/"),
     "us-crisis-text-line": ("US", "sms:741741?body=HOME", "https://www.crisistextline.org/"),
     "gb-samaritans": ("GB", "tel:116123", "https://www.samaritans.org/"),
     "es-024": ("ES", "tel:024", "https://www.sanidad.gob.es/"),
     "ca-988": ("CA", "tel:988", "https://988.ca/"),
     "au-lifeline": ("AU", "tel:131114", "https://www.lifeline.org.au/"),
     "intl-find-a-helpline": ("INTL", "https://findahelpline.com/", "https://findahelpline.com/"),
+}
+# Emergency numbers and the government pages that publish them.
+EMERGENCY = {
+    "us-911": ("US", "tel:911", "https://www.911.gov/"),
+    "gb-999": ("GB", "tel:999", "https://www.gov.uk/guidance/999-and-112-the-uks-national-emergency-numbers"),
+    "es-112": ("ES", "tel:112", "https://digital-strategy.ec.europa.eu/en/policies/112"),
+    "ca-911": ("CA", "tel:911", "https://crtc.gc.ca/eng/phone/911/"),
+    "au-000": ("AU", "tel:000", "https://www.triplezero.gov.au/"),
 }
 
 
@@ -38,8 +48,10 @@ def test_public_and_cacheable(stack):
     r = expect(get(stack), 200)
     assert r.headers["Cache-Control"] == "public, max-age=3600"
     assert ids(r) == [e["id"] for e in FILE]
-    assert r.json["items"] == [{k: e.get(k) for k in ("id", "title", "description", "category", "country",
-                                                       "contact", "href", "source")} for e in FILE]
+    assert r.json["items"] == [{**{k: e.get(k) for k in ("id", "title", "description", "category", "country",
+                                                          "contact", "href", "source")},
+                                "emergency": e.get("emergency", False)} for e in FILE]
+    assert r.json["region"] == "US" and r.json["crisis_lines"][0]["href"] == "tel:988"
 
 
 def test_the_official_crisis_lines_are_there(stack):
@@ -48,13 +60,26 @@ def test_the_official_crisis_lines_are_there(stack):
         assert rid in items, rid
         assert items[rid]["country"] == country and items[rid]["href"] == href
         assert items[rid]["source"].startswith(source), items[rid]
+        assert items[rid]["emergency"] is False
+    for rid, (country, href, source) in EMERGENCY.items():
+        assert items[rid]["country"] == country and items[rid]["href"] == href, items[rid]
+        assert items[rid]["source"].startswith(source) and items[rid]["emergency"] is True, items[rid]
+    assert set(items) == set(OFFICIAL) | set(EMERGENCY)
     assert all(i["category"] == "crisis" for i in items.values())
+
+
+def test_every_country_with_a_crisis_line_has_its_emergency_number(stack):
+    items = expect(get(stack, "category=crisis"), 200).json["items"]
+    lines = {i["country"] for i in items if not i["emergency"]} - {"INTL"}
+    numbers = {i["country"] for i in items if i["emergency"]}
+    assert lines == numbers, (lines, numbers)
 
 
 def test_every_entry_names_an_official_https_source(stack):
     allowed = ("https://988lifeline.org/", "https://www.crisistextline.org/", "https://www.samaritans.org/",
                "https://www.sanidad.gob.es/", "https://988.ca/", "https://www.lifeline.org.au/",
-               "https://findahelpline.com/", "https://www.nimh.nih.gov/", "https://www.nhs.uk/")
+               "https://findahelpline.com/", "https://www.nimh.nih.gov/", "https://www.nhs.uk/",
+               *(source for _, _, source in EMERGENCY.values()))
     for i in expect(get(stack), 200).json["items"]:
         assert i["source"].startswith(allowed), i
         if i["href"] and i["href"].startswith("https://"):
@@ -66,7 +91,7 @@ def test_every_entry_names_an_official_https_source(stack):
 @pytest.mark.parametrize("country,must,must_not", [
     ("ES", {"es-024", "intl-find-a-helpline", "grief-nhs"}, {"us-988-lifeline", "gb-samaritans"}),
     ("US", {"us-988-lifeline", "us-crisis-text-line", "intl-find-a-helpline"}, {"es-024", "ca-988"}),
-    ("GB", {"gb-samaritans"}, {"us-988-lifeline"}),
+    ("GB", {"gb-samaritans", "gb-999"}, {"us-988-lifeline", "us-911"}),
     ("FR", {"intl-find-a-helpline"}, {"us-988-lifeline", "es-024"}),
     ("INTL", {"intl-find-a-helpline"}, {"us-988-lifeline"}),
 ])

@@ -116,6 +116,7 @@ test_config_required_only(void **state)
 	assert_int_equal(cfg.rt_transport, ASTRAL_RT_NCHAN);
 	assert_int_equal(cfg.rt_poll_seconds, 5);
 	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_X_ACCEL);
+	assert_string_equal(cfg.crisis_region, "US");
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_INFO);
 	assert_null(cfg.test_clock_file);
 	astral_config_free(&cfg);
@@ -157,6 +158,8 @@ test_config_every_key(void **state)
 		"poll_seconds = 60\n"
 		"[media]\n"
 		"delivery = program\n"
+		"[wellness]\n"
+		"crisis_region = GB\n"
 		"[log]\n"
 		"level = debug\n"
 		"[auth]\n"
@@ -187,6 +190,7 @@ test_config_every_key(void **state)
 	assert_int_equal(cfg.rt_transport, ASTRAL_RT_POLLING);
 	assert_int_equal(cfg.rt_poll_seconds, 60);
 	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_PROGRAM);
+	assert_string_equal(cfg.crisis_region, "GB");
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_DEBUG);
 	astral_config_free(&cfg);
 }
@@ -520,6 +524,22 @@ test_config_bad_public_origin_values(void **state)
 	}
 }
 
+/* crisis_region is a country code as ISO 3166 writes it; whether the catalogue covers it is the
+   program's start-up check (test-resource-catalog.c, test_program_cli.py). */
+static void
+test_config_bad_crisis_region_values(void **state)
+{
+	static const char *const bad[] = { "gb", "Gb", "GBR", "G", "INTL", "12", "G B", "\"\"" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char extra[64];
+
+		snprintf(extra, sizeof(extra), "[wellness]\ncrisis_region = %s\n", bad[i]);
+		expect_error_with(extra, "'wellness.crisis_region'", strcmp(bad[i], "\"\"") == 0 ? "empty" : "ISO 3166");
+	}
+}
+
 static void
 test_config_test_clock_file(void **state)
 {
@@ -724,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_config_bad_line_without_equals),
 		cmocka_unit_test(test_config_bad_syntax),
 		cmocka_unit_test(test_config_bad_public_origin_values),
+		cmocka_unit_test(test_config_bad_crisis_region_values),
 		cmocka_unit_test(test_config_test_clock_file),
 		cmocka_unit_test(test_config_load_good),
 		cmocka_unit_test(test_config_bad_secret_world_readable),

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../../lib/password.h"
+#include "../../lib/resource_catalog.h"
 #include "astralctl.h"
 
 static const struct option config_check_options[] = {
@@ -18,6 +19,8 @@ astralctl_config_check(struct astralctl *ctl, int argc, char **argv)
 	struct astral_keyring *kr = NULL;
 	struct astral_wordlist *common = NULL;
 	struct astral_db *db = NULL;
+	struct json_object *resources = NULL, *lines = NULL;
+	char why[512];
 	astral_err err;
 	int rc, opt, describe = 0;
 
@@ -57,6 +60,20 @@ astralctl_config_check(struct astralctl *ctl, int argc, char **argv)
 		       astral_wordlist_count(common));
 	}
 
+	if (astral_resources_load(ctl->cfg.wellness_resources_file, &resources, why, sizeof(why)) != ASTRAL_OK) {
+		astralctl_error("wellness.resources_file: %s", why);
+		rc = ASTRALCTL_CONFIG;
+		goto out;
+	}
+	if (astral_resources_check_region(resources, ctl->cfg.crisis_region, why, sizeof(why)) != ASTRAL_OK) {
+		astralctl_error("wellness.crisis_region: %s", why);
+		rc = ASTRALCTL_CONFIG;
+		goto out;
+	}
+	lines = astral_resources_crisis_lines(resources, ctl->cfg.crisis_region);
+	printf("resources %s: %zu entries; crisis lines for %s: %zu\n", ctl->cfg.wellness_resources_file,
+	       json_object_array_length(resources), ctl->cfg.crisis_region, json_object_array_length(lines));
+
 	rc = astralctl_open_keyring(ctl, &kr);
 	if (rc != ASTRALCTL_OK)
 		goto out;
@@ -73,5 +90,7 @@ out:
 	astral_db_close(db);
 	astral_keyring_free(kr);
 	astral_wordlist_free(common);
+	json_object_put(lines);
+	json_object_put(resources);
 	return rc;
 }

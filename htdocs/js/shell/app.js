@@ -387,6 +387,9 @@ async function boot() {
 	await readSession();
 	await applyPreferences();
 	renderChrome();
+	// The host's crisis lines, for the crisis card and block (kept on this device for offline use).
+	import('/js/api/host-crisis-lines.js').then((lines) => lines.refreshHostCrisisLines())
+		.catch((error) => console.warn('crisis lines', error));
 
 	window.addEventListener('astral:signed-out', onSignedOut);
 	window.addEventListener('astral:session', onSession);

@@ -1,39 +1,40 @@
-// Crisis resources: the same numbers as the static /crisis.html, which keeps
+// Crisis resources: the host's crisis lines, its emergency number and Find A
+// Helpline (js/api/host-crisis-lines.js, the same list a crisis answer
+// carries). The static /crisis.html lists every country's lines and keeps
 // working without JavaScript and offline.
 
 import { el } from '/js/components/dom.js';
-import { loadArea } from '/js/shell/i18n.js';
+import { crisisList } from '/js/components/crisis-card.js';
+import { loadArea, message } from '/js/shell/i18n.js';
+import { hostCrisisLines, refreshHostCrisisLines, regionName } from '/js/api/host-crisis-lines.js';
+
+const WAIT_MS = 2000;   // a slow network: show the lines kept on this device rather than wait
+
+// What the catalogue says of a line beyond its contact (988's options), when we know the line.
+function details(lines) {
+	return lines.flatMap((line) => {
+		const notes = message(`crisis.details.${line.id}`);
+		return Array.isArray(notes) ? notes : [];
+	});
+}
 
 export default {
 	async render(root, ctx) {
 		await loadArea('pages');
 		const { t } = ctx;
-		const call = (href, label) => el('a', { class: 'btn btn-crisis', href }, label);
+		const { region, lines } = await Promise.race([refreshHostCrisisLines(),
+			new Promise((resolve) => setTimeout(() => resolve(hostCrisisLines()), WAIT_MS))]);
+		const notes = details(lines);
 		root.append(
 			el('h1', {}, t('crisis.title')),
 			el('section', { class: 'crisis', 'aria-labelledby': 'danger-title' },
 				el('h2', { id: 'danger-title' }, t('crisis.danger.title')),
 				el('p', { class: 'danger-callout' }, t('crisis.danger.text')),
-				el('p', { class: 'actions' }, call('tel:911', t('crisis.danger.action'))),
-				el('p', {}, t('crisisBlock.abroad'))),
-			el('section', { 'aria-labelledby': 'talk-title' },
-				el('h2', { id: 'talk-title' }, t('crisis.talk.title')),
+				el('h2', { id: 'talk-title' }, t('crisis.talk.title', { country: regionName(region) })),
 				el('p', {}, t('crisis.talk.intro')),
-				el('ul', { class: 'crisis-list' },
-					el('li', {},
-						el('h3', {}, t('crisisBlock.lifeline.title')),
-						el('p', {}, t('crisisBlock.lifeline.text')),
-						el('ul', {},
-							el('li', {}, t('crisis.talk.veterans')),
-							el('li', { lang: 'es' }, t('crisis.talk.spanish')),
-							el('li', {}, t('crisis.talk.tty'))),
-						el('p', { class: 'actions' },
-							call('tel:988', t('crisisBlock.lifeline.call')), ' ',
-							call('sms:988', t('crisisBlock.lifeline.textAction')))),
-					el('li', {},
-						el('h3', {}, t('crisisBlock.textLine.title')),
-						el('p', {}, t('crisis.talk.textLine')),
-						el('p', { class: 'actions' }, call('sms:741741', t('crisisBlock.textLine.action')))))),
+				crisisList(lines, { headingLevel: 2 }),
+				notes.length ? el('ul', {}, notes.map((note) => el('li', {}, note))) : null,
+				el('p', {}, t('crisisBlock.abroad', { country: regionName(region) }))),
 			el('section', { 'aria-labelledby': 'calm-title' },
 				el('h2', { id: 'calm-title' }, t('crisis.calm.title')),
 				el('p', {}, t('crisis.calm.text'), ' ', el('a', { href: '/quiet-space' }, t('crisis.calm.link')), '.')),

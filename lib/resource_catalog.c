@@ -1,4 +1,4 @@
-/* The resources catalogue: see resource_catalog.h. */
+/* The resources catalogue (data/resources.json): see resource_catalog.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +8,10 @@
 #include "resource_catalog.h"
 #include "validate.h"
 
-const char *const care_resource_categories[] = { "crisis", "anxiety", "depression", "coping", "grief", NULL };
+const char *const astral_resource_categories[] = { "crisis", "anxiety", "depression", "coping", "grief", NULL };
 
 static const char *const resource_keys[] = {
-	"id", "title", "description", "category", "country", "contact", "href", "source", NULL
+	"id", "title", "description", "category", "country", "contact", "href", "source", "emergency", NULL
 };
 
 /* A string member of `o`, or NULL (absent, null or not a string). */
@@ -69,8 +69,8 @@ static struct json_object *
 entry_from(struct json_object *e, const char **why)
 {
 	const char *id, *title, *description, *category, *country, *contact, *href, *source;
-	int has_contact, has_href, present;
-	struct json_object *o;
+	int has_contact, has_href, present, emergency = 0;
+	struct json_object *o, *flag = NULL;
 
 	if (!json_object_is_type(e, json_type_object)) {
 		*why = "is not an object";
@@ -91,13 +91,15 @@ entry_from(struct json_object *e, const char **why)
 	contact = member(e, "contact", &has_contact);
 	href = member(e, "href", &has_href);
 	source = member(e, "source", &present);
+	if (json_object_object_get_ex(e, "emergency", &flag) && json_object_is_type(flag, json_type_boolean))
+		emergency = json_object_get_boolean(flag);
 	if (id == NULL || !is_id(id))
 		*why = "id must be 1 to 64 of a-z 0-9 -";
 	else if (title == NULL || astral_check_text(title, strlen(title), 1, 120, 0) != NULL)
 		*why = "title must be 1 to 120 characters";
 	else if (description == NULL || astral_check_text(description, strlen(description), 1, 400, 0) != NULL)
 		*why = "description must be 1 to 400 characters";
-	else if (category == NULL || astral_check_enum(category, care_resource_categories) != NULL)
+	else if (category == NULL || astral_check_enum(category, astral_resource_categories) != NULL)
 		*why = "category is not one of crisis, anxiety, depression, coping, grief";
 	else if (country == NULL || !is_country(country))
 		*why = "country must be an ISO 3166 alpha-2 code or INTL";
@@ -109,6 +111,11 @@ entry_from(struct json_object *e, const char **why)
 		*why = "source must be the https:// page the entry was taken from";
 	else if (strcmp(category, "crisis") == 0 && contact == NULL && href == NULL)
 		*why = "a crisis resource needs a contact or a link";
+	else if (flag != NULL && !json_object_is_type(flag, json_type_boolean))
+		*why = "emergency must be true or false";
+	else if (emergency && (strcmp(category, "crisis") != 0 || strcmp(country, "INTL") == 0 || contact == NULL ||
+	                       href == NULL || !has_prefix(href, "tel:")))
+		*why = "an emergency number is a crisis resource of one country with a contact and a tel: link";
 	else
 		*why = NULL;
 	if (*why != NULL)
@@ -122,11 +129,12 @@ entry_from(struct json_object *e, const char **why)
 	astral_json_add_str(o, "contact", contact);
 	astral_json_add_str(o, "href", href);
 	astral_json_add_str(o, "source", source);
+	astral_json_add_bool(o, "emergency", emergency);
 	return o;
 }
 
 astral_err
-care_resources_parse(const char *text, size_t len, struct json_object **out, char *err, size_t errlen)
+astral_resources_parse(const char *text, size_t len, struct json_object **out, char *err, size_t errlen)
 {
 	struct json_object *doc = NULL, *list = NULL, *result = NULL;
 	const char *why = NULL;
@@ -143,8 +151,8 @@ care_resources_parse(const char *text, size_t len, struct json_object **out, cha
 		goto bad;
 	}
 	n = json_object_array_length(list);
-	if (n == 0 || n > CARE_RESOURCES_MAX) {
-		snprintf(err, errlen, "must list 1 to %d resources", CARE_RESOURCES_MAX);
+	if (n == 0 || n > ASTRAL_RESOURCES_MAX) {
+		snprintf(err, errlen, "must list 1 to %d resources", ASTRAL_RESOURCES_MAX);
 		goto bad;
 	}
 	result = json_object_new_array();
@@ -175,7 +183,7 @@ bad:
 }
 
 astral_err
-care_resources_load(const char *path, struct json_object **out, char *err, size_t errlen)
+astral_resources_load(const char *path, struct json_object **out, char *err, size_t errlen)
 {
 	char *buf = NULL, why[200];
 	size_t len = 0;
@@ -188,20 +196,20 @@ care_resources_load(const char *path, struct json_object **out, char *err, size_
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return ASTRAL_ERR_IO;
 	}
-	buf = malloc(CARE_RESOURCES_FILE_MAX + 1);
+	buf = malloc(ASTRAL_RESOURCES_FILE_MAX + 1);
 	if (buf == NULL) {
 		fclose(f);
 		return ASTRAL_ERR_NOMEM;
 	}
-	len = fread(buf, 1, CARE_RESOURCES_FILE_MAX + 1, f);
+	len = fread(buf, 1, ASTRAL_RESOURCES_FILE_MAX + 1, f);
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);
 		rc = ASTRAL_ERR_IO;
-	} else if (len > CARE_RESOURCES_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CARE_RESOURCES_FILE_MAX);
+	} else if (len > ASTRAL_RESOURCES_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, ASTRAL_RESOURCES_FILE_MAX);
 		rc = ASTRAL_ERR_CONFIG;
 	} else {
-		rc = care_resources_parse(buf, len, out, why, sizeof(why));
+		rc = astral_resources_parse(buf, len, out, why, sizeof(why));
 		if (rc != ASTRAL_OK)
 			snprintf(err, errlen, "%s: %s", path, why);
 	}
@@ -239,7 +247,7 @@ contains(const char *hay, const char *needle)
 }
 
 struct json_object *
-care_resources_filter(struct json_object *all, const char *category, const char *country, const char *q)
+astral_resources_filter(struct json_object *all, const char *category, const char *country, const char *q)
 {
 	struct json_object *items = json_object_new_array();
 	size_t n = all != NULL ? json_object_array_length(all) : 0;
@@ -259,4 +267,70 @@ care_resources_filter(struct json_object *all, const char *category, const char 
 		json_object_array_add(items, json_object_get(r));
 	}
 	return items;
+}
+
+/* A catalogue entry as a crisis answer lists it ({id, name, contact, href}): the contact is the
+   entry's, or the link's host for a web-only entry ("findahelpline.com"). */
+static struct json_object *
+crisis_line(struct json_object *r)
+{
+	const char *contact = json_object_get_string(json_object_object_get(r, "contact"));
+	const char *href = json_object_get_string(json_object_object_get(r, "href"));
+	struct json_object *o = json_object_new_object();
+	char host[301];
+
+	if (contact == NULL) {
+		snprintf(host, sizeof(host), "%s", has_prefix(href, "https://") ? href + 8 : href);
+		host[strcspn(host, "/")] = '\0';
+		contact = host;
+	}
+	astral_json_add_str(o, "id", json_object_get_string(json_object_object_get(r, "id")));
+	astral_json_add_str(o, "name", json_object_get_string(json_object_object_get(r, "title")));
+	astral_json_add_str(o, "contact", contact);
+	astral_json_add_str(o, "href", href);
+	return o;
+}
+
+/* Pass 0: the region's crisis lines; 1: its emergency numbers; 2: the international entries. */
+static int
+in_pass(struct json_object *r, const char *region, int pass)
+{
+	const char *country = json_object_get_string(json_object_object_get(r, "country"));
+	int emergency = json_object_get_boolean(json_object_object_get(r, "emergency"));
+
+	if (strcmp(json_object_get_string(json_object_object_get(r, "category")), "crisis") != 0 ||
+	    json_object_get_string(json_object_object_get(r, "href")) == NULL)
+		return 0;
+	if (pass == 2)
+		return strcmp(country, "INTL") == 0;
+	return strcmp(country, region) == 0 && emergency == (pass == 1);
+}
+
+struct json_object *
+astral_resources_crisis_lines(struct json_object *all, const char *region)
+{
+	struct json_object *lines = json_object_new_array();
+	size_t n = all != NULL ? json_object_array_length(all) : 0;
+
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *r = json_object_array_get_idx(all, i);
+
+			if (region != NULL && in_pass(r, region, pass))
+				json_object_array_add(lines, crisis_line(r));
+		}
+	return lines;
+}
+
+astral_err
+astral_resources_check_region(struct json_object *all, const char *region, char *err, size_t errlen)
+{
+	size_t n = all != NULL ? json_object_array_length(all) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (region != NULL && strcmp(region, "INTL") != 0 && in_pass(json_object_array_get_idx(all, i), region, 0))
+			return ASTRAL_OK;
+	snprintf(err, errlen, "the resources catalogue has no crisis line for region \"%s\": add one (with its "
+	         "official source) or choose a region it covers", region != NULL ? region : "");
+	return ASTRAL_ERR_CONFIG;
 }
