@@ -412,6 +412,55 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: kudos given while a live refresh is on its way stays given', async (session) => {
+		const seekerPage = session.page;
+		const { helper, sessionId, post } = await sessionViaApi(session, 'Refresh Helper');
+		try {
+			const resolved = await apiCall(seekerPage, 'POST', `/api/posts/${post.id}/resolve`);
+			assert.equal(resolved.status, 200, `POST /api/posts/{id}/resolve: ${JSON.stringify(resolved)}`);
+			await session.goto('/activity?tab=sessions');
+			await waitForPage(seekerPage, '/activity', 'titles.activity');
+			const past = seekerPage.locator(`article.session-card[data-session-id="${sessionId}"]`);
+			await past.locator('button[data-action="kudos"]').waitFor();
+
+			// The kudos reaches the server only after a live refresh has fetched the lists: another
+			// chat of this seeker ends meanwhile, and its session.ended makes the view redraw them
+			// from what the server says before the kudos is stored.
+			let kudosArrived;
+			let letKudosGo;
+			let staleServed;
+			const arrived = new Promise((resolve) => { kudosArrived = resolve; });
+			const go = new Promise((resolve) => { letKudosGo = resolve; });
+			const served = new Promise((resolve) => { staleServed = resolve; });
+			const kudosPath = (url) => url.pathname === `/api/sessions/${sessionId}/kudos`;
+			const endedList = (url) => url.pathname === '/api/sessions' && url.searchParams.get('status') === 'ended';
+			await seekerPage.route(kudosPath, async (route) => {
+				kudosArrived();
+				await go;
+				await route.continue();
+			});
+			await seekerPage.route(endedList, async (route) => {
+				await route.fulfill({ response: await route.fetch() });
+				staleServed();
+			});
+			await past.locator('button[data-action="kudos"]').click();
+			await arrived;
+			const second = await postViaApi(seekerPage, 'Loneliness', `Another night ${crypto.randomBytes(3).toString('hex')}`);
+			const accepted = await apiCall(helper.page, 'POST', `/api/posts/${second.id}/accept`);
+			assert.equal(accepted.status, 201, `POST /api/posts/{id}/accept: ${JSON.stringify(accepted)}`);
+			assert.equal((await apiCall(seekerPage, 'POST', `/api/posts/${second.id}/resolve`)).status, 200);
+			await served;
+			await past.locator('button[data-action="kudos"]').waitFor();
+			letKudosGo();
+			await past.getByText(ptext('activity.kudosSent')).waitFor();
+			assert.equal(await past.locator('button[data-action="kudos"]').count(), 0, 'the card still offers kudos');
+			await seekerPage.unroute(kudosPath);
+			await seekerPage.unroute(endedList);
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: private requests from a helper\'s profile, declined then accepted, live on the dashboard; unread badges', async (session, t) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -176,16 +176,36 @@ export default {
 
 		// ------------------------------------------------------------ sessions
 		function renderSessions(panel) {
+			// What the person did on a card stands through a redraw. A live event's refresh can
+			// fetch the lists while their kudos, feedback or favourite is still being stored: a
+			// redraw made meanwhile is made again once it is stored, and any answer fetched before
+			// it is corrected by what the server already said yes to.
+			const settled = new Map();
+			let redraws = 0;
+			const withSettled = (session) => Object.assign(session, settled.get(session.id));
+			const act = (request, change) => async (session, ...args) => {
+				const seen = redraws;
+				const result = await request(session, ...args);
+				if (result.ok || result.status === 409) {
+					settled.set(session.id, { ...settled.get(session.id), ...change(result, ...args) });
+					if (redraws !== seen) {
+						refreshShown();
+					}
+				}
+				return result;
+			};
 			const cardOptions = {
-				kudos: (session) => peer.kudos(session.id),
-				favorite: (session, on) => peer.favorite(session.id, on),
-				feedback: (session, helpful) => peer.feedback(session.id, helpful),
+				kudos: act((session) => peer.kudos(session.id), () => ({ kudos_given: true })),
+				favorite: act((session, on) => peer.favorite(session.id, on), (result, on) => ({
+					favorite: result.body && typeof result.body.favorite === 'boolean' ? result.body.favorite : on,
+				})),
+				feedback: act((session, helpful) => peer.feedback(session.id, helpful), (result, helpful) => ({ feedback: helpful })),
 				errorText: fail,
 				toast: ctx.toast,
 			};
 			const active = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'active', limit: PAGE, cursor }),
-				renderItem: (session) => sessionCard(session, cardOptions),
+				renderItem: (session) => sessionCard(withSettled(session), cardOptions),
 				emptyText: t('activity.noActive'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,
@@ -194,7 +214,7 @@ export default {
 			});
 			const past = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'ended', limit: PAGE, cursor }),
-				renderItem: (session) => pastCard(session, cardOptions),
+				renderItem: (session) => pastCard(withSettled(session), cardOptions),
 				emptyText: t('activity.noPast'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,
@@ -209,6 +229,7 @@ export default {
 			active.reload();
 			past.reload();
 			refreshShown = () => {
+				redraws += 1;
 				active.reload();
 				past.reload();
 			};
