@@ -133,6 +133,18 @@ def test_a_header_over_the_limit_is_a_json_400_on_both_fronts(stack, apache, pat
             assert r.headers.get(name), (front, name, dict(r.headers))
 
 
+@pytest.mark.parametrize("method,path", [("GET", "/no-such-file.css"), ("GET", "/js/"), ("GET", "/.git/config"),
+                                         ("TRACE", "/"), ("TRACE", "/api/auth/session")])
+def test_apaches_own_error_pages_name_no_server(apache, method, path):
+    """Behind Debian's security.conf (ServerSignature On) Apache's own error pages would end in
+    "Apache/2.4.x (Debian) Server at <host> Port 443": the drop-in turns the signature off, and
+    TRACE stays refused."""
+    r = requests.request(method, apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code in (403, 404, 405), (method, path, r.status_code)
+    assert "<address>" not in r.text and "Server at" not in r.text, (method, path, r.text[-300:])
+    assert r.headers.get("Server") == "Apache", (method, path, r.headers.get("Server"))
+
+
 def test_request_id_is_the_one_the_program_logs(apache):
     r = fetch(apache, "/api/auth/session")
     rid = r.headers["X-Request-Id"]
