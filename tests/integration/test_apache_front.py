@@ -145,6 +145,15 @@ def test_apaches_own_error_pages_name_no_server(apache, method, path):
     assert r.headers.get("Server") == "Apache", (method, path, r.headers.get("Server"))
 
 
+@pytest.mark.parametrize("path", ["/icons/apache_pb.png", "/icons/a.gif", "/icons/small/", "/icons/"])
+def test_nothing_outside_htdocs_is_served(apache, path):
+    """Debian's alias.conf maps /icons/ onto /usr/share/apache2/icons for every site; Astral Core
+    serves htdocs only, so those paths are the 404 nginx gives."""
+    r = requests.get(apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 404, (path, r.status_code, r.headers.get("Content-Type"))
+    assert not r.content.startswith(b"\x89PNG"), path
+
+
 def test_request_id_is_the_one_the_program_logs(apache):
     r = fetch(apache, "/api/auth/session")
     rid = r.headers["X-Request-Id"]
