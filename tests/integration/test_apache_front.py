@@ -154,6 +154,16 @@ def test_nothing_outside_htdocs_is_served(apache, path):
     assert not r.content.startswith(b"\x89PNG"), path
 
 
+@pytest.mark.parametrize("path", ["/api/auth/session", "/api/posts", "/media/videos/x", "/healthz"])
+def test_a_trace_on_the_api_is_a_json_405(apache, path):
+    """TRACE is refused by Apache itself, before any program: on the API its answer is JSON like
+    every other, not Apache's HTML page under a JSON Content-Type."""
+    r = requests.request("TRACE", apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 405, (path, r.status_code)
+    assert r.headers.get("Content-Type", "").startswith("application/json"), (path, r.headers)
+    assert r.json()["error"]["code"] == "method_not_allowed", (path, r.text[:300])
+
+
 def test_request_id_is_the_one_the_program_logs(apache):
     r = fetch(apache, "/api/auth/session")
     rid = r.headers["X-Request-Id"]
