@@ -173,6 +173,26 @@ def test_request_id_is_the_one_the_program_logs(apache):
     assert f"rid={rid}" in access, f"Apache's access log lacks the request id {rid}"
 
 
+def test_the_access_log_keeps_no_query_string_nor_browser(apache):
+    """Queries carry search terms (GET /api/posts?q=...). Debian's `combined` format logs them
+    beside the address, the Referer and the User-Agent; the drop-in's `astral` format, the one
+    docs/operations.md has the virtual host log with, keeps the path only. The test Apache logs
+    with the drop-in's format, not one of its own."""
+    dev_conf = (apache.dir / "etc" / "apache2.conf").read_text()
+    assert "LogFormat" not in dev_conf, "the test Apache defines its own log format"
+    s = new_seeker(apache)
+    canary = "canary" + os.urandom(6).hex()
+    r = requests.get(apache.url + "/api/posts?q=" + canary, timeout=TIMEOUT,
+                     headers={"Authorization": f"Bearer {s.c.access_token}", "User-Agent": canary + "-ua",
+                              "Referer": apache.url + "/?" + canary})
+    assert r.status_code == 200, (r.status_code, r.text[:200])
+    rid = r.headers["X-Request-Id"]
+    access = (apache.log_dir / "apache-access.log").read_text(errors="replace")
+    line = next((entry for entry in access.splitlines() if f"rid={rid}" in entry), None)
+    assert line is not None and '"GET /api/posts"' in line, line
+    assert canary not in access, line
+
+
 # ------------------------------------------------------------ 3. real time by polling
 
 def test_rt_connect_says_to_poll_through_apache_and_nchan_through_nginx(stack, apache):
