@@ -1,7 +1,8 @@
 // Behind Apache (a stack started with --front apache: no nchan, real time by
 // polling): the chat page asks /api/rt/connect, is told to poll, opens no
-// WebSocket or EventSource, says so, and a message from the helper and the end
-// of the chat still appear in the seeker's page without a reload. The harness
+// WebSocket or EventSource, says so, and a message from the helper, the helper
+// having read the seeker's message, and the end of the chat still appear in the
+// seeker's page without a reload. The harness
 // fails the test on any console error.
 
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.js
 const POLL_MS = 12_000;
 
 export function apacheFrontTests(test) {
-	test('behind Apache: the chat polls (no stream opened) and a helper\'s message and the end arrive', async (session) => {
+	test('behind Apache: the chat polls (no stream opened) and a helper\'s message, a read mark and the end arrive', async (session) => {
 		const { page } = session;
 		const streams = [];
 		page.on('websocket', (socket) => streams.push(`WebSocket ${socket.url()}`));
@@ -68,6 +69,20 @@ export function apacheFrontTests(test) {
 			});
 			assert.equal(sent.status, 201, `POST /api/sessions/{id}/messages: ${JSON.stringify(sent)}`);
 			await page.locator('.bubble-theirs').filter({ hasText: words }).waitFor({ timeout: POLL_MS });
+
+			// The seeker writes; the helper reads it: "Read" appears under the seeker's bubble by
+			// polling too (there is no `read` event to carry it).
+			const mine = `Thank you for staying ${crypto.randomBytes(3).toString('hex')}`;
+			await page.locator('#chat-input').fill(mine);
+			await page.keyboard.press('Enter');
+			const myBubble = page.locator('.bubble-mine').filter({ hasText: mine });
+			await myBubble.locator('.bubble-mark[data-read="false"]').waitFor({ timeout: POLL_MS });
+			const history = await apiCall(helper.page, 'GET', `/api/sessions/${sessionId}/messages?limit=5`);
+			const received = (history.body.items || []).find((message) => message.text === mine);
+			assert.ok(received, `the helper does not see the seeker's message: ${JSON.stringify(history)}`);
+			const read = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/read`, { up_to: received.id });
+			assert.ok(read.status >= 200 && read.status < 300, `POST /api/sessions/{id}/read: ${JSON.stringify(read)}`);
+			await myBubble.locator('.bubble-mark[data-read="true"]').waitFor({ timeout: POLL_MS });
 
 			// The helper ends the chat: the seeker's page shows it ended, still without a reload.
 			const ended = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/end`);

@@ -133,6 +133,37 @@ def test_a_header_over_the_limit_is_a_json_400_on_both_fronts(stack, apache, pat
             assert r.headers.get(name), (front, name, dict(r.headers))
 
 
+@pytest.mark.parametrize("method,path", [("GET", "/no-such-file.css"), ("GET", "/js/"), ("GET", "/.git/config"),
+                                         ("TRACE", "/"), ("TRACE", "/api/auth/session")])
+def test_apaches_own_error_pages_name_no_server(apache, method, path):
+    """Behind Debian's security.conf (ServerSignature On) Apache's own error pages would end in
+    "Apache/2.4.x (Debian) Server at <host> Port 443": the drop-in turns the signature off, and
+    TRACE stays refused."""
+    r = requests.request(method, apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code in (403, 404, 405), (method, path, r.status_code)
+    assert "<address>" not in r.text and "Server at" not in r.text, (method, path, r.text[-300:])
+    assert r.headers.get("Server") == "Apache", (method, path, r.headers.get("Server"))
+
+
+@pytest.mark.parametrize("path", ["/icons/apache_pb.png", "/icons/a.gif", "/icons/small/", "/icons/"])
+def test_nothing_outside_htdocs_is_served(apache, path):
+    """Debian's alias.conf maps /icons/ onto /usr/share/apache2/icons for every site; Astral Core
+    serves htdocs only, so those paths are the 404 nginx gives."""
+    r = requests.get(apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 404, (path, r.status_code, r.headers.get("Content-Type"))
+    assert not r.content.startswith(b"\x89PNG"), path
+
+
+@pytest.mark.parametrize("path", ["/api/auth/session", "/api/posts", "/media/videos/x", "/healthz"])
+def test_a_trace_on_the_api_is_a_json_405(apache, path):
+    """TRACE is refused by Apache itself, before any program: on the API its answer is JSON like
+    every other, not Apache's HTML page under a JSON Content-Type."""
+    r = requests.request("TRACE", apache.url + path, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 405, (path, r.status_code)
+    assert r.headers.get("Content-Type", "").startswith("application/json"), (path, r.headers)
+    assert r.json()["error"]["code"] == "method_not_allowed", (path, r.text[:300])
+
+
 def test_request_id_is_the_one_the_program_logs(apache):
     r = fetch(apache, "/api/auth/session")
     rid = r.headers["X-Request-Id"]
@@ -140,6 +171,26 @@ def test_request_id_is_the_one_the_program_logs(apache):
     assert f"req={rid} " in logged, f"astral-auth did not log Apache's request id {rid}"
     access = (apache.log_dir / "apache-access.log").read_text(errors="replace")
     assert f"rid={rid}" in access, f"Apache's access log lacks the request id {rid}"
+
+
+def test_the_access_log_keeps_no_query_string_nor_browser(apache):
+    """Queries carry search terms (GET /api/posts?q=...). Debian's `combined` format logs them
+    beside the address, the Referer and the User-Agent; the drop-in's `astral` format, the one
+    docs/operations.md has the virtual host log with, keeps the path only. The test Apache logs
+    with the drop-in's format, not one of its own."""
+    dev_conf = (apache.dir / "etc" / "apache2.conf").read_text()
+    assert "LogFormat" not in dev_conf, "the test Apache defines its own log format"
+    s = new_seeker(apache)
+    canary = "canary" + os.urandom(6).hex()
+    r = requests.get(apache.url + "/api/posts?q=" + canary, timeout=TIMEOUT,
+                     headers={"Authorization": f"Bearer {s.c.access_token}", "User-Agent": canary + "-ua",
+                              "Referer": apache.url + "/?" + canary})
+    assert r.status_code == 200, (r.status_code, r.text[:200])
+    rid = r.headers["X-Request-Id"]
+    access = (apache.log_dir / "apache-access.log").read_text(errors="replace")
+    line = next((entry for entry in access.splitlines() if f"rid={rid}" in entry), None)
+    assert line is not None and '"GET /api/posts"' in line, line
+    assert canary not in access, line
 
 
 # ------------------------------------------------------------ 3. real time by polling

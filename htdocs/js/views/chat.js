@@ -7,7 +7,8 @@
 //   ?after=<last id> and merged by id. Sending uses a client_key, so a retry never duplicates.
 // - Markdown is rendered safely (components/markdown.js: text nodes only).
 // - Typing indicator both ways (POST …/typing at most every 3 s), read marks
-//   (POST …/read when the page is visible; `read` events mark mine as read).
+//   (POST …/read when the page is visible; `read` events mark mine as read, and
+//   while polling, which has no `read` event, each tick's newest page does).
 // - Seeker: the emergency button (held 3 s, then confirmed) raises a
 //   high-severity alert and shows the crisis card; Block (confirmed) blocks
 //   the helper, ends the chat and leaves. Both: End chat.
@@ -364,6 +365,36 @@ export default {
 		}
 		earlier.addEventListener('click', loadEarlier);
 
+		// ------------------------------------------------------------ read marks
+		// My messages up to seq upTo have been read by the other participant.
+		function showReadUpTo(upTo) {
+			for (const message of messages.values()) {
+				if (message.mine && !message.read && Number(message.seq) <= upTo) {
+					message.read = true;
+					const node = bubbleFor(message);
+					const old = bubbles.get(message.id);
+					if (old) {
+						old.replaceWith(node);
+					}
+					bubbles.set(message.id, node);
+				}
+			}
+		}
+
+		// While polling no `read` event comes: on each tick, while a message of mine is still
+		// unread, the newest page says how far the other participant has read.
+		async function refreshReadMarks() {
+			if (![...messages.values()].some((message) => message.mine && !message.read)) {
+				return;
+			}
+			const result = await peer.messages(sessionId, { limit: PAGE });
+			if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
+				return;
+			}
+			const read = result.body.items.filter((message) => message.mine && message.read);
+			showReadUpTo(Math.max(0, ...read.map((message) => Number(message.seq) || 0)));
+		}
+
 		// ------------------------------------------------------------ typing
 		function hideTyping() {
 			cancel(typingTimer);
@@ -615,18 +646,7 @@ export default {
 				if (event.session_id !== sessionId || !session || event.reader_role === session.my_role) {
 					return;
 				}
-				const upTo = Number(event.up_to_seq) || 0;
-				for (const message of messages.values()) {
-					if (message.mine && !message.read && Number(message.seq) <= upTo) {
-						message.read = true;
-						const node = bubbleFor(message);
-						const old = bubbles.get(message.id);
-						if (old) {
-							old.replaceWith(node);
-						}
-						bubbles.set(message.id, node);
-					}
-				}
+				showReadUpTo(Number(event.up_to_seq) || 0);
 			}),
 			subscribe('session.ended', (event) => {
 				if (event.session_id === sessionId && session) {
@@ -639,6 +659,7 @@ export default {
 				catchUp();
 				if (session && !session.ended_at) {
 					refreshSession();
+					refreshReadMarks();
 				}
 			}),
 			onEventsStatus((status) => {
