@@ -227,6 +227,42 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a chat whose open stream hears nothing fetches what it missed after a quiet minute', async (session) => {
+		const { page } = session;
+		const { helper, sessionId } = await sessionViaApi(session, 'Quiet Stream Helper');
+		try {
+			// The stream stays open and the page hears none of it, as a stream nchan 1.3.6 left deaf
+			// after its Redis store came back (docs/scaling.md).
+			let heard = 0;
+			await page.routeWebSocket(/\/api\/rt\/connect/, (ws) => {
+				const server = ws.connectToServer();
+				server.onMessage(() => {
+					heard += 1;
+				});
+				ws.onMessage((frame) => server.send(frame));
+			});
+			await page.clock.install();
+			await session.goto(`/chat/${sessionId}`);
+			await waitForPage(page, `/chat/${sessionId}`, 'titles.chat');
+			await page.locator('#chat-input').waitFor();
+			await page.locator('.chat-connection', { hasText: ptext('chat.live') }).waitFor({ timeout: LIVE_MS });
+
+			const sent = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'are you still there?', client_key: 'quiet-1' });
+			assert.equal(sent.status, 201, JSON.stringify(sent));
+			for (let waited = 0; heard === 0; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the message never reached the stream');
+				await page.waitForTimeout(50);
+			}
+			await page.waitForTimeout(500);
+			const message = page.locator('.chat-log > li', { hasText: 'are you still there?' });
+			assert.equal(await message.count(), 0, 'the message showed although the stream heard nothing');
+			await page.clock.fastForward('01:01');
+			await message.waitFor({ timeout: LIVE_MS });
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: a send that fails keeps the words with "Try again"; once it goes through, the error goes too', async (session) => {
 		const { page } = session;
 		const { helper, sessionId } = await sessionViaApi(session, 'Steady Hand');

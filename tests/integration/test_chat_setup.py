@@ -101,6 +101,7 @@ class Subscriber:
         self.events = queue.Queue()
         self.received = []                 # every event, in order (wait_for consumes `events`)
         self.closed = threading.Event()
+        self.closing = False               # close() was called: a read timeout ends the reader
         self.transport = transport
         self.event_ids = []
         path = "/api/rt/connect" + query
@@ -137,7 +138,14 @@ class Subscriber:
     def _read_ws(self):
         try:
             while True:
-                op, data = self.ws.recv_data(control_frame=False)
+                try:
+                    op, data = self.ws.recv_data(control_frame=False)
+                except websocket.WebSocketTimeoutException:
+                    # A quiet stream is still open: the connection's timeout bounds the handshake
+                    # and close(), not how long a test may wait between two events.
+                    if self.closing:
+                        break
+                    continue
                 if op == websocket.ABNF.OPCODE_CLOSE:
                     break
                 if op == websocket.ABNF.OPCODE_TEXT:
@@ -195,6 +203,7 @@ class Subscriber:
                 return out
 
     def close(self):
+        self.closing = True
         try:
             if self.transport == "websocket":
                 self.ws.close(timeout=1)
