@@ -14,7 +14,10 @@
 //   the transcript shows with the time the grant ends. New alerts arrive in
 //   real time (`alert.new` on the shared connection, api/events.js): they are
 //   announced in a polite live region, counted in the tab's name and put at
-//   the top of the list marked "New".
+//   the top of the list marked "New". An alert whose event never came (the
+//   publisher down, a stream left deaf: docs/scaling.md) arrives the same way
+//   within a minute: while the page is in view the open alerts are read again
+//   each minute (ALERT_SWEEP_MS), and when the page comes back into view.
 // - Users: find a person by id (?user=): warnings, ban and its end, the latest
 //   actions; Warn, Ban (a reason and hours, 720 by default, blank for ever),
 //   Unban.
@@ -43,6 +46,7 @@ import {
 const TABS = ['reports', 'alerts', 'users', 'videos'];
 const PAGE = 20;
 const COUNT_LIMIT = 100;
+const ALERT_SWEEP_MS = 60000;
 let cleanups = [];
 
 function replaceQuery(changes) {
@@ -113,11 +117,23 @@ export default {
 				counts[key] = { value: result.body.items.length, more: Boolean(result.body.next) };
 			}
 		}
-		await Promise.all([
-			count('reports', () => moderation.reports({ limit: COUNT_LIMIT })),
-			count('alerts', () => moderation.alerts({ status: 'active', limit: COUNT_LIMIT })),
-			count('videos', () => moderation.videos({ limit: COUNT_LIMIT })),
+		// The open alerts this page has heard of: each arrives once, by its event or by the sweep.
+		const heardAlerts = new Set();
+		async function openAlerts() {
+			const result = await moderation.alerts({ status: 'open', limit: COUNT_LIMIT });
+			return result.ok && result.body && Array.isArray(result.body.items) ? result.body.items : null;
+		}
+		const [, firstOpen] = await Promise.all([
+			Promise.all([
+				count('reports', () => moderation.reports({ limit: COUNT_LIMIT })),
+				count('alerts', () => moderation.alerts({ status: 'active', limit: COUNT_LIMIT })),
+				count('videos', () => moderation.videos({ limit: COUNT_LIMIT })),
+			]),
+			openAlerts(),
 		]);
+		for (const item of firstOpen || []) {
+			heardAlerts.add(item.id);
+		}
 
 		// ------------------------------------------------------------ reports
 		function reportsPanel(panel) {
@@ -445,6 +461,12 @@ export default {
 		// A new alert, live: announced, counted, and put first in the list marked "New".
 		async function onAlert(event) {
 			const info = event.alert || {};
+			if (info.id) {
+				if (heardAlerts.has(info.id)) {
+					return;
+				}
+				heardAlerts.add(info.id);
+			}
 			const severity = known(`moderation.severity.${info.severity}`) ? t(`moderation.severity.${info.severity}`) : String(info.severity || '');
 			const source = known(`moderation.source.${info.source}`) ? t(`moderation.source.${info.source}`) : String(info.source || '');
 			live.textContent = t('moderation.alerts.arrived', { severity, source });
@@ -467,6 +489,23 @@ export default {
 			}
 		}
 		cleanups.push(subscribe('alert.new', onAlert));
+
+		// Open alerts this page never heard of, oldest first, as if their events had come.
+		async function sweepAlerts() {
+			if (document.visibilityState !== 'visible') {
+				return;
+			}
+			const items = await openAlerts();
+			for (const item of (items || []).filter((a) => !heardAlerts.has(a.id)).reverse()) {
+				await onAlert({ alert: item });
+			}
+		}
+		const sweep = setInterval(sweepAlerts, ALERT_SWEEP_MS);
+		document.addEventListener('visibilitychange', sweepAlerts);
+		cleanups.push(() => {
+			clearInterval(sweep);
+			document.removeEventListener('visibilitychange', sweepAlerts);
+		});
 
 		// ------------------------------------------------------------ users
 		// The person shown in the Users tab (?user=), kept while other tabs are open.
