@@ -101,6 +101,23 @@ export async function apiCall(page, method, pathname, body) {
 	}, { method, pathname, body });
 }
 
+/**
+ * Make the page's real-time stream deaf: it opens and stays open, and the page hears none of what
+ * the server sends on it (a stream nchan left deaf after a Redis outage, or publishes lost). Set
+ * before the page loads. Returns () => how many frames the server sent that the page never saw.
+ */
+export async function deafStream(page) {
+	let heard = 0;
+	await page.routeWebSocket(/\/api\/rt\/connect/, (ws) => {
+		const server = ws.connectToServer();
+		server.onMessage(() => {
+			heard += 1;
+		});
+		ws.onMessage((frame) => server.send(frame));
+	});
+	return () => heard;
+}
+
 /** GET /api/auth/session from the page: the SessionResponse, or null when signed out. */
 export async function currentSession(page) {
 	const result = await apiCall(page, 'GET', '/api/auth/session');

@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { SRC, Session, checkA11y, screenshot } from './harness.mjs';
-import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, text, waitForToast } from './app.mjs';
+import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, deafStream, text, waitForToast } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.json'), 'utf8'));
@@ -233,14 +233,7 @@ export function peerSupportTests(test) {
 		try {
 			// The stream stays open and the page hears none of it, as a stream nchan 1.3.6 left deaf
 			// after its Redis store came back (docs/scaling.md).
-			let heard = 0;
-			await page.routeWebSocket(/\/api\/rt\/connect/, (ws) => {
-				const server = ws.connectToServer();
-				server.onMessage(() => {
-					heard += 1;
-				});
-				ws.onMessage((frame) => server.send(frame));
-			});
+			const heard = await deafStream(page);
 			await page.clock.install();
 			await session.goto(`/chat/${sessionId}`);
 			await waitForPage(page, `/chat/${sessionId}`, 'titles.chat');
@@ -249,7 +242,7 @@ export function peerSupportTests(test) {
 
 			const sent = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'are you still there?', client_key: 'quiet-1' });
 			assert.equal(sent.status, 201, JSON.stringify(sent));
-			for (let waited = 0; heard === 0; waited += 50) {
+			for (let waited = 0; heard() === 0; waited += 50) {
 				assert.ok(waited < LIVE_MS, 'the message never reached the stream');
 				await page.waitForTimeout(50);
 			}

@@ -26,7 +26,8 @@ import path from 'node:path';
 
 import { SRC, Session, checkA11y } from './harness.mjs';
 import {
-	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, documentTitle, text, waitForToast, waitForView,
+	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, text, waitForToast,
+	waitForView,
 } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
@@ -177,14 +178,7 @@ export function staffTests(test) {
 		await createStaff(session, 'moderator', 'Mod Lighthouse');
 		// The moderator's stream stays open and the page hears none of it (a publish lost while the
 		// real-time store was down, or a stream nchan left deaf: docs/scaling.md).
-		let heard = 0;
-		await page.routeWebSocket(/\/api\/rt\/connect/, (ws) => {
-			const server = ws.connectToServer();
-			server.onMessage(() => {
-				heard += 1;
-			});
-			ws.onMessage((frame) => server.send(frame));
-		});
+		const heard = await deafStream(page);
 		await page.clock.install();
 		await goTo(session, '/moderation?tab=alerts', 'titles.moderation');
 		await page.locator('#alert-status').waitFor();
@@ -195,7 +189,7 @@ export function staffTests(test) {
 			await createSeeker(seeker);
 			const posted = await apiCall(seeker.page, 'POST', '/api/posts', { category: 'Depression', content: `${CRISIS_PHRASE} ${tag()}` });
 			assert.equal(posted.status, 201, JSON.stringify(posted));
-			for (let waited = 0; heard === 0; waited += 50) {
+			for (let waited = 0; heard() === 0; waited += 50) {
 				assert.ok(waited < LIVE_MS, 'the alert never reached the stream');
 				await page.waitForTimeout(50);
 			}
