@@ -490,6 +490,42 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a private request whose event never came reaches the helper\'s dashboard within a minute', async (session) => {
+		const seekerPage = session.page;
+		await createSeeker(session);
+		const helper = await otherPerson(session);
+		try {
+			const helperPage = helper.page;
+			const helperUser = await createHelper(helper, 'Quiet Lantern');
+			const made = await apiCall(helperPage, 'POST', '/api/helpers/me', { bio: 'Here at night.', expertise: ['Loneliness'] });
+			assert.equal(made.status, 201, `POST /api/helpers/me: ${JSON.stringify(made)}`);
+			const online = await apiCall(helperPage, 'PUT', '/api/helpers/me/availability', { online: true });
+			assert.equal(online.status, 200, JSON.stringify(online));
+			const heard = await deafStream(helperPage);
+			await helperPage.clock.install();
+			await helper.goto('/helper');
+			await waitForPage(helperPage, '/helper', 'titles.dashboard');
+			await helperPage.getByRole('tab', { name: HELPERS.program.tabs.requests }).click();
+			await helperPage.locator('#main .state-empty').first().waitFor();
+
+			const content = `Could we talk tonight? ${crypto.randomBytes(3).toString('hex')}`;
+			const asked = await apiCall(seekerPage, 'POST', '/api/posts/direct-requests', { helper_id: helperUser.id, category: 'Loneliness', content });
+			assert.equal(asked.status, 201, JSON.stringify(asked));
+			for (let waited = 0; heard() === 0; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the request never reached the stream');
+				await helperPage.waitForTimeout(50);
+			}
+			await helperPage.waitForTimeout(500);
+			const request = cardWith(helperPage, content);
+			assert.equal(await request.count(), 0, 'the request showed although the stream heard nothing');
+			await helperPage.clock.fastForward('01:01');
+			await request.waitFor({ timeout: LIVE_MS });
+			assert.equal(await request.count(), 1, 'the request is listed twice');
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: private requests from a helper\'s profile, declined then accepted, live on the dashboard; unread badges', async (session, t) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -19,6 +19,11 @@
 // the same events (message.new, session.accepted, session.ended, alert.new, …)
 // and the subscribers of 'poll' are called so views can refetch what they show
 // (…/messages?after=).
+// An open stream can stay open and bring nothing (a publish lost while the
+// real-time store was down; nchan 1.3.6 leaves a stream deaf after a Redis
+// outage: docs/scaling.md). So while a stream is open, every RESYNC_MS and
+// whenever the page comes back into view, the subscribers of 'resync' are
+// called to fetch again what they show, as 'poll' subscribers are on each tick.
 // When a stream that was open drops, the session is checked once
 // (GET /api/auth/session): a session that has ended signs the page out
 // through the API client instead of reconnecting. A sign-out in this page
@@ -30,6 +35,7 @@ import { createPollSource } from './poll-events.js';
 
 const POLL_SECONDS = 5;
 const CHECK_DELAY_MS = 250;
+const RESYNC_MS = 60000;
 
 const listeners = new Map();
 const statusListeners = new Set();
@@ -39,6 +45,7 @@ let status = { state: 'closed', transport: null };
 let wasOpen = false;
 let watching = false;
 let opening = 0;          // counts open() calls: a probe answered after a newer one is dropped
+let resyncTimer = null;
 
 function emit(type, data) {
 	for (const key of [type, '*']) {
@@ -67,6 +74,13 @@ function setStatus(next) {
 		} catch (error) {
 			console.error(error);
 		}
+	}
+}
+
+// 'resync' to the views while a stream is open and the page is in view.
+function resync() {
+	if (status.state === 'open' && document.visibilityState === 'visible') {
+		emit('resync', { type: 'resync' });
 	}
 }
 
@@ -118,6 +132,8 @@ async function open(id) {
 		// No stream to try: polling from the start.
 		...(polling ? { WebSocketImpl: null, EventSourceImpl: null } : {}),
 	});
+	clearInterval(resyncTimer);
+	resyncTimer = setInterval(resync, RESYNC_MS);
 }
 
 /**
@@ -132,6 +148,8 @@ export function stopEvents() {
 		connection = null;
 		settled = closing.close();
 	}
+	clearInterval(resyncTimer);
+	resyncTimer = null;
 	userId = null;
 	return settled;
 }
@@ -144,6 +162,7 @@ export function startEvents() {
 	if (!watching) {
 		watching = true;
 		onBeforeLogout(stopEvents);
+		document.addEventListener('visibilitychange', resync);
 		onSessionChange((session) => {
 			const id = session && session.user ? session.user.id : null;
 			if (id !== userId) {
@@ -162,7 +181,10 @@ export function startEvents() {
 	}
 }
 
-/** Call fn(event) for each event of type ('*': every event; 'poll': a polling tick). */
+/**
+ * Call fn(event) for each event of type ('*': every event; 'poll': a polling
+ * tick; 'resync': a minute of an open stream, or the page back in view).
+ */
 export function subscribe(type, fn) {
 	if (!listeners.has(type)) {
 		listeners.set(type, new Set());

@@ -4,18 +4,24 @@
 // - a seeker's post accepted (`session.accepted`): a toast;
 // - a direct request declined (`direct_request.declined`): a toast.
 // Toasts are left out while the view that shows the same thing is open.
+// syncRequests() makes the kept requests the server's pending ones: the
+// dashboard calls it when it opens, and for a helper it runs on each `resync`
+// of an open stream (api/events.js), so a request whose event never came
+// still arrives, toasted as its event would be, within a minute.
 //
-//   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange } from '/js/api/peer-watch.js';
+//   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange, syncRequests } from '/js/api/peer-watch.js';
 //   watchPeer();   // the shell, once signed in (after startEvents)
 
 import { subscribe } from './events.js';
-import { onSessionChange } from './client.js';
+import { currentSession, onSessionChange } from './client.js';
+import { peer } from './peer.js';
 import { loadArea, t } from '/js/shell/i18n.js';
 import { toast } from '/js/shell/toast.js';
 
 const requests = new Map();
 const requestListeners = new Set();
 let watching = false;
+let synced = false;        // the kept requests have been matched with the server's once
 
 function changed() {
 	for (const fn of requestListeners) {
@@ -41,18 +47,43 @@ export function pendingRequests() {
 	return [...requests.values()].reverse();
 }
 
-/** Remember a request (the dashboard found it) or forget one (accepted, declined, gone). */
-export function rememberRequest(post) {
-	if (post && post.id && post.status === 'direct_request') {
-		requests.set(post.id, post);
-		changed();
-	}
-}
-
+/** Forget a request (accepted, declined, gone). */
 export function forgetRequest(postId) {
 	if (requests.delete(postId)) {
 		changed();
 	}
+}
+
+/**
+ * Make the kept requests the server's pending ones: those answered elsewhere
+ * go, those not kept join. Resolves to the requests that joined (only those
+ * arriving after a first match with the server), or null when the server
+ * could not say.
+ */
+export async function syncRequests() {
+	const result = await peer.requestsToMe({ limit: 100 });
+	if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
+		return null;
+	}
+	const waitingIds = new Set(result.body.items.map((post) => post.id));
+	for (const post of pendingRequests()) {
+		if (!waitingIds.has(post.id)) {
+			requests.delete(post.id);
+		}
+	}
+	const joined = [];
+	for (const post of [...result.body.items].reverse()) {
+		if (post && post.id && post.status === 'direct_request') {
+			if (!requests.has(post.id)) {
+				joined.push(post);
+			}
+			requests.set(post.id, post);
+		}
+	}
+	const first = !synced;
+	synced = true;
+	changed();
+	return first ? [] : joined;
 }
 
 /** Call fn(list) whenever the pending requests change; returns an unsubscribe. */
@@ -72,6 +103,7 @@ export function watchPeer() {
 		if (id !== userId) {
 			userId = id;
 			requests.clear();
+			synced = false;
 			changed();
 		}
 	});
@@ -95,6 +127,16 @@ export function watchPeer() {
 	subscribe('direct_request.declined', () => {
 		if (!onPath('/activity')) {
 			notify('notices.declined');
+		}
+	});
+	subscribe('resync', async () => {
+		const session = currentSession();
+		if (!session || !session.user || session.user.role !== 'helper') {
+			return;
+		}
+		const joined = await syncRequests();
+		if (joined && joined.length && window.location.pathname.replace(/\/+$/, '') !== '/helper') {
+			notify('notices.directRequest');
 		}
 	});
 	subscribe('session.ended', (event) => {

@@ -4,8 +4,8 @@
 //   `message.new`); on every (re)connection, on each polling tick where
 //   no stream works, and when a `message.new` names a `prev_id` I do not
 //   hold (an event lost on the way), what was missed is fetched with
-//   ?after=<last id> and merged by id; so too when the page comes back into view, and after a
-//   minute in which an open stream brought nothing of this chat (QUIET_RESYNC_MS).
+//   ?after=<last id> and merged by id; so too on each `resync` of an open stream (each minute,
+//   and when the page comes back into view: an open stream can bring nothing, docs/scaling.md).
 //   Sending uses a client_key, so a retry never duplicates.
 // - Markdown is rendered safely (components/markdown.js: text nodes only).
 // - Typing indicator both ways (POST …/typing at most every 3 s), read marks
@@ -45,9 +45,6 @@ const TYPING_SHOW_MS = 6000;
 const BREAK_AFTER = 20;
 const BREAK_EVERY = 10;
 const BREAK_SHOW_MS = 10000;
-// A stream can stay open and hear nothing (nchan 1.3.6 after its Redis store came back:
-// docs/scaling.md): a chat that heard nothing of itself for this long fetches what it missed.
-const QUIET_RESYNC_MS = 60000;
 const EMERGENCY_HOLD_MS = 3000;
 
 let cleanups = [];
@@ -631,21 +628,7 @@ export default {
 				refreshReadMarks();
 			}
 		}
-		let streamOpen = false;
-		let heardAt = Date.now();
-		const heard = (event) => {
-			if (event.session_id === sessionId) {
-				heardAt = Date.now();
-			}
-		};
-		const quiet = setInterval(() => {
-			if (streamOpen && loaded && document.visibilityState === 'visible' && Date.now() - heardAt >= QUIET_RESYNC_MS) {
-				heardAt = Date.now();
-				resync();
-			}
-		}, QUIET_RESYNC_MS / 4);
 		cleanups = [
-			() => clearInterval(quiet),
 			() => {
 				for (const id of timers) {
 					clearTimeout(id);
@@ -653,7 +636,6 @@ export default {
 				timers.clear();
 			},
 			subscribe('message.new', (event) => {
-				heard(event);
 				if (event.session_id !== sessionId || !event.message || !loaded) {
 					return;
 				}
@@ -666,20 +648,17 @@ export default {
 				addLive([event.message]);
 			}),
 			subscribe('typing', (event) => {
-				heard(event);
 				if (event.session_id === sessionId && session && event.sender_role !== session.my_role) {
 					showTyping();
 				}
 			}),
 			subscribe('read', (event) => {
-				heard(event);
 				if (event.session_id !== sessionId || !session || event.reader_role === session.my_role) {
 					return;
 				}
 				showReadUpTo(Number(event.up_to_seq) || 0);
 			}),
 			subscribe('session.ended', (event) => {
-				heard(event);
 				if (event.session_id === sessionId && session) {
 					session = { ...session, ended_at: session.ended_at || new Date().toISOString(), ended_by: event.ended_by || session.ended_by };
 					drawEnded();
@@ -687,24 +666,17 @@ export default {
 				}
 			}),
 			subscribe('poll', resync),
+			subscribe('resync', resync),
 			onEventsStatus((status) => {
 				connection.textContent = status.state === 'open' ? t('chat.live')
 					: status.state === 'polling' ? t('chat.polling')
 						: status.state === 'closed' ? '' : t('chat.reconnecting');
-				streamOpen = status.state === 'open';
-				if (streamOpen) {
-					heardAt = Date.now();
+				if (status.state === 'open') {
 					catchUp();
 				}
 			}),
 		];
-		const onVisible = () => {
-			markRead();
-			if (streamOpen && loaded && document.visibilityState === 'visible') {
-				heardAt = Date.now();
-				resync();
-			}
-		};
+		const onVisible = () => markRead();
 		document.addEventListener('visibilitychange', onVisible);
 		cleanups.push(() => document.removeEventListener('visibilitychange', onVisible));
 

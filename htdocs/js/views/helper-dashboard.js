@@ -36,7 +36,7 @@ import { formatReputation, onlineBadge, reputationText } from '/js/components/he
 import { formatDate, loadArea } from '/js/shell/i18n.js';
 import { applyFieldErrors, errorText } from '/js/api/client.js';
 import { subscribe } from '/js/api/events.js';
-import { forgetRequest, onRequestsChange, pendingRequests, rememberRequest, watchPeer } from '/js/api/peer-watch.js';
+import { forgetRequest, onRequestsChange, pendingRequests, syncRequests, watchPeer } from '/js/api/peer-watch.js';
 import { peer, EXPERTISE } from '/js/api/peer.js';
 import { program } from '/js/api/helpers-program.js';
 import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
@@ -640,21 +640,11 @@ export default {
 
 			// The requests waiting for me, from the server (real-time arrivals join them later);
 			// any remembered earlier in this page's life and answered elsewhere are dropped.
-			peer.requestsToMe({ limit: 100 }).then((result) => {
-				if (!result.ok || !result.body) {
-					return;
+			syncRequests().then((joined) => {
+				if (joined !== null) {
+					requestsLoaded = true;
+					drawRequests();
 				}
-				const waitingIds = new Set(result.body.items.map((post) => post.id));
-				for (const post of pendingRequests()) {
-					if (!waitingIds.has(post.id)) {
-						forgetRequest(post.id);
-					}
-				}
-				for (const post of [...result.body.items].reverse()) {
-					rememberRequest(post);
-				}
-				requestsLoaded = true;
-				drawRequests();
 			});
 
 			let pendingReload = null;

@@ -16,8 +16,8 @@
 //   announced in a polite live region, counted in the tab's name and put at
 //   the top of the list marked "New". An alert whose event never came (the
 //   publisher down, a stream left deaf: docs/scaling.md) arrives the same way
-//   within a minute: while the page is in view the open alerts are read again
-//   each minute (ALERT_SWEEP_MS), and when the page comes back into view.
+//   within a minute: on each `resync` of an open stream (each minute while the
+//   page is in view, and when it comes back into view) the open alerts are read again.
 // - Users: find a person by id (?user=): warnings, ban and its end, the latest
 //   actions; Warn, Ban (a reason and hours, 720 by default, blank for ever),
 //   Unban.
@@ -46,7 +46,6 @@ import {
 const TABS = ['reports', 'alerts', 'users', 'videos'];
 const PAGE = 20;
 const COUNT_LIMIT = 100;
-const ALERT_SWEEP_MS = 60000;
 let cleanups = [];
 
 function replaceQuery(changes) {
@@ -492,20 +491,12 @@ export default {
 
 		// Open alerts this page never heard of, oldest first, as if their events had come.
 		async function sweepAlerts() {
-			if (document.visibilityState !== 'visible') {
-				return;
-			}
 			const items = await openAlerts();
 			for (const item of (items || []).filter((a) => !heardAlerts.has(a.id)).reverse()) {
 				await onAlert({ alert: item });
 			}
 		}
-		const sweep = setInterval(sweepAlerts, ALERT_SWEEP_MS);
-		document.addEventListener('visibilitychange', sweepAlerts);
-		cleanups.push(() => {
-			clearInterval(sweep);
-			document.removeEventListener('visibilitychange', sweepAlerts);
-		});
+		cleanups.push(subscribe('resync', sweepAlerts));
 
 		// ------------------------------------------------------------ users
 		// The person shown in the Users tab (?user=), kept while other tabs are open.
