@@ -490,6 +490,43 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a post accepted while the seeker\'s stream hears nothing shows as taken within a minute; a quiet minute redraws nothing', async (session) => {
+		const seekerPage = session.page;
+		await createSeeker(session);
+		const content = `Nobody is awake ${crypto.randomBytes(3).toString('hex')}`;
+		const post = await postViaApi(seekerPage, 'Loneliness', content);
+		const helper = await otherPerson(session);
+		try {
+			const heard = await deafStream(seekerPage);
+			await seekerPage.clock.install();
+			await session.goto('/activity');
+			await waitForPage(seekerPage, '/activity', 'titles.activity');
+			const card = cardWith(seekerPage, content);
+			await card.waitFor();
+			// Nothing changed: the list is not drawn again (the person keeps their place).
+			const before = await card.elementHandle();
+			await seekerPage.clock.fastForward('01:01');
+			await seekerPage.waitForTimeout(1000);
+			assert.equal(await before.evaluate((node) => node.isConnected), true, 'a quiet minute redrew the list');
+
+			await createHelper(helper, 'Night Owl Helper');
+			assert.equal((await apiCall(helper.page, 'POST', '/api/helpers/me', { bio: 'Up late.', expertise: ['Loneliness'] })).status, 201);
+			assert.equal((await apiCall(helper.page, 'PUT', '/api/helpers/me/availability', { online: true })).status, 200);
+			const accepted = await apiCall(helper.page, 'POST', `/api/posts/${post.id}/accept`);
+			assert.equal(accepted.status, 201, JSON.stringify(accepted));
+			for (let waited = 0; heard() === 0; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the acceptance never reached the stream');
+				await seekerPage.waitForTimeout(50);
+			}
+			await seekerPage.waitForTimeout(500);
+			assert.equal(await card.locator('a[data-action="view-chat"]').count(), 0, 'the acceptance showed although the stream heard nothing');
+			await seekerPage.clock.fastForward('01:01');
+			await card.locator('a[data-action="view-chat"]').waitFor({ timeout: LIVE_MS });
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: a private request whose event never came reaches the helper\'s dashboard within a minute', async (session) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -2,16 +2,20 @@ import { el } from './dom.js';
 import { button } from './button.js';
 import { states } from './states.js';
 
-// pagedList({fetchPage, renderItem, emptyText, moreLabel, errorText, label, className})
-// → { element, reload(), remove(key), prepend(item), items() }
+// pagedList({fetchPage, renderItem, emptyText, moreLabel, errorText, label, className, changeKey})
+// → { element, reload(), refresh(), remove(key), prepend(item), update(item), items() }
 // A keyset-paged list: fetchPage(cursor) returns an API result whose body is
 // { items, next }; the first page shows with the loading, empty and error
 // states, "Load more" appends the next page and moves focus to its first new
 // item. renderItem(item) → a node; items are keyed by item.id.
 // errorText(result) → the sentence for a failed request.
+// refresh() fetches the first page again and reloads only when it differs from
+// what is shown, compared by changeKey(item) (by default the whole item): a
+// list nothing happened to keeps its place and the focus in it.
 
 export function pagedList({
 	fetchPage, renderItem, emptyText, moreLabel, errorText, label = null, className = 'item-list',
+	changeKey = (item) => JSON.stringify(item),
 }) {
 	const list = el('ul', { class: `list ${className}`, 'aria-label': label });
 	const body = el('div', { class: 'paged-body' });
@@ -61,6 +65,19 @@ export function pagedList({
 		}
 	}
 
+	async function refresh() {
+		const mine = generation;
+		const result = await fetchPage(null);
+		if (mine !== generation || !result.ok || !result.body || !Array.isArray(result.body.items)) {
+			return;
+		}
+		const shown = [...rows.values()].slice(0, result.body.items.length).map((entry) => changeKey(entry.item));
+		const fresh = result.body.items.map(changeKey);
+		if (shown.length !== fresh.length || fresh.some((key, i) => key !== shown[i])) {
+			await reload();
+		}
+	}
+
 	more.addEventListener('click', async () => {
 		const mine = generation;
 		more.disabled = true;
@@ -97,6 +114,7 @@ export function pagedList({
 	return {
 		element,
 		reload,
+		refresh,
 		/** Take an item out (reported, answered); focus moves to the next one. */
 		remove(key) {
 			const found = rows.get(key);

@@ -7,7 +7,8 @@
 //   helpers   my favourite helpers, "Request chat" while one is online
 //             (a private request: category and message).
 // Live: new messages raise the unread counts; an accepted, ended or declined
-// request redraws the tab shown.
+// request redraws the tab shown; a `resync` (an event may have been lost)
+// redraws it only when its first page changed.
 // With the AI available, each past chat has "Summary" (POST
 // /api/ai/summarize-session), shown under its card.
 
@@ -58,6 +59,10 @@ export default {
 		const { t } = ctx;
 		const fail = (result) => errorText(t, result);
 		let refreshShown = () => {};
+		// On a `resync` (api/events.js): the tab shown fetches its first page again and redraws only
+		// what changed (an acceptance or an end whose event never came), keeping the person's place.
+		let resyncShown = () => {};
+		const sessionKey = (session) => `${session.id} ${session.ended_at || ''} ${session.helper ? session.helper.id : ''}`;
 
 		// A past chat's card with "Summary" when the AI is on.
 		function pastCard(session, options) {
@@ -101,6 +106,7 @@ export default {
 				errorText: fail,
 				label: t('activity.tabs.posts'),
 				className: 'post-list',
+				changeKey: (post) => `${post.id} ${post.status} ${post.session_id || ''}`,
 			});
 
 			function myPost(post) {
@@ -172,6 +178,7 @@ export default {
 				list.element);
 			await list.reload();
 			refreshShown = () => renderPosts(panel);
+			resyncShown = () => list.refresh();
 		}
 
 		// ------------------------------------------------------------ sessions
@@ -206,6 +213,7 @@ export default {
 			const active = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'active', limit: PAGE, cursor }),
 				renderItem: (session) => sessionCard(withSettled(session), cardOptions),
+				changeKey: sessionKey,
 				emptyText: t('activity.noActive'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,
@@ -215,6 +223,7 @@ export default {
 			const past = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'ended', limit: PAGE, cursor }),
 				renderItem: (session) => pastCard(withSettled(session), cardOptions),
+				changeKey: sessionKey,
 				emptyText: t('activity.noPast'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,
@@ -232,6 +241,10 @@ export default {
 				redraws += 1;
 				active.reload();
 				past.reload();
+			};
+			resyncShown = () => {
+				active.refresh();
+				past.refresh();
 			};
 		}
 
@@ -259,6 +272,7 @@ export default {
 			}
 			await load();
 			refreshShown = load;
+			resyncShown = () => {};
 		}
 
 		const selected = TABS.includes(ctx.query.tab) ? ctx.query.tab : 'posts';
@@ -311,6 +325,7 @@ export default {
 			subscribe('session.accepted', later),
 			subscribe('session.ended', later),
 			subscribe('direct_request.declined', later),
+			subscribe('resync', () => resyncShown()),
 			() => clearTimeout(pending),
 		];
 	},
