@@ -457,8 +457,9 @@ export default {
 			});
 		}
 
-		// A new alert, live: announced, counted, and put first in the list marked "New".
-		async function onAlert(event) {
+		// A new alert, live: announced, counted, and put first in the list marked "New". `listed` is
+		// its row of the open list when the caller already has it (the sweep).
+		async function onAlert(event, listed = null) {
 			const info = event.alert || {};
 			if (info.id) {
 				if (heardAlerts.has(info.id)) {
@@ -477,10 +478,7 @@ export default {
 			if (!alertList || !alertList.element.isConnected || !['active', 'open'].includes(alertFilter.input.value) || !info.id) {
 				return;
 			}
-			const result = await moderation.alerts({ status: 'open', limit: COUNT_LIMIT });
-			const found = result.ok && result.body && Array.isArray(result.body.items)
-				? result.body.items.find((item) => item.id === info.id)
-				: null;
+			const found = listed || ((await openAlerts()) || []).find((item) => item.id === info.id);
 			if (found) {
 				alertList.prepend({ ...found, isNew: true });
 			} else {
@@ -493,7 +491,7 @@ export default {
 		async function sweepAlerts() {
 			const items = await openAlerts();
 			for (const item of (items || []).filter((a) => !heardAlerts.has(a.id)).reverse()) {
-				await onAlert({ alert: item });
+				await onAlert({ alert: item }, item);
 			}
 		}
 		cleanups.push(subscribe('resync', sweepAlerts));
