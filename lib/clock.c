@@ -5,23 +5,31 @@
 #include "clock.h"
 
 #ifdef ASTRAL_TEST_CLOCK
+/*
+ * The test clock file holds either an offset in seconds ("-3600") added to the real time, or
+ * "@" and a unix time ("@1800000000") at which the clock stands still, for tests that need
+ * several requests to fall in one second.
+ */
 static int64_t
-test_offset(const char *path)
+test_clock(const char *path, int64_t real_now)
 {
 	char buf[32];
 	FILE *f;
-	long long v = 0;
+	long long v;
 	char *end;
+	int frozen;
+	int64_t now = real_now;
 
 	if (path == NULL || (f = fopen(path, "r")) == NULL)
-		return 0;
+		return now;
 	if (fgets(buf, sizeof(buf), f) != NULL) {
-		v = strtoll(buf, &end, 10);
-		if (end == buf)
-			v = 0;
+		frozen = buf[0] == '@';
+		v = strtoll(buf + frozen, &end, 10);
+		if (end != buf + frozen)
+			now = frozen ? (int64_t)v : real_now + (int64_t)v;
 	}
 	fclose(f);
-	return v;
+	return now;
 }
 #endif
 
@@ -32,7 +40,7 @@ astral_clock_now(const struct astral_config *cfg)
 
 #ifdef ASTRAL_TEST_CLOCK
 	if (cfg != NULL)
-		now += test_offset(cfg->test_clock_file);
+		now = test_clock(cfg->test_clock_file, now);
 #else
 	(void)cfg;
 #endif

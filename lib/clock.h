@@ -1,7 +1,8 @@
 /*
  * The one clock every time decision reads. Test builds (configure --enable-test-clock) add the
- * offset written in the file named by test.clock_file, so integration tests can move time; in
- * other builds that key does not exist and this is time(NULL).
+ * offset written in the file named by test.clock_file, or stand still at the "@EPOCH" written
+ * there, so integration tests can move and freeze time; in other builds that key does not exist
+ * and this is time(NULL).
  */
 #ifndef ASTRAL_CLOCK_H
 #define ASTRAL_CLOCK_H

@@ -129,9 +129,10 @@ class Stack:
         assert p.returncode == 0, f"stack db-start failed:\n{p.stdout}\n{p.stderr}"
 
     # --- test clock
-    def set_clock(self, offset_seconds):
+    def set_clock(self, offset_seconds=None, frozen_at=None):
+        """Move the programs' clock by an offset, or stop it at a unix time (frozen_at)."""
         tmp = self.clock_file.with_name("clock.tmp")
-        tmp.write_text(f"{int(offset_seconds)}\n")
+        tmp.write_text(f"@{int(frozen_at)}\n" if frozen_at is not None else f"{int(offset_seconds)}\n")
         os.chmod(tmp, 0o644)
         os.replace(tmp, self.clock_file)
 
@@ -245,17 +246,25 @@ class Clock:
     def __init__(self, st):
         self.stack = st
         self.offset = 0
+        self.frozen_at = None
 
     def set(self, seconds):
         self.offset = int(seconds)
+        self.frozen_at = None
         self.stack.set_clock(self.offset)
 
     def advance(self, seconds):
         self.set(self.offset + int(seconds))
 
+    def freeze(self):
+        """Stop the programs' clock at the start of the next whole second, so every request until
+        the next set() falls in that one second."""
+        self.frozen_at = int(self.now()) + 1
+        self.stack.set_clock(frozen_at=self.frozen_at)
+
     def now(self):
         """The programs' idea of now (unix seconds)."""
-        return time.time() + self.offset
+        return self.frozen_at if self.frozen_at is not None else time.time() + self.offset
 
 
 @pytest.fixture

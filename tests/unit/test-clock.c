@@ -1,5 +1,5 @@
 /* Tests for lib/clock.c: RFC 3339 formatting of known instants, and the clock itself (with the test
-   offset file when the build has ASTRAL_TEST_CLOCK, as configure --enable-test-clock makes it). */
+   clock file when the build has ASTRAL_TEST_CLOCK, as configure --enable-test-clock makes it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +147,32 @@ test_clock_now_with_offset_file(void **state)
 	expect_offset("31536000\n", 31536000);
 }
 
+/* astral_clock_now with the clock file holding `content` ("@EPOCH") is want, whatever the time. */
+static void
+expect_frozen(const char *content, int64_t want)
+{
+	struct astral_config cfg;
+	char path[64];
+	int64_t now;
+
+	memset(&cfg, 0, sizeof(cfg));
+	write_clock_file(path, sizeof(path), content);
+	cfg.test_clock_file = path;
+	now = astral_clock_now(&cfg);
+	unlink(path);
+	if (now != want)
+		fail_msg("clock file \"%s\": now %lld, want %lld", content, (long long)now, (long long)want);
+}
+
+static void
+test_clock_now_frozen(void **state)
+{
+	(void)state;
+	expect_frozen("@1795640145\n", 1795640145);
+	expect_frozen("@0", 0);
+	expect_frozen("@4102444800\n", 4102444800);
+}
+
 static void
 test_clock_bad_offset_file(void **state)
 {
@@ -158,6 +184,8 @@ test_clock_bad_offset_file(void **state)
 	/* Garbage or an empty file adds nothing. */
 	expect_offset("soon\n", 0);
 	expect_offset("", 0);
+	expect_offset("@\n", 0);
+	expect_offset("@soon\n", 0);
 	/* A missing file adds nothing. */
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.test_clock_file = missing;
@@ -179,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_clock_now_without_offset),
 #ifdef ASTRAL_TEST_CLOCK
 		cmocka_unit_test(test_clock_now_with_offset_file),
+		cmocka_unit_test(test_clock_now_frozen),
 		cmocka_unit_test(test_clock_bad_offset_file),
 #endif
 	};
