@@ -27,6 +27,8 @@ extern const size_t astral_health_stmt_count;
 extern const size_t astral_address_budget_stmt_count;
 extern const struct astral_stmt astral_direct_request_stmts[];
 extern const size_t astral_direct_request_stmt_count;
+extern const struct astral_stmt astral_role_change_stmts[];
+extern const size_t astral_role_change_stmt_count;
 
 #define MAX_TABLES 16
 #define MAX_QUEUED 32
@@ -259,6 +261,8 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 	db->counts[db->ntables++] = astral_address_budget_stmt_count;
 	db->tables[db->ntables] = astral_direct_request_stmts;
 	db->counts[db->ntables++] = astral_direct_request_stmt_count;
+	db->tables[db->ntables] = astral_role_change_stmts;
+	db->counts[db->ntables++] = astral_role_change_stmt_count;
 	for (size_t i = 0; tables != NULL && tables[i] != NULL; i++) {
 		if (db->ntables == MAX_TABLES) {
 			astral_db_close(db);

@@ -44,9 +44,11 @@ decline(struct astral_request *req, const char *helper_id, const char *other_id,
 	for (int i = 0; err == ASTRAL_OK && i < PQntuples(res); i++) {
 		const char *post_id = astral_db_value(res, i, 0);
 		struct astral_audit_event ev = {
-			.actor_id = req->who.user_id, .actor_role = req->who.role, .action = "direct_request_decline",
-			.object_type = "post", .object_id = post_id, .subject_id = subject_id, .outcome = "success",
-			.request_id = req->request_id, .detail = why,
+			/* astralctl (lib/role_change.c) acts as the system: no person, no request id. */
+			.actor_id = req->who.user_id[0] != '\0' ? req->who.user_id : NULL, .actor_role = req->who.role,
+			.action = "direct_request_decline", .object_type = "post", .object_id = post_id,
+			.subject_id = subject_id, .outcome = "success",
+			.request_id = req->request_id[0] != '\0' ? req->request_id : NULL, .detail = why,
 		};
 		struct json_object *event;
 

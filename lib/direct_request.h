@@ -1,7 +1,8 @@
 /*
  * Handing a pending direct request back to its author when its helper can no longer answer it:
  * the helper deletes their account (cgi-bin/auth), a block is made between the two either way
- * (cgi-bin/auth), a moderator bans the helper (cgi-bin/moderation). Each goes back declined, as
+ * (cgi-bin/auth), a moderator bans the helper (cgi-bin/moderation), the helper's role changes
+ * (lib/role_change.c, from the admin screens or astralctl). Each goes back declined, as
  * POST /api/posts/{id}/decline leaves it (cgi-bin/posts), so the author may publish or resolve
  * it; one statement, one audit row per request and one `direct_request.declined` to its author
  * after COMMIT, whichever program asks.
@@ -16,7 +17,7 @@
 /* Every direct request still waiting for `helper_id`, in the caller's open transaction (row-level
    security decides as for any write of posts: the helper themselves, or staff). Each is audited
    `direct_request_decline` with the caller as actor, the helper as subject and `why` as detail
-   ("account_delete", "ban"). */
+   ("account_delete", "ban", "role_change"). */
 astral_err astral_direct_requests_decline_to(struct astral_request *req, const char *helper_id,
                                              const char *why) ASTRAL_MUST_USE;
 

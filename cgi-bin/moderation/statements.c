@@ -262,24 +262,6 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		"UPDATE helper_applications SET status = $2::text, decided_at = " NOW("$4") ", decided_by = $3::uuid,"
 		" notes = $5::text WHERE id = $1::uuid AND status = 'pending' RETURNING 1", 5 },
 
-	/* Every admin, locked in id order before the person whose role changes: two changes at once
-	   (two admins demoting each other) run one after the other, and the second counts the admins
-	   the first left. In id order so that they never wait on each other in a cycle. */
-	[MOD_ADMINS_LOCK] = { "moderation_admins_lock",
-		"SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE", 0 },
-	[MOD_ROLE_LOCK] = { "moderation_role_lock",
-		"SELECT role::text, helper_tier FROM users WHERE id = $1::uuid FOR UPDATE", 1 },
-	[MOD_ROLE_SET] = { "moderation_role_set",
-		"UPDATE users SET role = $2::astral_role, helper_tier = $3::text, updated_at = " NOW("$4")
-		" WHERE id = $1::uuid RETURNING 1", 4 },
-	/* Whether $1 has a ban in force at $2, as astral_ban_in_force (migration 0031) and
-	   MOD_BAN_DELETE say; staff see every ban. Asked after MOD_ROLE_LOCK, in a statement of its
-	   own, so that it sees a ban committed while the lock was awaited (a new ban row holds a key
-	   share on the person's row, its foreign key, until it commits). */
-	[MOD_BAN_IN_FORCE] = { "moderation_ban_in_force",
-		"SELECT EXISTS (SELECT 1 FROM account_bans WHERE user_id = $1::uuid"
-		" AND (expires_at IS NULL OR expires_at > " NOW("$2") "))", 2 },
-
 	/* Aggregates for admins (migration 0024): $1 start of the window, $2 now, $3 [helpers] rest_minutes
 	   (a resting helper is not online). */
 	[MOD_STATS] = { "moderation_stats",

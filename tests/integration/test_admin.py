@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-from astral_client import expect
+from astral_client import expect, strong_password, unique
 from test_chat_setup import Subscriber
-from test_moderation_setup import (audit_rows, new_admin, new_helper, new_seeker, new_staff, report,
-                                   new_post)
+from test_moderation_setup import (audit_rows, new_admin, new_helper, new_helper_with_password, new_seeker, new_staff,
+                                   report, new_post)
 
 
 # ------------------------------------------------------------------ applications
@@ -126,6 +126,46 @@ def test_role_rules(stack):
     expect(admin.put(f"/api/admin/users/{admin.id}/role", {"role": "seeker"}), 409, "conflict")
     expect(admin.put(f"/api/admin/users/{h.id}/role", {"role": "root"}), 400, "invalid_field", "role")
     assert stack.query("SELECT role::text FROM users WHERE id = %s", (admin.id,)) == [("admin",)]
+
+
+def test_astralctl_set_role_keeps_the_rules_of_the_admin_screens(stack):
+    """`astralctl user set-role` changes a role as the admin screens do (lib/role_change.c): the
+    person's sessions end and, once committed, their open streams close; a person with a ban in
+    force is never made staff; the last admin is never demoted."""
+    person, username, _ = new_helper_with_password(stack)
+    sub = Subscriber(stack, person, "websocket")
+    try:
+        p = stack.astralctl("user", "set-role", "--username", username, "--role", "seeker")
+        assert p.returncode == 0, p.stderr
+        if stack.realtime == "nchan":
+            assert sub.closed.wait(5), "the person's stream stayed open after astralctl changed their role"
+    finally:
+        sub.close()
+    expect(person.get("/api/auth/session"), 401)
+    assert [(r[0], r[1], r[6]) for r in audit_rows(stack, "role_change", object_id=person.id)] == \
+        [(None, "system", "helper_to_seeker")]
+
+    mod = new_staff(stack)
+    expect(mod.post(f"/api/moderation/users/{person.id}/ban", {"reason": "Spam links.", "hours": 1}), 200)
+    for role in ("moderator", "admin"):
+        p = stack.astralctl("user", "set-role", "--username", username, "--role", role)
+        assert p.returncode != 0 and "ban in force" in p.stderr, (p.returncode, p.stdout, p.stderr)
+    assert stack.query("SELECT role::text FROM users WHERE id = %s", (person.id,)) == [("seeker",)]
+
+    # The only admin: every other one is a moderator for the moment.
+    only = unique("adm")
+    stack.create_user("admin", only, "Only Admin", strong_password())
+    others = stack.query("UPDATE users SET role = 'moderator' WHERE role = 'admin' AND username <> %s RETURNING id::text",
+                         (only,))
+    try:
+        p = stack.astralctl("user", "set-role", "--username", only, "--role", "moderator")
+        assert p.returncode != 0 and "last admin" in p.stderr, (p.returncode, p.stdout, p.stderr)
+        assert stack.query("SELECT role::text FROM users WHERE username = %s", (only,)) == [("admin",)]
+    finally:
+        for (user_id,) in others:
+            stack.query("UPDATE users SET role = 'admin' WHERE id = %s", (user_id,))
+    p = stack.astralctl("user", "set-role", "--username", only, "--role", "moderator")
+    assert p.returncode == 0, p.stderr
 
 
 # ------------------------------------------------------------------ statistics

@@ -24,6 +24,7 @@ def helper(stack, online=True, display_name=None):
     c = stack.client("bearer")
     c.login(username, password)
     c.display_name = name
+    c.username = username
     if online is not None:
         set_online(stack, c.user_id, online)
     return c

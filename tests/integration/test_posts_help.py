@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from astral_client import expect
-from test_moderation_setup import new_staff
+from test_moderation_setup import new_admin, new_staff
 from test_posts_fixtures import (direct_request, feed_ids, helper, post, publishes, seeker,
                                  set_online)
 
@@ -383,6 +383,56 @@ def test_request_to_a_helper_who_is_banned_goes_back_declined(stack):
     assert expect(s1.post(f"/api/posts/{dr1['id']}/publish"), 200).json["status"] == "active"
 
 
+@pytest.mark.parametrize("how,role", [("admin", "seeker"), ("admin", "moderator"), ("astralctl", "seeker")])
+def test_request_to_a_helper_whose_role_changes_goes_back_declined(stack, how, role):
+    """A helper who stops being one, from the admin screens or `astralctl user set-role`, hands
+    back every direct request still waiting for them, declined (only helpers may answer one), in
+    the change's transaction: audited with the admin (or no person, for astralctl) as actor and
+    the helper as subject, direct_request.declined to the author. A request the helper had
+    accepted, and requests to other helpers, stay as they were."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    taken = direct_request(seeker(stack), h.user_id)
+    expect(h.post(f"/api/posts/{taken['id']}/accept"), 201)
+    other = direct_request(s, helper(stack).user_id)
+    before = publishes(stack, s.user_id, wait=False)
+    if how == "admin":
+        admin = new_admin(stack)
+        expect(admin.put(f"/api/admin/users/{h.user_id}/role", {"role": role}), 200)
+        actor = admin.id
+    else:
+        p = stack.astralctl("user", "set-role", "--username", h.username, "--role", role)
+        assert p.returncode == 0, p.stderr
+        actor = None
+    # Published after COMMIT (nginx's access log); behind Apache nothing is: the UI polls.
+    if stack.realtime == "nchan":
+        assert publishes(stack, s.user_id) == before + 1
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
+    assert decline_audit(stack, dr["id"]) == [(actor, h.user_id, "role_change")]
+    statuses = dict(stack.query("SELECT id::text, status FROM posts WHERE id IN (%s, %s)", (taken["id"], other["id"])))
+    assert statuses == {taken["id"]: "in_progress", other["id"]: "direct_request"}
+    assert expect(s.post(f"/api/posts/{dr['id']}/publish"), 200).json["status"] == "active"
+
+
+def test_request_to_a_helper_who_stays_a_helper_waits(stack):
+    """A new tier is no reason to hand anything back."""
+    s = seeker(stack)
+    h = helper(stack)
+    dr = direct_request(s, h.user_id)
+    admin = new_admin(stack)
+    expect(admin.put(f"/api/admin/users/{h.user_id}/role", {"role": "helper", "tier": "certified"}), 200)
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (dr["id"],)) == [("direct_request",)]
+    assert decline_audit(stack, dr["id"]) == []
+
+
+def run_migration_again(owner_db, name):
+    sql = (Path(__file__).resolve().parents[2] / "migrations" / name).read_text()
+    with owner_db.cursor() as cur:
+        cur.execute(sql)
+    owner_db.commit()
+
+
 def test_migration_0032_hands_back_requests_orphaned_before(stack, owner_db):
     """Requests left waiting for a deleted helper by earlier versions (status direct_request, no
     requested helper) go back to their authors as declined when migration 0032 runs again."""
@@ -390,10 +440,21 @@ def test_migration_0032_hands_back_requests_orphaned_before(stack, owner_db):
     dr = direct_request(s, helper(stack).user_id)
     waiting = direct_request(seeker(stack), helper(stack).user_id)
     stack.query("UPDATE posts SET requested_helper_id = NULL WHERE id = %s", (dr["id"],))
-    sql = (Path(__file__).resolve().parents[2] / "migrations" / "0032_orphaned_direct_requests.sql").read_text()
-    with owner_db.cursor() as cur:
-        cur.execute(sql)
-    owner_db.commit()
+    run_migration_again(owner_db, "0032_orphaned_direct_requests.sql")
+    assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
+    assert stack.query("SELECT status FROM posts WHERE id = %s", (waiting["id"],)) == [("direct_request",)]
+    expect(s.post(f"/api/posts/{dr['id']}/publish"), 200)
+
+
+def test_migration_0035_hands_back_requests_to_former_helpers(stack, owner_db):
+    """Requests left waiting for someone whose role changed before role changes handed them back
+    go back to their authors as declined when migration 0035 runs again; requests to helpers wait on."""
+    s = seeker(stack)
+    former = helper(stack)
+    dr = direct_request(s, former.user_id)
+    waiting = direct_request(seeker(stack), helper(stack).user_id)
+    stack.query("UPDATE users SET role = 'seeker', helper_tier = NULL WHERE id = %s", (former.user_id,))
+    run_migration_again(owner_db, "0035_requests_to_former_helpers.sql")
     assert expect(s.get(f"/api/posts/{dr['id']}"), 200).json["status"] == "declined"
     assert stack.query("SELECT status FROM posts WHERE id = %s", (waiting["id"],)) == [("direct_request",)]
     expect(s.post(f"/api/posts/{dr['id']}/publish"), 200)

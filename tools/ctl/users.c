@@ -12,34 +12,19 @@
 #include "../../lib/audit.h"
 #include "../../lib/clock.h"
 #include "../../lib/password.h"
+#include "../../lib/publisher.h"
+#include "../../lib/realtime.h"
+#include "../../lib/role_change.h"
 #include "../../lib/validate.h"
 #include "astralctl.h"
 
 enum users_stmt {
-	USERS_FIND_FOR_UPDATE,
-	USERS_SET_ROLE,
-	USERS_REVOKE_SESSIONS,
+	USERS_FIND,
 	USERS_STMT_COUNT
 };
 
 static const struct astral_stmt users_stmts[] = {
-	[USERS_FIND_FOR_UPDATE] = {
-		"astralctl_user_find",
-		"SELECT id, role, helper_tier FROM users WHERE username = $1 FOR UPDATE",
-		1,
-	},
-	[USERS_SET_ROLE] = {
-		"astralctl_user_set_role",
-		"UPDATE users SET role = $2::astral_role, helper_tier = $3, updated_at = to_timestamp($4::bigint)"
-		" WHERE id = $1::uuid",
-		4,
-	},
-	[USERS_REVOKE_SESSIONS] = {
-		"astralctl_user_revoke_sessions",
-		"UPDATE sessions SET revoked_at = to_timestamp($2::bigint), revoke_reason = 'role_change'"
-		" WHERE user_id = $1::uuid AND revoked_at IS NULL",
-		2,
-	},
+	[USERS_FIND] = { "astralctl_user_find", "SELECT id FROM users WHERE username = $1", 1 },
 };
 
 static const char *const users_roles[] = { "seeker", "helper", "moderator", "admin", NULL };
@@ -306,17 +291,20 @@ int
 astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
 {
 	const struct astralctl_command *cmd = astralctl_find_command("user", "set-role");
-	const char *role = NULL, *tier = NULL, *username_arg = NULL;
+	const char *role = NULL, *tier = NULL, *checked_tier, *username_arg = NULL;
 	char *username = NULL;
-	char id[37], old_role[16], old_tier[16], detail[64];
-	struct astral_db *db = NULL;
+	char id[37], detail[64];
+	struct astral_app app;
+	struct astral_request req;
+	struct astral_role_change change;
 	struct astral_params p;
 	struct astral_audit_event ev;
 	PGresult *res = NULL;
-	long long now, revoked = 0;
-	int rc = ASTRALCTL_USAGE, opt, tier_given;
+	int rc = ASTRALCTL_USAGE, opt;
 	astral_err err;
 
+	memset(&app, 0, sizeof(app));
+	memset(&req, 0, sizeof(req));
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "+h", user_set_role_options, NULL)) != -1) {
 		switch (opt) {
@@ -331,28 +319,34 @@ astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
 	}
 	if (optind != argc || role == NULL || username_arg == NULL)
 		return astralctl_usage(cmd);
-	tier_given = tier != NULL;
-	if (users_role_tier(role, &tier) != 0)
+	checked_tier = tier;            /* without --tier, lib/role_change.c keeps or defaults it */
+	if (users_role_tier(role, &checked_tier) != 0)
 		goto out;
 	username = users_username(username_arg);
 	if (username == NULL)
 		goto out;
 
-	rc = astralctl_open_owner(ctl, users_stmts, USERS_STMT_COUNT, &db);
+	rc = astralctl_open_owner(ctl, users_stmts, USERS_STMT_COUNT, &app.db);
 	if (rc != ASTRALCTL_OK)
 		goto out;
-	now = (long long)astral_clock_now(&ctl->cfg);
+	/* The change runs as a request of the system: no person signed in, the real-time publisher of
+	   the configuration for closing the person's streams after COMMIT. */
+	app.program = "astralctl";
+	app.cfg = ctl->cfg;
+	req.app = &app;
+	req.now = astral_clock_now(&ctl->cfg);
+	snprintf(req.who.role, sizeof(req.who.role), "system");
 
-	err = astral_db_begin(db, NULL, "system");
+	err = astral_db_begin(app.db, NULL, "system");
 	if (err != ASTRAL_OK) {
-		rc = astralctl_db_failure(db, "starting a transaction", err);
+		rc = astralctl_db_failure(app.db, "starting a transaction", err);
 		goto out;
 	}
 	astral_params_init(&p);
 	astral_params_text(&p, username);
-	err = astral_db_exec(db, &users_stmts[USERS_FIND_FOR_UPDATE], &p, &res);
+	err = astral_db_exec(app.db, &users_stmts[USERS_FIND], &p, &res);
 	if (err != ASTRAL_OK) {
-		rc = astralctl_db_failure(db, "looking up the user", err);
+		rc = astralctl_db_failure(app.db, "looking up the user", err);
 		goto out;
 	}
 	if (PQntuples(res) != 1) {
@@ -361,43 +355,41 @@ astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	snprintf(id, sizeof(id), "%s", astral_db_value(res, 0, 0));
-	snprintf(old_role, sizeof(old_role), "%s", astral_db_value(res, 0, 1));
-	snprintf(old_tier, sizeof(old_tier), "%s", astral_db_value(res, 0, 2) ? astral_db_value(res, 0, 2) : "");
 	PQclear(res);
 	res = NULL;
-	/* A helper who stays a helper keeps the tier unless a new one is given. */
-	if (strcmp(role, "helper") == 0 && strcmp(old_role, "helper") == 0 && !tier_given && old_tier[0] != '\0')
-		tier = old_tier;
-	if (strcmp(role, old_role) == 0 && strcmp(tier ? tier : "", old_tier) == 0) {
+
+	err = astral_role_change(&req, id, role, tier, &change);
+	if (err != ASTRAL_OK) {
+		rc = astralctl_db_failure(app.db, "changing the role", err);
+		goto out;
+	}
+	switch (change.outcome) {
+	case ASTRAL_ROLE_CHANGED:
+		break;
+	case ASTRAL_ROLE_UNCHANGED:
 		printf("user %s already has role %s%s%s; nothing changed\n", username, role,
-		       tier ? ", tier " : "", tier ? tier : "");
+		       change.tier[0] ? ", tier " : "", change.tier);
 		rc = ASTRALCTL_OK;
 		goto out;
-	}
-
-	astral_params_init(&p);
-	astral_params_text(&p, id);
-	astral_params_text(&p, role);
-	astral_params_text(&p, tier);
-	astral_params_int(&p, now);
-	err = astral_db_exec(db, &users_stmts[USERS_SET_ROLE], &p, NULL);
-	if (err != ASTRAL_OK) {
-		rc = astralctl_db_failure(db, "changing the role", err);
+	case ASTRAL_ROLE_NO_USER:
+		astralctl_error("no user is named \"%s\"", username);
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	case ASTRAL_ROLE_LAST_ADMIN:
+		astralctl_error("%s is the last admin: make someone else an admin first", username);
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	case ASTRAL_ROLE_BAN_IN_FORCE:
+		astralctl_error("%s has a ban in force: a moderator or admin must lift it before %s can be %s",
+		                username, username, role);
+		rc = ASTRALCTL_USAGE;
+		goto out;
+	case ASTRAL_ROLE_CALLER_NOT_ADMIN:          /* only for a signed-in caller */
+		rc = astralctl_db_failure(app.db, "changing the role", ASTRAL_ERR_INTERNAL);
 		goto out;
 	}
-	astral_params_init(&p);
-	astral_params_text(&p, id);
-	astral_params_int(&p, now);
-	err = astral_db_exec(db, &users_stmts[USERS_REVOKE_SESSIONS], &p, &res);
-	if (err != ASTRAL_OK) {
-		rc = astralctl_db_failure(db, "revoking the user's sessions", err);
-		goto out;
-	}
-	revoked = strtoll(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
-	res = NULL;
 
-	snprintf(detail, sizeof(detail), "%s_to_%s", old_role, role);
+	snprintf(detail, sizeof(detail), "%s_to_%s", change.old_role, role);
 	memset(&ev, 0, sizeof(ev));
 	ev.actor_role = "system";
 	ev.action = "role_change";
@@ -406,22 +398,26 @@ astralctl_user_set_role(struct astralctl *ctl, int argc, char **argv)
 	ev.subject_id = id;
 	ev.outcome = "success";
 	ev.detail = detail;
-	err = astral_audit_append(db, &ev);
+	err = astral_audit_append(app.db, &ev);
 	if (err == ASTRAL_OK)
-		err = astral_db_commit(db);
+		err = astral_db_commit(app.db);
 	if (err != ASTRAL_OK) {
-		rc = astralctl_db_failure(db, "recording the role change", err);
+		rc = astralctl_db_failure(app.db, "recording the role change", err);
 		goto out;
 	}
-	printf("user %s (%s): role %s%s%s -> %s%s%s; %lld session%s revoked\n", username, id, old_role,
-	       old_tier[0] ? ", tier " : "", old_tier, role, tier ? ", tier " : "", tier ? tier : "",
-	       revoked, revoked == 1 ? "" : "s");
+	/* Committed: close the person's open streams and tell the authors of any request handed back. */
+	astral_rt_publish_pending(&req, 1);
+	astral_publisher_disconnect();
+	printf("user %s (%s): role %s%s%s -> %s%s%s; their sessions were ended\n", username, id, change.old_role,
+	       change.old_tier[0] ? ", tier " : "", change.old_tier, role, change.tier[0] ? ", tier " : "",
+	       change.tier);
 	rc = ASTRALCTL_OK;
 out:
 	PQclear(res);
-	if (db != NULL)
-		astral_db_rollback(db);
-	astral_db_close(db);
+	json_object_put(req.rt_events);         /* dropped unless published above */
+	if (app.db != NULL)
+		astral_db_rollback(app.db);
+	astral_db_close(app.db);
 	free(username);
 	return rc;
 }
