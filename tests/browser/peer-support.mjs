@@ -563,6 +563,89 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a seeker elsewhere in the app whose stream hears nothing is told within a minute that their post was taken', async (session) => {
+		const seekerPage = session.page;
+		await createSeeker(session);
+		const content = `Is anyone up? ${crypto.randomBytes(3).toString('hex')}`;
+		const post = await postViaApi(seekerPage, 'Loneliness', content);
+		const helper = await otherPerson(session);
+		try {
+			const helperName = 'Midnight Lantern';
+			await createHelper(helper, helperName);
+			assert.equal((await apiCall(helper.page, 'POST', '/api/helpers/me', { bio: 'Awake with you.', expertise: ['Loneliness'] })).status, 201);
+			assert.equal((await apiCall(helper.page, 'PUT', '/api/helpers/me/availability', { online: true })).status, 200);
+			const heard = await deafStream(seekerPage);
+			await seekerPage.clock.install();
+			// The page reads the person's active sessions (none) when its stream opens.
+			const tookStock = seekerPage.waitForResponse((response) => response.url().includes('/api/sessions?status=active'));
+			await session.goto('/wellness');
+			await waitForPage(seekerPage, '/wellness', 'titles.wellness');
+			await tookStock;
+
+			const accepted = await apiCall(helper.page, 'POST', `/api/posts/${post.id}/accept`);
+			assert.equal(accepted.status, 201, JSON.stringify(accepted));
+			for (let waited = 0; heard() === 0; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the acceptance never reached the stream');
+				await seekerPage.waitForTimeout(50);
+			}
+			const told = ptext('notices.accepted', { name: helperName });
+			// Every toast the page shows with that text, counted as it appears (toasts leave by themselves).
+			await seekerPage.evaluate((text) => {
+				window.toldCount = 0;
+				new MutationObserver((records) => {
+					for (const record of records) {
+						for (const node of record.addedNodes) {
+							if (node.nodeType === 1 && node.textContent.includes(text)) {
+								window.toldCount += 1;
+							}
+						}
+					}
+				}).observe(document.body, { childList: true, subtree: true });
+			}, told);
+			await seekerPage.waitForTimeout(500);
+			assert.equal(await seekerPage.evaluate(() => window.toldCount), 0, 'the acceptance was told although the stream heard nothing');
+			await seekerPage.clock.fastForward('01:01');
+			await waitForToast(seekerPage, told);
+			// Told once: the next minute finds nothing new.
+			await seekerPage.clock.fastForward('01:01');
+			await seekerPage.waitForTimeout(1000);
+			assert.equal(await seekerPage.evaluate(() => window.toldCount), 1, 'the acceptance was told more than once');
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
+	test('peer support: a message whose event never came shows as unread on the helper\'s dashboard within a minute; a quiet minute redraws nothing', async (session) => {
+		const seekerPage = session.page;
+		const { helper, sessionId } = await sessionViaApi(session, 'Steady Lantern');
+		try {
+			const helperPage = helper.page;
+			const heard = await deafStream(helperPage);
+			await helperPage.clock.install();
+			await helper.goto('/helper');
+			await waitForPage(helperPage, '/helper', 'titles.dashboard');
+			const card = helperPage.locator(`article.session-card[data-session-id="${sessionId}"]`);
+			await card.waitFor();
+			const before = await card.elementHandle();
+			await helperPage.clock.fastForward('01:01');
+			await helperPage.waitForTimeout(1000);
+			assert.equal(await before.evaluate((node) => node.isConnected), true, 'a quiet minute redrew the active chats');
+
+			const sent = await apiCall(seekerPage, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'Still there?', client_key: 'deaf-unread-1' });
+			assert.equal(sent.status, 201, JSON.stringify(sent));
+			for (let waited = 0; heard() === 0; waited += 50) {
+				assert.ok(waited < LIVE_MS, 'the message never reached the stream');
+				await helperPage.waitForTimeout(50);
+			}
+			await helperPage.waitForTimeout(500);
+			assert.equal(await card.locator('.unread-badge').count(), 0, 'the message showed although the stream heard nothing');
+			await helperPage.clock.fastForward('01:01');
+			await card.locator('.unread-badge').filter({ hasText: ptext('chat.unread', { count: 1 }) }).waitFor({ timeout: LIVE_MS });
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: private requests from a helper\'s profile, declined then accepted, live on the dashboard; unread badges', async (session, t) => {
 		const seekerPage = session.page;
 		await createSeeker(session);

@@ -8,11 +8,15 @@
 // dashboard calls it when it opens, and for a helper it runs on each `resync`
 // of an open stream (api/events.js), so a request whose event never came
 // still arrives, toasted as its event would be, within a minute.
+// In the same way, the ids of the person's active help sessions are read when
+// the stream opens and again on each `resync`: one that appeared meanwhile,
+// in which they are the seeker, is toasted as its `session.accepted` would
+// have been.
 //
 //   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange, syncRequests } from '/js/api/peer-watch.js';
 //   watchPeer();   // the shell, once signed in (after startEvents)
 
-import { subscribe } from './events.js';
+import { onEventsStatus, subscribe } from './events.js';
 import { currentSession, onSessionChange } from './client.js';
 import { peer } from './peer.js';
 import { loadArea, t } from '/js/shell/i18n.js';
@@ -22,6 +26,7 @@ const requests = new Map();
 const requestListeners = new Set();
 let watching = false;
 let synced = false;        // the kept requests have been matched with the server's once
+let activeSessions = null; // ids of my active help sessions the page knows of; null until read
 
 function changed() {
 	for (const fn of requestListeners) {
@@ -86,6 +91,27 @@ export async function syncRequests() {
 	return first ? [] : joined;
 }
 
+/**
+ * Read my active help sessions again. Resolves to those the page did not know
+ * of (none the first time: that read takes stock), or null when the server
+ * could not say.
+ */
+async function syncActiveSessions() {
+	const result = await peer.sessions({ status: 'active', limit: 100 });
+	if (!result.ok || !result.body || !Array.isArray(result.body.items)) {
+		return null;
+	}
+	const before = activeSessions;
+	activeSessions = new Set(result.body.items.map((session) => session.id));
+	return before ? result.body.items.filter((session) => !before.has(session.id)) : [];
+}
+
+function toastAccepted(session) {
+	if (session && session.my_role === 'seeker' && !onPath('/chat') && !onPath('/activity')) {
+		notify('notices.accepted', { name: session.helper ? session.helper.display_name : '' });
+	}
+}
+
 /** Call fn(list) whenever the pending requests change; returns an unsubscribe. */
 export function onRequestsChange(fn) {
 	requestListeners.add(fn);
@@ -104,6 +130,7 @@ export function watchPeer() {
 			userId = id;
 			requests.clear();
 			synced = false;
+			activeSessions = null;
 			changed();
 		}
 	});
@@ -119,17 +146,25 @@ export function watchPeer() {
 		}
 	});
 	subscribe('session.accepted', (event) => {
-		const session = event.session;
-		if (session && session.my_role === 'seeker' && !onPath('/chat') && !onPath('/activity')) {
-			notify('notices.accepted', { name: session.helper ? session.helper.display_name : '' });
+		if (event.session && activeSessions) {
+			activeSessions.add(event.session.id);
 		}
+		toastAccepted(event.session);
 	});
 	subscribe('direct_request.declined', () => {
 		if (!onPath('/activity')) {
 			notify('notices.declined');
 		}
 	});
+	onEventsStatus((status) => {
+		if (status.state === 'open' && activeSessions === null) {
+			syncActiveSessions();
+		}
+	});
 	subscribe('resync', async () => {
+		for (const session of await syncActiveSessions() || []) {
+			toastAccepted(session);
+		}
 		const session = currentSession();
 		if (!session || !session.user || session.user.role !== 'helper') {
 			return;
@@ -140,6 +175,9 @@ export function watchPeer() {
 		}
 	});
 	subscribe('session.ended', (event) => {
+		if (activeSessions) {
+			activeSessions.delete(event.session_id);
+		}
 		for (const post of requests.values()) {
 			if (post.session_id && post.session_id === event.session_id) {
 				forgetRequest(post.id);

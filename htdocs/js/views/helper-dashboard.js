@@ -432,6 +432,7 @@ export default {
 			const active = pagedList({
 				fetchPage: (cursor) => peer.sessions({ status: 'active', limit: 50, cursor }),
 				renderItem: (session) => sessionCard(session, { headingLevel: 3 }),
+				changeKey: (session) => `${session.id} ${session.unread || 0}`,
 				emptyText: t('dashboard.noActive'),
 				moreLabel: t('feed.loadMore'),
 				errorText: fail,
@@ -670,6 +671,11 @@ export default {
 					}
 					const old = card.querySelector('.unread-badge');
 					const count = (old ? Number(old.dataset.unread) : 0) + 1;
+					// The shown item keeps the count too, so the next resync compares like with like.
+					const shown = active.items().find((session) => session.id === event.session_id);
+					if (shown) {
+						shown.unread = count;
+					}
 					const fresh = unreadBadge(count);
 					if (old) {
 						old.replaceWith(fresh);
@@ -679,6 +685,13 @@ export default {
 				}),
 				subscribe('session.accepted', reloadActive),
 				subscribe('session.ended', reloadActive),
+				// A minute of an open stream: what its lost events would have changed.
+				subscribe('resync', () => {
+					if (active.element.isConnected) {
+						active.refresh();
+					}
+					refreshCounts();
+				}),
 				() => clearTimeout(pendingReload),
 				() => clearTimeout(countsTimer));
 		}
