@@ -1,14 +1,13 @@
-"""Operator tooling under an admin's bad day: `astralctl restore --force` whose pg_restore fails."""
+"""Operator tooling under an admin's bad day: `astralctl restore --force` whose pg_restore fails,
+`astralctl keys rotate` on a keyring reached through a symbolic link."""
 
 import os
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from astral_client import strong_password, unique
-from conftest import IS_ROOT, start_stack, stop_stack
+from conftest import start_stack, stop_stack
 from test_restore_drill import give_to, private_dir, run, table_counts
 
 
@@ -74,3 +73,32 @@ def test_restore_force_whose_pg_restore_fails_keeps_the_database(stack):
     schemas = st.query("SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%'"
                        " AND nspname <> 'information_schema' ORDER BY 1")
     assert schemas == [("public",)], schemas
+
+
+def test_rotate_through_a_symlinked_keyring_updates_the_real_file(stack):
+    """An admin keeps the keyring on another volume and links it from the configured path: rotation
+    must add the key to that file (the one they back up), not replace the link by a copy."""
+    st = stack
+    conf_path = st.dir / "etc" / "keyring"
+    vault = private_dir(st, "ops-vault")
+    st.work.append(vault)
+    real = vault / "keyring"
+    shutil.copy2(conf_path, real)
+    give_to(real, st, 0o600)
+    original = conf_path.read_bytes()
+    os.unlink(conf_path)
+    os.symlink(real, conf_path)
+    try:
+        p = st.astralctl("keys", "rotate")
+        assert p.returncode == 0, f"keys rotate failed:\n{p.stdout}\n{p.stderr}"
+        version = st.query("SELECT max(master_version) FROM user_keys")[0][0]
+        assert conf_path.is_symlink(), "keys rotate replaced the symbolic link by a regular file"
+        assert f"key {version} ".encode() in real.read_bytes(), \
+            f"the linked keyring lacks key version {version}, which every data key now uses"
+        assert not [n for n in os.listdir(vault) if n != "keyring"], os.listdir(vault)
+    finally:
+        # Put back a plain file holding every key the data may use now.
+        data = conf_path.read_bytes() if conf_path.exists() else original
+        os.unlink(conf_path)
+        conf_path.write_bytes(data)
+        give_to(conf_path, st, 0o600)
