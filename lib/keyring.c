@@ -632,7 +632,7 @@ astral_keyring_add_version(const char *path, uint32_t *new_version)
 	astral_err rc = ASTRAL_ERR_IO;
 	struct keyring_data d;
 	struct stat st;
-	char *text = NULL, *copy = NULL, *out_text = NULL, *keyline = NULL, *tmp = NULL;
+	char *text = NULL, *copy = NULL, *out_text = NULL, *keyline = NULL, *tmp = NULL, *real = NULL;
 	size_t textlen = 0, keylen = 0, cap = 0, o = 0, i, tmpcap;
 	uint32_t max = 0;
 	int dirfd = -1, fd = -1, n;
@@ -642,6 +642,12 @@ astral_keyring_add_version(const char *path, uint32_t *new_version)
 		*new_version = 0;
 	if (path == NULL || new_version == NULL)
 		return ASTRAL_ERR_INVALID;
+	/* Through a symbolic link, the file it names gets the key: renaming over the link would
+	 * leave that file (the one backed up) without it. */
+	real = realpath(path, NULL);
+	if (real == NULL)
+		goto out;
+	path = real;
 	dirfd = open_parent_dir(path);
 	if (dirfd < 0 || flock(dirfd, LOCK_EX) != 0)
 		goto out;
@@ -727,5 +733,6 @@ out:
 	text_free(copy, textlen + 1);
 	text_free(out_text, cap);
 	text_free(keyline, keylen);
+	free(real);
 	return rc;
 }

@@ -54,7 +54,8 @@ void astral_keyring_free(struct astral_keyring *kr);
 astral_err astral_keyring_create(const char *path) ASTRAL_MUST_USE;
 
 /* Adds a random key with version max+1 and makes it current.  Writes a temp
- * file (0600, same owner) beside path, fsyncs it and renames it over path;
+ * file (0600, same owner) beside the file path names (through symbolic
+ * links), fsyncs it and renames it over that file;
  * comments and existing keys are kept.  Concurrent callers on the same
  * directory are serialised with flock(). */
 astral_err astral_keyring_add_version(const char *path, uint32_t *new_version) ASTRAL_MUST_USE;

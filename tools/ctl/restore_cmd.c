@@ -4,9 +4,10 @@
  *
  * Nothing is changed before the set and the keyring have been checked: every file's SHA-256, and
  * every key version the data uses present in the keyring as the same key. The database must be
- * empty (--force empties schema public first); the roles the dump grants to are cluster-wide and
- * not in it, so they are created first, as migration 0001 does. pg_restore runs in one
- * transaction: it restores everything or nothing.
+ * empty (--force first sets schema public aside, and drops it only once pg_restore has
+ * succeeded); the roles the dump grants to are cluster-wide and not in it, so they are created
+ * first, as migration 0001 does. pg_restore runs in one transaction: it restores everything or
+ * nothing, and when it fails, --force puts the schema it set aside back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +23,16 @@
 
 /* ".upload-" makes a copy a crash left behind one that `media sweep` and astral-videos remove. */
 #define RESTORE_TMP_PREFIX ".upload-restore-"
+/* Where --force keeps the previous schema public until pg_restore has succeeded. */
+#define RESTORE_ASIDE "astral_restore_previous"
 
 enum restore_stmt {
 	RESTORE_OBJECTS,
 	RESTORE_QUIET,
 	RESTORE_DROP_SCHEMA,
+	RESTORE_SET_ASIDE,
+	RESTORE_PUT_BACK,
+	RESTORE_DROP_ASIDE,
 	RESTORE_CREATE_SCHEMA,
 	RESTORE_GRANT_SCHEMA,
 	RESTORE_ROLE_EXISTS,
@@ -40,12 +46,16 @@ static const struct astral_stmt restore_stmts[] = {
 		"SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace)"
 		" + (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace),"
 		" (SELECT min(relname COLLATE \"C\") FROM pg_class WHERE relnamespace = 'public'::regnamespace"
-		"  AND relkind IN ('r', 'p'))",
+		"  AND relkind IN ('r', 'p')),"
+		" EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '" RESTORE_ASIDE "')",
 		0,
 	},
 	/* DROP SCHEMA ... CASCADE lists every object it drops as a notice otherwise. */
 	[RESTORE_QUIET] = { "restore_quiet", "SET LOCAL client_min_messages = warning", 0 },
 	[RESTORE_DROP_SCHEMA] = { "restore_drop_schema", "DROP SCHEMA public CASCADE", 0 },
+	[RESTORE_SET_ASIDE] = { "restore_set_aside", "ALTER SCHEMA public RENAME TO " RESTORE_ASIDE, 0 },
+	[RESTORE_PUT_BACK] = { "restore_put_back", "ALTER SCHEMA " RESTORE_ASIDE " RENAME TO public", 0 },
+	[RESTORE_DROP_ASIDE] = { "restore_drop_aside", "DROP SCHEMA " RESTORE_ASIDE " CASCADE", 0 },
 	/* As initdb makes it in PostgreSQL 15; the dump then applies the source's privileges. */
 	[RESTORE_CREATE_SCHEMA] = {
 		"restore_create_schema", "CREATE SCHEMA public AUTHORIZATION pg_database_owner", 0,
@@ -81,6 +91,7 @@ struct restore_run {
 	struct astral_keyring *kr;
 	const char *keyring_path;
 	int created_app;              /* the role astral_app did not exist */
+	long long set_aside;          /* objects --force moved to schema RESTORE_ASIDE */
 };
 
 static int
@@ -172,7 +183,8 @@ restore_check_keys(struct restore_run *run, json_object *versions, const char *w
 	return bad;
 }
 
-/* Step 4: the database is empty, or --force empties schema public. Exit code. */
+/* Step 4: the database is empty, or --force sets schema public aside (as RESTORE_ASIDE) and puts
+   a new empty one in its place. Exit code. */
 static int
 restore_prepare_database(struct restore_run *run, PGconn *conn)
 {
@@ -183,6 +195,12 @@ restore_prepare_database(struct restore_run *run, PGconn *conn)
 	if (restore_sql(conn, RESTORE_OBJECTS, &res) != 0)
 		goto out;
 	objects = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
+		astralctl_error("schema " RESTORE_ASIDE " exists: an earlier restore --force was interrupted, and it "
+		                "holds the data from before that restore. Inspect it, then drop it (DROP SCHEMA "
+		                RESTORE_ASIDE " CASCADE) or put it back in place of schema public");
+		goto out;
+	}
 	if (objects > 0 && !run->force) {
 		const char *table = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
 
@@ -194,17 +212,50 @@ restore_prepare_database(struct restore_run *run, PGconn *conn)
 	}
 	if (objects > 0) {
 		if (backup_sql(conn, "BEGIN", "starting a transaction", NULL) != 0 ||
-		    restore_sql(conn, RESTORE_QUIET, NULL) != 0 || restore_sql(conn, RESTORE_DROP_SCHEMA, NULL) != 0 ||
-		    restore_sql(conn, RESTORE_CREATE_SCHEMA, NULL) != 0 || restore_sql(conn, RESTORE_GRANT_SCHEMA, NULL) != 0 ||
-		    backup_sql(conn, "COMMIT", "dropping schema public", NULL) != 0)
+		    restore_sql(conn, RESTORE_SET_ASIDE, NULL) != 0 || restore_sql(conn, RESTORE_CREATE_SCHEMA, NULL) != 0 ||
+		    restore_sql(conn, RESTORE_GRANT_SCHEMA, NULL) != 0 ||
+		    backup_sql(conn, "COMMIT", "setting schema public aside", NULL) != 0)
 			goto out;
-		printf("--force: dropped the %lld objects of schema public\n", objects);
+		run->set_aside = objects;
+		printf("--force: set the %lld objects of schema public aside until pg_restore has succeeded\n", objects);
 	}
 	rc = ASTRALCTL_OK;
 out:
 	if (rc != ASTRALCTL_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
 		(void)backup_sql(conn, "ROLLBACK", "rolling back", NULL);
 	PQclear(res);
+	return rc;
+}
+
+/* After step 6, when --force set schema public aside: drops it when the restore succeeded (ok), or
+   puts it back in place of the new schema public otherwise. Returns rc, or the failure's exit
+   code. */
+static int
+restore_end_aside(struct astralctl *ctl, struct restore_run *run, int rc)
+{
+	PGconn *conn = NULL;
+	int ok = rc == ASTRALCTL_OK, step;
+
+	step = astralctl_connect_owner(ctl, &conn);
+	if (step == ASTRALCTL_OK &&
+	    (backup_sql(conn, "BEGIN", "starting a transaction", NULL) != 0 || restore_sql(conn, RESTORE_QUIET, NULL) != 0 ||
+	     (ok ? restore_sql(conn, RESTORE_DROP_ASIDE, NULL) != 0
+	         : (restore_sql(conn, RESTORE_DROP_SCHEMA, NULL) != 0 || restore_sql(conn, RESTORE_PUT_BACK, NULL) != 0)) ||
+	     backup_sql(conn, "COMMIT", ok ? "dropping the previous schema public" : "putting schema public back",
+	                NULL) != 0))
+		step = ASTRALCTL_DATABASE;
+	if (conn != NULL)
+		PQfinish(conn);
+	if (step != ASTRALCTL_OK) {
+		astralctl_error("the previous schema public is still in schema " RESTORE_ASIDE "; %s",
+		                ok ? "drop it (DROP SCHEMA " RESTORE_ASIDE " CASCADE) once the restore is checked"
+		                   : "nothing of it was lost: drop schema public, then rename " RESTORE_ASIDE " to public");
+		return rc != ASTRALCTL_OK ? rc : step;
+	}
+	if (ok)
+		printf("--force: dropped the %lld objects of the previous schema public\n", run->set_aside);
+	else
+		printf("--force: put the previous schema public back as it was\n");
 	return rc;
 }
 
@@ -499,15 +550,17 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 		rc = restore_roles(&run, conn);
 	PQfinish(conn);
 	conn = NULL;
+	if (rc == ASTRALCTL_OK) {
+		restore_step("prepared the database and roles", t);
+		t = backup_now();
+		rc = restore_database(ctl, &run);
+		if (rc == ASTRALCTL_OK)
+			restore_step("pg_restore (one transaction)", t);
+	}
+	if (run.set_aside > 0)
+		rc = restore_end_aside(ctl, &run, rc);
 	if (rc != ASTRALCTL_OK)
 		goto out;
-	restore_step("prepared the database and roles", t);
-
-	t = backup_now();
-	rc = restore_database(ctl, &run);
-	if (rc != ASTRALCTL_OK)
-		goto out;
-	restore_step("pg_restore (one transaction)", t);
 
 	t = backup_now();
 	rc = restore_videos(&run, media_fd, media_dir, &videos);
