@@ -25,7 +25,7 @@ import psycopg2
 import pytest
 
 from astral_client import expect, strong_password, unique
-from conftest import IS_ROOT, PG_BIN, STACK_TOOL, start_stack, stop_stack
+from conftest import IS_ROOT, PG_BIN, SRC, STACK_TOOL, start_stack, stop_stack
 from test_moderation_setup import _RealClock, new_staff
 from test_videos_setup import mp4_bytes, upload_ok
 
@@ -374,6 +374,79 @@ def test_restore_refuses_a_keyring_without_the_data_key_version(drill):
     assert p.returncode == 5, f"a keyring with another key 2 must be refused:\n{p.stdout}\n{p.stderr}"
     assert "key version 2 of the keyring is not the key the data was wrapped with" in p.stderr, p.stderr
     assert public_objects(target) == 0, "the refused restore changed the database"
+
+
+def newest_migration():
+    """The version of the newest migration in the tree: the schema version astralctl knows."""
+    return max(int(p.name[:4]) for p in (SRC / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"))
+
+
+def test_restore_refuses_a_set_of_a_newer_schema(drill):
+    """A set made by a newer astralctl (a migration this one does not ship) is refused before
+    anything changes, naming both schema versions; --force does not get past it either."""
+    target = drill.target
+    fresh_database(target)
+    install_keys(target, drill.jwt_key, drill.keyring)
+    known = newest_migration()
+    newer = copy_set(target, drill.set_dir, "newer")
+    drill.dirs.append(newer.parent)
+    manifest = json.loads((newer / "manifest.json").read_text())
+    future = known + 1
+    manifest["schema_migrations"].append({"version": future, "name": f"{future:04d}_from_the_future.sql",
+                                          "checksum": "0" * 64})
+    manifest["schema_version"] = future
+    (newer / "manifest.json").write_text(json.dumps(manifest))
+    p, _ = restore(target, newer)
+    assert p.returncode == 1, f"a set of a newer schema must be refused (1):\n{p.stdout}\n{p.stderr}"
+    assert f"schema version {future}" in p.stderr and f"schema version {known}" in p.stderr, p.stderr
+    assert "nothing was restored" in p.stderr, p.stderr
+    assert public_objects(target) == 0, "the refused restore changed the database"
+
+    # Into a database in use, with --force: refused before schema public is set aside.
+    p, _ = restore(target, drill.set_dir)
+    assert p.returncode == 0, f"restore failed:\n{p.stdout}\n{p.stderr}"
+    before = table_counts(target)
+    p, _ = restore(target, newer, "--force")
+    assert p.returncode == 1 and f"schema version {future}" in p.stderr, f"{p.stdout}\n{p.stderr}"
+    assert "--force: set" not in p.stdout, p.stdout
+    assert table_counts(target) == before, "restore --force of a refused set changed the database"
+
+    # A schema_version that is not the last migration of the set is not a valid manifest.
+    manifest["schema_migrations"].pop()
+    (newer / "manifest.json").write_text(json.dumps(manifest))
+    p, _ = restore(target, newer, "--force")
+    assert p.returncode == 1 and "schema_version" in p.stderr, f"{p.stdout}\n{p.stderr}"
+    assert table_counts(target) == before
+
+
+def test_restore_of_a_set_of_an_older_schema_then_migrate(drill):
+    """A set made at an older schema (one migration fewer) restores, says migrate is next, and
+    `astralctl migrate` then brings the database up to date."""
+    target = drill.target
+    known = newest_migration()
+    work = private_dir(target, "older")
+    drill.dirs.append(work)
+    older_dir = work / "migrations"
+    older_dir.mkdir()
+    for f in (SRC / "migrations").glob("*.sql"):
+        if int(f.name[:4]) < known:
+            shutil.copy(f, older_dir / f.name)
+    for p in [older_dir, *older_dir.iterdir()]:
+        give_to(p, target, 0o755 if p.is_dir() else 0o644)
+    fresh_database(target)
+    install_keys(target, drill.jwt_key, drill.keyring)
+    p = target.astralctl("migrate", "--dir", older_dir)
+    assert p.returncode == 0, f"migrate to version {known - 1} failed:\n{p.stdout}\n{p.stderr}"
+    p = target.astralctl("backup", "--output", work / "set")
+    assert p.returncode == 0, f"backup failed:\n{p.stdout}\n{p.stderr}"
+    assert json.loads((work / "set" / "manifest.json").read_text())["schema_version"] == known - 1
+    fresh_database(target)
+    p, _ = restore(target, work / "set")
+    assert p.returncode == 0, f"a set of an older schema must restore:\n{p.stdout}\n{p.stderr}"
+    assert f"schema version {known - 1}; this astralctl's is {known}" in p.stdout, p.stdout
+    assert "run `astralctl migrate`" in p.stdout, p.stdout
+    p = target.astralctl("migrate", "--dir", SRC / "migrations")
+    assert p.returncode == 0 and f"database is at version {known}" in p.stdout, f"{p.stdout}\n{p.stderr}"
 
 
 # ------------------------------------------------------------------ the drill

@@ -131,6 +131,37 @@ manifest_files_valid(json_object *files, const char *where)
 	return has_dump;
 }
 
+/* Checks schema_version: the version of the last of schema_migrations (null when there is none),
+   which restore compares with the newest migration this astralctl ships. */
+static int
+manifest_schema_version_valid(json_object *m, const char *where)
+{
+	json_object *migrations = json_object_object_get(m, "schema_migrations"), *v = NULL, *last;
+	size_t n = json_object_array_length(migrations);
+	int64_t want;
+
+	if (!json_object_object_get_ex(m, "schema_version", &v) ||
+	    !(v == NULL ? n == 0 : json_object_is_type(v, json_type_int))) {
+		astralctl_error("%s: \"schema_version\" is missing or is not an integer", where);
+		return 0;
+	}
+	if (n == 0)
+		return 1;
+	last = json_object_array_get_idx(migrations, n - 1);
+	if (!json_object_is_type(last, json_type_object) ||
+	    !json_object_is_type(json_object_object_get(last, "version"), json_type_int)) {
+		astralctl_error("%s: the last entry of \"schema_migrations\" has no integer version", where);
+		return 0;
+	}
+	want = json_object_get_int64(json_object_object_get(last, "version"));
+	if (json_object_get_int64(v) != want) {
+		astralctl_error("%s: \"schema_version\" is %lld but the last of \"schema_migrations\" is %lld", where,
+		                (long long)json_object_get_int64(v), (long long)want);
+		return 0;
+	}
+	return 1;
+}
+
 /* Checks what restore compares: tables, schema_migrations, audit_chains, key_versions. */
 static int
 manifest_facts_valid(json_object *m, const char *where)
@@ -143,6 +174,8 @@ manifest_facts_valid(json_object *m, const char *where)
 	if (tables == NULL || versions == NULL ||
 	    manifest_member(m, where, "schema_migrations", json_type_array, "an array") == NULL ||
 	    manifest_member(m, where, "audit_chains", json_type_array, "an array") == NULL)
+		return 0;
+	if (!manifest_schema_version_valid(m, where))
 		return 0;
 	json_object_object_foreach(tables, name, count) {
 		if (!json_object_is_type(count, json_type_int) || json_object_get_int64(count) < 0) {

@@ -87,7 +87,8 @@ int backup_set_path_valid(const char *path);
 int backup_manifest_write(int dirfd, const char *dir_path, json_object *manifest);
 
 /* Reads and checks BACKUP_MANIFEST under dirfd: its format, and that every field restore uses
-   has the right type; each file's path is one backup_set_path_valid accepts, and listed once.
+   has the right type; each file's path is one backup_set_path_valid accepts, and listed once;
+   schema_version is the version of the last of schema_migrations (null when there is none).
    Returns an exit code (ASTRALCTL_USAGE for a set that is not a valid one), printing why. */
 int backup_manifest_read(int dirfd, const char *dir_path, json_object **out);
 

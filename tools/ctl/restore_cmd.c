@@ -20,6 +20,7 @@
 
 #include "../../lib/audit.h"
 #include "backup_set.h"
+#include "tools/ctl/schema_version.h"     /* made by make in the build directory */
 
 /* ".upload-" makes a copy a crash left behind one that `media sweep` and astral-videos remove. */
 #define RESTORE_TMP_PREFIX ".upload-restore-"
@@ -92,12 +93,32 @@ struct restore_run {
 	const char *keyring_path;
 	int created_app;              /* the role astral_app did not exist */
 	long long set_aside;          /* objects --force moved to schema RESTORE_ASIDE */
+	long long schema_version;     /* the set's (its last migration), 0 for none */
 };
 
 static int
 restore_sql(PGconn *conn, enum restore_stmt which, PGresult **out)
 {
 	return backup_sql(conn, restore_stmts[which].sql, restore_stmts[which].name, out);
+}
+
+/* Step 0: the set's schema is one this astralctl knows: no newer than its newest migration (an
+   older one is brought up to date by `astralctl migrate` afterwards). Exit code. */
+static int
+restore_check_schema_version(struct restore_run *run)
+{
+	json_object *v = json_object_object_get(run->manifest, "schema_version");
+	long long version = v ? (long long)json_object_get_int64(v) : 0;
+
+	run->schema_version = version;
+	if (version <= ASTRALCTL_SCHEMA_VERSION)
+		return ASTRALCTL_OK;
+	astralctl_error("--input %s: the backup set is at schema version %lld (made by astralctl %s), newer than "
+	                "this astralctl's schema version %d (its newest migration is %s): nothing was restored. "
+	                "Restore it with an astralctl at least as new as the one that made it", run->in_path,
+	                version, json_object_get_string(json_object_object_get(run->manifest, "tool_version")),
+	                ASTRALCTL_SCHEMA_VERSION, ASTRALCTL_NEWEST_MIGRATION);
+	return ASTRALCTL_USAGE;
 }
 
 /* Step 1: every file the manifest lists is there, with its size and SHA-256. Exit code. */
@@ -515,12 +536,17 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 	rc = backup_manifest_read(run.in_fd, run.in_path, &run.manifest);
 	if (rc != ASTRALCTL_OK)
 		goto out;
-	printf("restoring the backup set %s, made %s by astralctl %s (schema version %lld)\n", run.in_path,
-	       json_object_get_string(json_object_object_get(run.manifest, "created_at")),
+	printf("restoring the backup set %s, made %s by astralctl %s (schema version %lld; this astralctl's is "
+	       "%d)\n", run.in_path, json_object_get_string(json_object_object_get(run.manifest, "created_at")),
 	       json_object_get_string(json_object_object_get(run.manifest, "tool_version")),
-	       (long long)json_object_get_int64(json_object_object_get(run.manifest, "schema_version")));
+	       (long long)json_object_get_int64(json_object_object_get(run.manifest, "schema_version")),
+	       ASTRALCTL_SCHEMA_VERSION);
 
-	/* Checks first: nothing changes unless the set is whole and the keys fit it. */
+	/* Checks first: nothing changes unless the set is one this astralctl knows, it is whole and the
+	   keys fit it. */
+	rc = restore_check_schema_version(&run);
+	if (rc != ASTRALCTL_OK)
+		goto out;
 	t = backup_now();
 	rc = restore_verify_files(&run, &bytes);
 	if (rc != ASTRALCTL_OK)
@@ -579,9 +605,10 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 	       (size_t)json_object_object_length(json_object_object_get(run.manifest, "tables")), videos, bytes,
 	       backup_now() - started);
 	printf("audit log intact: %lld rows; every key version the data uses is in the keyring\n", audit_rows);
-	printf("next: %sput the JWT key kept apart in place (auth.jwt_key_file), run `astralctl migrate` if this "
-	       "astralctl is newer than the backup, then start the programs\n",
-	       run.created_app ? "give astral_app its password or peer mapping (roles are not in a backup), " : "");
+	printf("next: %sput the JWT key kept apart in place (auth.jwt_key_file), %sthen start the programs\n",
+	       run.created_app ? "give astral_app its password or peer mapping (roles are not in a backup), " : "",
+	       run.schema_version < ASTRALCTL_SCHEMA_VERSION
+	           ? "run `astralctl migrate` (the set's schema is older than this astralctl's), " : "");
 	rc = ASTRALCTL_OK;
 out:
 	if (conn != NULL)
