@@ -102,3 +102,20 @@ def test_rotate_through_a_symlinked_keyring_updates_the_real_file(stack):
         os.unlink(conf_path)
         conf_path.write_bytes(data)
         give_to(conf_path, st, 0o600)
+
+
+def test_backup_and_restore_of_a_set_whose_name_starts_with_a_dash(stack):
+    """A relative --input whose name starts with '-' must reach pg_restore as a path, not be read
+    as its options (`-set/database.dump` is `-s -e -t /database.dump` to pg_restore)."""
+    st = stack
+    d = private_dir(st, "ops-dash")
+    st.work.append(d)
+    before = table_counts(st)
+    ctl = [str(st.build / "tools" / "astralctl"), "-c", st.conf]
+    p = run(st.as_run_user([*ctl, "backup", "--output", "-set"]), cwd=d)
+    assert p.returncode == 0, f"backup --output -set failed:\n{p.stdout}\n{p.stderr}"
+    assert (d / "-set" / "manifest.json").exists()
+    p = run(st.as_run_user([*ctl, "restore", "--input", "-set", "--force"]), cwd=d)
+    assert p.returncode == 0, f"restore --input -set failed:\n{p.stdout}\n{p.stderr}"
+    assert "pg_restore (one transaction)" in p.stdout, p.stdout
+    assert table_counts(st) == before

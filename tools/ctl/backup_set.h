@@ -96,6 +96,8 @@ int backup_manifest_read(int dirfd, const char *dir_path, json_object **out);
 
 /* Runs pg_dump or pg_restore (looked up on PATH) with args (NULL-terminated, args[0] being the
    program's name), then --dbname=<conninfo> and last_arg (when not NULL), never through a shell.
+   last_arg is a file's path: a relative one is passed as "./<path>", so that a name starting
+   with '-' is never read as an option.
    The password is taken out of the connection string (or is `password` when not NULL) and
    travels in PGPASSWORD, in the child's environment only: no password on a command line. stdin is
    /dev/null; stdout goes to stdout_fd (or stays astralctl's when -1); stderr stays astralctl's.

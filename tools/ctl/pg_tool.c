@@ -188,7 +188,7 @@ pg_tool_run(const char *const *args, const char *conninfo, const char *password,
             int stdout_fd)
 {
 	const char *argv[PG_TOOL_MAX_ARGS + 3];
-	char *without = NULL, *in_conninfo = NULL, *dbname = NULL, *pw_var = NULL;
+	char *without = NULL, *in_conninfo = NULL, *dbname = NULL, *pw_var = NULL, *file = NULL;
 	char **env = NULL;
 	size_t n = 0, dlen;
 	pid_t pid;
@@ -213,6 +213,18 @@ pg_tool_run(const char *const *args, const char *conninfo, const char *password,
 	}
 	snprintf(dbname, dlen, "--dbname=%s", without);
 	argv[n++] = dbname;
+	if (last_arg != NULL && last_arg[0] != '/') {
+		/* A relative path starting with '-' would be read as an option: "./" makes it a path. */
+		size_t flen = strlen("./") + strlen(last_arg) + 1;
+
+		file = malloc(flen);
+		if (file == NULL) {
+			astralctl_error("out of memory");
+			goto out;
+		}
+		snprintf(file, flen, "./%s", last_arg);
+		last_arg = file;
+	}
 	if (last_arg != NULL)
 		argv[n++] = last_arg;
 	argv[n] = NULL;
@@ -250,6 +262,7 @@ out:
 		free(in_conninfo);
 	}
 	free(env);
+	free(file);
 	free(dbname);
 	free(without);
 	return rc;
