@@ -1,6 +1,7 @@
 """`astralctl keys rotate`: a new master key version, every wrapped data key re-wrapped with it
 (users' keys and help sessions' conversation keys), and everything still readable afterwards."""
 
+import os
 import uuid
 
 import pytest
@@ -77,3 +78,41 @@ def test_rotate_names_a_damaged_session_key(stack, conversation):
     assert p.returncode != 0
     assert f"help session {session['id']}" in p.stderr, p.stderr
     stack.query("DELETE FROM help_sessions WHERE id = %s", (session["id"],))
+
+
+def test_rotate_names_a_keyring_that_is_too_open(stack):
+    """A keyring readable by group or others: rotate says which mode and how to fix it, as backup
+    and restore do, and adds no key."""
+    path = stack.dir / "etc" / "keyring"
+    before = path.read_bytes()
+    os.chmod(path, 0o644)
+    try:
+        p = stack.astralctl("keys", "rotate")
+        assert p.returncode == 5, f"a keyring of mode 644 must be refused (5):\n{p.stdout}\n{p.stderr}"
+        assert "mode 644" in p.stderr and f"chmod 600 {path}" in p.stderr, p.stderr
+        assert path.read_bytes() == before, "keys rotate changed a keyring it refused"
+        p = stack.astralctl("keys", "rotate", "--rewrap-only")
+        assert p.returncode == 5 and f"chmod 600 {path}" in p.stderr, f"{p.stdout}\n{p.stderr}"
+    finally:
+        os.chmod(path, 0o600)
+
+
+@pytest.mark.parametrize("name,what", [("jwt.key", "JWT key file"), ("keyring", "keyring")])
+def test_init_with_an_existing_key_file_that_is_too_open(stack, name, what):
+    """keys init leaves an existing key file unchanged, but one the programs would refuse (group or
+    others have access) is named with its fix and the exit status is 5, not a silent 0."""
+    path = stack.dir / "etc" / name
+    before = path.read_bytes()
+    os.chmod(path, 0o640)
+    try:
+        p = stack.astralctl("keys", "init")
+        assert p.returncode == 5, f"keys init must not succeed over a {what} of mode 640:\n{p.stdout}\n{p.stderr}"
+        assert f"{what} {path} exists but its mode 640" in p.stderr, p.stderr
+        assert f"chmod 600 {path}" in p.stderr, p.stderr
+        assert f"{path} exists; left unchanged" not in p.stdout, p.stdout
+        assert path.read_bytes() == before and (path.stat().st_mode & 0o777) == 0o640, \
+            "keys init changed an existing key file"
+    finally:
+        os.chmod(path, 0o600)
+    p = stack.astralctl("keys", "init")
+    assert p.returncode == 0 and f"{path} exists; left unchanged" in p.stdout, f"{p.stdout}\n{p.stderr}"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -204,6 +205,27 @@ out:
 	return rc;
 }
 
+/* An existing key file that keys init leaves unchanged: 0 when the programs can use its mode, -1
+   (after saying what is wrong and how to fix it) when group or others have access, which the
+   programs refuse. `what` names the file ("JWT key file", "keyring"). */
+static int
+keys_check_existing(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		astralctl_error("%s %s exists but cannot be examined: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		astralctl_error("%s %s exists but its mode %03o gives access to group or others, so the "
+		                "programs refuse it: run chmod 600 %s (keys init never changes an existing key "
+		                "file)", what, path, (unsigned)(st.st_mode & 0777), path);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct option keys_init_options[] = {
 	{ "owner", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -218,7 +240,7 @@ astralctl_keys_init(struct astralctl *ctl, int argc, char **argv)
 	const struct passwd *owner = NULL;
 	const char *jwt_path;
 	astral_err err;
-	int rc, opt, made;
+	int rc, opt, made, too_open = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	optind = 0;
@@ -254,11 +276,19 @@ astralctl_keys_init(struct astralctl *ctl, int argc, char **argv)
 	made = keys_create_jwt_file(jwt_path, owner);
 	if (made < 0)
 		goto out;
-	printf(made ? "created JWT key file %s\n" : "JWT key file %s exists; left unchanged\n", jwt_path);
+	if (made)
+		printf("created JWT key file %s\n", jwt_path);
+	else if (keys_check_existing("JWT key file", jwt_path) != 0)
+		too_open = 1;
+	else
+		printf("JWT key file %s exists; left unchanged\n", jwt_path);
 
 	err = astral_keyring_create(cfg.keyring_file);
 	if (err == ASTRAL_ERR_CONFLICT) {
-		printf("keyring %s exists; left unchanged\n", cfg.keyring_file);
+		if (keys_check_existing("keyring", cfg.keyring_file) != 0)
+			too_open = 1;
+		else
+			printf("keyring %s exists; left unchanged\n", cfg.keyring_file);
 	} else if (err != ASTRAL_OK) {
 		astralctl_error("cannot create the keyring %s: %s%s", cfg.keyring_file, astral_strerror(err),
 		                err == ASTRAL_ERR_IO ? " (does its directory exist and is it writable?)" : "");
@@ -272,7 +302,7 @@ astralctl_keys_init(struct astralctl *ctl, int argc, char **argv)
 	if (owner == NULL && geteuid() == 0 && made)
 		printf("note: the new files belong to root; the programs read them as the service user "
 		       "(use --owner USER)\n");
-	rc = ASTRALCTL_OK;
+	rc = too_open ? ASTRALCTL_KEYS : ASTRALCTL_OK;
 out:
 	astral_config_free(&cfg);
 	return rc;
@@ -475,6 +505,11 @@ astralctl_keys_rotate(struct astralctl *ctl, int argc, char **argv)
 	rc = astralctl_load_config(ctl);
 	if (rc != ASTRALCTL_OK)
 		goto out;
+	/* The keyring as the programs read it: a mode or content problem is named, with its fix,
+	   before anything changes. */
+	rc = astralctl_open_keyring(ctl, &kr);
+	if (rc != ASTRALCTL_OK)
+		goto out;
 	/* Connect first: a key added while the database is unreachable would only be half a rotation. */
 	rc = astralctl_open_owner(ctl, keys_stmts, KEYS_STMT_COUNT, &db);
 	if (rc != ASTRALCTL_OK)
@@ -482,16 +517,19 @@ astralctl_keys_rotate(struct astralctl *ctl, int argc, char **argv)
 	if (!rewrap_only) {
 		err = astral_keyring_add_version(ctl->cfg.keyring_file, &version);
 		if (err != ASTRAL_OK) {
-			astralctl_error("cannot add a key to the keyring %s: %s", ctl->cfg.keyring_file,
-			                astral_strerror(err));
+			astralctl_error("cannot add a key to the keyring %s: %s%s", ctl->cfg.keyring_file,
+			                astral_strerror(err), err == ASTRAL_ERR_CONFIG
+			                    ? " (it changed since it was read: run `astralctl config check`)" : "");
 			rc = ASTRALCTL_KEYS;
 			goto out;
 		}
 		printf("added key version %u to %s; it is now current\n", version, ctl->cfg.keyring_file);
+		if (astral_keyring_reload(kr) != ASTRAL_OK) {
+			astralctl_error("%s", astral_keyring_error(kr));
+			rc = ASTRALCTL_KEYS;
+			goto out;
+		}
 	}
-	rc = astralctl_open_keyring(ctl, &kr);
-	if (rc != ASTRALCTL_OK)
-		goto out;
 	if (rewrap_only)
 		version = astral_keyring_current(kr);
 	else if (astral_keyring_current(kr) != version) {
