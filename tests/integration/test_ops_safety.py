@@ -8,7 +8,8 @@ import pytest
 
 from astral_client import strong_password, unique
 from conftest import start_stack, stop_stack
-from test_restore_drill import give_to, private_dir, run, table_counts
+from test_restore_drill import give_to, private_dir, restart_programs, run, table_counts
+from test_videos_setup import mp4_bytes, upload_ok
 
 
 @pytest.fixture(scope="module")
@@ -118,4 +119,37 @@ def test_backup_and_restore_of_a_set_whose_name_starts_with_a_dash(stack):
     p = run(st.as_run_user([*ctl, "restore", "--input", "-set", "--force"]), cwd=d)
     assert p.returncode == 0, f"restore --input -set failed:\n{p.stdout}\n{p.stderr}"
     assert "pg_restore (one transaction)" in p.stdout, p.stdout
+    assert table_counts(st) == before
+
+
+def test_restore_whose_video_copy_fails_says_the_database_is_restored(stack):
+    """The videos are copied after pg_restore has committed. When a copy fails (a full disk, made
+    here by a file size limit: writes fail with EFBIG), the exit status is 3, not 2 (the
+    configuration's), and the message says the database is restored and a rerun needs --force."""
+    st = stack
+    restart_programs(st)          # the earlier tests' restores replaced the schema under them
+    seeker = st.client("bearer")
+    seeker.anonymous()
+    video = mp4_bytes(payload=200_000)
+    video_id = upload_ok(seeker, video, "Ops video")["id"]
+    set_dir = backup_set(st)
+    assert (set_dir / "videos" / video_id).exists()
+    media = st.dir / "media" / "videos"
+    (media / video_id).unlink()
+    before = table_counts(st)
+    ctl = [str(st.build / "tools" / "astralctl"), "-c", st.conf, "restore", "--input", str(set_dir), "--force"]
+    limited = ["sh", "-c", "trap '' XFSZ; ulimit -f 100; exec \"$@\"", "sh", *ctl]
+    p = run(st.as_run_user(limited), cwd="/")
+    assert p.returncode == 3, f"a failed video copy after pg_restore must exit 3:\n{p.stdout}\n{p.stderr}"
+    assert "File too large" in p.stderr, p.stderr
+    assert "the database is restored" in p.stderr, p.stderr
+    assert "0 of the set's 1 video files" in p.stderr, p.stderr
+    assert f"astralctl restore --input {set_dir} --force" in p.stderr, p.stderr
+    assert table_counts(st) == before
+    assert not (media / video_id).exists()
+    assert not [n for n in os.listdir(media) if n.startswith(".upload-restore-")], os.listdir(media)
+    # The rerun it names completes the restore.
+    p = st.astralctl("restore", "--input", set_dir, "--force")
+    assert p.returncode == 0, f"restore --force failed:\n{p.stdout}\n{p.stderr}"
+    assert (media / video_id).read_bytes() == video
     assert table_counts(st) == before

@@ -333,15 +333,25 @@ out:
 }
 
 /* Step 7: the video files into media.video_dir (0640, given to the directory's owner when run as
-   root), each copied under a temporary name, checked and renamed. Exit code. */
+   root), each copied under a temporary name, checked and renamed. *count gets how many are in
+   place, *total how many the set holds. Exit code: this runs after pg_restore has committed, so a
+   failure leaves the restore incomplete (ASTRALCTL_DATABASE), or the set is bad (ASTRALCTL_USAGE). */
 static int
-restore_videos(struct restore_run *run, int media_fd, const char *media_dir, size_t *count)
+restore_videos(struct restore_run *run, int media_fd, const char *media_dir, size_t *count, size_t *total)
 {
 	json_object *files = json_object_object_get(run->manifest, "files");
 	static const char prefix[] = BACKUP_VIDEOS "/";
-	int rc = ASTRALCTL_CONFIG;
+	int rc = ASTRALCTL_DATABASE;
 
 	*count = 0;
+	*total = 0;
+	for (size_t i = 0; i < json_object_array_length(files); i++) {
+		const char *path = json_object_get_string(json_object_object_get(json_object_array_get_idx(files, i),
+		                                                                  "path"));
+
+		if (strncmp(path, prefix, sizeof(prefix) - 1) == 0)
+			(*total)++;
+	}
 	for (size_t i = 0; i < json_object_array_length(files); i++) {
 		json_object *f = json_object_array_get_idx(files, i);
 		const char *path = json_object_get_string(json_object_object_get(f, "path"));
@@ -498,7 +508,7 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 	double started = backup_now(), t;
 	const char *media_dir;
 	PGconn *conn = NULL;
-	size_t videos = 0;
+	size_t videos = 0, set_videos = 0;
 	int rc, opt, media_fd = -1, bad;
 
 	optind = 0;
@@ -589,9 +599,16 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 		goto out;
 
 	t = backup_now();
-	rc = restore_videos(&run, media_fd, media_dir, &videos);
-	if (rc != ASTRALCTL_OK)
+	rc = restore_videos(&run, media_fd, media_dir, &videos, &set_videos);
+	if (rc != ASTRALCTL_OK) {
+		astralctl_error("the restore is not complete: the database is restored (pg_restore committed%s), "
+		                "but only %zu of the set's %zu video files were copied into media.video_dir %s. "
+		                "Fix the cause above (free space, for example), then run `astralctl restore "
+		                "--input %s --force` again: --force is needed because the database is no longer "
+		                "empty", run.set_aside > 0 ? " and the previous schema public was dropped" : "",
+		                videos, set_videos, media_dir, run.in_path);
 		goto out;
+	}
 	restore_step("copied the video files", t);
 
 	t = backup_now();
