@@ -2,6 +2,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE     /* mkostemp */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -20,6 +21,11 @@
 
 #define KEYRING_MAX_FILE_BYTES (1024 * 1024)
 #define KEYRING_HEADER "# astral keyring\n"
+/* The temporary file add_version writes beside the keyring: "<file>" KEYRING_TMP_INFIX "XXXXXX".
+ * A name no admin gives a file, so that the stale ones can be removed without touching theirs
+ * (a "keyring.backup" would match "<file>.XXXXXX"). */
+#define KEYRING_TMP_INFIX ".astral-tmp."
+#define KEYRING_TMP_RANDOM 6
 
 struct keyring_entry {
 	uint32_t version;
@@ -687,11 +693,11 @@ astral_keyring_add_version(const char *path, uint32_t *new_version)
 		goto out;
 	}
 	o += (size_t)n;
-	tmpcap = strlen(path) + sizeof(".XXXXXX");
+	tmpcap = strlen(path) + sizeof(KEYRING_TMP_INFIX "XXXXXX");
 	tmp = malloc(tmpcap);
 	if (tmp == NULL)
 		goto out;
-	(void)snprintf(tmp, tmpcap, "%s.XXXXXX", path);
+	(void)snprintf(tmp, tmpcap, "%s" KEYRING_TMP_INFIX "XXXXXX", path);
 	rc = ASTRAL_ERR_IO;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -733,6 +739,85 @@ out:
 	text_free(copy, textlen + 1);
 	text_free(out_text, cap);
 	text_free(keyline, keylen);
+	free(real);
+	return rc;
+}
+
+/* 1 when name is base KEYRING_TMP_INFIX followed by KEYRING_TMP_RANDOM letters and digits, the
+ * name mkostemp gives add_version's temporary file. */
+static int
+is_keyring_tmp_name(const char *name, const char *base)
+{
+	size_t blen = strlen(base), ilen = strlen(KEYRING_TMP_INFIX);
+	const char *p;
+
+	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, KEYRING_TMP_INFIX, ilen) != 0)
+		return 0;
+	p = name + blen + ilen;
+	if (strlen(p) != KEYRING_TMP_RANDOM)
+		return 0;
+	for (; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+astral_err
+astral_keyring_remove_stale_temps(const char *path, unsigned *removed)
+{
+	astral_err rc = ASTRAL_ERR_IO;
+	const char *base;
+	char *real = NULL;
+	struct dirent *e;
+	DIR *d = NULL;
+	int dirfd = -1, listfd;
+
+	if (removed != NULL)
+		*removed = 0;
+	if (path == NULL)
+		return ASTRAL_ERR_INVALID;
+	/* Beside the file a symbolic link names, as add_version writes them; the keyring may not
+	 * exist yet (keys init). */
+	real = realpath(path, NULL);
+	if (real == NULL && errno != ENOENT)
+		goto out;
+	if (real != NULL)
+		path = real;
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	dirfd = open_parent_dir(path);
+	/* add_version holds this lock while its temporary file exists: one found under it is stale. */
+	if (dirfd < 0 || flock(dirfd, LOCK_EX) != 0)
+		goto out;
+	listfd = dup(dirfd);
+	d = listfd >= 0 ? fdopendir(listfd) : NULL;
+	if (d == NULL) {
+		if (listfd >= 0)
+			close(listfd);
+		goto out;
+	}
+	rc = ASTRAL_OK;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (!is_keyring_tmp_name(e->d_name, base))
+			continue;
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (unlinkat(dirfd, e->d_name, 0) != 0) {
+			rc = ASTRAL_ERR_IO;
+			continue;
+		}
+		if (removed != NULL)
+			(*removed)++;
+	}
+	if (removed != NULL && *removed > 0 && fsync(dirfd) != 0)
+		rc = ASTRAL_ERR_IO;
+out:
+	if (d != NULL)
+		closedir(d);
+	if (dirfd >= 0)
+		close(dirfd);       /* also releases the lock */
 	free(real);
 	return rc;
 }

@@ -54,10 +54,18 @@ void astral_keyring_free(struct astral_keyring *kr);
 astral_err astral_keyring_create(const char *path) ASTRAL_MUST_USE;
 
 /* Adds a random key with version max+1 and makes it current.  Writes a temp
- * file (0600, same owner) beside the file path names (through symbolic
- * links), fsyncs it and renames it over that file;
+ * file "<file>.astral-tmp.XXXXXX" (0600, same owner) beside the file path
+ * names (through symbolic links), fsyncs it and renames it over that file;
  * comments and existing keys are kept.  Concurrent callers on the same
  * directory are serialised with flock(). */
 astral_err astral_keyring_add_version(const char *path, uint32_t *new_version) ASTRAL_MUST_USE;
+
+/* Removes the temp files of astral_keyring_add_version that a killed run left
+ * beside the file path names (through symbolic links): regular files named
+ * "<file>.astral-tmp." and 6 letters or digits, nothing else.  Holds the lock
+ * add_version holds, so a temp file being written is never touched.  *removed
+ * (if not NULL) gets how many were removed.  ASTRAL_ERR_IO when the directory
+ * cannot be read or a file cannot be removed (the others still are). */
+astral_err astral_keyring_remove_stale_temps(const char *path, unsigned *removed) ASTRAL_MUST_USE;
 
 #endif

@@ -116,3 +116,28 @@ def test_init_with_an_existing_key_file_that_is_too_open(stack, name, what):
         os.chmod(path, 0o600)
     p = stack.astralctl("keys", "init")
     assert p.returncode == 0 and f"{path} exists; left unchanged" in p.stdout, f"{p.stdout}\n{p.stderr}"
+
+
+@pytest.mark.parametrize("command", [("keys", "rotate"), ("keys", "rotate", "--rewrap-only"), ("keys", "init")])
+def test_rotate_and_init_remove_a_stale_temporary_keyring(stack, command):
+    """A keys rotate killed while writing leaves its temporary copy of the keyring (0600, key
+    material) beside it; the next keys rotate or keys init removes it, and nothing else."""
+    path = stack.dir / "etc" / "keyring"
+    stale = path.with_name("keyring.astral-tmp.Zz9Yy8")
+    stale.write_bytes(path.read_bytes())
+    os.chmod(stale, 0o600)
+    backup = path.with_name("keyring.backup")           # an admin's copy: never touched
+    backup.write_bytes(path.read_bytes())
+    os.chmod(backup, 0o600)
+    try:
+        p = stack.astralctl(*command)
+        assert p.returncode == 0, f"{' '.join(command)} failed:\n{p.stdout}\n{p.stderr}"
+        assert not stale.exists(), f"{' '.join(command)} left the stale temporary keyring {stale}"
+        assert "removed 1 temporary copy of the keyring" in p.stdout, p.stdout
+        assert backup.exists(), f"{' '.join(command)} removed {backup}, which is not its own"
+        leftovers = [n for n in os.listdir(path.parent) if n.startswith("keyring.astral-tmp.")]
+        assert not leftovers, leftovers
+    finally:
+        for f in (stale, backup):
+            if f.exists():
+                f.unlink()

@@ -466,6 +466,79 @@ test_keyring_bad_add_version(void **state)
 	free(missing);
 }
 
+/* A file named name beside path (in tmpdir) holding "x"; returns its path. */
+static char *
+touch_beside(const char *name)
+{
+	char *p = path_in_tmp(name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "x", 1), 1);
+	assert_int_equal(close(fd), 0);
+	return p;
+}
+
+static void
+test_keyring_remove_stale_temps(void **state)
+{
+	char *path = write_keyring("key 1 " KEY_ZERO "\ncurrent 1\n", 0600);
+	const char *base = strrchr(path, '/') + 1;
+	char name[96], *stale, *stale2, *backup, *short_tmp, *other, *before, *after;
+	unsigned removed = 99;
+	uint32_t v = 0;
+	struct stat st;
+
+	(void)state;
+	snprintf(name, sizeof(name), "%s.astral-tmp.Ab3xQ9", base);
+	stale = touch_beside(name);
+	snprintf(name, sizeof(name), "%s.astral-tmp.000000", base);
+	stale2 = touch_beside(name);
+	/* Not add_version's: an admin's copy, a name of another length, another keyring's. */
+	snprintf(name, sizeof(name), "%s.backup", base);
+	backup = touch_beside(name);
+	snprintf(name, sizeof(name), "%s.astral-tmp.Ab3x", base);
+	short_tmp = touch_beside(name);
+	other = touch_beside("other-keyring.astral-tmp.Ab3xQ9");
+	assert_int_equal(astral_keyring_remove_stale_temps(path, &removed), ASTRAL_OK);
+	assert_int_equal(removed, 2);
+	assert_int_not_equal(stat(stale, &st), 0);
+	assert_int_not_equal(stat(stale2, &st), 0);
+	assert_int_equal(stat(backup, &st), 0);
+	assert_int_equal(stat(short_tmp, &st), 0);
+	assert_int_equal(stat(other, &st), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(astral_keyring_remove_stale_temps(path, &removed), ASTRAL_OK);
+	assert_int_equal(removed, 0);
+	/* add_version's own temp file is of that name, and it leaves none. */
+	before = read_all(path);
+	assert_int_equal(astral_keyring_add_version(path, &v), ASTRAL_OK);
+	after = read_all(path);
+	assert_string_not_equal(before, after);
+	assert_int_equal(astral_keyring_remove_stale_temps(path, &removed), ASTRAL_OK);
+	assert_int_equal(removed, 0);
+	/* A keyring that does not exist yet: its directory is still swept. */
+	free(stale2);
+	snprintf(name, sizeof(name), "not-yet.astral-tmp.zzzzzz");
+	stale2 = touch_beside(name);
+	free(before);
+	before = path_in_tmp("not-yet");
+	assert_int_equal(astral_keyring_remove_stale_temps(before, &removed), ASTRAL_OK);
+	assert_int_equal(removed, 1);
+	assert_int_not_equal(stat(stale2, &st), 0);
+	unlink(backup);
+	unlink(short_tmp);
+	unlink(other);
+	free(before);
+	free(after);
+	free(stale);
+	free(stale2);
+	free(backup);
+	free(short_tmp);
+	free(other);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -486,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_keyring_bad_reload_keeps_keys),
 		cmocka_unit_test(test_keyring_reload_changed_key),
 		cmocka_unit_test(test_keyring_bad_add_version),
+		cmocka_unit_test(test_keyring_remove_stale_temps),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);

@@ -226,6 +226,22 @@ keys_check_existing(const char *what, const char *path)
 	return 0;
 }
 
+/* Removes the temporary copies of the keyring (key material) that a keys rotate killed while writing
+   left beside it; says what it did. A failure is a warning: the command goes on. */
+static void
+keys_remove_stale_temps(const char *keyring)
+{
+	unsigned removed = 0;
+
+	if (astral_keyring_remove_stale_temps(keyring, &removed) != ASTRAL_OK)
+		fprintf(stderr, "astralctl: warning: cannot remove every temporary copy (%s.astral-tmp.*) that an "
+		        "interrupted keys rotate left beside the keyring: %s. They hold key material: remove them\n",
+		        keyring, strerror(errno));
+	if (removed > 0)
+		printf("removed %u temporary cop%s of the keyring (%s.astral-tmp.*) that an interrupted keys rotate "
+		       "left behind\n", removed, removed == 1 ? "y" : "ies", keyring);
+}
+
 static const struct option keys_init_options[] = {
 	{ "owner", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
@@ -299,6 +315,7 @@ astralctl_keys_init(struct astralctl *ctl, int argc, char **argv)
 		printf("created keyring %s with key version 1\n", cfg.keyring_file);
 		printf("back up the keyring apart from the database: without it, encrypted data cannot be read\n");
 	}
+	keys_remove_stale_temps(cfg.keyring_file);
 	if (owner == NULL && geteuid() == 0 && made)
 		printf("note: the new files belong to root; the programs read them as the service user "
 		       "(use --owner USER)\n");
@@ -510,6 +527,7 @@ astralctl_keys_rotate(struct astralctl *ctl, int argc, char **argv)
 	rc = astralctl_open_keyring(ctl, &kr);
 	if (rc != ASTRALCTL_OK)
 		goto out;
+	keys_remove_stale_temps(ctl->cfg.keyring_file);
 	/* Connect first: a key added while the database is unreachable would only be half a rotation. */
 	rc = astralctl_open_owner(ctl, keys_stmts, KEYS_STMT_COUNT, &db);
 	if (rc != ASTRALCTL_OK)
