@@ -3,9 +3,13 @@ exported, or left out of the export with a reason; and every reference to a pers
 with their account or is cleared, with what then remains written down. Found from the catalogue,
 so a new table or a new reference to users cannot be forgotten, whatever it is keyed by (a table
 of a person's words keyed by a post or a session escapes a check that follows only foreign keys to
-users)."""
+users). The export also shows the person nothing staff wrote about them that their own views do
+not show (the reasons and notes in the audit rows of what staff did to them)."""
+
+import uuid
 
 from astral_client import expect
+from test_moderation_setup import insert_alert, new_post, new_seeker, new_session, new_staff, report, reported_post, send
 
 # The export's tables (`tables` of GET /api/me/export, cgi-bin/auth/statements.c AUTH_EXPORT).
 EXPORTED = {
@@ -89,3 +93,44 @@ def test_every_reference_to_a_person_goes_or_is_cleared(stack):
     assert cleared == set(CLEARED), \
         f"SET NULL references without a reason: {sorted(cleared - set(CLEARED))}, " \
         f"listed but gone: {sorted(set(CLEARED) - cleared)}"
+
+
+# ------------------------------------------------------------------ what staff wrote about me
+
+def export_text(person):
+    return expect(person.get("/api/me/export"), 200).body.decode()
+
+
+def test_export_keeps_staff_notes_out_of_my_audit_rows(stack):
+    """A crisis alert's resolution note, a break-glass reason and a report dismissal's note are
+    staff's: the person's own views never show them (the access log has no detail, the exported
+    crisis_alerts no resolution note), so the exported audit rows about them must not either."""
+    mod = new_staff(stack)
+    seeker, helper, sid = new_session(stack)
+    send(seeker, sid, "a hard week")
+    alert = insert_alert(stack, seeker.id)
+    tag = uuid.uuid4().hex[:8]
+    note = f"Resolved: spoke with helper, see ticket {tag}"
+    expect(mod.post(f"/api/moderation/alerts/{alert}/resolve", {"note": note}), 200)
+    reason = f"Reported by a helper, review {tag}"
+    expect(mod.post("/api/moderation/break-glass", {"session_id": sid, "reason": reason}), 201)
+    author, post_id, reporters = reported_post(stack)
+    dismiss = f"Reporter keeps reporting this author {tag}"
+    expect(mod.post(f"/api/moderation/reports/{post_id}/dismiss", {"note": dismiss}), 200)
+
+    text = export_text(seeker)
+    assert '"break_glass_open"' in text and '"alert_resolve"' in text, "the rows themselves stay"
+    assert note not in text, "the export shows the person staff's resolution note"
+    assert reason not in text, "the export shows the person the moderator's break-glass reason"
+    assert dismiss not in export_text(author), "the export shows the author a note about their reporters"
+    # Staff's own export keeps what they wrote.
+    mine = export_text(mod)
+    assert note in mine and reason in mine and dismiss in mine
+
+
+def test_export_keeps_my_own_audit_details(stack):
+    reporter = new_seeker(stack)
+    post_id = new_post(stack, new_seeker(stack))
+    report(reporter, post_id, "self_harm")
+    rows = expect(reporter.get("/api/me/export"), 200).json["tables"]["audit_log"]
+    assert [r["detail"] for r in rows if r["action"] == "post_report"] == ["self_harm"]
