@@ -186,7 +186,8 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" 'safety_plans', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT user_id, encode(plan, 'hex') AS plan,"
 		"   updated_at FROM safety_plans WHERE user_id = $1) t),"
 		" 'wellness_videos', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, description,"
-		"   mime, size, status, like_count, created_at, decided_at FROM wellness_videos WHERE uploader_id = $1) t),"
+		"   mime, size, status, like_count, created_at, decided_at, decision_note FROM wellness_videos"
+		"   WHERE uploader_id = $1) t),"
 		/* Moderation: what staff did about me (the moderator is not named), my ban, and for staff
 		   the break-glass grants I opened. What became of my reports is in post_reports. */
 		" 'moderation_actions', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, action,"

@@ -10,6 +10,7 @@ import uuid
 
 from astral_client import expect
 from test_moderation_setup import insert_alert, new_post, new_seeker, new_session, new_staff, report, reported_post, send
+from test_videos_setup import mp4_bytes, new_user, upload_ok
 
 # The export's tables (`tables` of GET /api/me/export, cgi-bin/auth/statements.c AUTH_EXPORT).
 EXPORTED = {
@@ -134,3 +135,15 @@ def test_export_keeps_my_own_audit_details(stack):
     report(reporter, post_id, "self_harm")
     rows = expect(reporter.get("/api/me/export"), 200).json["tables"]["audit_log"]
     assert [r["detail"] for r in rows if r["action"] == "post_report"] == ["self_harm"]
+
+
+def test_export_carries_the_note_on_my_rejected_video(stack, clock):
+    from test_videos_setup import new_staff as video_staff
+
+    uploader = new_user(stack)
+    v = upload_ok(uploader, mp4_bytes(payload=333), "Rain on the window")
+    reason = "The picture shakes too much to be calming."
+    expect(video_staff(stack, clock).post(f"/api/moderation/videos/{v['id']}/reject", {"reason": reason}), 200)
+    videos = expect(uploader.get("/api/me/export"), 200).json["tables"]["wellness_videos"]
+    assert [(x["id"], x["status"], x.get("decision_note")) for x in videos] == [(v["id"], "rejected", reason)]
+    assert "decided_by" not in videos[0], "the moderator is not named"
