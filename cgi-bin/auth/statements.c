@@ -87,7 +87,11 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" ORDER BY id DESC LIMIT $3", 3 },
 	/* Every table that holds this person's data, as one JSON document. Credentials (password
 	   hash, TOTP secret, recovery hash, refresh-token hashes) and key material are not data
-	   about the person and are left out; tests/integration checks no table is forgotten. */
+	   about the person and are left out; tests/integration checks no table is forgotten.
+	   An audit row's detail is exported when the person or the system wrote it: the rows of
+	   what someone else did to them (staff above all) keep what the access log shows, not
+	   the reason that person wrote (a crisis alert's resolution note, a break-glass reason, a
+	   dismissal's note about the reporters), which the person's own views never show. */
 	[AUTH_EXPORT] = { "auth_export",
 		"SELECT json_build_object("
 		" 'users', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT id, role, helper_tier, username, display_name,"
@@ -102,7 +106,8 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" 'blocks', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT blocked_id, created_at"
 		"   FROM blocks WHERE blocker_id = $1) t),"
 		" 'audit_log', (SELECT coalesce(json_agg(t ORDER BY t.id), '[]') FROM (SELECT id, occurred_at, actor_role,"
-		"   action, object_type, object_id, outcome, detail FROM audit_log"
+		"   action, object_type, object_id, outcome, CASE WHEN actor_id IS NULL OR actor_id = $1 THEN detail END AS detail"
+		"   FROM audit_log"
 		"   WHERE subject_id = $1 OR actor_id = $1) t),"
 		/* Peer support. Another person's id appears only where it is a helper the person chose or
 		   was helped by (helpers are named; seekers stay anonymous). Message bodies are sealed
@@ -181,7 +186,8 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" 'safety_plans', (SELECT coalesce(json_agg(t), '[]') FROM (SELECT user_id, encode(plan, 'hex') AS plan,"
 		"   updated_at FROM safety_plans WHERE user_id = $1) t),"
 		" 'wellness_videos', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, description,"
-		"   mime, size, status, like_count, created_at, decided_at FROM wellness_videos WHERE uploader_id = $1) t),"
+		"   mime, size, status, like_count, created_at, decided_at, decision_note FROM wellness_videos"
+		"   WHERE uploader_id = $1) t),"
 		/* Moderation: what staff did about me (the moderator is not named), my ban, and for staff
 		   the break-glass grants I opened. What became of my reports is in post_reports. */
 		" 'moderation_actions', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id, action,"
