@@ -275,7 +275,9 @@ def test_my_writes_never_reach_another_profile(stack):
 
 
 @pytest.mark.parametrize("bad", ["not-a-uuid", "1", "00000000-0000-0000-0000-00000000000g",
-                                 "%27%20OR%201%3D1", "me%20", "x%2Fy"])
+                                 "%27%20OR%201%3D1", "me%20",
+                                 pytest.param("x%2Fy", marks=pytest.mark.nginx_only(
+                                     "Apache refuses an encoded slash itself with its 404 (AllowEncodedSlashes Off)"))])
 def test_profile_bad_ids(stack, bad):
     s = new_seeker(stack)
     r = s.get(f"/api/helpers/{bad}")

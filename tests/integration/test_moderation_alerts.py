@@ -257,6 +257,7 @@ def test_a_queue_item_is_the_alert_as_read_alone_without_its_words(stack, old_al
     assert listed(mod, acknowledged)["acknowledged_by"]["id"] == other.id
 
 
+@pytest.mark.nginx_only("event streams are nchan's; behind Apache the UI polls (test_apache_front.py)")
 @pytest.mark.parametrize("transport", ["websocket", "eventsource"])
 def test_alert_new_reaches_a_moderators_stream(stack, transport):
     mod = new_staff(stack)

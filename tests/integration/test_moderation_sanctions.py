@@ -55,6 +55,7 @@ def test_actions_in_the_same_second_are_listed_latest_first(stack, clock):
                                                                      time.gmtime(clock.frozen_at))}
 
 
+@pytest.mark.nginx_only("event streams are nchan's; behind Apache the UI polls (test_apache_front.py)")
 @pytest.mark.parametrize("transport", ["websocket", "eventsource"])
 def test_timed_ban_closes_streams_refuses_sign_in_and_lifts_itself(stack, clock, transport):
     mod = new_staff(stack, clock)

@@ -20,6 +20,8 @@ from astral_client import expect
 from test_chat_setup import (Person, Subscriber, accept, end_session, message_event, new_helper, new_post,
                              new_seeker, new_session, send, ws_url)
 
+pytestmark = pytest.mark.nginx_only("event streams are nchan's; behind Apache the UI polls (test_apache_front.py)")
+
 TRANSPORTS = ["websocket", "eventsource"]
 
 

@@ -9,6 +9,8 @@ import requests
 from astral_client import expect, strong_password, unique
 from test_chat_setup import Person, Subscriber, new_session, send
 
+pytestmark = pytest.mark.nginx_only("event streams are nchan's; behind Apache the UI polls (test_apache_front.py)")
+
 
 def publisher_deletes(stack, user_id):
     log = stack.log_dir / "nginx-access.log"
