@@ -22,6 +22,7 @@
 enum session_stmt {
 	STMT_SESSION_CHECK,
 	STMT_SESSION_INSERT,
+	STMT_SIGN_IN_PRUNE,
 	STMT_REFRESH_INSERT,
 	STMT_REFRESH_FIND,
 	STMT_REFRESH_ROTATE,
@@ -49,6 +50,8 @@ const struct astral_stmt astral_session_stmts[] = {
 		"  RETURNING 1)"
 		" SELECT revoked, seen, expires, mfa, role, created, username, display_name, helper_tier,"
 		"  has_password, mfa_enabled, user_created, (SELECT count(*) FROM touch) FROM s", 6 },
+	/* What earlier sign-ins left behind, a little at a time (migration 0036). */
+	[STMT_SIGN_IN_PRUNE] = { "sign_in_prune", "SELECT astral_auth_prune(to_timestamp($1))", 1 },
 	/* A new session and its first refresh token, in one statement. */
 	[STMT_SESSION_INSERT] = { "session_insert",
 		"WITH s AS (INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, mfa)"
@@ -366,6 +369,11 @@ astral_session_start(struct astral_request *req, const char *user_id, const char
 	astral_params_bool(&p, mfa);
 	astral_params_bytes(&p, h, sizeof(h));
 	err = astral_db_queue(req->app->db, &astral_session_stmts[STMT_SESSION_INSERT], &p);
+	if (err == ASTRAL_OK) {
+		astral_params_init(&p);
+		astral_params_int(&p, req->now);
+		err = astral_db_queue(req->app->db, &astral_session_stmts[STMT_SIGN_IN_PRUNE], &p);
+	}
 	if (err == ASTRAL_OK)
 		err = issue_access(req, out);
 	if (err == ASTRAL_OK)

@@ -21,12 +21,16 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		" VALUES ($1, 0, to_timestamp(0), to_timestamp(0)) ON CONFLICT (name_hash) DO NOTHING", 1 },
 	[AUTH_THROTTLE_GET] = { "auth_throttle_get",
 		"SELECT failures, " EPOCH("next_allowed_at") " FROM login_throttle WHERE name_hash = $1 FOR UPDATE", 1 },
-	/* From the fifth failure on, each failure doubles the wait: 30 s, 60 s, … at most 15 min. */
+	/* From the fifth failure on, each failure doubles the wait: 30 s, 60 s, … at most 15 min. A
+	   failure a day after the last one counts from 1 again (astral_auth_prune, migration 0036,
+	   removes such rows as sign-ins go on). */
 	[AUTH_THROTTLE_FAIL] = { "auth_throttle_fail",
 		"INSERT INTO login_throttle AS t (name_hash, failures, next_allowed_at, updated_at)"
 		" VALUES ($1, 1, to_timestamp($2), to_timestamp($2))"
-		" ON CONFLICT (name_hash) DO UPDATE SET failures = t.failures + 1, updated_at = to_timestamp($2),"
-		"  next_allowed_at = CASE WHEN t.failures + 1 < 5 THEN to_timestamp($2)"
+		" ON CONFLICT (name_hash) DO UPDATE SET updated_at = to_timestamp($2),"
+		"  failures = CASE WHEN t.updated_at < to_timestamp($2) - interval '1 day' THEN 1 ELSE t.failures + 1 END,"
+		"  next_allowed_at = CASE WHEN t.updated_at < to_timestamp($2) - interval '1 day' OR t.failures + 1 < 5"
+		"   THEN to_timestamp($2)"
 		"   ELSE to_timestamp($2) + make_interval(secs => least(900, 30 * power(2, least(t.failures + 1 - 5, 10))))"
 		"   END", 2 },
 	[AUTH_THROTTLE_CLEAR] = { "auth_throttle_clear",
