@@ -74,14 +74,21 @@ def feed_ids(client, query=""):
     return [p["id"] for p in all_pages(client, "/api/posts" + (f"?{query}" if query else ""))]
 
 
-def publishes(stack, user_id, wait=True):
-    """How many events the programs published to the user's channel (nginx access log)."""
+def publishes(stack, user_id, at_least=0, timeout=10.0):
+    """How many events the programs published to the user's channel (nginx access log), once
+    there are at least `at_least` of them (or `timeout` seconds have passed: the count then).
+
+    The programs publish after their answer has left (lib/router.c), and nginx writes the line
+    once it has answered the publish: a count read right after an answer may still miss that
+    answer's events. Wait for the number expected; at_least=0 reads the log once, for checks
+    that nothing more was published."""
     log = stack.log_dir / "nginx-access.log"
     wanted = f"POST /rt/pub/user-{user_id}"
-    count = 0
-    for _ in range(20 if wait else 1):
+    deadline = time.monotonic() + timeout
+    while True:
         count = log.read_text(errors="replace").count(wanted) if log.exists() else 0
-        if count or not wait:
+        if count >= at_least or time.monotonic() >= deadline:
             return count
+        time.sleep(0.05)
         time.sleep(0.1)
     return count

@@ -16,10 +16,11 @@ from test_wellness_mood_setup import (audit_rows, checkin, complete, day, insert
 
 # ------------------------------------------------------------------ check-in
 
-def test_first_checkin_of_the_day_is_201_with_defaults(stack):
+def test_first_checkin_of_the_day_is_201_with_defaults(stack, clock):
+    at(clock, "2026-05-05T12:00:00")             # far from midnight: the day is not read twice across it
     p = new_person(stack)
     m = expect(p.post("/api/wellness/mood", {"mood": 4}), 201).json
-    assert m["day"] == day(utc_today())
+    assert m["day"] == day(utc_today(clock)) == "2026-05-05"
     assert (m["mood"], m["anxiety"], m["sleep"], m["energy"]) == (4, 3, 3, 3)
     assert m["tags"] == [] and m["note"] is None
     assert m["created_at"] == m["updated_at"]
@@ -193,9 +194,10 @@ def test_zone_names_that_are_posix_offsets_are_400(stack, tz):
 
 # ------------------------------------------------------------------ history
 
-def test_history_default_is_the_last_30_days_newest_first(stack):
+def test_history_default_is_the_last_30_days_newest_first(stack, clock):
+    at(clock, "2026-05-05T12:00:00")             # far from midnight: the rows' days and the server's agree
     p = new_person(stack)
-    today = utc_today()
+    today = utc_today(clock)
     for back in (0, 1, 29, 30, 45):
         insert_checkin(stack, p.user_id, today - datetime.timedelta(days=back), 3)
     days = [m["day"] for m in expect(p.get("/api/wellness/mood"), 200).json["items"]]
@@ -269,9 +271,10 @@ def export(person):
     return r
 
 
-def test_export_csv_layout_and_escaping(stack):
+def test_export_csv_layout_and_escaping(stack, clock):
+    at(clock, "2026-05-05T12:00:00")             # far from midnight: the rows' days and the server's agree
     p = new_person(stack)
-    today = utc_today()
+    today = utc_today(clock)
     insert_checkin(stack, p.user_id, today - datetime.timedelta(days=2), 2, tags=["Tired", "Lonely"], anxiety=4)
     nasty = '=HYPERLINK("http://evil.example","click"), and "quotes"\nsecond line, with comma'
     checkin(p, 201, mood=5, sleep=4, tags=["Calm", "Grateful"], note=nasty)
