@@ -277,13 +277,14 @@ def test_audit_filters_and_pages(stack):
     assert all(i["actor_role"] == "moderator" and i["object_id"] == seeker.id for i in warns["items"])
     none = expect(admin.get(f"/api/admin/audit?subject={seeker.id}&action=user_ban"), 200).json
     assert none["items"] == [] and none["next"] is None
-    today = datetime.datetime.now(datetime.timezone.utc).date()
-    day = lambda d: (today + datetime.timedelta(days=d)).isoformat()
+    # The days the rows were written on (the database's clock, UTC; two if they straddle midnight).
+    days = sorted({datetime.date.fromisoformat(i["at"][:10]) for i in warns["items"]})
+    before, after = (days[0] - datetime.timedelta(days=1)).isoformat(), (days[-1] + datetime.timedelta(days=1)).isoformat()
     q = f"/api/admin/audit?subject={seeker.id}&action=user_warn"
-    assert len(expect(admin.get(f"{q}&from={day(-1)}&to={day(1)}"), 200).json["items"]) == 3
-    assert expect(admin.get(f"{q}&from={day(1)}"), 200).json["items"] == []
-    assert expect(admin.get(f"{q}&to={day(-1)}"), 200).json["items"] == []
-    expect(admin.get(f"{q}&from={day(1)}&to={day(-1)}"), 400, "invalid_field", "to")
+    assert len(expect(admin.get(f"{q}&from={before}&to={after}"), 200).json["items"]) == 3
+    assert expect(admin.get(f"{q}&from={after}"), 200).json["items"] == []
+    assert expect(admin.get(f"{q}&to={before}"), 200).json["items"] == []
+    expect(admin.get(f"{q}&from={after}&to={before}"), 400, "invalid_field", "to")
     expect(admin.get("/api/admin/audit?action=User-Warn"), 400, "invalid_field", "action")
     # Pages of one walk the same rows.
     seen, cursor = [], None

@@ -51,7 +51,7 @@ class Stream:
         while not self.events.empty():
             self.events.get_nowait()
 
-    def wait_for(self, type_, timeout=2.0):
+    def wait_for(self, type_, timeout=5.0):
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             try:

@@ -23,6 +23,9 @@ from test_chat_setup import (Person, Subscriber, accept, end_session, message_ev
 pytestmark = pytest.mark.nginx_only("event streams are nchan's; behind Apache the UI polls (test_apache_front.py)")
 
 TRANSPORTS = ["websocket", "eventsource"]
+# The requirement is a message within 1 s of its POST (the first two tests); elsewhere an event is
+# only waited for, with room for a slow machine.
+LATE_S = 5.0
 
 
 def subscribe(stack, person, transport, query=""):
@@ -70,8 +73,8 @@ def test_crisis_flag_reaches_the_helper_only(stack, subs, transport):
     subs += [s_sub, h_sub]
     m = send(s, sid, "I want to end my life")
     assert m["crisis"]["severity"] == "high"
-    assert h_sub.wait_for(message_event(m["id"]), 1.0)[1]["message"]["flagged"] is True
-    seeker_view = s_sub.wait_for(message_event(m["id"]), 1.0)[1]["message"]
+    assert h_sub.wait_for(message_event(m["id"]), LATE_S)[1]["message"]["flagged"] is True
+    seeker_view = s_sub.wait_for(message_event(m["id"]), LATE_S)[1]["message"]
     assert seeker_view["flagged"] is False and "crisis" not in seeker_view
 
 
@@ -87,7 +90,7 @@ def test_message_new_names_the_message_before_it(stack, subs):
     second = send(h, sid, "a reply")
     third = send(s, sid, "and again")
     for sub in (s_sub, h_sub):
-        evs = {m["id"]: sub.wait_for(message_event(m["id"]), 1.0)[1] for m in (first, second, third)}
+        evs = {m["id"]: sub.wait_for(message_event(m["id"]), LATE_S)[1] for m in (first, second, third)}
         assert evs[first["id"]]["prev_id"] is None
         assert evs[second["id"]]["prev_id"] == first["id"]
         assert evs[third["id"]]["prev_id"] == second["id"]
@@ -103,17 +106,17 @@ def test_typing_read_and_ended_reach_the_other_side(stack, subs):
     subs += [s_sub, h_sub]
 
     expect(s.post(f"/api/sessions/{sid}/typing"), 204)
-    _, ev = h_sub.wait_for(lambda e: e.get("type") == "typing", 1.0)
+    _, ev = h_sub.wait_for(lambda e: e.get("type") == "typing", LATE_S)
     assert ev["session_id"] == sid and ev["sender_role"] == "seeker"
 
     m = send(s, sid, "are you there?")
     expect(h.post(f"/api/sessions/{sid}/read", {"up_to": m["id"]}), 200)
-    _, ev = s_sub.wait_for(lambda e: e.get("type") == "read", 1.0)
+    _, ev = s_sub.wait_for(lambda e: e.get("type") == "read", LATE_S)
     assert ev == {"type": "read", "at": ev["at"], "session_id": sid, "reader_role": "helper", "up_to_seq": m["seq"]}
 
     end_session(h, sid)
     for sub in (s_sub, h_sub):
-        _, ev = sub.wait_for(lambda e: e.get("type") == "session.ended", 1.0)
+        _, ev = sub.wait_for(lambda e: e.get("type") == "session.ended", LATE_S)
         assert ev["session_id"] == sid and ev["ended_by"] == "helper"
     # The typist's own stream hears no typing, and nobody heard a read mark that did not move.
     time.sleep(0.3)
@@ -160,7 +163,7 @@ def test_connect_to_a_session_not_mine_is_404(stack, subs):
     sub = subscribe(stack, s, "websocket", f"?session={sid}")
     subs.append(sub)
     m = send(h, sid, "through the session-checked stream")
-    sub.wait_for(message_event(m["id"]), 1.0)
+    sub.wait_for(message_event(m["id"]), LATE_S)
 
 
 def test_the_hand_off_headers_never_reach_the_client(stack, subs):
@@ -197,7 +200,7 @@ def test_last_event_id_resumes_from_the_servers_buffer(stack, subs):
     s, h, sid = new_session(stack)
     sub = subscribe(stack, s, "eventsource")
     m1 = send(h, sid, "first")
-    sub.wait_for(message_event(m1["id"]), 1.0)
+    sub.wait_for(message_event(m1["id"]), LATE_S)
     last_id = sub.event_ids[-1]
     sub.close()
     m2 = send(h, sid, "sent while I was away")
@@ -233,7 +236,7 @@ def test_a_browser_connects_with_its_cookies(stack, subs, transport):
     sub = subscribe(stack, browser, transport)
     subs.append(sub)
     m = send(h, sid, "to the browser")
-    sub.wait_for(message_event(m["id"]), 1.0)
+    sub.wait_for(message_event(m["id"]), LATE_S)
 
 
 def test_eventsource_reconnect_header_resumes(stack, subs):
@@ -241,7 +244,7 @@ def test_eventsource_reconnect_header_resumes(stack, subs):
     s, h, sid = new_session(stack)
     sub = subscribe(stack, s, "eventsource")
     m1 = send(h, sid, "one")
-    sub.wait_for(message_event(m1["id"]), 1.0)
+    sub.wait_for(message_event(m1["id"]), LATE_S)
     last_id = sub.event_ids[-1]
     sub.close()
     m2 = send(h, sid, "two, while reconnecting")
@@ -292,7 +295,7 @@ def test_after_an_nginx_reload_nothing_is_lost_or_duplicated(stack, subs, transp
     sub = subscribe(stack, s, transport)
     subs.append(sub)
     sent = [send(h, sid, f"before the reload {i}") for i in range(3)]
-    sub.wait_for(message_event(sent[-1]["id"]), 1.0)
+    sub.wait_for(message_event(sent[-1]["id"]), LATE_S)
     take(sub.received)
     master, old = reload_nginx(stack)
     # Said while the client's stream is going away and coming back.
@@ -316,7 +319,7 @@ def test_after_an_nginx_reload_nothing_is_lost_or_duplicated(stack, subs, transp
         have[m["id"]] = m
     # Live again on the new stream.
     sent.append(send(h, sid, "after the reload"))
-    fresh.wait_for(message_event(sent[-1]["id"]), 1.0)
+    fresh.wait_for(message_event(sent[-1]["id"]), LATE_S)
     take(fresh.received)
 
     server = expect(s.get(f"/api/sessions/{sid}/messages?limit=100"), 200).json["items"]
