@@ -445,8 +445,11 @@ def test_restore_of_a_set_of_an_older_schema_then_migrate(drill):
     assert p.returncode == 0, f"a set of an older schema must restore:\n{p.stdout}\n{p.stderr}"
     assert f"schema version {known - 1}; this astralctl's is {known}" in p.stdout, p.stdout
     assert "run `astralctl migrate`" in p.stdout, p.stdout
+    assert "walk the chain with `astralctl audit verify` once migrated" in p.stdout, p.stdout
     p = target.astralctl("migrate", "--dir", SRC / "migrations")
     assert p.returncode == 0 and f"database is at version {known}" in p.stdout, f"{p.stdout}\n{p.stderr}"
+    p = target.astralctl("audit", "verify")
+    assert p.returncode == 0 and "audit log intact" in p.stdout, f"{p.stdout}\n{p.stderr}"
 
 
 # ------------------------------------------------------------------ the drill

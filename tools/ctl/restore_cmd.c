@@ -421,7 +421,8 @@ restore_compare_tables(json_object *want, json_object *got)
 }
 
 /* Step 8: the restored database against the manifest: row counts, schema_migrations, the audit
-   chain heads and the chain itself, the key versions of the data in the keyring. Exit code. */
+   chain heads and the chain itself (*audit_rows -1: not walked, the set's schema being older), the
+   key versions of the data in the keyring. Exit code. */
 static int
 restore_check(struct astralctl *ctl, struct restore_run *run, long long *rows, long long *audit_rows)
 {
@@ -461,7 +462,17 @@ restore_check(struct astralctl *ctl, struct restore_run *run, long long *rows, l
 		first = first ? first : ASTRALCTL_AUDIT;
 	}
 
-	/* The audit chain, walked as `astralctl audit verify` does. */
+	/* The audit chain, walked as `astralctl audit verify` does. That opens the database as the
+	   programs do, preparing the statements of this version's schema, which a set of an older
+	   schema does not have until `astralctl migrate` has run: the walk is left to after it (the
+	   chain heads are compared above either way). */
+	if (run->schema_version < ASTRALCTL_SCHEMA_VERSION) {
+		*audit_rows = -1;
+		if (restore_check_keys(run, versions, "the restored data has") > 0)
+			first = first ? first : ASTRALCTL_KEYS;
+		rc = first;
+		goto out;
+	}
 	rc = astralctl_open_owner(ctl, NULL, 0, &db);
 	if (rc != ASTRALCTL_OK) {
 		astralctl_error("the audit chain could not be checked: run `astralctl migrate`, then `astralctl audit "
@@ -621,7 +632,11 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 	printf("restored %lld rows in %zu tables and %zu video files (%lld bytes of backup set) in %.2f s\n", rows,
 	       (size_t)json_object_object_length(json_object_object_get(run.manifest, "tables")), videos, bytes,
 	       backup_now() - started);
-	printf("audit log intact: %lld rows; every key version the data uses is in the keyring\n", audit_rows);
+	if (audit_rows >= 0)
+		printf("audit log intact: %lld rows; every key version the data uses is in the keyring\n", audit_rows);
+	else
+		printf("audit chain heads as in the backup; every key version the data uses is in the keyring; "
+		       "walk the chain with `astralctl audit verify` once migrated\n");
 	printf("next: %sput the JWT key kept apart in place (auth.jwt_key_file), %sthen start the programs\n",
 	       run.created_app ? "give astral_app its password or peer mapping (roles are not in a backup), " : "",
 	       run.schema_version < ASTRALCTL_SCHEMA_VERSION
