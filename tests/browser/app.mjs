@@ -118,6 +118,17 @@ export async function deafStream(page) {
 	return () => heard;
 }
 
+/**
+ * Wait until the server has sent a deaf stream (deafStream's `heard`) at least one frame: the
+ * event went out and the page missed it. Fails naming `what` after timeoutMs.
+ */
+export async function untilStreamHeard(page, heard, what, timeoutMs) {
+	for (let waited = 0; heard() === 0; waited += 50) {
+		assert.ok(waited < timeoutMs, `${what} never reached the stream`);
+		await page.waitForTimeout(50);
+	}
+}
+
 /** GET /api/auth/session from the page: the SessionResponse, or null when signed out. */
 export async function currentSession(page) {
 	const result = await apiCall(page, 'GET', '/api/auth/session');

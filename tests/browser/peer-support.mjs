@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { SRC, Session, checkA11y, screenshot } from './harness.mjs';
-import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, deafStream, text, waitForToast } from './app.mjs';
+import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, deafStream, text, untilStreamHeard, waitForToast } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.json'), 'utf8'));
@@ -242,10 +242,7 @@ export function peerSupportTests(test) {
 
 			const sent = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'are you still there?', client_key: 'quiet-1' });
 			assert.equal(sent.status, 201, JSON.stringify(sent));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the message never reached the stream');
-				await page.waitForTimeout(50);
-			}
+			await untilStreamHeard(page, heard, 'the message', LIVE_MS);
 			await page.waitForTimeout(500);
 			const message = page.locator('.chat-log > li', { hasText: 'are you still there?' });
 			assert.equal(await message.count(), 0, 'the message showed although the stream heard nothing');
@@ -518,10 +515,7 @@ export function peerSupportTests(test) {
 			assert.equal((await apiCall(helper.page, 'PUT', '/api/helpers/me/availability', { online: true })).status, 200);
 			const accepted = await apiCall(helper.page, 'POST', `/api/posts/${post.id}/accept`);
 			assert.equal(accepted.status, 201, JSON.stringify(accepted));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the acceptance never reached the stream');
-				await seekerPage.waitForTimeout(50);
-			}
+			await untilStreamHeard(seekerPage, heard, 'the acceptance', LIVE_MS);
 			await seekerPage.waitForTimeout(500);
 			assert.equal(await card.locator('a[data-action="view-chat"]').count(), 0, 'the acceptance showed although the stream heard nothing');
 			await seekerPage.clock.fastForward('01:01');
@@ -552,10 +546,7 @@ export function peerSupportTests(test) {
 			const content = `Could we talk tonight? ${crypto.randomBytes(3).toString('hex')}`;
 			const asked = await apiCall(seekerPage, 'POST', '/api/posts/direct-requests', { helper_id: helperUser.id, category: 'Loneliness', content });
 			assert.equal(asked.status, 201, JSON.stringify(asked));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the request never reached the stream');
-				await helperPage.waitForTimeout(50);
-			}
+			await untilStreamHeard(helperPage, heard, 'the request', LIVE_MS);
 			await helperPage.waitForTimeout(500);
 			const request = cardWith(helperPage, content);
 			assert.equal(await request.count(), 0, 'the request showed although the stream heard nothing');
@@ -588,10 +579,7 @@ export function peerSupportTests(test) {
 
 			const accepted = await apiCall(helper.page, 'POST', `/api/posts/${post.id}/accept`);
 			assert.equal(accepted.status, 201, JSON.stringify(accepted));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the acceptance never reached the stream');
-				await seekerPage.waitForTimeout(50);
-			}
+			await untilStreamHeard(seekerPage, heard, 'the acceptance', LIVE_MS);
 			const told = ptext('notices.accepted', { name: helperName });
 			// Every toast the page shows with that text, counted as it appears (toasts leave by themselves).
 			await seekerPage.evaluate((text) => {
@@ -637,10 +625,7 @@ export function peerSupportTests(test) {
 
 			const sent = await apiCall(seekerPage, 'POST', `/api/sessions/${sessionId}/messages`, { text: 'Still there?', client_key: 'deaf-unread-1' });
 			assert.equal(sent.status, 201, JSON.stringify(sent));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the message never reached the stream');
-				await helperPage.waitForTimeout(50);
-			}
+			await untilStreamHeard(helperPage, heard, 'the message', LIVE_MS);
 			await helperPage.waitForTimeout(500);
 			assert.equal(await card.locator('.unread-badge').count(), 0, 'the message showed although the stream heard nothing');
 			await helperPage.clock.fastForward('01:01');

@@ -26,8 +26,8 @@ import path from 'node:path';
 
 import { SRC, Session, checkA11y } from './harness.mjs';
 import {
-	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, text, waitForToast,
-	waitForView,
+	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, text,
+	untilStreamHeard, waitForToast, waitForView,
 } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
@@ -189,10 +189,7 @@ export function staffTests(test) {
 			await createSeeker(seeker);
 			const posted = await apiCall(seeker.page, 'POST', '/api/posts', { category: 'Depression', content: `${CRISIS_PHRASE} ${tag()}` });
 			assert.equal(posted.status, 201, JSON.stringify(posted));
-			for (let waited = 0; heard() === 0; waited += 50) {
-				assert.ok(waited < LIVE_MS, 'the alert never reached the stream');
-				await page.waitForTimeout(50);
-			}
+			await untilStreamHeard(page, heard, 'the alert', LIVE_MS);
 			const card = page.locator(`.alert-card.is-new[data-alert-id="${await alertIdFor(page, posted.body.id)}"]`);
 			await page.waitForTimeout(500);
 			assert.equal(await card.count(), 0, 'the alert showed although the stream heard nothing');
