@@ -350,19 +350,42 @@ astral_respond(struct astral_request *req, int status, struct json_object *body)
 	req->has_response = 1;
 }
 
-void
-astral_respond_fields(struct astral_request *req, int status, const char *code, const char *message,
-                      struct json_object *fields)
+/* {"error": {code, message, reason?, fields?}}; takes ownership of `fields`. */
+static void
+respond_error_body(struct astral_request *req, int status, const char *code, const char *message,
+                   const char *reason, struct json_object *fields)
 {
 	struct json_object *root = json_object_new_object();
 	struct json_object *err = json_object_new_object();
 
 	json_object_object_add(err, "code", json_object_new_string(code));
 	json_object_object_add(err, "message", json_object_new_string(message));
+	if (reason != NULL)
+		json_object_object_add(err, "reason", json_object_new_string(reason));
 	if (fields != NULL)
 		json_object_object_add(err, "fields", fields);
 	json_object_object_add(root, "error", err);
 	astral_respond(req, status, root);
+}
+
+void
+astral_respond_fields(struct astral_request *req, int status, const char *code, const char *message,
+                      struct json_object *fields)
+{
+	respond_error_body(req, status, code, message, NULL, fields);
+}
+
+void
+astral_respond_refusal(struct astral_request *req, int status, const char *reason, const char *message,
+                       const char *field, const char *problem)
+{
+	struct json_object *fields = NULL;
+
+	if (field != NULL) {
+		fields = json_object_new_object();
+		json_object_object_add(fields, field, json_object_new_string(problem));
+	}
+	respond_error_body(req, status, status == 403 ? "forbidden" : "conflict", message, reason, fields);
 }
 
 void

@@ -26,7 +26,9 @@ struct astral_identity {
 	int64_t access_expires;
 	int64_t session_created_at;    /* filled by the session check */
 	int64_t session_expires_at;
-	/* The signed-in user's account summary, read with the session check. */
+	/* The signed-in user's account summary, read with the session check: empty while the check is
+	   pending, so a handler reads them after its first statement has come back (or its route is
+	   ASTRAL_SESSION_FIRST). */
 	char username[33];
 	char display_name[208];
 	char helper_tier[16];          /* "" when none */
@@ -137,6 +139,12 @@ void astral_respond_field_error(struct astral_request *req, int status, const ch
 /* Several bad fields: takes ownership of `fields` (an object field → problem). */
 void astral_respond_fields(struct astral_request *req, int status, const char *code, const char *message,
                            struct json_object *fields);
+/* A refusal of something the caller may not do now (403 `forbidden`, 409 `conflict`) with its
+   `reason`: a stable code in [a-z_] the client words in its own language (the web UI's
+   apiErrors.reasons catalogue); `message` is the English sentence for other clients. `field`
+   (with `problem`) names the field refused, or is NULL. */
+void astral_respond_refusal(struct astral_request *req, int status, const char *reason, const char *message,
+                            const char *field, const char *problem);
 /* Map a library error to the response a client should see (503 + Retry-After for DB_DOWN...). */
 void astral_respond_err(struct astral_request *req, astral_err err);
 

@@ -23,6 +23,8 @@ const struct astral_input_spec helpers_application_input = {
 	application_fields, 1, sizeof(struct application_in),
 };
 
+/* After the request's first statement only: the tier comes with the session's check, which
+   travels with that statement (lib/session.h); before it, every helper reads as not certified. */
 static int
 certified(const struct astral_request *req)
 {
@@ -97,6 +99,13 @@ out:
 	PQclear(app);
 }
 
+static void
+refuse_pending(struct astral_request *req)
+{
+	astral_respond_refusal(req, 409, "application_pending", "Your application is waiting for a decision.", NULL,
+	                       NULL);
+}
+
 void
 helpers_application_post(struct astral_request *req, const void *input)
 {
@@ -107,20 +116,20 @@ helpers_application_post(struct astral_request *req, const void *input)
 	const char *best_pass;
 	astral_err err;
 
-	if (certified(req)) {
-		astral_respond_error(req, 409, "conflict", "You are already a certified helper.");
-		return;
-	}
 	err = read_state(req, &training, &app);
 	if (err != ASTRAL_OK)
 		goto out;
+	if (certified(req)) {
+		astral_respond_refusal(req, 409, "already_certified", "You are already a certified helper.", NULL, NULL);
+		goto out;
+	}
 	best_pass = astral_db_value(training, 0, 2);
 	if (best_pass == NULL) {
-		astral_respond_error(req, 409, "conflict", "Complete the training first.");
+		astral_respond_refusal(req, 409, "training_incomplete", "Complete the training first.", NULL, NULL);
 		goto out;
 	}
 	if (PQntuples(app) == 1 && strcmp(astral_db_value(app, 0, AP_STATUS), "pending") == 0) {
-		astral_respond_error(req, 409, "conflict", "Your application is waiting for a decision.");
+		refuse_pending(req);
 		goto out;
 	}
 	err = astral_uuid_v4(id);
@@ -136,7 +145,7 @@ helpers_application_post(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (PQntuples(res) != 1) {          /* another request applied meanwhile */
-		astral_respond_error(req, 409, "conflict", "Your application is waiting for a decision.");
+		refuse_pending(req);
 		goto out;
 	}
 	helpers_audit_object(req, "application_submit", "helper_application", id, NULL);

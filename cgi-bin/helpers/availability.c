@@ -54,8 +54,8 @@ helpers_availability_put(struct astral_request *req, const void *input)
 		goto out;
 	}
 	if (PQntuples(res) != 1) {
-		astral_respond_field_error(req, 409, "conflict", "Create your helper profile first.", "online",
-		                           "needs a helper profile");
+		astral_respond_refusal(req, 409, "no_helper_profile", "Create your helper profile first.", "online",
+		                       "needs a helper profile");
 		goto out;
 	}
 	if (astral_db_bool(res, 0, 0) != in->online)

@@ -161,9 +161,9 @@ community_proposal_create(struct astral_request *req, const void *input)
 	if (err != ASTRAL_OK)
 		goto out;
 	if (!council) {
-		astral_respond_field_error(req, 403, "forbidden",
-		                           "Proposals are for council members: helpers with a reputation of 4.0 or more.",
-		                           "reputation", "must be at least 4.0");
+		astral_respond_refusal(req, 403, "not_council",
+		                       "Proposals are for council members: helpers with a reputation of 4.0 or more.",
+		                       "reputation", "must be at least 4.0");
 		goto out;
 	}
 	err = astral_uuid_v4(id);
@@ -210,11 +210,11 @@ community_proposal_vote(struct astral_request *req, const void *input)
 		goto out;
 	if (PQntuples(cast) != 1) {
 		if (astral_db_bool(res, 0, CR_CLOSED))
-			astral_respond_field_error(req, 409, "conflict", "Voting on this proposal has closed.", "vote",
-			                           "the proposal is closed");
+			astral_respond_refusal(req, 409, "voting_closed", "Voting on this proposal has closed.", "vote",
+			                       "the proposal is closed");
 		else
-			astral_respond_field_error(req, 409, "conflict", "You have already voted on this proposal.", "vote",
-			                           "already cast");
+			astral_respond_refusal(req, 409, "already_voted", "You have already voted on this proposal.", "vote",
+			                       "already cast");
 		goto out;
 	}
 	helpers_audit_object(req, "community_vote", "community_proposal", proposal_id, NULL);

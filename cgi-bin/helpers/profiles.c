@@ -85,7 +85,7 @@ write_profile(struct astral_request *req, const struct profile_in *in, int creat
 	}
 	if (PQntuples(res) != 1) {
 		if (create)
-			astral_respond_error(req, 409, "conflict", "You already have a helper profile.");
+			astral_respond_refusal(req, 409, "profile_exists", "You already have a helper profile.", NULL, NULL);
 		else
 			astral_respond_err(req, ASTRAL_ERR_NOT_FOUND);
 		goto out;

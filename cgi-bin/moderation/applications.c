@@ -137,8 +137,8 @@ moderation_application_decide(struct astral_request *req, const void *input)
 			err = moderation_audit(req, "application_decide", "helper_application", id, helper, "denied",
 			                       "not_helper", NULL);
 			if (err == ASTRAL_OK)
-				astral_respond_field_error(req, 409, "conflict", "The applicant is no longer a helper.",
-				                           "status", "the applicant is no longer a helper");
+				astral_respond_refusal(req, 409, "not_helper", "The applicant is no longer a helper.",
+				                       "status", "the applicant is no longer a helper");
 			goto out;
 		}
 		PQclear(res);

@@ -201,8 +201,8 @@ moderation_session_messages(struct astral_request *req, const void *input)
 	if (PQntuples(found) != 1) {
 		err = moderation_audit(req, "break_glass_read", "help_session", session_id, NULL, "denied", "no_grant", NULL);
 		if (err == ASTRAL_OK)
-			astral_respond_field_error(req, 403, "forbidden", "Open a break-glass grant for this session first.",
-			                           "grant", "no active grant of yours for this session");
+			astral_respond_refusal(req, 403, "no_grant", "Open a break-glass grant for this session first.",
+			                       "grant", "no active grant of yours for this session");
 		goto out;
 	}
 	snprintf(grant, sizeof(grant), "%s", astral_db_value(found, 0, 0));

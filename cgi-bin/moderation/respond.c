@@ -162,7 +162,7 @@ moderation_refuse_conflict(struct astral_request *req, const char *action, const
 	astral_err err = moderation_audit(req, action, object_type, object_id, subject_id, "denied", code, NULL);
 
 	if (err == ASTRAL_OK)
-		astral_respond_error(req, 409, "conflict", message);
+		astral_respond_refusal(req, 409, code, message, NULL, NULL);
 	return err;
 }
 

@@ -34,7 +34,7 @@ refuse(struct astral_request *req, int status, const char *code, const char *mes
 	astral_err err = moderation_audit(req, "role_change", "user", id, id, "denied", code, NULL);
 
 	if (err == ASTRAL_OK)
-		astral_respond_field_error(req, status, status == 403 ? "forbidden" : "conflict", message, field, why);
+		astral_respond_refusal(req, status, code, message, field, why);
 	return err;
 }
 

@@ -48,9 +48,11 @@ target_allowed(struct astral_request *req, const char *id, astral_err *err)
 		goto out;
 	}
 	if (!moderation_may_sanction(req, id, astral_db_value(res, 0, UC_ROLE))) {
-		astral_respond_field_error(req, 403, "forbidden", "You may not sanction this account.", "user",
-		                           strcmp(id, req->who.user_id) == 0 ? "is your own account"
-		                                                             : "is not yours to sanction");
+		int own = strcmp(id, req->who.user_id) == 0;
+
+		astral_respond_refusal(req, 403, own ? "own_account" : "not_yours_to_sanction",
+		                       "You may not sanction this account.", "user",
+		                       own ? "is your own account" : "is not yours to sanction");
 		/* A refused sanction is a staff action too. */
 		*err = moderation_audit(req, "sanction_denied", "user", id, id, "denied", astral_db_value(res, 0, UC_ROLE),
 		                        NULL);

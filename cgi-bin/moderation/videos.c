@@ -134,8 +134,8 @@ decide(struct astral_request *req, const char *status, const char *reason)
 			err = moderation_audit(req, reason != NULL ? "video_reject" : "video_approve", "wellness_video", id,
 			                       req->who.user_id, "denied", "own_upload", NULL);
 			if (err == ASTRAL_OK)
-				astral_respond_field_error(req, 403, "forbidden", "You cannot decide on your own video.",
-				                           "video", "is your own upload");
+				astral_respond_refusal(req, 403, "own_upload", "You cannot decide on your own video.",
+				                       "video", "is your own upload");
 			goto out;
 		}
 		err = moderation_refuse_conflict(req, reason != NULL ? "video_reject" : "video_approve", "wellness_video",

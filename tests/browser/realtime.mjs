@@ -19,8 +19,12 @@ export function realtimeTests(test) {
 			const events = [];
 			const polls = [];
 			let firstPoll = null;
+			let secondPoll = null;
 			const polled = new Promise((resolve) => {
 				firstPoll = resolve;
+			});
+			const polledAgain = new Promise((resolve) => {
+				secondPoll = resolve;
 			});
 			const rt = connect({
 				onStatus: (status) => statuses.push({ state: status.state, transport: status.transport }),
@@ -31,6 +35,7 @@ export function realtimeTests(test) {
 						firstPoll();
 						return [{ id: 'e1', text: 'hello' }];
 					}
+					secondPoll();
 					return [];
 				},
 				pollSeconds: 0.1,
@@ -39,10 +44,8 @@ export function realtimeTests(test) {
 				setTimeout(() => resolve('timeout'), 15000);
 			});
 			const first = await Promise.race([polled, timeout]);
-			// A few polls more, then close.
-			await new Promise((resolve) => {
-				setTimeout(resolve, 500);
-			});
+			// The next poll (every 0.1 s; a busy machine may take longer), then close.
+			await Promise.race([polledAgain, timeout]);
 			const transport = rt.transport;
 			const lastEventId = rt.lastEventId;
 			rt.close();

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { SRC, Session, checkA11y } from './harness.mjs';
 import {
 	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, text,
-	untilStreamHeard, waitForToast, waitForView,
+	toasts, untilStreamHeard, waitForToast, waitForView,
 } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
@@ -35,6 +35,8 @@ const read = (lang, area) => JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n'
 const HELPERS = read('en', 'helpers');
 const HELPERS_ES = read('es', 'helpers');
 const STAFF = read('en', 'staff');
+const ACCOUNT_ES = read('es', 'account');
+const STAFF_ES = read('es', 'staff');
 const PEER = read('en', 'peer');
 const LIVE_MS = 10_000;
 
@@ -422,6 +424,31 @@ export function staffTests(test) {
 		} finally {
 			await closeOther(author);
 			await closeOther(reporter);
+		}
+	});
+
+	test('staff: a refusal is worded in the page\'s language (a video decided meanwhile, in Spanish)', async (session) => {
+		const { page } = session;
+		const author = await otherPerson(session);
+		try {
+			await createSeeker(author);
+			await author.goto('/wellness/videos');
+			const video = await uploadVideo(author.page, `Waves at dusk ${tag()}`);
+			await createStaff(session, 'moderator', 'Mod Tern');
+			await goTo(session, '/moderation?tab=videos', 'titles.moderation');
+			await page.locator('#language-toggle').click();
+			await page.getByRole('tab', { name: STAFF_ES.moderation.tabs.videos }).waitFor();
+			const card = page.locator(`.video-card[data-video-id="${video}"]`);
+			await card.waitFor();
+			// Decided in another tab meanwhile: this page still offers the buttons.
+			const decided = await apiCall(page, 'POST', `/api/moderation/videos/${video}/approve`, {});
+			assert.equal(decided.status, 200, JSON.stringify(decided));
+			await card.locator('button[data-action="approve"]').click();
+			await waitForToast(page, ACCOUNT_ES.apiErrors.reasons.already_decided);
+			const shown = (await toasts(page)).join(' ');
+			assert.ok(!shown.includes('decided already'), `the server's English sentence was shown: ${shown}`);
+		} finally {
+			await closeOther(author);
 		}
 	});
 

@@ -281,11 +281,14 @@ class Response:
                 f"{self.body[:400].decode('utf-8', 'replace')!r}>")
 
 
-def expect(r, status, code=None, field=None):
-    """Assert status (and error code / field); the message shows the whole response."""
+def expect(r, status, code=None, field=None, reason=None):
+    """Assert status (and error code / field / reason); the message shows the whole response."""
     assert r.status == status, f"expected {status}, got {r!r}"
     if code is not None:
         assert r.error_code == code, f"expected error code {code!r}, got {r!r}"
+    if reason is not None:
+        got = r.json["error"].get("reason") if isinstance(r.json, dict) and isinstance(r.json.get("error"), dict) else None
+        assert got == reason, f"expected error reason {reason!r}, got {r!r}"
     if field is not None:
         assert field in r.error_fields, f"expected error.fields to name {field!r}, got {r!r}"
     return r

@@ -48,7 +48,8 @@ def test_applications_approve_and_reject(stack):
     assert r["status"] == "approved" and r["decided_by"]["id"] == admin.id and r["notes"] == "Great answers."
     assert r["decided_at"]
     assert expect(h1.get("/api/auth/session"), 200).json["user"]["helper_tier"] == "certified"
-    expect(admin.put(f"/api/admin/applications/{a1}", {"status": "rejected", "notes": "x"}), 409, "conflict")
+    expect(admin.put(f"/api/admin/applications/{a1}", {"status": "rejected", "notes": "x"}), 409, "conflict",
+           reason="already_decided")
     r = expect(admin.put(f"/api/admin/applications/{a2}",
                          {"status": "rejected", "notes": "Please retake the quiz after the training."}), 200).json
     assert r["status"] == "rejected" and r["notes"].startswith("Please retake")
@@ -67,7 +68,8 @@ def test_approving_someone_no_longer_a_helper_is_a_conflict(stack):
     h = new_helper(stack)
     a = apply(stack, h, minutes_ago=1)
     expect(admin.put(f"/api/admin/users/{h.id}/role", {"role": "seeker"}), 200)
-    expect(admin.put(f"/api/admin/applications/{a}", {"status": "approved"}), 409, "conflict")
+    expect(admin.put(f"/api/admin/applications/{a}", {"status": "approved"}), 409, "conflict", "status",
+           reason="not_helper")
     assert stack.query("SELECT status FROM helper_applications WHERE id = %s", (a,)) == [("pending",)]
     assert stack.query("SELECT role::text, helper_tier FROM users WHERE id = %s", (h.id,)) == [("seeker", None)]
 
@@ -133,7 +135,7 @@ def test_role_rules(stack):
     assert st["user"]["role"] == "moderator" and st["helper_tier"] is None
     expect(admin.put(f"/api/admin/users/{h.id}/role", {"role": "seeker", "tier": "community"}), 400,
            "invalid_field", "tier")
-    expect(admin.put(f"/api/admin/users/{admin.id}/role", {"role": "seeker"}), 409, "conflict")
+    expect(admin.put(f"/api/admin/users/{admin.id}/role", {"role": "seeker"}), 409, "conflict", reason="own_role")
     expect(admin.put(f"/api/admin/users/{h.id}/role", {"role": "root"}), 400, "invalid_field", "role")
     assert stack.query("SELECT role::text FROM users WHERE id = %s", (admin.id,)) == [("admin",)]
 

@@ -170,7 +170,8 @@ def test_seekers_are_kept_out(stack, method, path, body):
 def test_proposals_need_a_reputation_of_four(stack):
     body = {"title": "Weekly debrief circle", "description": "A space to talk after hard sessions."}
     for helpful in (None, [True, True, True, False]):               # none yet; 3.75
-        r = expect(new_helper(stack, helpful).post("/api/community/proposals", body), 403, "forbidden", "reputation")
+        r = expect(new_helper(stack, helpful).post("/api/community/proposals", body), 403, "forbidden", "reputation",
+                   reason="not_council")
         assert "4.0" in r.json["error"]["message"]
     p = expect(council_member(stack).post("/api/community/proposals", body), 201).json
     assert p["title"] == body["title"] and p["description"] == body["description"]
@@ -186,7 +187,8 @@ def test_one_vote_per_helper(stack):
     b, c = new_helper(stack), new_helper(stack)
     v = expect(b.post(f"/api/community/proposals/{p['id']}/vote", {"vote": "for"}), 200).json
     assert v["votes"] == {"for": 1, "against": 0, "abstain": 0} and v["my_vote"] == "for"
-    r = expect(b.post(f"/api/community/proposals/{p['id']}/vote", {"vote": "against"}), 409, "conflict", "vote")
+    r = expect(b.post(f"/api/community/proposals/{p['id']}/vote", {"vote": "against"}), 409, "conflict", "vote",
+               reason="already_voted")
     assert "already" in r.json["error"]["message"]
     v = expect(c.post(f"/api/community/proposals/{p['id']}/vote", {"vote": "abstain"}), 200).json
     assert v["votes"] == {"for": 1, "against": 0, "abstain": 1} and v["my_vote"] == "abstain"
@@ -212,7 +214,8 @@ def test_proposals_newest_first_and_closing_at_ends_at(stack, clock):
 
     clock.advance(86400)                      # exactly at the short one's ends_at
     voter = new_helper(stack)
-    r = expect(voter.post(f"/api/community/proposals/{short['id']}/vote", {"vote": "for"}), 409, "conflict", "vote")
+    r = expect(voter.post(f"/api/community/proposals/{short['id']}/vote", {"vote": "for"}), 409, "conflict", "vote",
+               reason="voting_closed")
     assert "closed" in r.json["error"]["message"]
     expect(voter.post(f"/api/community/proposals/{longer['id']}/vote", {"vote": "for"}), 200)
     open_ids = {x["id"] for x in walk(voter, "/api/community/proposals?status=open", 100)}

@@ -36,7 +36,7 @@ def decide(stack, app_id, status, notes=None):
 def test_register_fail_quiz_pass_then_apply(stack):
     h = new_helper(stack)
     assert application(h) == EMPTY
-    expect(h.post("/api/helpers/me/application", {}), 409, "conflict")
+    expect(h.post("/api/helpers/me/application", {}), 409, "conflict", reason="training_incomplete")
 
     assert take_quiz(h, ("q1", "q2"))["passed"] is False
     r = expect(h.post("/api/helpers/me/application", {"motivation": "I want to help."}), 409, "conflict")
@@ -64,7 +64,8 @@ def test_one_pending_application(stack):
     take_quiz(h)
     first = expect(h.post("/api/helpers/me/application"), 201).json
     assert first["motivation"] is None, "the body is optional"
-    r = expect(h.post("/api/helpers/me/application", {"motivation": "again"}), 409, "conflict")
+    r = expect(h.post("/api/helpers/me/application", {"motivation": "again"}), 409, "conflict",
+               reason="application_pending")
     assert "waiting" in r.json["error"]["message"]
     assert stack.query("SELECT count(*) FROM helper_applications WHERE helper_id = %s", (h.user_id,))[0][0] == 1
 
@@ -92,7 +93,14 @@ def test_certified_helper_reads_approved_and_cannot_apply(stack):
     a = application(h)
     assert a["status"] == "approved" and a["helper_tier"] == "certified"
     assert a["id"] is None and a["submitted_at"] is None, "no application was ever made"
-    expect(h.post("/api/helpers/me/application", {}), 409, "conflict")
+    expect(h.post("/api/helpers/me/application", {}), 409, "conflict", reason="already_certified")
+    # With the training passed too, still no application: the tier comes with the session's check,
+    # which once came back only after the handler had looked (every helper read as not certified).
+    take_quiz(h)
+    expect(h.post("/api/helpers/me/application", {"motivation": "Again?"}), 409, "conflict",
+           reason="already_certified")
+    assert stack.query("SELECT count(*) FROM helper_applications a JOIN users u ON u.id = a.helper_id"
+                       " WHERE u.username = %s", (username,)) == [(0,)]
 
 
 def test_approved_application(stack):

@@ -120,7 +120,7 @@ def test_profile_create_read_update(stack):
 
 def test_profile_create_twice_409(stack):
     h = new_helper(stack, profile=profile_body(bio="first"))
-    expect(h.post("/api/helpers/me", profile_body(bio="second")), 409, "conflict")
+    expect(h.post("/api/helpers/me", profile_body(bio="second")), 409, "conflict", reason="profile_exists")
     assert expect(h.get("/api/helpers/me"), 200).json["bio"] == "first"
 
 
@@ -297,7 +297,7 @@ def test_no_query_on_routes_without_parameters(stack):
 
 def test_availability_needs_a_profile_409(stack):
     h = new_helper(stack)
-    expect(h.put("/api/helpers/me/availability", {"online": True}), 409, "conflict", "online")
+    expect(h.put("/api/helpers/me/availability", {"online": True}), 409, "conflict", "online", reason="no_helper_profile")
 
 
 def test_online_count_goes_up_and_down(stack):

@@ -71,8 +71,9 @@ def test_ack_then_resolve_with_a_note(stack, old_alerts):
     r = expect(other.post(f"/api/moderation/alerts/{alert_id}/resolve", {"note": note}), 200).json
     assert r["status"] == "resolved" and r["resolved_by"]["id"] == other.id and r["resolution_note"] == note
     assert alert_id in ids("?status=resolved") and alert_id not in ids("")
-    expect(mod.post(f"/api/moderation/alerts/{alert_id}/ack"), 409, "conflict")
-    expect(mod.post(f"/api/moderation/alerts/{alert_id}/resolve", {"note": "again"}), 409, "conflict")
+    expect(mod.post(f"/api/moderation/alerts/{alert_id}/ack"), 409, "conflict", reason="already_resolved")
+    expect(mod.post(f"/api/moderation/alerts/{alert_id}/resolve", {"note": "again"}), 409, "conflict",
+           reason="already_resolved")
     rows = audit_rows(stack, "alert_resolve", actor_id=other.id, object_id=alert_id)
     assert rows and rows[0][4] == person.id and note in rows[0][6]
 

@@ -11,7 +11,7 @@ REASON = "Safety review after a high-severity alert."
 def test_no_grant_no_transcript(stack):
     mod = new_staff(stack)
     _, _, sid = new_session(stack)
-    r = expect(mod.get(f"/api/moderation/sessions/{sid}/messages"), 403, "forbidden", "grant")
+    r = expect(mod.get(f"/api/moderation/sessions/{sid}/messages"), 403, "forbidden", "grant", reason="no_grant")
     assert "items" not in (r.json or {})
     rows = audit_rows(stack, "break_glass_read", actor_id=mod.id, object_id=sid)
     assert [(row[5], row[6]) for row in rows] == [("denied", "no_grant")]

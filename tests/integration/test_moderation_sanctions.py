@@ -89,7 +89,8 @@ def test_timed_ban_closes_streams_refuses_sign_in_and_lifts_itself(stack, clock,
     mod.relogin(clock)
     assert expect(mod.get(f"/api/moderation/users/{person.id}"), 200).json["banned"] is False
     # Lifting a ban that already ended is a conflict.
-    expect(mod.post(f"/api/moderation/users/{person.id}/unban", {"reason": "Served."}), 409, "conflict")
+    expect(mod.post(f"/api/moderation/users/{person.id}/unban", {"reason": "Served."}), 409, "conflict",
+           reason="not_banned")
     rows = audit_rows(stack, "user_ban", actor_id=mod.id, object_id=person.id)
     assert rows and rows[0][6].startswith("ban_hours_2: ") and reason in rows[0][6]
 
@@ -187,14 +188,17 @@ def test_who_may_sanction_whom(stack):
             if route == "ban" and status == 200:
                 continue           # banning is checked above; here only the refusals of both routes
             r = a.post(f"/api/moderation/users/{target_id}/{route}", body)
-            if r.status != status or (status == 403 and "user" not in r.error_fields):
-                failures.append(f"{actor} {route} {target}: expected {status}, got {r!r}")
+            reason = r.json["error"].get("reason") if status == 403 and isinstance(r.json, dict) else None
+            want = "own_account" if target == "self" else "not_yours_to_sanction"
+            if r.status != status or (status == 403 and ("user" not in r.error_fields or reason != want)):
+                failures.append(f"{actor} {route} {target}: expected {status} ({want}), got {r!r}")
     assert not failures, "\n".join(failures)
     # A refusal writes nothing but its audit row.
     assert stack.query("SELECT count(*) FROM account_bans WHERE user_id IN (%s, %s, %s)",
                        (other_mod.id, adm.id, other_adm.id)) == [(0,)]
     assert audit_rows(stack, "sanction_denied", actor_id=mod.id)
-    expect(mod.post(f"/api/moderation/users/{other_mod.id}/unban", {"reason": "x"}), 403, "forbidden")
+    expect(mod.post(f"/api/moderation/users/{other_mod.id}/unban", {"reason": "x"}), 403, "forbidden",
+           reason="not_yours_to_sanction")
 
 
 def test_a_banned_person_is_not_made_staff(stack):
@@ -204,7 +208,7 @@ def test_a_banned_person_is_not_made_staff(stack):
     expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": "seeker"}), 200)
     expect(a1.post(f"/api/moderation/users/{a2.id}/ban", {"reason": "Gone."}), 200)
     for role in ("admin", "moderator"):
-        expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": role}), 409, "conflict", "user")
+        expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": role}), 409, "conflict", "user", reason="ban_in_force")
     assert stack.query("SELECT role::text FROM users WHERE id = %s", (a2.id,)) == [("seeker",)]
     assert [r[5:] for r in audit_rows(stack, "role_change", actor_id=a1.id, object_id=a2.id)] == \
         [("success", "admin_to_seeker"), ("denied", "ban_in_force"), ("denied", "ban_in_force")]
@@ -243,6 +247,6 @@ def test_two_admins_demoting_each_other_leave_one(stack):
     statuses = sorted(r.status for r in results.values())
     assert statuses == [200, 403], results
     loser = next(r for r in results.values() if r.status == 403)
-    assert loser.error_code == "forbidden", loser
+    assert loser.error_code == "forbidden" and loser.json["error"]["reason"] == "not_admin", loser
     roles = stack.query("SELECT role::text FROM users WHERE id IN (%s, %s)", (a1.id, a2.id))
     assert sorted(roles) == [("admin",), ("seeker",)], roles

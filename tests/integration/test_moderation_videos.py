@@ -28,7 +28,8 @@ def test_pending_queue_play_approve_reject(stack, clock):
         {"id": first["id"], "status": "approved"}
     feed = [x["id"] for x in expect(new_user(stack).get(UPLOAD + "?limit=50"), 200).json["items"]]
     assert first["id"] in feed
-    expect(mod.post(f"/api/moderation/videos/{first['id']}/reject", {"reason": "x"}), 409, "conflict")
+    expect(mod.post(f"/api/moderation/videos/{first['id']}/reject", {"reason": "x"}), 409, "conflict",
+           reason="already_decided")
 
     reason = "The sound is too loud to be calming."
     assert expect(mod.post(f"/api/moderation/videos/{second['id']}/reject", {"reason": reason}), 200).json == \
@@ -47,7 +48,7 @@ def test_pending_queue_play_approve_reject(stack, clock):
 def test_nobody_decides_on_their_own_video(stack, clock):
     mod = new_staff(stack, clock)
     v = upload_ok(mod.c, mp4_bytes(payload=401), "My own upload")
-    expect(mod.post(f"/api/moderation/videos/{v['id']}/approve"), 403, "forbidden", "video")
+    expect(mod.post(f"/api/moderation/videos/{v['id']}/approve"), 403, "forbidden", "video", reason="own_upload")
     expect(mod.post(f"/api/moderation/videos/{v['id']}/reject", {"reason": "Mine."}), 403, "forbidden", "video")
     assert stack.query("SELECT status, decided_by FROM wellness_videos WHERE id = %s", (v["id"],)) == \
         [("pending", None)]

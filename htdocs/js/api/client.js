@@ -21,6 +21,8 @@
 // - It never throws on HTTP errors; a network failure is status 0 with
 //   error.code 'network'.
 
+import { message } from '/js/shell/i18n.js';
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REFRESH_PATH = '/api/auth/refresh';
 const LOGOUT_PATH = '/api/auth/logout';
@@ -162,7 +164,9 @@ export function buildResult(status, body, retryAfter = null) {
 		ok: status >= 200 && status < 300,
 		body,
 		fieldErrors: fields,
-		error: error ? { code: String(error.code || ''), message: String(error.message || '') } : null,
+		error: error
+			? { code: String(error.code || ''), message: String(error.message || ''), reason: String(error.reason || '') }
+			: null,
 		retryAfter,
 	};
 }
@@ -373,6 +377,10 @@ export function errorKey(result) {
 	if (!result || result.status === 0) {
 		return { key: 'apiErrors.network', vars: {} };
 	}
+	const reason = result.error ? result.error.reason : '';
+	if (reason && /^[a-z_]{1,40}$/.test(reason) && typeof message(`apiErrors.reasons.${reason}`) === 'string') {
+		return { key: `apiErrors.reasons.${reason}`, vars: {} };
+	}
 	let code = result.error ? result.error.code : '';
 	if (result.status === 429) {
 		code = 'too_many_requests';
@@ -397,6 +405,20 @@ export function errorKey(result) {
 /** errorKey(result) looked up with the i18n function t. */
 export function errorText(t, result) {
 	const { key, vars } = errorKey(result);
+	return t(key, vars);
+}
+
+/**
+ * The sentence for a refused action (a 403 or 409): the catalogue's wording of its reason. A
+ * refusal whose reason this page does not know keeps the server's own sentence (English), which
+ * says what happened, rather than a general one that may be wrong ("That is already taken.").
+ */
+export function refusalText(t, result) {
+	const { key, vars } = errorKey(result);
+	if (!key.startsWith('apiErrors.reasons.') && result && (result.status === 409 || result.status === 403) &&
+		result.error && result.error.message && result.error.code !== 'mfa_required') {
+		return result.error.message;
+	}
 	return t(key, vars);
 }
 

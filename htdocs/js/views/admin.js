@@ -22,7 +22,8 @@ import { dataTable } from '/js/components/data-table.js';
 import { formatReputation } from '/js/components/helper-card.js';
 import { formatDate, loadArea, message } from '/js/shell/i18n.js';
 import { admin, isUuid, APPLICATION_STATUSES, NOTE_MAX, ROLES, STATS_DAYS, TIERS } from '/js/api/moderation.js';
-import { personText, staffErrorText } from './moderation.js';
+import { personText } from './moderation.js';
+import { refusalText } from '/js/api/client.js';
 
 const TABS = ['vetting', 'roles', 'stats', 'audit'];
 const PAGE = 50;
@@ -53,7 +54,7 @@ export default {
 	async render(root, ctx) {
 		await Promise.all([loadArea('staff'), loadArea('account'), loadArea('peer')]);
 		const { t } = ctx;
-		const fail = (result) => staffErrorText(t, result);
+		const fail = (result) => refusalText(t, result);
 		const heading = el('h1', {}, t('admin.title'));
 		root.append(heading, el('p', { class: 'lead' }, t('admin.lead')));
 		const role = ctx.session && ctx.session.user ? ctx.session.user.role : null;

@@ -16,7 +16,7 @@ import { badge } from '/js/components/badge.js';
 import { states } from '/js/components/states.js';
 import { charCounter, countChars } from '/js/components/char-counter.js';
 import { formatDate, loadArea } from '/js/shell/i18n.js';
-import { errorText } from '/js/api/client.js';
+import { errorText, refusalText } from '/js/api/client.js';
 import { program, MOTIVATION_MAX } from '/js/api/helpers-program.js';
 
 const STATUS_KIND = { none: 'neutral', pending: 'info', approved: 'success', rejected: 'warning' };
@@ -117,9 +117,7 @@ export default {
 				submit.disabled = false;
 				if (!result.ok || !result.body) {
 					status.className = 'status status-error';
-					status.textContent = result.status === 409 && result.error && result.error.message
-						? result.error.message
-						: errorText(t, result);
+					status.textContent = refusalText(t, result);
 					if (result.fieldErrors && result.fieldErrors.motivation) {
 						motivation.setError(String(result.fieldErrors.motivation));
 					}

@@ -18,7 +18,7 @@ import { pagedList } from '/js/components/paged-list.js';
 import { charCounter, countChars } from '/js/components/char-counter.js';
 import { formatReputation } from '/js/components/helper-card.js';
 import { formatDate, loadArea } from '/js/shell/i18n.js';
-import { applyFieldErrors, errorText } from '/js/api/client.js';
+import { applyFieldErrors, refusalText } from '/js/api/client.js';
 import { peer } from '/js/api/peer.js';
 import {
 	program, isReputationRefusal, COMMUNITY_POST_MAX, COUNCIL_REPUTATION, PROPOSAL_DAYS_DEFAULT, PROPOSAL_DAYS_MAX,
@@ -48,7 +48,7 @@ export default {
 	async render(root, ctx) {
 		await Promise.all([loadArea('helpers'), loadArea('account'), loadArea('peer')]);
 		const { t } = ctx;
-		const fail = (result) => errorText(t, result);
+		const fail = (result) => refusalText(t, result);
 		const role = ctx.session && ctx.session.user ? ctx.session.user.role : null;
 		const isHelper = role === 'helper';
 
@@ -163,7 +163,7 @@ export default {
 				for (const node of holder.querySelectorAll('button')) {
 					node.disabled = false;
 				}
-				ctx.toast(result.status === 409 && result.error && result.error.message ? result.error.message : fail(result), 'error');
+				ctx.toast(fail(result), 'error');
 			}
 
 			function proposalCard(proposal) {

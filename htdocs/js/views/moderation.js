@@ -36,7 +36,7 @@ import { dataTable } from '/js/components/data-table.js';
 import { formDialog } from '/js/components/form-dialog.js';
 import { alertStatusBadge, severityBadge } from '/js/components/severity-badge.js';
 import { formatDate, loadArea, message } from '/js/shell/i18n.js';
-import { errorText } from '/js/api/client.js';
+import { refusalText } from '/js/api/client.js';
 import { subscribe } from '/js/api/events.js';
 import {
 	moderation, isUuid, ALERT_STATUSES, BAN_HOURS_DEFAULT, BAN_HOURS_MAX, GRANT_MINUTES_DEFAULT, GRANT_MINUTES_MAX,
@@ -60,15 +60,6 @@ function replaceQuery(changes) {
 	window.history.replaceState(window.history.state, '', url.pathname + url.search);
 }
 
-/** The text of a 409 or 403 as the server words it (it says what happened), else the usual sentence. */
-export function staffErrorText(t, result) {
-	if (result && (result.status === 409 || result.status === 403) && result.error && result.error.message &&
-		result.error.code !== 'mfa_required') {
-		return result.error.message;
-	}
-	return errorText(t, result);
-}
-
 /** "Name (Role)" for a UserRef, or "—" for none. */
 export function personText(t, user) {
 	if (!user) {
@@ -86,7 +77,7 @@ export default {
 	async render(root, ctx) {
 		await Promise.all([loadArea('staff'), loadArea('account'), loadArea('peer')]);
 		const { t } = ctx;
-		const fail = (result) => staffErrorText(t, result);
+		const fail = (result) => refusalText(t, result);
 		const heading = el('h1', {}, t('moderation.title'));
 		const live = el('p', { class: 'live-note', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
 		const body = el('div', { class: 'moderation' });
