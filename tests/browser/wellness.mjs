@@ -501,6 +501,28 @@ export function wellnessTests(test) {
 		assert.equal(new URL(page.url()).searchParams.get('next'), '/wellness/safety-plan');
 	});
 
+	test('wellness: videos in Spanish — a file over 50 MB is refused with its size written the Spanish way', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await apiCall(page, 'PUT', '/api/me/preferences', { language: 'es' });
+		await session.goto('/wellness/videos?tab=share');
+		await waitForView(page, '/wellness/videos', 'titles.videos', { lang: 'es' });
+		await page.locator('#video-file').waitFor();
+		// 52.5 MB, a sparse file: nothing is sent, the page refuses it from its size.
+		const big = path.join(os.tmpdir(), `astral-big-${crypto.randomBytes(4).toString('hex')}.webm`);
+		fs.writeFileSync(big, '');
+		fs.truncateSync(big, 52.5 * 1024 * 1024);
+		try {
+			await page.setInputFiles('#video-file', big);
+			await page.getByRole('button', { name: wtext('videos.upload', {}, SPANISH) }).click();
+			const error = page.locator('.upload-form .status-error');
+			await error.waitFor();
+			assert.equal(await error.innerText(), wtext('videos.errors.tooLarge', { size: '52,5', max: 50 }, SPANISH));
+		} finally {
+			fs.rmSync(big, { force: true });
+		}
+	});
+
 	test('wellness: resources (search, filters); videos (a non-video refused with 415, a recorded WebM waits for a moderator)', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
