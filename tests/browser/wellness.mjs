@@ -523,6 +523,40 @@ export function wellnessTests(test) {
 		}
 	});
 
+	test('wellness: videos — Cancel upload, pressed from the keyboard, leaves the focus on the upload button', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		// The upload is held at the network until the page gives it up.
+		const held = [];
+		await page.route('**/api/wellness/videos', (route) => {
+			if (route.request().method() === 'POST') {
+				held.push(route);
+				return undefined;
+			}
+			return route.continue();
+		});
+		await session.goto('/wellness/videos?tab=share');
+		await waitForView(page, '/wellness/videos', 'titles.videos');
+		await page.setInputFiles('#video-file', { name: 'calm.webm', mimeType: 'video/webm', buffer: Buffer.alloc(64 * 1024) });
+		await page.getByRole('button', { name: wtext('videos.upload') }).click();
+		const cancel = page.getByRole('button', { name: wtext('videos.cancelUpload') });
+		await cancel.waitFor();
+		for (let waited = 0; !held.length; waited += 50) {
+			assert.ok(waited < 10_000, 'the upload never reached the network');
+			await page.waitForTimeout(50);
+		}
+		await cancel.focus();
+		await page.keyboard.press('Enter');
+		await waitForStatus(page.locator('.upload-form .status'), wtext('videos.cancelled'));
+		assert.equal(await cancel.isVisible(), false);
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `BUTTON ${wtext('videos.upload')}`,
+		'where the focus is after Cancel upload');
+		for (const route of held) {
+			await route.abort().catch(() => {});
+		}
+	});
+
 	test('wellness: resources (search, filters); videos (a non-video refused with 415, a recorded WebM waits for a moderator)', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);

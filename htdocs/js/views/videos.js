@@ -191,8 +191,13 @@ export default {
 					},
 				});
 				controller = null;
+				// "Cancel upload" goes away now: whoever pressed it carries on from the upload button.
+				const cancelHadFocus = document.activeElement === cancel;
 				submit.disabled = false;
 				cancel.hidden = true;
+				if (cancelHadFocus) {
+					submit.focus();
+				}
 				progress.hidden = true;
 				progressLabel.hidden = true;
 				if (result.ok && result.body) {
