@@ -315,6 +315,28 @@ export function wellnessTests(test) {
 		assert.equal(await page.locator('.score-chart').count(), 2);
 	});
 
+	test('wellness: PHQ-9 item 9 — answering the volunteer question from the keyboard keeps the focus on the question', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness/assessments?kind=phq9');
+		await waitForView(page, '/wellness/assessments', 'titles.assessments');
+		const form = page.locator('form.assessment-form[data-kind="phq9"]');
+		await form.waitFor();
+		for (let item = 1; item <= 9; item += 1) {
+			await form.locator(`#q-phq9-${item}-1`).check();
+		}
+		await form.getByRole('button', { name: wtext('assessments.submit') }).click();
+		const question = page.locator('.assessment-result .contact-question');
+		await question.waitFor();
+		await question.locator('button[data-action="contact-no"]').focus();
+		await page.keyboard.press('Enter');
+		await waitForStatus(question.locator('.status'), wtext('assessments.contactDeclined'));
+		assert.equal(await question.locator('button').count(), 0);
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `H3 ${wtext('assessments.contactQuestion')}`,
+		'where the focus is after answering "no"');
+	});
+
 	test('wellness: safety plan — edit (add rows, bad phone refused), tap-to-call, print without navigation; clinician summary', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
