@@ -252,6 +252,28 @@ export function wellnessTests(test) {
 		await waitForView(page, '/wellness/safety-plan', 'titles.safetyPlan');
 	});
 
+	test('wellness: journal — deleting the only entry from the keyboard leaves the focus on the empty list', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const made = await apiCall(page, 'POST', '/api/wellness/journal', { text: 'The only entry.' });
+		assert.equal(made.status, 201, `POST /api/wellness/journal: ${JSON.stringify(made)}`);
+		await session.goto('/wellness?tab=journal');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		const entry = page.locator('.journal-entry').filter({ hasText: 'The only entry.' });
+		await entry.waitFor();
+		await entry.getByRole('button', { name: wtext('journal.delete') }).focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.locator('dialog[open]');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: wtext('journal.delete'), exact: true }).focus();
+		await page.keyboard.press('Enter');
+		await entry.waitFor({ state: 'detached' });
+		await page.locator('.journal-list .state-empty, .paged-list .state-empty').first().waitFor();
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `P ${wtext('journal.empty')}`,
+		'where the focus is after deleting the only entry');
+	});
+
 	test('wellness: PHQ-9 — every item required, result with meter and band; item 9 asks about a volunteer; GAD-7; history', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
