@@ -165,6 +165,27 @@ export function wellnessTests(test) {
 		assert.deepEqual(left.body.items.map((habit) => habit.name), ['Text a friend']);
 	});
 
+	test('wellness: habits — stopping the only habit from the keyboard leaves the focus on the empty list', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const made = await apiCall(page, 'POST', '/api/wellness/habits', { name: 'Stretch', category: 'Movement' });
+		assert.equal(made.status, 201, `POST /api/wellness/habits: ${JSON.stringify(made)}`);
+		await session.goto('/wellness?tab=habits');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		const card = page.locator('.habit-card').filter({ hasText: 'Stretch' });
+		await card.waitFor();
+		await card.getByRole('button', { name: wtext('habits.untrack') }).focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.locator('dialog[open]');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: wtext('habits.untrack'), exact: true }).focus();
+		await page.keyboard.press('Enter');
+		await card.waitFor({ state: 'detached' });
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `P ${wtext('habits.emptyMine')}`,
+		'where the focus is after stopping the only habit');
+	});
+
 	test('wellness: check-in from a browser on TZ=CET — sent as a region zone the server accepts, for the day the page shows', { timezoneId: 'CET' }, async (session) => {
 		const { page } = session;
 		await createSeeker(session);
