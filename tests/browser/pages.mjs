@@ -6,8 +6,10 @@
 // an account are seen by a signed-in seeker.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 
-import { screenshot } from './harness.mjs';
+import { SRC, screenshot } from './harness.mjs';
 import { apiCall, checkBothSchemes, createSeeker, text, waitForView } from './app.mjs';
 
 const PUBLIC_VIEWS = [
@@ -29,6 +31,68 @@ const STATIC_PAGES = [
 	{ name: 'crisis-html', path: '/crisis.html', heading: /Get help now/ },
 	{ name: 'exit', path: '/exit.html', heading: /weather forecast/ },
 ];
+
+// The views a signed-in seeker is shown in Spanish by the test below.
+const SEEKER_VIEWS = ['/', '/feed', '/share', '/activity', '/reflections', '/wellness', '/wellness?tab=habits',
+	'/wellness?tab=journal', '/wellness/insights', '/wellness/assessments', '/wellness/safety-plan', '/wellness/videos',
+	'/wellness/videos?tab=share', '/wellness/summary', '/resources', '/settings', '/settings?tab=content',
+	'/settings?tab=privacy', '/settings?tab=blocked', '/settings?tab=security', '/settings?tab=data', '/account',
+	'/moderation/history', '/quiet-space', '/crisis', '/guidelines', '/legal/terms', '/no-such-page'];
+
+/** Every string of every catalogue area of a language, by dotted key. */
+function allStrings(lang) {
+	const directory = path.join(path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs')), 'i18n', lang);
+	const out = new Map();
+	const walk = (node, prefix) => {
+		for (const [name, value] of Object.entries(node)) {
+			const key = prefix ? `${prefix}.${name}` : name;
+			if (typeof value === 'string') {
+				out.set(key, value);
+			} else if (value && typeof value === 'object' && !Array.isArray(value)) {
+				walk(value, key);
+			}
+		}
+	};
+	for (const file of fs.readdirSync(directory).filter((name) => name.endsWith('.json'))) {
+		walk(JSON.parse(fs.readFileSync(path.join(directory, file), 'utf8')), '');
+	}
+	return out;
+}
+
+/** The English strings (without {placeholders}) that no Spanish string is: text a page in Spanish must not show. */
+function englishOnlyStrings() {
+	const english = allStrings('en');
+	const spanish = allStrings('es');
+	const spanishTexts = new Set(spanish.values());
+	const only = new Map();
+	for (const [key, value] of english) {
+		if (!value.includes('{') && value.trim().length >= 4 && !spanishTexts.has(value)) {
+			only.set(value.trim(), key);
+		}
+	}
+	return only;
+}
+
+/** The text a person meets in the page: text nodes, and the names and hints in attributes. */
+async function pageStrings(page) {
+	return page.evaluate(() => {
+		const found = [];
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		while (walker.nextNode()) {
+			const node = walker.currentNode;
+			if (node.parentElement && !node.parentElement.closest('script, style, template')) {
+				found.push(node.textContent.trim());
+			}
+		}
+		for (const name of ['aria-label', 'aria-valuetext', 'aria-roledescription', 'title', 'alt', 'placeholder']) {
+			for (const node of document.querySelectorAll(`[${name}]`)) {
+				found.push(node.getAttribute(name).trim());
+			}
+		}
+		found.push(document.title);
+		return found.filter(Boolean);
+	});
+}
 
 async function assertOneHeading(page, label) {
 	const count = await page.locator('#main h1').count();
@@ -192,6 +256,25 @@ export function pageTests(test) {
 				await screenshot(page, `settings-${tab}`);
 			}
 		}
+	});
+
+	test('in Spanish, no view shows a string that only the English catalogues have', async (session) => {
+		const { page } = session;
+		const englishOnly = englishOnlyStrings();
+		await createSeeker(session);
+		await apiCall(page, 'PUT', '/api/me/preferences', { language: 'es' });
+		const seen = [];
+		for (const where of SEEKER_VIEWS) {
+			await session.goto(where);
+			await page.waitForFunction(() => document.documentElement.lang === 'es' && document.querySelector('#main .view h1') !== null);
+			await page.waitForLoadState('networkidle');
+			for (const value of await pageStrings(page)) {
+				if (englishOnly.has(value)) {
+					seen.push(`${where}: "${value}" (${englishOnly.get(value)})`);
+				}
+			}
+		}
+		assert.deepEqual([...new Set(seen)], [], 'English text in the Spanish pages');
 	});
 
 	test('view /mfa (signed in): axe before and after the QR code, screenshots', async (session, t) => {

@@ -165,6 +165,27 @@ export function wellnessTests(test) {
 		assert.deepEqual(left.body.items.map((habit) => habit.name), ['Text a friend']);
 	});
 
+	test('wellness: habits — stopping the only habit from the keyboard leaves the focus on the empty list', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const made = await apiCall(page, 'POST', '/api/wellness/habits', { name: 'Stretch', category: 'Movement' });
+		assert.equal(made.status, 201, `POST /api/wellness/habits: ${JSON.stringify(made)}`);
+		await session.goto('/wellness?tab=habits');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		const card = page.locator('.habit-card').filter({ hasText: 'Stretch' });
+		await card.waitFor();
+		await card.getByRole('button', { name: wtext('habits.untrack') }).focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.locator('dialog[open]');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: wtext('habits.untrack'), exact: true }).focus();
+		await page.keyboard.press('Enter');
+		await card.waitFor({ state: 'detached' });
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `P ${wtext('habits.emptyMine')}`,
+		'where the focus is after stopping the only habit');
+	});
+
 	test('wellness: check-in from a browser on TZ=CET — sent as a region zone the server accepts, for the day the page shows', { timezoneId: 'CET' }, async (session) => {
 		const { page } = session;
 		await createSeeker(session);
@@ -252,6 +273,28 @@ export function wellnessTests(test) {
 		await waitForView(page, '/wellness/safety-plan', 'titles.safetyPlan');
 	});
 
+	test('wellness: journal — deleting the only entry from the keyboard leaves the focus on the empty list', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		const made = await apiCall(page, 'POST', '/api/wellness/journal', { text: 'The only entry.' });
+		assert.equal(made.status, 201, `POST /api/wellness/journal: ${JSON.stringify(made)}`);
+		await session.goto('/wellness?tab=journal');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		const entry = page.locator('.journal-entry').filter({ hasText: 'The only entry.' });
+		await entry.waitFor();
+		await entry.getByRole('button', { name: wtext('journal.delete') }).focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.locator('dialog[open]');
+		await dialog.waitFor();
+		await dialog.getByRole('button', { name: wtext('journal.delete'), exact: true }).focus();
+		await page.keyboard.press('Enter');
+		await entry.waitFor({ state: 'detached' });
+		await page.locator('.journal-list .state-empty, .paged-list .state-empty').first().waitFor();
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `P ${wtext('journal.empty')}`,
+		'where the focus is after deleting the only entry');
+	});
+
 	test('wellness: PHQ-9 — every item required, result with meter and band; item 9 asks about a volunteer; GAD-7; history', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
@@ -313,6 +356,28 @@ export function wellnessTests(test) {
 		await page.locator('.assessment-history > li').nth(1).waitFor();
 		assert.equal(await page.locator('.assessment-history > li').count(), 2);
 		assert.equal(await page.locator('.score-chart').count(), 2);
+	});
+
+	test('wellness: PHQ-9 item 9 — answering the volunteer question from the keyboard keeps the focus on the question', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness/assessments?kind=phq9');
+		await waitForView(page, '/wellness/assessments', 'titles.assessments');
+		const form = page.locator('form.assessment-form[data-kind="phq9"]');
+		await form.waitFor();
+		for (let item = 1; item <= 9; item += 1) {
+			await form.locator(`#q-phq9-${item}-1`).check();
+		}
+		await form.getByRole('button', { name: wtext('assessments.submit') }).click();
+		const question = page.locator('.assessment-result .contact-question');
+		await question.waitFor();
+		await question.locator('button[data-action="contact-no"]').focus();
+		await page.keyboard.press('Enter');
+		await waitForStatus(question.locator('.status'), wtext('assessments.contactDeclined'));
+		assert.equal(await question.locator('button').count(), 0);
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `H3 ${wtext('assessments.contactQuestion')}`,
+		'where the focus is after answering "no"');
 	});
 
 	test('wellness: safety plan — edit (add rows, bad phone refused), tap-to-call, print without navigation; clinician summary', async (session, t) => {
@@ -499,6 +564,62 @@ export function wellnessTests(test) {
 		await session.goto('/wellness/safety-plan');
 		await page.waitForURL((url) => url.pathname === '/signin');
 		assert.equal(new URL(page.url()).searchParams.get('next'), '/wellness/safety-plan');
+	});
+
+	test('wellness: videos in Spanish — a file over 50 MB is refused with its size written the Spanish way', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await apiCall(page, 'PUT', '/api/me/preferences', { language: 'es' });
+		await session.goto('/wellness/videos?tab=share');
+		await waitForView(page, '/wellness/videos', 'titles.videos', { lang: 'es' });
+		await page.locator('#video-file').waitFor();
+		// 52.5 MB, a sparse file: nothing is sent, the page refuses it from its size.
+		const big = path.join(os.tmpdir(), `astral-big-${crypto.randomBytes(4).toString('hex')}.webm`);
+		fs.writeFileSync(big, '');
+		fs.truncateSync(big, 52.5 * 1024 * 1024);
+		try {
+			await page.setInputFiles('#video-file', big);
+			await page.getByRole('button', { name: wtext('videos.upload', {}, SPANISH) }).click();
+			const error = page.locator('.upload-form .status-error');
+			await error.waitFor();
+			assert.equal(await error.innerText(), wtext('videos.errors.tooLarge', { size: '52,5', max: 50 }, SPANISH));
+		} finally {
+			fs.rmSync(big, { force: true });
+		}
+	});
+
+	test('wellness: videos — Cancel upload, pressed from the keyboard, leaves the focus on the upload button', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		// The upload is held at the network until the page gives it up.
+		const held = [];
+		await page.route('**/api/wellness/videos', (route) => {
+			if (route.request().method() === 'POST') {
+				held.push(route);
+				return undefined;
+			}
+			return route.continue();
+		});
+		await session.goto('/wellness/videos?tab=share');
+		await waitForView(page, '/wellness/videos', 'titles.videos');
+		await page.setInputFiles('#video-file', { name: 'calm.webm', mimeType: 'video/webm', buffer: Buffer.alloc(64 * 1024) });
+		await page.getByRole('button', { name: wtext('videos.upload') }).click();
+		const cancel = page.getByRole('button', { name: wtext('videos.cancelUpload') });
+		await cancel.waitFor();
+		for (let waited = 0; !held.length; waited += 50) {
+			assert.ok(waited < 10_000, 'the upload never reached the network');
+			await page.waitForTimeout(50);
+		}
+		await cancel.focus();
+		await page.keyboard.press('Enter');
+		await waitForStatus(page.locator('.upload-form .status'), wtext('videos.cancelled'));
+		assert.equal(await cancel.isVisible(), false);
+		assert.equal(await page.evaluate(() => (document.activeElement === document.body ? 'the page itself'
+			: `${document.activeElement.tagName} ${document.activeElement.textContent}`)), `BUTTON ${wtext('videos.upload')}`,
+		'where the focus is after Cancel upload');
+		for (const route of held) {
+			await route.abort().catch(() => {});
+		}
 	});
 
 	test('wellness: resources (search, filters); videos (a non-video refused with 415, a recorded WebM waits for a moderator)', async (session, t) => {

@@ -115,7 +115,7 @@ export function pagedList({
 		element,
 		reload,
 		refresh,
-		/** Take an item out (reported, answered); focus moves to the next one. */
+		/** Take an item out (reported, answered); focus moves to the next one (or to "Load more", or the empty note). */
 		remove(key) {
 			const found = rows.get(key);
 			if (!found) {
@@ -132,6 +132,15 @@ export function pagedList({
 				}
 			}
 			showEmptyIfNone();
+			// The last one shown went with the focus: "Load more" takes it, else the note that the list is empty.
+			if (hadFocus && !next) {
+				if (!moreRow.hidden) {
+					more.focus();
+				} else if (body.firstElementChild && body.firstElementChild !== list) {
+					body.firstElementChild.tabIndex = -1;
+					body.firstElementChild.focus();
+				}
+			}
 		},
 		/** Put an item first (new reflection, new request), or redraw it when already shown. */
 		prepend(item) {

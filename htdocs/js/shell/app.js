@@ -227,6 +227,11 @@ function renderFooter() {
 function renderChrome() {
 	const layout = layoutFor(state.session);
 	document.body.dataset.layout = layout;
+	// index.html's skip link is written in English for the page without JavaScript.
+	const skip = document.querySelector('.skip-link');
+	if (skip) {
+		skip.textContent = t('shell.skipToMain');
+	}
 	if (featuresCheckedFor !== userIdOf(state.session)) {
 		state.features.ai = false;
 	}

@@ -230,14 +230,25 @@ export default {
 				actions.remove();
 				status.className = 'status status-success';
 				status.textContent = t('assessments.contactSent');
+				refocus();
 			});
 			no.addEventListener('click', () => {
 				actions.remove();
 				status.className = 'status';
 				status.textContent = t('assessments.contactDeclined');
+				refocus();
 			});
 			const actions = el('p', { class: 'actions' }, yes, no);
-			box.append(el('h3', { id: questionId }, t('assessments.contactQuestion')),
+			// The answer's buttons go once it is given: the focus, when it was on them (or fell to the
+			// page meanwhile), goes back to the question.
+			const question = el('h3', { id: questionId, tabindex: '-1' }, t('assessments.contactQuestion'));
+			const refocus = () => {
+				const now = document.activeElement;
+				if (!now || now === document.body || box.contains(now) || !now.isConnected) {
+					question.focus();
+				}
+			};
+			box.append(question,
 				el('p', {}, t('assessments.contactExplain')), actions, status);
 			return box;
 		}

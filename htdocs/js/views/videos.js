@@ -13,7 +13,7 @@ import { badge } from '/js/components/badge.js';
 import { charCounter, countChars } from '/js/components/char-counter.js';
 import { pagedList } from '/js/components/paged-list.js';
 import { wellnessNav } from '/js/components/wellness-nav.js';
-import { formatDate, loadArea } from '/js/shell/i18n.js';
+import { formatDate, getLanguage, loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
 import { wellness, VIDEO_TYPES, VIDEO_MAX_BYTES, VIDEO_DESCRIPTION_MAX } from '/js/api/wellness.js';
 
@@ -78,8 +78,10 @@ function videoCard(t, video, { showStatus = false } = {}) {
 		showStatus && video.status === 'pending' ? el('p', { class: 'note' }, t('videos.pendingNote')) : null);
 }
 
+/** A size in MB with one decimal, written the page's language's way ("60.5", "60,5"). */
 function megabytes(bytes) {
-	return (bytes / (1024 * 1024)).toFixed(1);
+	return new Intl.NumberFormat(getLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+		.format(bytes / (1024 * 1024));
 }
 
 export default {
@@ -189,8 +191,13 @@ export default {
 					},
 				});
 				controller = null;
+				// "Cancel upload" goes away now: whoever pressed it carries on from the upload button.
+				const cancelHadFocus = document.activeElement === cancel;
 				submit.disabled = false;
 				cancel.hidden = true;
+				if (cancelHadFocus) {
+					submit.focus();
+				}
 				progress.hidden = true;
 				progressLabel.hidden = true;
 				if (result.ok && result.body) {

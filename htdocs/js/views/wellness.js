@@ -265,8 +265,12 @@ function habitsPanel(panel, ctx) {
 		drawMine();
 		drawDiscover();
 		setStatus(status, t('habits.untracked', { name: habit.name }), 'success');
-		const first = mine.querySelector('[data-action="complete"], [data-action="undo"]');
+		// The focus was on the habit just taken away: the first habit left takes it, else the note that none is tracked.
+		const first = mine.querySelector('[data-action="complete"], [data-action="undo"]') || mine.querySelector('.state-empty');
 		if (first) {
+			if (!first.matches('button')) {
+				first.tabIndex = -1;
+			}
 			first.focus();
 		}
 	}
