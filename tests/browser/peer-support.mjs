@@ -852,5 +852,14 @@ export function peerSupportTests(test) {
 		}, reflection);
 		assert.equal(await light.innerText(), ptext('reflections.light', { count: 1 }));
 		await checkView(page, t, 'reflections', '/reflections');
+		// A light that cannot be sent says so, and the toggle stays as it was.
+		await page.route('**/api/reflections/*/light', (route) => route.fulfill({
+			status: 503, contentType: 'application/json', headers: { 'Retry-After': '5' },
+			body: JSON.stringify({ error: { code: 'service_unavailable', message: 'Briefly unavailable.' } }),
+		}));
+		await light.click();
+		await waitForToast(page, text('apiErrors.service_unavailable_seconds', { seconds: 5 }));
+		assert.equal(await light.getAttribute('aria-pressed'), 'true');
+		await page.unroute('**/api/reflections/*/light');
 	});
 }

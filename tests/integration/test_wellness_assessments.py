@@ -10,6 +10,7 @@ import pytest
 
 import bad_input_battery as battery
 from astral_client import contract, expect
+from conftest import SRC
 
 PHQ9_ITEMS = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
 GAD7_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
@@ -56,6 +57,9 @@ def test_definitions_are_public_cacheable_and_complete(stack):
     assert r.headers["Cache-Control"] == "public, max-age=3600"
     d = r.json
     assert "screening tool, not a diagnosis" in d["disclaimer"]
+    # The web UI words it from its catalogues: the English one says what the server says.
+    page = json.loads((SRC / "htdocs" / "i18n" / "en" / "wellness.json").read_text())
+    assert page["assessments"]["disclaimer"] == d["disclaimer"]
     assert [(o["value"], o["label"], o["loinc"]) for o in d["options"]] == [
         (0, "Not at all", "LA6568-5"), (1, "Several days", "LA6569-3"),
         (2, "More than half the days", "LA6570-1"), (3, "Nearly every day", "LA6571-9")]

@@ -94,7 +94,8 @@ export default {
 		let historyNext = null;
 
 		function disclaimer() {
-			return el('p', { class: 'warning assessment-disclaimer' }, definitions.disclaimer || t('assessments.disclaimer'));
+			// The page's own words (the server's `disclaimer` says the same in English).
+			return el('p', { class: 'warning assessment-disclaimer' }, t('assessments.disclaimer'));
 		}
 
 		function drawChooser() {
@@ -152,7 +153,7 @@ export default {
 				groups.map((group) => group.fieldset),
 				problem,
 				el('p', { class: 'actions' }, submit, cancel),
-				el('p', { class: 'note' }, definitions.disclaimer || t('assessments.disclaimer')));
+				el('p', { class: 'note' }, t('assessments.disclaimer')));
 			form.addEventListener('change', () => {
 				updateProgress();
 				for (const group of groups) {

@@ -13,7 +13,8 @@ import { peer, REFLECTION_MAX } from '/js/api/peer.js';
 
 const PAGE = 20;
 
-function lightButton(t, reflection) {
+/** The light toggle; onFail(result) says why when the server refuses or cannot be reached. */
+function lightButton(t, reflection, onFail) {
 	let on = Boolean(reflection.lit_by_me);
 	let count = Number(reflection.light_count) || 0;
 	const node = el('button', { type: 'button', class: 'btn btn-ghost btn-small light-toggle', 'data-action': 'light' });
@@ -30,19 +31,21 @@ function lightButton(t, reflection) {
 			on = Boolean(result.body.lit_by_me);
 			count = Number(result.body.light_count) || 0;
 			draw();
+		} else {
+			onFail(result);
 		}
 	});
 	return node;
 }
 
-function reflectionItem(t, reflection) {
+function reflectionItem(t, reflection, onFail) {
 	const id = uid('reflection');
 	return el('article', { class: 'reflection', 'aria-labelledby': id, 'data-reflection-id': reflection.id },
 		el('p', { class: 'reflection-text', id }, reflection.content),
 		el('p', { class: 'reflection-meta' },
 			el('time', { datetime: reflection.created_at }, formatDate(reflection.created_at)),
 			reflection.mine ? el('span', { class: 'badge badge-info' }, t('reflections.mine')) : null,
-			lightButton(t, reflection)));
+			lightButton(t, reflection, onFail)));
 }
 
 export default {
@@ -58,7 +61,7 @@ export default {
 		const form = el('form', { novalidate: true }, content.element, counter.element, el('p', { class: 'actions' }, submit), status);
 		const list = pagedList({
 			fetchPage: (cursor) => peer.reflections({ limit: PAGE, cursor }),
-			renderItem: (reflection) => reflectionItem(t, reflection),
+			renderItem: (reflection) => reflectionItem(t, reflection, (result) => ctx.toast(fail(result), 'error')),
 			emptyText: t('reflections.empty'),
 			moreLabel: t('feed.loadMore'),
 			errorText: fail,
