@@ -9,6 +9,8 @@ cluster (astral_owner a CREATEROLE role, not a superuser) is restored into and b
 Run with `pytest -s` to see the measured durations and sizes."""
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import pwd
@@ -137,6 +139,17 @@ def key_material(jwt_key, keyring):
     return forms
 
 
+def sign_manifest(set_dir, keyring):
+    """Sign an edited manifest.json again, as astralctl backup does (tools/ctl/backup_manifest_mac.c),
+    with the key version that signed it: what someone holding the keyring could do."""
+    mac = json.loads((set_dir / "manifest.mac").read_text())
+    keys = {int(parts[1]): base64.b64decode(parts[2]) for parts in (line.split() for line in keyring.decode().splitlines())
+            if len(parts) == 3 and parts[0] == "key"}
+    key = hmac.new(keys[mac["key_version"]], b"astral-core backup manifest mac v1", hashlib.sha256).digest()
+    mac["hmac_sha256"] = hmac.new(key, (set_dir / "manifest.json").read_bytes(), hashlib.sha256).hexdigest()
+    (set_dir / "manifest.mac").write_text(json.dumps(mac))
+
+
 def restore(st, set_dir, *extra):
     t0 = time.monotonic()
     p = st.astralctl("restore", "--input", set_dir, *extra)
@@ -231,7 +244,7 @@ def test_backup_set_lists_every_file_and_the_snapshot_facts(drill):
     files = {f["path"]: f for f in m["files"]}
     assert set(files) == {"database.dump", f"videos/{drill.video_id}"}, files.keys()
     on_disk = sorted(str(p.relative_to(drill.set_dir)) for p in drill.set_dir.rglob("*") if p.is_file())
-    assert on_disk == sorted(["manifest.json", *files]), \
+    assert on_disk == sorted(["manifest.json", "manifest.mac", *files]), \
         f"the set holds files the manifest does not list: {on_disk}"
     assert (drill.set_dir / "videos" / drill.video_id).read_bytes() == drill.video_bytes
     for p in [drill.set_dir, *drill.set_dir.rglob("*")]:
@@ -363,7 +376,8 @@ def test_restore_refuses_a_keyring_without_the_data_key_version(drill):
     p, _ = restore(target, drill.set_dir)
     assert p.returncode == 5, f"a keyring without key version 2 must be refused with exit status 5:\n" \
                               f"{p.stdout}\n{p.stderr}"
-    assert "key version 2 is not in the keyring" in p.stderr and "unreadable" in p.stderr, p.stderr
+    assert "the keyring has no key version 2, which signed" in p.stderr, p.stderr
+    assert "nothing was restored" in p.stderr, p.stderr
     assert public_objects(target) == 0, "the refused restore changed the database"
 
     # A keyring that has a version 2, but not the same key.
@@ -372,8 +386,57 @@ def test_restore_refuses_a_keyring_without_the_data_key_version(drill):
     install_keys(target, drill.jwt_key, other)
     p, _ = restore(target, drill.set_dir)
     assert p.returncode == 5, f"a keyring with another key 2 must be refused:\n{p.stdout}\n{p.stderr}"
-    assert "key version 2 of the keyring is not the key the data was wrapped with" in p.stderr, p.stderr
+    assert "key version 2 of the keyring is not the one that signed" in p.stderr, p.stderr
     assert public_objects(target) == 0, "the refused restore changed the database"
+
+
+def test_restore_refuses_a_manifest_changed_after_backup(drill):
+    """manifest.json names every file with its SHA-256; its MAC, under a key of the keyring kept apart,
+    shows it is as backup wrote it. Changed (to let a changed dump through, say), or its MAC changed,
+    or the MAC unreadable: refused before anything changes."""
+    target = drill.target
+    fresh_database(target)
+    install_keys(target, drill.jwt_key, drill.keyring)
+    forged = copy_set(target, drill.set_dir, "forged")
+    drill.dirs.append(forged.parent)
+    manifest = json.loads((forged / "manifest.json").read_text())
+    manifest["tables"]["users"] += 1
+    (forged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    p, _ = restore(target, forged)
+    assert p.returncode == 1, f"a changed manifest must be refused with exit status 1:\n{p.stdout}\n{p.stderr}"
+    assert "manifest.json does not match its MAC" in p.stderr and "nothing was restored" in p.stderr, p.stderr
+    assert public_objects(target) == 0, "the refused restore changed the database"
+
+    shutil.copy(drill.set_dir / "manifest.json", forged / "manifest.json")
+    mac = json.loads((forged / "manifest.mac").read_text())
+    mac["hmac_sha256"] = ("0" if mac["hmac_sha256"][0] != "0" else "1") + mac["hmac_sha256"][1:]
+    (forged / "manifest.mac").write_text(json.dumps(mac))
+    p, _ = restore(target, forged)
+    assert p.returncode == 1 and "does not match its MAC" in p.stderr, f"{p.stdout}\n{p.stderr}"
+
+    (forged / "manifest.mac").write_text('{"key_version": "2"}')
+    p, _ = restore(target, forged)
+    assert p.returncode == 1 and "manifest.mac: not {" in p.stderr, f"{p.stdout}\n{p.stderr}"
+    assert public_objects(target) == 0, "the refused restore changed the database"
+
+
+def test_restore_of_a_set_without_its_mac_only_when_accepted(drill):
+    """A set with no manifest.mac (made before backup signed its manifests, or with the MAC taken
+    away) is refused, naming --accept-unsigned; with it, restored, with a warning."""
+    target = drill.target
+    fresh_database(target)
+    install_keys(target, drill.jwt_key, drill.keyring)
+    unsigned = copy_set(target, drill.set_dir, "unsigned")
+    drill.dirs.append(unsigned.parent)
+    (unsigned / "manifest.mac").unlink()
+    p, _ = restore(target, unsigned)
+    assert p.returncode == 1 and "no manifest.mac" in p.stderr and "--accept-unsigned" in p.stderr, \
+        f"{p.stdout}\n{p.stderr}"
+    assert public_objects(target) == 0, "the refused restore changed the database"
+    p, _ = restore(target, unsigned, "--accept-unsigned")
+    assert p.returncode == 0, f"restore --accept-unsigned failed:\n{p.stdout}\n{p.stderr}"
+    assert "warning" in p.stderr and "--accept-unsigned restores it unchecked" in p.stderr, p.stderr
+    assert table_counts(target) == drill.source_counts
 
 
 def newest_migration():
@@ -396,6 +459,7 @@ def test_restore_refuses_a_set_of_a_newer_schema(drill):
                                           "checksum": "0" * 64})
     manifest["schema_version"] = future
     (newer / "manifest.json").write_text(json.dumps(manifest))
+    sign_manifest(newer, drill.keyring)
     p, _ = restore(target, newer)
     assert p.returncode == 1, f"a set of a newer schema must be refused (1):\n{p.stdout}\n{p.stderr}"
     assert f"schema version {future}" in p.stderr and f"schema version {known}" in p.stderr, p.stderr
@@ -414,6 +478,7 @@ def test_restore_refuses_a_set_of_a_newer_schema(drill):
     # A schema_version that is not the last migration of the set is not a valid manifest.
     manifest["schema_migrations"].pop()
     (newer / "manifest.json").write_text(json.dumps(manifest))
+    sign_manifest(newer, drill.keyring)
     p, _ = restore(target, newer, "--force")
     assert p.returncode == 1 and "schema_version" in p.stderr, f"{p.stdout}\n{p.stderr}"
     assert table_counts(target) == before
@@ -530,6 +595,7 @@ def test_restore_notices_a_manifest_that_disagrees_with_the_dump(drill):
     manifest = json.loads((edited / "manifest.json").read_text())
     manifest["tables"]["journal_entries"] += 1
     (edited / "manifest.json").write_text(json.dumps(manifest))
+    sign_manifest(edited, drill.keyring)
     p, _ = restore(target, edited)
     rows = drill.source_counts["journal_entries"]
     assert p.returncode == 3, f"a count that differs must fail the restore (3):\n{p.stdout}\n{p.stderr}"

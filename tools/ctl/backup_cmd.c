@@ -98,8 +98,10 @@ static void
 backup_remove_partial(struct backup_run *run)
 {
 	if (run->out_fd >= 0) {
-		if (run->manifest_made)
+		if (run->manifest_made) {
+			(void)unlinkat(run->out_fd, BACKUP_MANIFEST_MAC, 0);
 			(void)unlinkat(run->out_fd, BACKUP_MANIFEST, 0);
+		}
 		if (run->videos_fd >= 0) {
 			for (size_t i = 0; run->copied != NULL && i < json_object_array_length(run->copied); i++)
 				(void)unlinkat(run->videos_fd,
@@ -472,7 +474,7 @@ astralctl_backup(struct astralctl *ctl, int argc, char **argv)
 	}
 	backup_name_key_versions(ctl, kr, manifest);
 	json_object_object_add(manifest, "files", json_object_get(files));
-	if (backup_manifest_write(run.out_fd, run.out_path, manifest) != 0) {
+	if (backup_manifest_write(run.out_fd, run.out_path, manifest, kr) != 0) {
 		run.manifest_made = 1;
 		rc = ASTRALCTL_USAGE;
 		goto out;

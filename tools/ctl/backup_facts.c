@@ -291,7 +291,6 @@ backup_key_id(struct astral_keyring *kr, uint32_t version, char id[BACKUP_KEY_ID
 {
 	unsigned char mac[ASTRAL_SHA256_LEN];
 	const unsigned char *key = astral_keyring_key(kr, version);
-	static const char hexdigits[] = "0123456789abcdef";
 
 	id[0] = '\0';
 	if (key == NULL)
@@ -300,10 +299,6 @@ backup_key_id(struct astral_keyring *kr, uint32_t version, char id[BACKUP_KEY_ID
 	if (astral_hmac_sha256(key, ASTRAL_KEYRING_KEY_LEN, BACKUP_KEY_ID_LABEL, strlen(BACKUP_KEY_ID_LABEL), mac) !=
 	    ASTRAL_OK)
 		return -1;
-	for (size_t i = 0; i < BACKUP_KEY_ID_HEX / 2; i++) {
-		id[2 * i] = hexdigits[mac[i] >> 4];
-		id[2 * i + 1] = hexdigits[mac[i] & 0xf];
-	}
-	id[BACKUP_KEY_ID_HEX] = '\0';
+	backup_hex(mac, BACKUP_KEY_ID_HEX / 2, id);
 	return 0;
 }

@@ -26,16 +26,16 @@ backup_set_path_valid(const char *path)
 	return strncmp(path, prefix, sizeof(prefix) - 1) == 0 && astral_uuid_valid(path + sizeof(prefix) - 1);
 }
 
-static void
-backup_hex(const unsigned char *digest, char hex[2 * ASTRAL_SHA256_LEN + 1])
+void
+backup_hex(const unsigned char *bytes, size_t n, char *hex)
 {
 	static const char hexdigits[] = "0123456789abcdef";
 
-	for (size_t i = 0; i < ASTRAL_SHA256_LEN; i++) {
-		hex[2 * i] = hexdigits[digest[i] >> 4];
-		hex[2 * i + 1] = hexdigits[digest[i] & 0xf];
+	for (size_t i = 0; i < n; i++) {
+		hex[2 * i] = hexdigits[bytes[i] >> 4];
+		hex[2 * i + 1] = hexdigits[bytes[i] & 0xf];
 	}
-	hex[2 * ASTRAL_SHA256_LEN] = '\0';
+	hex[2 * n] = '\0';
 }
 
 /* Writes all of buf to fd. 0 on success, -1 with errno set. */
@@ -93,7 +93,7 @@ backup_stream(int fd, int out_fd, char hex[2 * ASTRAL_SHA256_LEN + 1], long long
 		saved = EIO;
 		goto out;
 	}
-	backup_hex(digest, hex);
+	backup_hex(digest, ASTRAL_SHA256_LEN, hex);
 	rc = 0;
 out:
 	EVP_MD_CTX_free(md);
@@ -187,4 +187,86 @@ backup_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+backup_write_new_file(int dirfd, const char *dir_path, const char *name, const char *text, size_t len)
+{
+	size_t off = 0;
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		goto io;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto io;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto io;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto io;
+	}
+	fd = -1;
+	if (fsync(dirfd) != 0)
+		goto io;
+	return 0;
+io:
+	astralctl_error("cannot write %s/%s: %s", dir_path, name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+backup_read_small_file(int dirfd, const char *name, const char *where, size_t max, char **text, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf = NULL;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+
+	*text = NULL;
+	*len = 0;
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		astralctl_error("cannot read %s: %s", where, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (unsigned long long)st.st_size > max) {
+		astralctl_error("%s: not a regular file of 1 to %zu bytes", where, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		astralctl_error("out of memory reading %s", where);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			astralctl_error("cannot read %s: %s", where, n < 0 ? strerror(errno) : "it became shorter");
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

@@ -1,57 +1,33 @@
-/* A backup set's manifest.json: written last by backup, read and checked first by restore. */
-#include <errno.h>
-#include <fcntl.h>
+/* A backup set's manifest.json: written last by backup (before its MAC), read and checked first by
+   restore (after its MAC). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "backup_set.h"
 
-#define MANIFEST_MAX_BYTES (64L * 1024 * 1024)
+#define MANIFEST_MAX_BYTES ((size_t)64 * 1024 * 1024)
 
 int
-backup_manifest_write(int dirfd, const char *dir_path, json_object *manifest)
+backup_manifest_write(int dirfd, const char *dir_path, json_object *manifest, struct astral_keyring *kr)
 {
 	const int flags = JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE;
-	const char *text = json_object_to_json_string_ext(manifest, flags);
-	size_t len, off = 0;
-	int fd = -1, rc = -1;
+	const char *json = json_object_to_json_string_ext(manifest, flags);
+	char *text;
+	size_t len;
+	int rc = -1;
 
-	if (text == NULL) {
+	if (json == NULL || (text = malloc(strlen(json) + 2)) == NULL) {
 		astralctl_error("out of memory writing %s", BACKUP_MANIFEST);
-		goto out;
+		return -1;
 	}
-	len = strlen(text);
-	fd = openat(dirfd, BACKUP_MANIFEST, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto io;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto io;
-		off += (size_t)n;
-	}
-	if (write(fd, "\n", 1) != 1 || fsync(fd) != 0)
-		goto io;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto io;
-	}
-	fd = -1;
-	if (fsync(dirfd) != 0)
-		goto io;
-	rc = 0;
-	goto out;
-io:
-	astralctl_error("cannot write %s/%s: %s", dir_path, BACKUP_MANIFEST, strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
+	len = strlen(json);
+	memcpy(text, json, len);
+	text[len++] = '\n';
+	if (backup_write_new_file(dirfd, dir_path, BACKUP_MANIFEST, text, len) == 0 &&
+	    backup_manifest_mac_write(dirfd, dir_path, kr, text, len) == 0)
+		rc = 0;
+	free(text);
 	return rc;
 }
 
@@ -204,45 +180,28 @@ manifest_facts_valid(json_object *m, const char *where)
 }
 
 int
-backup_manifest_read(int dirfd, const char *dir_path, json_object **out)
+backup_manifest_read(int dirfd, const char *dir_path, struct astral_keyring *kr, int accept_unsigned,
+                     json_object **out)
 {
 	struct json_tokener *tok = NULL;
 	json_object *m = NULL, *format, *fversion, *files;
 	char where[4096 + sizeof(BACKUP_MANIFEST)];
 	char *text = NULL;
-	struct stat st;
 	size_t got = 0;
-	int fd = -1, rc = ASTRALCTL_USAGE;
+	int found, rc = ASTRALCTL_USAGE;
 
 	*out = NULL;
 	snprintf(where, sizeof(where), "%s/%s", dir_path, BACKUP_MANIFEST);
-	fd = openat(dirfd, BACKUP_MANIFEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		astralctl_error("--input %s: cannot read %s: %s (is it a backup set made by astralctl backup?)",
-		                dir_path, BACKUP_MANIFEST, strerror(errno));
+	found = backup_read_small_file(dirfd, BACKUP_MANIFEST, where, MANIFEST_MAX_BYTES, &text, &got);
+	if (found == 1)
+		astralctl_error("--input %s: there is no %s (is it a backup set made by astralctl backup?)", dir_path,
+		                BACKUP_MANIFEST);
+	if (found != 0)
 		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MANIFEST_MAX_BYTES) {
-		astralctl_error("%s: not a regular file of 1 byte to %ld MiB", where, MANIFEST_MAX_BYTES / (1024 * 1024));
+	rc = backup_manifest_mac_check(dirfd, dir_path, kr, accept_unsigned, text, got);
+	if (rc != ASTRALCTL_OK)
 		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL) {
-		astralctl_error("out of memory reading %s", where);
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			astralctl_error("cannot read %s: %s", where, n < 0 ? strerror(errno) : "it became shorter");
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	text[got] = '\0';
+	rc = ASTRALCTL_USAGE;
 	tok = json_tokener_new();
 	m = tok ? json_tokener_parse_ex(tok, text, (int)got) : NULL;
 	if (m == NULL || json_tokener_get_error(tok) != json_tokener_success ||
@@ -277,7 +236,5 @@ out:
 	if (tok != NULL)
 		json_tokener_free(tok);
 	free(text);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }

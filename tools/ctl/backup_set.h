@@ -3,7 +3,8 @@
  *
  * A backup set is a directory:
  *
- *   manifest.json      what the set holds and what the database held (written last)
+ *   manifest.json      what the set holds and what the database held
+ *   manifest.mac       the manifest's MAC under a key of the keyring (written last)
  *   database.dump      pg_dump -Fc of the database, taken in one snapshot
  *   videos/<id>        the wellness video files of media.video_dir named by a row of that snapshot
  *
@@ -22,6 +23,9 @@
 #include "astralctl.h"
 
 #define BACKUP_MANIFEST "manifest.json"
+#define BACKUP_MANIFEST_MAC "manifest.mac"
+/* What the manifest's MAC key is derived with from a master key (backup_manifest_mac.c). */
+#define BACKUP_MAC_KEY_LABEL "astral-core backup manifest mac v1"
 #define BACKUP_DUMP "database.dump"
 #define BACKUP_VIDEOS "videos"
 #define BACKUP_FORMAT "astral-core-backup"
@@ -80,17 +84,41 @@ int backup_file_copy(int src_dirfd, const char *src_name, int dst_dirfd, const c
 int backup_set_path_valid(const char *path);
 
 
-/* ---- the manifest (backup_manifest.c) ---- */
+/* n bytes as 2n lowercase hex digits and a NUL into hex. */
+void backup_hex(const unsigned char *bytes, size_t n, char *hex);
 
-/* Writes manifest as BACKUP_MANIFEST under dirfd (mode 0600, O_EXCL, fsynced). 0 on success; prints
-   why and returns -1 otherwise. */
-int backup_manifest_write(int dirfd, const char *dir_path, json_object *manifest);
+/* Reads the regular file `name` under dirfd (not through a symbolic link), of 1 to max bytes, into
+   a new NUL-terminated buffer (*text, to free; *len bytes). 0; 1 when there is no such file; -1
+   after printing why (naming `where`) otherwise. */
+int backup_read_small_file(int dirfd, const char *name, const char *where, size_t max, char **text, size_t *len);
 
-/* Reads and checks BACKUP_MANIFEST under dirfd: its format, and that every field restore uses
-   has the right type; each file's path is one backup_set_path_valid accepts, and listed once;
-   schema_version is the version of the last of schema_migrations (null when there is none).
-   Returns an exit code (ASTRALCTL_USAGE for a set that is not a valid one), printing why. */
-int backup_manifest_read(int dirfd, const char *dir_path, json_object **out);
+/* Writes len bytes of text as the new file `name` under dirfd (mode 0600, O_EXCL, not through a
+   symbolic link), fsyncs it and the directory. 0 on success; prints why and returns -1 otherwise
+   (a file begun is left for the caller to remove). */
+int backup_write_new_file(int dirfd, const char *dir_path, const char *name, const char *text, size_t len);
+
+/* ---- the manifest (backup_manifest.c) and its MAC (backup_manifest_mac.c) ---- */
+
+/* Writes manifest as BACKUP_MANIFEST under dirfd, then BACKUP_MANIFEST_MAC, its MAC under the
+   keyring's current key version. 0 on success; prints why and returns -1 otherwise. */
+int backup_manifest_write(int dirfd, const char *dir_path, json_object *manifest, struct astral_keyring *kr);
+
+/* Checks BACKUP_MANIFEST_MAC against BACKUP_MANIFEST's bytes, `text`. Without the MAC file the set
+   is refused unless accept_unsigned (then a warning is printed). Returns an exit code, printing
+   why: ASTRALCTL_USAGE for a MAC that is missing, malformed or does not match; ASTRALCTL_KEYS when
+   the keyring lacks the key version that signed, or has another key under that version. */
+int backup_manifest_mac_check(int dirfd, const char *dir_path, struct astral_keyring *kr, int accept_unsigned,
+                              const char *text, size_t len);
+int backup_manifest_mac_write(int dirfd, const char *dir_path, struct astral_keyring *kr, const char *text,
+                              size_t len);
+
+/* Reads BACKUP_MANIFEST under dirfd, checks its MAC (backup_manifest_mac_check), then its format,
+   and that every field restore uses has the right type; each file's path is one
+   backup_set_path_valid accepts, and listed once; schema_version is the version of the last of
+   schema_migrations (null when there is none). Returns an exit code (ASTRALCTL_USAGE for a set
+   that is not a valid one), printing why. */
+int backup_manifest_read(int dirfd, const char *dir_path, struct astral_keyring *kr, int accept_unsigned,
+                         json_object **out);
 
 /* ---- PostgreSQL's client programs (pg_tool.c) ---- */
 

@@ -35,7 +35,7 @@ static const struct astralctl_command astralctl_commands[] = {
 	  "load the configuration, connect, open the keyring" },
 	{ NULL, "backup", astralctl_backup, "--output DIR",
 	  "write a backup set (database dump, video files, manifest; never the keys)" },
-	{ NULL, "restore", astralctl_restore, "--input DIR [--force]",
+	{ NULL, "restore", astralctl_restore, "--input DIR [--force] [--accept-unsigned]",
 	  "check a backup set, restore it into an empty database, verify the result" },
 };
 

@@ -1,8 +1,10 @@
 /*
- * astralctl restore --input DIR [--force]: brings a backup set (backup_set.h) back into the
- * configured database and media.video_dir, then checks the result against the set's manifest.
+ * astralctl restore --input DIR [--force] [--accept-unsigned]: brings a backup set (backup_set.h)
+ * back into the configured database and media.video_dir, then checks the result against the set's
+ * manifest.
  *
- * Nothing is changed before the set and the keyring have been checked: every file's SHA-256, and
+ * Nothing is changed before the set and the keyring have been checked: the manifest's MAC under the
+ * keyring (a set without one only with --accept-unsigned), every file's SHA-256, and
  * every key version the data uses present in the keyring as the same key. The database must be
  * empty (--force first sets schema public aside, and drops it only once pg_restore has
  * succeeded); the roles the dump grants to are cluster-wide and not in it, so they are created
@@ -80,6 +82,7 @@ static const struct astral_stmt restore_stmts[] = {
 static const struct option restore_options[] = {
 	{ "input", required_argument, NULL, 'i' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "accept-unsigned", no_argument, NULL, 'u' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,6 +90,7 @@ static const struct option restore_options[] = {
 struct restore_run {
 	const char *in_path;
 	int force;
+	int accept_unsigned;          /* a set without manifest.mac is restored (with a warning) */
 	int in_fd;
 	json_object *manifest;
 	struct astral_keyring *kr;
@@ -531,6 +535,9 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 		case 'f':
 			run.force = 1;
 			break;
+		case 'u':
+			run.accept_unsigned = 1;
+			break;
 		case 'h':
 			return astralctl_command_help(cmd);
 		default:
@@ -554,7 +561,7 @@ astralctl_restore(struct astralctl *ctl, int argc, char **argv)
 		rc = ASTRALCTL_USAGE;
 		goto out;
 	}
-	rc = backup_manifest_read(run.in_fd, run.in_path, &run.manifest);
+	rc = backup_manifest_read(run.in_fd, run.in_path, run.kr, run.accept_unsigned, &run.manifest);
 	if (rc != ASTRALCTL_OK)
 		goto out;
 	printf("restoring the backup set %s, made %s by astralctl %s (schema version %lld; this astralctl's is "
