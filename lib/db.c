@@ -431,6 +431,22 @@ astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt, const stru
 	return queue_add(db, stmt, params, 0, check, ctx);
 }
 
+void
+astral_db_guard_forget(struct astral_db *db)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < db->nqueued; i++) {
+		if (db->queue[i].check == NULL) {
+			db->queue[keep++] = db->queue[i];
+			continue;
+		}
+		for (int j = 0; j < db->queue[i].n; j++)
+			free(db->queue[i].values[j]);
+	}
+	db->nqueued = keep;
+}
+
 astral_err
 astral_db_settle_guard(struct astral_db *db)
 {
