@@ -603,7 +603,10 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	}
 	if (err != ASTRAL_OK) {
 		db->failed = 1;
-		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND)
+		/* UNAUTHORIZED and EXPIRED come from the guard only: a session that is over is routine
+		   (a signed-out token), not a failed statement. */
+		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND &&
+		    err != ASTRAL_ERR_UNAUTHORIZED && err != ASTRAL_ERR_EXPIRED)
 			astral_log(ASTRAL_LOG_ERROR, "a statement in the round trip of %s failed: sqlstate %s",
 			           stmt ? stmt->name : "COMMIT", db->sqlstate);
 		PQclear(result);
