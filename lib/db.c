@@ -431,6 +431,22 @@ astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt, const stru
 	return queue_add(db, stmt, params, 0, check, ctx);
 }
 
+void
+astral_db_guard_forget(struct astral_db *db)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < db->nqueued; i++) {
+		if (db->queue[i].check == NULL) {
+			db->queue[keep++] = db->queue[i];
+			continue;
+		}
+		for (int j = 0; j < db->queue[i].n; j++)
+			free(db->queue[i].values[j]);
+	}
+	db->nqueued = keep;
+}
+
 astral_err
 astral_db_settle_guard(struct astral_db *db)
 {
@@ -587,7 +603,10 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	}
 	if (err != ASTRAL_OK) {
 		db->failed = 1;
-		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND)
+		/* UNAUTHORIZED and EXPIRED come from the guard only: a session that is over is routine
+		   (a signed-out token), not a failed statement. */
+		if (err != ASTRAL_ERR_CONFLICT && err != ASTRAL_ERR_INVALID && err != ASTRAL_ERR_NOT_FOUND &&
+		    err != ASTRAL_ERR_UNAUTHORIZED && err != ASTRAL_ERR_EXPIRED)
 			astral_log(ASTRAL_LOG_ERROR, "a statement in the round trip of %s failed: sqlstate %s",
 			           stmt ? stmt->name : "COMMIT", db->sqlstate);
 		PQclear(result);

@@ -86,6 +86,10 @@ int astral_db_guard_pending(const struct astral_db *db);
 /* Send an unsent guard now, in a round trip of its own (with the statements queued so far), and
    return the verdict; ASTRAL_OK when there is none. Needs an open transaction. */
 astral_err astral_db_settle_guard(struct astral_db *db) ASTRAL_MUST_USE;
+/* Forget the guard, judged or not: the request it was set for is over. A connection lost in the
+   guard's round trip leaves it queued (its verdict may still be wanted in that request), and its
+   `check` judges into that request: it must never travel with the next one's statements. */
+void astral_db_guard_forget(struct astral_db *db);
 
 /* Details of the last error, for logs and for naming a field (constraint name). */
 const char *astral_db_last_sqlstate(const struct astral_db *db);

@@ -380,6 +380,7 @@ astral_dispatch(struct astral_request *req, const struct astral_route *routes, s
 	hold_to_session_verdict(req, route);
 finish:
 	finish_transaction(req);
+	astral_db_guard_forget(req->app->db);    /* the session check was this request's alone */
 send:
 	astral_response_send(req);
 	/* Below 500 the transaction committed (finish_transaction): a success's events go out, and a

@@ -13,7 +13,10 @@ care_data_key(struct astral_request *req, unsigned char dek[ASTRAL_DEK_LEN])
 {
 	astral_err err = astral_account_data_key(req->app->db, req->app->keyring, req->who.user_id, dek);
 
-	if (err != ASTRAL_OK && err != ASTRAL_ERR_DB_DOWN) {
+	/* The key's read is often the handler's first statement, which brings the session check's
+	   verdict: a session that is over is the dispatcher's to answer (401), not a lost key. */
+	if (err != ASTRAL_OK && err != ASTRAL_ERR_DB_DOWN && err != ASTRAL_ERR_UNAUTHORIZED &&
+	    err != ASTRAL_ERR_EXPIRED) {
 		astral_log(ASTRAL_LOG_ERROR, "the data key of the signed-in user cannot be loaded: %s",
 		           astral_strerror(err));
 		err = ASTRAL_ERR_INTERNAL;

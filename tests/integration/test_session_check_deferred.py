@@ -10,6 +10,7 @@ still slides with activity on these routes.
 """
 
 import json
+import time
 import uuid
 
 from astral_client import expect
@@ -120,3 +121,22 @@ def test_a_route_checked_first_revokes_and_audits_an_expired_session_too(stack, 
                 (session_id,))
     expect(bearer.whoami(), 401, "session_expired")
     assert_revoked_and_audited_as_idle(stack, session_id)
+
+
+def test_a_signed_out_session_is_not_logged_as_an_error(stack, bearer):
+    """The journal write's first statement reads the person's data key, and brings the check's
+    refusal: that is a routine 401, not a failed statement, a lost key or an internal error."""
+    bearer.anonymous()
+    token = bearer.access_token
+    expect(bearer.logout(), 204)
+    bearer.access_token = token
+    r = write_journal(bearer)
+    expect(r, 401, "unauthorized")
+    rid = r.headers["X-Request-Id"]
+    log = stack.log_dir / "wellness.log"
+    deadline = time.monotonic() + 5
+    while f"req={rid} " not in log.read_text() or "status=401" not in log.read_text():
+        assert time.monotonic() < deadline, "the request's access line never came"
+        time.sleep(0.05)
+    mine = [line for line in log.read_text().splitlines() if f"req={rid} " in line]
+    assert not [line for line in mine if "level=error" in line], mine
