@@ -68,16 +68,16 @@
 	"  SELECT d.habit_id, count(*) AS n, sum(w.mood) AS mood_sum FROM done d JOIN w ON w.day = d.day" \
 	"  GROUP BY d.habit_id)," \
 	" with_counts AS (" \
-	"  SELECT 'tag'::text AS kind, t.name, NULL::uuid AS habit_id, t.ord::int AS ord," \
+	"  SELECT 'tag'::text AS kind, t.name, NULL::uuid AS habit_id, NULL::text AS catalog_id, t.ord::int AS ord," \
 	"   coalesce(g.n, 0) AS n, g.mood_sum" \
 	"  FROM unnest(" TAGS_SQL ") WITH ORDINALITY AS t(name, ord) LEFT JOIN tagged g ON g.tag = t.name" \
 	"  UNION ALL" \
-	"  SELECT 'habit', coalesce(h.name, hc.name), h.id, 0, coalesce(hd.n, 0), hd.mood_sum" \
+	"  SELECT 'habit', coalesce(h.name, hc.name), h.id, h.catalog_id, 0, coalesce(hd.n, 0), hd.mood_sum" \
 	"  FROM habits h LEFT JOIN habit_catalog hc ON hc.id = h.catalog_id" \
 	"  LEFT JOIN habit_done hd ON hd.habit_id = h.id" \
 	"  WHERE h.user_id = $1::uuid)," \
 	" stats AS MATERIALIZED (" \
-	"  SELECT c.kind, c.name, c.habit_id, c.ord, c.n AS days_with, total.n - c.n AS days_without," \
+	"  SELECT c.kind, c.name, c.habit_id, c.catalog_id, c.ord, c.n AS days_with, total.n - c.n AS days_without," \
 	"   c.mood_sum::numeric / nullif(c.n, 0) AS mood_with," \
 	"   (total.mood_sum - coalesce(c.mood_sum, 0))::numeric / nullif(total.n - c.n, 0) AS mood_without" \
 	"  FROM with_counts c CROSS JOIN total)" \
@@ -86,13 +86,14 @@
 	"  (SELECT json_build_object(" MEASURE("mood") ", " MEASURE("anxiety") ", " MEASURE("sleep") ", " \
 	      MEASURE("energy") ") FROM w)::text," \
 	"  (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
-	"     'habit_id', s.habit_id, 'days_with', s.days_with, 'days_without', s.days_without," \
-	"     'mood_with', round(s.mood_with, 2), 'mood_without', round(s.mood_without, 2)," \
+	"     'habit_id', s.habit_id, 'catalog_id', s.catalog_id, 'days_with', s.days_with," \
+	"     'days_without', s.days_without, 'mood_with', round(s.mood_with, 2), 'mood_without', round(s.mood_without, 2)," \
 	"     'difference', round(s.mood_with - s.mood_without, 2))" \
 	"     ORDER BY abs(s.mood_with - s.mood_without) DESC, s.kind DESC, s.ord, s.name, s.habit_id), '[]'::json)" \
 	"   FROM stats s WHERE s.days_with >= 3 AND s.days_without >= 3)::text," \
 	"  (SELECT coalesce(json_agg(json_build_object('kind', s.kind, 'name', s.name," \
-	"     'habit_id', s.habit_id, 'days_with', s.days_with, 'days_without', s.days_without)" \
+	"     'habit_id', s.habit_id, 'catalog_id', s.catalog_id, 'days_with', s.days_with," \
+	"     'days_without', s.days_without)" \
 	"     ORDER BY s.kind DESC, s.ord, s.name, s.habit_id), '[]'::json)" \
 	"   FROM stats s WHERE s.days_with < 3 OR s.days_without < 3)::text," \
 	"  NULL::smallint, NULL::smallint, NULL::smallint, NULL::smallint," \

@@ -128,6 +128,29 @@ export function wellnessTests(test) {
 		await page.getByRole('tab', { name: SPANISH.wellness.tabs.habits }).waitFor();
 	});
 
+	test('wellness: in Spanish, a catalogue habit is worded in Spanish on the habits tab and in insights', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		await session.goto('/wellness?tab=habits');
+		await waitForView(page, '/wellness', 'titles.wellness');
+		await page.locator('#language-toggle').click();
+		const water = SPANISH.habitCatalog['drink-water'];
+		const item = page.locator('.catalog-card[data-catalog-id="drink-water"]');
+		await item.filter({ hasText: water.name }).filter({ hasText: water.description }).waitFor();
+		await item.getByRole('button', { name: SPANISH.habits.track }).click();
+		await page.locator('.habit-card .habit-name').filter({ hasText: water.name }).waitFor();
+		await page.locator('.status-success').filter({ hasText: water.name }).waitFor();
+		assert.equal(await page.getByText(CATALOGUE.habitCatalog['drink-water'].name).count(), 0, 'the English name is shown');
+		// Insights list the habit once there is a check-in.
+		const checkin = await page.evaluate(async () => {
+			const { wellness } = await import('/js/api/wellness.js');
+			return (await wellness.checkIn({ mood: 4 })).status;
+		});
+		assert.equal(checkin, 201);
+		await session.goto('/wellness/insights');
+		await page.locator('.not-enough li').filter({ hasText: water.name }).waitFor();
+	});
+
 	test('wellness: habits — track from the catalogue, complete (streak 1), undo, a custom habit, stop tracking', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);

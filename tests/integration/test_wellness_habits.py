@@ -3,10 +3,12 @@ undoing days, and the streaks the server computes (product/original-features.md 
 in the request's time zone."""
 
 import datetime
+import json
 
 import pytest
 
 from astral_client import expect
+from conftest import SRC
 from test_wellness_mood_setup import at, audit_rows, complete, day, new_person, track
 
 TODAY = datetime.date(2026, 6, 15)
@@ -43,6 +45,19 @@ def test_catalogue_has_every_category(stack, person):
     assert water["name"] == "Drink 8 glasses of water" and water["category"] == "Health" and water["description"]
     order = ["Health", "Mindfulness", "Movement", "Connection", "Rest"]
     assert [order.index(i["category"]) for i in items] == sorted(order.index(i["category"]) for i in items)
+
+
+def test_the_web_ui_words_every_catalogue_habit_in_each_language(stack, person):
+    """htdocs/i18n/<lang>/wellness.json habitCatalog: an entry for every catalogue habit, the English
+    one saying what the server says; a Spanish page then shows no English habit."""
+    items = expect(person.get("/api/wellness/habits/catalog"), 200).json["items"]
+    for lang in ("en", "es"):
+        words = json.loads((SRC / "htdocs" / "i18n" / lang / "wellness.json").read_text())["habitCatalog"]
+        assert set(words) == {i["id"] for i in items}, lang
+        for i in items:
+            assert words[i["id"]]["name"].strip() and words[i["id"]]["description"].strip(), (lang, i["id"])
+            if lang == "en":
+                assert words[i["id"]] == {"name": i["name"], "description": i["description"]}, i["id"]
 
 
 # ------------------------------------------------------------------ tracking

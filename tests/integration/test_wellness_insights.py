@@ -89,23 +89,26 @@ def test_correlations_and_not_enough_data(world):
     doc = insights(world["p"])
     shown = by_name(doc["correlations"])
     assert set(shown) == {"Calm", "Hopeful", "Walk"}
-    assert shown["Calm"] == {"kind": "tag", "name": "Calm", "habit_id": None, "days_with": 3, "days_without": 7,
-                             "mood_with": 5.0, "mood_without": 2.0, "difference": 3.0}
-    assert shown["Hopeful"] == {"kind": "tag", "name": "Hopeful", "habit_id": None, "days_with": 6,
+    assert shown["Calm"] == {"kind": "tag", "name": "Calm", "habit_id": None, "catalog_id": None, "days_with": 3,
+                             "days_without": 7, "mood_with": 5.0, "mood_without": 2.0, "difference": 3.0}
+    assert shown["Hopeful"] == {"kind": "tag", "name": "Hopeful", "habit_id": None, "catalog_id": None, "days_with": 6,
                                 "days_without": 4, "mood_with": 3.5, "mood_without": 2.0, "difference": 1.5}
-    assert shown["Walk"] == {"kind": "habit", "name": "Walk", "habit_id": world["walk"]["id"], "days_with": 3,
+    assert shown["Walk"] == {"kind": "habit", "name": "Walk", "habit_id": world["walk"]["id"], "catalog_id": None,
+                             "days_with": 3,
                              "days_without": 7, "mood_with": 5.0, "mood_without": 2.0, "difference": 3.0}
     # Largest difference first; a tie puts tags before habits.
     assert [c["name"] for c in doc["correlations"]] == ["Calm", "Walk", "Hopeful"]
     missing = by_name(doc["not_enough_data"])
     assert set(missing) == (set(TAGS) - {"Calm", "Hopeful"}) | {"Read", "Drink 8 glasses of water"}
-    assert missing["Lonely"] == {"kind": "tag", "name": "Lonely", "habit_id": None, "days_with": 2,
+    assert missing["Lonely"] == {"kind": "tag", "name": "Lonely", "habit_id": None, "catalog_id": None, "days_with": 2,
                                  "days_without": 8}
     assert missing["Tired"]["days_with"] == 10 and missing["Tired"]["days_without"] == 0
     assert missing["Grateful"]["days_with"] == 0 and missing["Grateful"]["days_without"] == 10
-    assert missing["Read"] == {"kind": "habit", "name": "Read", "habit_id": world["read"]["id"], "days_with": 2,
+    assert missing["Read"] == {"kind": "habit", "name": "Read", "habit_id": world["read"]["id"], "catalog_id": None,
+                               "days_with": 2,
                                "days_without": 8}
     assert missing["Drink 8 glasses of water"]["habit_id"] == world["water"]["id"]
+    assert missing["Drink 8 glasses of water"]["catalog_id"] == "drink-water"      # the UI words it from there
     assert missing["Drink 8 glasses of water"]["days_with"] == 0
     # Tags in their fixed order, then habits by name.
     assert [n["name"] for n in doc["not_enough_data"]] == \
@@ -128,8 +131,8 @@ def test_threshold_is_three_with_and_three_without(stack, clock):
     assert (calm["days_with"], calm["days_without"]) == (3, 2)
     insert_checkin(stack, p.user_id, back(5), 3)
     calm = by_name(insights(p)["correlations"])["Calm"]
-    assert calm == {"kind": "tag", "name": "Calm", "habit_id": None, "days_with": 3, "days_without": 3,
-                    "mood_with": 4.0, "mood_without": 2.0, "difference": 2.0}
+    assert calm == {"kind": "tag", "name": "Calm", "habit_id": None, "catalog_id": None, "days_with": 3,
+                    "days_without": 3, "mood_with": 4.0, "mood_without": 2.0, "difference": 2.0}
 
 
 def test_habit_threshold(stack, clock):

@@ -52,10 +52,10 @@ export function trendDirection(slope, days) {
 
 const ARROWS = { up: '↑', down: '↓', steady: '→' };
 
-/** A tag's word in the page's language (the tag itself when the catalogue has none); habits keep their names. */
+/** A tag's or a catalogue habit's word in the page's language (the server's name when the catalogue has none). */
 function itemName(t, item) {
-	const key = `tags.${item.name}`;
-	return item.kind === 'tag' && typeof message(key) === 'string' ? t(key) : String(item.name);
+	const key = item.kind === 'tag' ? `tags.${item.name}` : item.catalog_id ? `habitCatalog.${item.catalog_id}.name` : null;
+	return key && typeof message(key) === 'string' ? t(key) : String(item.name);
 }
 
 /** A short date for a YYYY-MM-DD day ("Nov 25"). */

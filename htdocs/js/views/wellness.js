@@ -48,6 +48,15 @@ function labelOf(t, key, value) {
 	return typeof message(key) === 'string' ? t(key) : String(value);
 }
 
+/**
+ * A habit's name (or description) in the page's language: a catalogue habit's from the catalogue
+ * (habitCatalog.<id>), a custom one as its person wrote it. `id` is the catalogue id (a tracked
+ * habit's catalog_id, a catalogue item's id), or null.
+ */
+function habitText(t, id, part, value) {
+	return id ? labelOf(t, `habitCatalog.${id}.${part}`, value) : String(value);
+}
+
 function setStatus(node, text, kind = null) {
 	node.className = kind ? `status status-${kind}` : 'status';
 	node.textContent = text;
@@ -243,14 +252,16 @@ function habitsPanel(panel, ctx) {
 		}
 		replaceHabit(result.body);
 		setStatus(status, t(result.body.completed_today ? 'habits.doneStatus' : 'habits.undoneStatus', {
-			name: result.body.name, streak: t('habits.current', { count: result.body.current_streak || 0 }),
+			name: habitText(t, result.body.catalog_id, 'name', result.body.name),
+			streak: t('habits.current', { count: result.body.current_streak || 0 }),
 		}), 'success');
 		focusAction(habit.id, result.body.completed_today ? 'undo' : 'complete');
 	}
 
 	async function untrack(habit) {
 		const sure = await ctx.confirm({
-			title: t('habits.untrackTitle', { name: habit.name }), body: t('habits.untrackBody'),
+			title: t('habits.untrackTitle', { name: habitText(t, habit.catalog_id, 'name', habit.name) }),
+			body: t('habits.untrackBody'),
 			confirmLabel: t('habits.untrack'), danger: true,
 		});
 		if (!sure) {
@@ -264,7 +275,7 @@ function habitsPanel(panel, ctx) {
 		tracked = tracked.filter((item) => item.id !== habit.id);
 		drawMine();
 		drawDiscover();
-		setStatus(status, t('habits.untracked', { name: habit.name }), 'success');
+		setStatus(status, t('habits.untracked', { name: habitText(t, habit.catalog_id, 'name', habit.name) }), 'success');
 		// The focus was on the habit just taken away: the first habit left takes it, else the note that none is tracked.
 		const first = mine.querySelector('[data-action="complete"], [data-action="undo"]') || mine.querySelector('.state-empty');
 		if (first) {
@@ -289,7 +300,7 @@ function habitsPanel(panel, ctx) {
 			class: 'card habit-card', 'aria-labelledby': titleId, 'data-habit-id': habit.id,
 			'data-current-streak': habit.current_streak || 0, 'data-done-today': String(done),
 		},
-		el('h3', { id: titleId, class: 'habit-name' }, habit.name),
+		el('h3', { id: titleId, class: 'habit-name' }, habitText(t, habit.catalog_id, 'name', habit.name)),
 		el('p', { class: 'badges' },
 			badge(labelOf(t, `habitCategories.${habit.category}`, habit.category), 'neutral'),
 			done ? badge(t('habits.doneToday'), 'success') : null),
@@ -313,7 +324,8 @@ function habitsPanel(panel, ctx) {
 		const result = await wellness.trackHabit(item.id);
 		node.disabled = false;
 		if (!result.ok || !result.body) {
-			setStatus(status, result.status === 409 ? t('habits.already', { name: item.name }) : errorText(t, result), 'error');
+			setStatus(status, result.status === 409 ? t('habits.already', { name: habitText(t, item.id, 'name', item.name) })
+				: errorText(t, result), 'error');
 			if (result.status === 409) {
 				load();
 			}
@@ -322,7 +334,7 @@ function habitsPanel(panel, ctx) {
 		tracked = [...tracked, result.body];
 		drawMine();
 		drawDiscover();
-		setStatus(status, t('habits.tracking', { name: result.body.name }), 'success');
+		setStatus(status, t('habits.tracking', { name: habitText(t, result.body.catalog_id, 'name', result.body.name) }), 'success');
 		focusAction(result.body.id, 'complete');
 	}
 
@@ -341,9 +353,9 @@ function habitsPanel(panel, ctx) {
 				add.setAttribute('aria-describedby', titleId);
 				add.addEventListener('click', () => track(item, add));
 				return el('li', {}, el('article', { class: 'card catalog-card', 'aria-labelledby': titleId, 'data-catalog-id': item.id },
-					el('h4', { id: titleId }, item.name),
+					el('h4', { id: titleId }, habitText(t, item.id, 'name', item.name)),
 					el('p', { class: 'badges' }, badge(labelOf(t, `habitCategories.${item.category}`, item.category), 'neutral')),
-					item.description ? el('p', {}, item.description) : null,
+					item.description ? el('p', {}, habitText(t, item.id, 'description', item.description)) : null,
 					el('p', { class: 'actions' }, add)));
 			})));
 	}
@@ -385,7 +397,7 @@ function habitsPanel(panel, ctx) {
 		nameField.input.value = '';
 		tracked = [...tracked, result.body];
 		drawMine();
-		setStatus(status, t('habits.tracking', { name: result.body.name }), 'success');
+		setStatus(status, t('habits.tracking', { name: habitText(t, result.body.catalog_id, 'name', result.body.name) }), 'success');
 		focusAction(result.body.id, 'complete');
 	});
 
