@@ -394,6 +394,12 @@ export function peerSupportTests(test) {
 			assert.ok(await card.locator('a[href^="sms:741741"]').count() >= 1, 'the crisis card has no 741741');
 			await card.getByRole('button', { name: ptext('crisisCard.close') }).click();
 
+			// The helper brings in a moderator (no AI on this stack: the button is the chat's own).
+			assert.equal(await seekerPage.locator('button[data-action="alert-moderators"]').count(), 0, 'the seeker has the helper\'s alert');
+			await helperPage.locator('button[data-action="alert-moderators"]').click();
+			await confirmDialog(helperPage, ptext('chat.alertConfirm'));
+			await waitForToast(helperPage, ptext('chat.alertSent'));
+
 			// The seeker marks the post resolved; the helper's chat ends live.
 			await session.goto('/activity');
 			await waitForPage(seekerPage, '/activity', 'titles.activity');

@@ -19,6 +19,7 @@ export const POST_WARN = 4900;
 export const MESSAGE_MAX = 4000;
 export const REFLECTION_MAX = 280;
 export const REPORT_NOTE_MAX = 500;
+export const BIO_MAX = 500;
 
 const id = (value) => encodeURIComponent(String(value));
 

@@ -593,6 +593,20 @@ export default {
 			showCrisis(result.body ? result.body.crisis : null);
 		}
 
+		// The helper's way to bring in a moderator, whatever the AI: the training tells helpers to use
+		// it at once when someone may be in danger (cgi-bin/helpers/training_content.c).
+		async function alertModerator() {
+			const ok = await ctx.confirm({
+				title: t('chat.alertTitle'), body: [t('chat.alertBody'), t('chat.alertBody2')],
+				confirmLabel: t('chat.alertConfirm'),
+			});
+			if (!ok) {
+				return;
+			}
+			const result = await peer.helperAlert(sessionId);
+			ctx.toast(result.ok ? t('chat.alertSent') : fail(result), result.ok ? 'success' : 'error');
+		}
+
 		function drawTools() {
 			const ended = Boolean(session.ended_at);
 			const parts = [];
@@ -609,6 +623,11 @@ export default {
 			const row = [];
 			if (session.my_role === 'seeker' && session.helper && session.helper.id) {
 				row.push(button({ label: t('chat.block'), kind: 'secondary', small: true, onClick: blockHelper }));
+			}
+			if (session.my_role === 'helper' && !ended) {
+				const alert = button({ label: t('chat.alertModerator'), kind: 'secondary', small: true, onClick: alertModerator });
+				alert.dataset.action = 'alert-moderators';
+				row.push(alert);
 			}
 			if (!ended) {
 				row.push(button({ label: t('chat.end'), kind: 'secondary', small: true, onClick: endChat }));

@@ -37,13 +37,12 @@ import { formatDate, loadArea } from '/js/shell/i18n.js';
 import { applyFieldErrors, errorText } from '/js/api/client.js';
 import { subscribe } from '/js/api/events.js';
 import { forgetRequest, onRequestsChange, pendingRequests, syncRequests, watchPeer } from '/js/api/peer-watch.js';
-import { peer, EXPERTISE } from '/js/api/peer.js';
+import { peer, BIO_MAX, EXPERTISE } from '/js/api/peer.js';
 import { program } from '/js/api/helpers-program.js';
 import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
 import { acceptPost, reportPost } from './feed.js';
 
 const PAGE = 10;
-const BIO_MAX = 1000;
 const TABS = ['for-you', 'requests', 'available', 'active', 'history', 'stats', 'achievements'];
 const ONLINE_ONLY = new Set(['for-you', 'requests', 'available']);
 let cleanups = [];
