@@ -68,6 +68,7 @@ const SHELL = [
 	'/js/api/wellness.js',
 	'/js/api/plan-cache.js',
 	'/js/api/host-crisis-lines.js',
+	'/js/api/donation.js',
 	'/js/components/svg.js',
 	'/js/components/list-editor.js',
 	'/js/components/crisis-card.js',

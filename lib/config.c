@@ -42,6 +42,7 @@ static const char *cfg_check_http_url(const char *v);
 static const char *cfg_check_absolute(const char *v);
 static const char *cfg_check_ai_endpoint(const char *v);
 static const char *cfg_check_region(const char *v);
+static const char *cfg_check_donation_url(const char *v);
 static int cfg_parse_ai_provider(const char *s);
 static int cfg_parse_rt_transport(const char *s);
 static int cfg_parse_media_delivery(const char *s);
@@ -141,6 +142,12 @@ static const struct cfg_key cfg_keys[] = {
 	  .help = "ISO 3166 alpha-2 code of the country this host serves (US, GB, ES, CA, AU...): crisis answers "
 	          "and the UI show its crisis lines and emergency number from resources_file, then "
 	          "findahelpline.com; start-up refuses a region without a crisis line in that file" },
+
+	{ .section = "site", .name = "donation_url", .type = CFG_STRING, .check = cfg_check_donation_url,
+	  .offset = F(site_donation_url),
+	  .help = "https:// address of the page where people can donate to whoever runs this host; the web "
+	          "UI links to it from every page's footer (no link when unset). Astral Core never handles "
+	          "a payment" },
 
 	{ .section = "ai", .name = "provider", .type = CFG_ENUM, .def = "none", .choices = "none|gemini|openai",
 	  .parse_enum = cfg_parse_ai_provider, .offset = F(ai_provider),
@@ -351,6 +358,21 @@ cfg_check_region(const char *v)
 {
 	if (strlen(v) != 2 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2)
 		return "must be an ISO 3166 alpha-2 country code in capitals, such as US, GB or ES";
+	return NULL;
+}
+
+/* A page on the web that people are sent to: https only, at most 500 bytes. */
+static const char *
+cfg_check_donation_url(const char *v)
+{
+	const char *why = cfg_check_http_url(v);
+
+	if (why)
+		return why;
+	if (strncmp(v, "https://", 8) != 0)
+		return "must start with https://";
+	if (strlen(v) > 500)
+		return "must be at most 500 bytes";
 	return NULL;
 }
 

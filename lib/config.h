@@ -44,6 +44,7 @@ struct astral_config {
 	int media_delivery;            /* enum astral_media_delivery */
 	char *wellness_resources_file; /* crisis and self-help resources (lib/resource_catalog.h) */
 	char *crisis_region;           /* ISO 3166 alpha-2: whose crisis lines crisis answers show */
+	char *site_donation_url;       /* [site] https:// page to donate; NULL: none */
 	/* [ai] (cgi-bin/ai): the model provider and the limits around it. */
 	int ai_provider;               /* enum astral_ai_provider */
 	char *ai_endpoint;             /* base URL: https://, or http:// on loopback only */

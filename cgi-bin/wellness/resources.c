@@ -1,7 +1,7 @@
 /*
  * GET /api/resources: crisis lines and self-help pages from data/resources.json, by category,
- * country and words, with the host's region and its crisis lines (what a crisis answer lists) for
- * the UI. Public, never rate-limited, cacheable for an hour. The catalogue is read and checked
+ * country and words, with the host's region and its crisis lines (what a crisis answer lists) and
+ * its donation page, for the UI. Public, never rate-limited, cacheable for an hour. The catalogue is read and checked
  * once at start-up (lib/program.c, lib/resource_catalog.h) and never changes while the program runs.
  */
 #include <stddef.h>
@@ -53,6 +53,8 @@ wellness_resources_list(struct astral_request *req, const void *input)
 	                       astral_resources_filter(req->app->resources, in->category, in->country,
 	                                               in->q != NULL && in->q[0] != '\0' ? in->q : NULL));
 	astral_json_add_str(body, "region", req->app->cfg.crisis_region);
+	/* The host's donation page ([site] donation_url), for the UI's footer; null when none. */
+	astral_json_add_str(body, "donation_url", req->app->cfg.site_donation_url);
 	json_object_object_add(body, "crisis_lines", astral_crisis_lines_json(req->app));
 	astral_response_cache_public(req, RESOURCES_MAX_AGE);
 	astral_respond(req, 200, body);

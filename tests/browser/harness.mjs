@@ -40,6 +40,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SRC = path.resolve(process.env.ASTRAL_SRC || path.join(HERE, '..', '..'));
 export const BUILD = path.resolve(process.env.ASTRAL_BUILD || path.join(SRC, 'build-test'));
 const STACK_TOOL = path.join(SRC, 'tools', 'dev', 'stack');
+export const DONATION_URL = 'https://donate.example.org/astral-core';
 const MOCK_AI = path.join(SRC, 'tests', 'integration', 'mock_ai.py');
 const MOCK_START_MS = 20_000;
 const CHROMIUM = process.env.ASTRAL_CHROMIUM || '/usr/bin/chromium';
@@ -283,7 +284,8 @@ export async function startStack({ ai = false, front = 'nginx' } = {}) {
 	const envFile = path.join(directory, 'stack.env');
 	let failure = null;
 	try {
-		const args = ['start', '--dir', directory, '--build', BUILD, '--test'];
+		// A donation page, as a host may set one: the footer links to it.
+		const args = ['start', '--dir', directory, '--build', BUILD, '--test', '--donation-url', DONATION_URL];
 		if (process.env.ASTRAL_HTDOCS) {
 			args.push('--htdocs', path.resolve(process.env.ASTRAL_HTDOCS));
 		}

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { SRC, screenshot } from './harness.mjs';
+import { DONATION_URL, SRC, screenshot } from './harness.mjs';
 import { apiCall, checkBothSchemes, createSeeker, text, waitForView } from './app.mjs';
 
 const PUBLIC_VIEWS = [
@@ -210,6 +210,19 @@ export function pageTests(test) {
 		const { user } = await createSeeker(session);
 		await session.goto('/');
 		await checkView(session, t, { name: 'home-signed-in', path: '/', title: 'titles.home' });
+		// How many helpers are online, as GET /api/helpers/online-count says; with none, what to do.
+		const note = page.locator('.online-count[data-online]');
+		await note.waitFor();
+		const online = (await apiCall(page, 'GET', '/api/helpers/online-count')).body.online;
+		assert.equal(Number(await note.getAttribute('data-online')), online);
+		const words = JSON.parse(fs.readFileSync(path.join(path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs')), 'i18n', 'en', 'pages.json'), 'utf8')).home.online;
+		assert.equal(await note.innerText(), online === 0 ? text('home.onlineNone')
+			: (online === 1 ? words.one : words.other).replace('{count}', String(online)));
+		// The host's donation page (site.donation_url), linked from the footer.
+		const donate = page.locator('.site-footer a[data-donate]');
+		await donate.waitFor();
+		assert.equal(await donate.getAttribute('href'), DONATION_URL);
+		assert.equal(await donate.innerText(), text('footer.donate'));
 		await session.goto('/account');
 		await checkView(session, t, { name: 'account', path: '/account', title: 'titles.account' });
 		assert.match(await page.locator('#main').innerText(), new RegExp(user.display_name));

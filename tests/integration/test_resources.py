@@ -52,6 +52,7 @@ def test_public_and_cacheable(stack):
                                                           "contact", "href", "source")},
                                 "emergency": e.get("emergency", False)} for e in FILE]
     assert r.json["region"] == "US" and r.json["crisis_lines"][0]["href"] == "tel:988"
+    assert r.json["donation_url"] is None, "this stack sets no site.donation_url"
 
 
 def test_the_official_crisis_lines_are_there(stack):

@@ -117,6 +117,7 @@ test_config_required_only(void **state)
 	assert_int_equal(cfg.rt_poll_seconds, 5);
 	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_X_ACCEL);
 	assert_string_equal(cfg.crisis_region, "US");
+	assert_null(cfg.site_donation_url);
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_INFO);
 	assert_null(cfg.test_clock_file);
 	astral_config_free(&cfg);
@@ -160,6 +161,8 @@ test_config_every_key(void **state)
 		"delivery = program\n"
 		"[wellness]\n"
 		"crisis_region = GB\n"
+		"[site]\n"
+		"donation_url = https://give.example.org/astral?from=footer\n"
 		"[log]\n"
 		"level = debug\n"
 		"[auth]\n"
@@ -191,6 +194,7 @@ test_config_every_key(void **state)
 	assert_int_equal(cfg.rt_poll_seconds, 60);
 	assert_int_equal(cfg.media_delivery, ASTRAL_MEDIA_PROGRAM);
 	assert_string_equal(cfg.crisis_region, "GB");
+	assert_string_equal(cfg.site_donation_url, "https://give.example.org/astral?from=footer");
 	assert_int_equal(cfg.log_level, ASTRAL_LOG_DEBUG);
 	astral_config_free(&cfg);
 }
@@ -540,6 +544,26 @@ test_config_bad_crisis_region_values(void **state)
 	}
 }
 
+/* The donation page people are sent to: https only, a host, no spaces, at most 500 bytes. */
+static void
+test_config_bad_donation_urls(void **state)
+{
+	static const char *const bad[] = { "http://give.example.org/", "give.example.org", "https://", "https:///x",
+	                                   "https://give.example.org/a b", "javascript:alert(1)" };
+	char extra[700], longest[520];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(extra, sizeof(extra), "[site]\ndonation_url = %s\n", bad[i]);
+		expect_error_with(extra, "'site.donation_url'", "");
+	}
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	memcpy(longest, "https://g.org/", 14);
+	snprintf(extra, sizeof(extra), "[site]\ndonation_url = %s\n", longest);
+	expect_error_with(extra, "'site.donation_url'", "at most 500 bytes");
+}
+
 static void
 test_config_test_clock_file(void **state)
 {
@@ -745,6 +769,7 @@ main(void)
 		cmocka_unit_test(test_config_bad_syntax),
 		cmocka_unit_test(test_config_bad_public_origin_values),
 		cmocka_unit_test(test_config_bad_crisis_region_values),
+		cmocka_unit_test(test_config_bad_donation_urls),
 		cmocka_unit_test(test_config_test_clock_file),
 		cmocka_unit_test(test_config_load_good),
 		cmocka_unit_test(test_config_bad_secret_world_readable),

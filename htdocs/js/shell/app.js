@@ -9,6 +9,7 @@ import { initToasts, toast } from './toast.js';
 import { confirm } from './dialog.js';
 import { configureRouter, startRouter, navigate, rerender } from './router.js';
 import { navItemsFor, layoutFor } from './nav.js';
+import { donationUrl } from '/js/api/donation.js';
 import './routes.js';
 
 const state = {
@@ -217,11 +218,17 @@ function renderFooter() {
 	const hint = el('p', {});
 	const [before, after] = t('footer.quickExitHint').split('{key}');
 	hint.append(before, el('kbd', {}, 'Esc'), after || '');
+	const list = el('ul', {}, links.map(([href, key]) => el('li', {}, el('a', { href }, t(key)))));
 	inner.replaceChildren(
-		el('nav', { 'aria-label': t('footer.siteNav') },
-			el('ul', {}, links.map(([href, key]) => el('li', {}, el('a', { href }, t(key)))))),
+		el('nav', { 'aria-label': t('footer.siteNav') }, list),
 		el('p', {}, t('footer.disclaimer')),
 		hint);
+	// The host's donation page, when it has one: another site, which takes the payment.
+	donationUrl().then((url) => {
+		if (url && list.isConnected) {
+			list.append(el('li', {}, el('a', { href: url, rel: 'noopener noreferrer', 'data-donate': '' }, t('footer.donate'))));
+		}
+	});
 }
 
 function renderChrome() {

@@ -6,6 +6,23 @@ import { card } from '/js/components/card.js';
 import { linkButton } from '/js/components/button.js';
 import { crisisBlock } from '/js/components/crisis-block.js';
 import { loadArea } from '/js/shell/i18n.js';
+import { peer } from '/js/api/peer.js';
+
+/**
+ * "N helpers are online now" (GET /api/helpers/online-count), filled in when the answer comes; with
+ * none online, what a person can still do. Nothing when the count cannot be had.
+ */
+function onlineNote(t) {
+	const note = el('p', { class: 'note online-count', 'aria-live': 'polite' });
+	peer.onlineCount().then((result) => {
+		const count = result.ok && result.body ? Number(result.body.online) : NaN;
+		if (Number.isInteger(count) && count >= 0) {
+			note.dataset.online = String(count);
+			note.textContent = count > 0 ? t('home.online', { count }) : t('home.onlineNone');
+		}
+	});
+	return note;
+}
 
 function landing(root, t) {
 	const expect = ['peer', 'anonymous', 'private', 'leave'].map((id) =>
@@ -15,6 +32,7 @@ function landing(root, t) {
 	root.append(
 		el('h1', {}, t('home.title')),
 		el('p', { class: 'lead' }, t('home.lead')),
+		onlineNote(t),
 		crisisBlock(),
 		el('section', { 'aria-labelledby': 'ways-in-title' },
 			el('h2', { id: 'ways-in-title' }, t('home.waysIn.title')),
@@ -50,6 +68,7 @@ function welcome(root, t, user) {
 	root.append(
 		el('h1', {}, t('home.welcome.title', { name: user.display_name || user.username || '' })),
 		el('p', { class: 'lead' }, t(`home.welcome.lead.${user.role === 'seeker' ? 'seeker' : 'helper'}`)),
+		user.role === 'seeker' ? onlineNote(t) : null,
 		el('section', { 'aria-labelledby': 'shortcuts-title' },
 			el('h2', { id: 'shortcuts-title', class: 'visually-hidden' }, t('home.welcome.shortcuts')),
 			el('div', { class: 'cards' }, links.map(([id, href, kind]) => card({
