@@ -337,6 +337,8 @@ export function peerSupportTests(test) {
 			await waitForPage(seekerPage, chatPath, 'titles.chat');
 			await seekerPage.locator('#chat-input').waitFor();
 			assert.equal(await seekerPage.locator('#main h1').innerText(), ptext('chat.titleWithHelper', { name: helperName }));
+			assert.equal(await seekerPage.locator('a[data-helper-profile]').getAttribute('href'), `/helpers/${helperUser.id}`);
+			assert.equal(await helperPage.locator('a[data-helper-profile]').count(), 0, 'the helper is offered their own profile');
 			await seekerPage.locator('.chat-connection').filter({ hasText: ptext('chat.live') }).waitFor({ timeout: LIVE_MS });
 			await helperPage.locator('.chat-connection').filter({ hasText: ptext('chat.live') }).waitFor({ timeout: LIVE_MS });
 

@@ -726,6 +726,11 @@ export default {
 				: t('chat.titleWithHelper', { name: otherName() });
 			const about = el('p', { class: 'note' }, t(`categories.${session.category}`),
 				session.post_excerpt ? ` · ${session.post_excerpt}` : '');
+			// The seeker may look at who is listening: their public profile (reputation, expertise).
+			const helperLink = session.my_role === 'seeker' && session.helper && session.helper.id
+				? el('p', {}, el('a', { href: `/helpers/${encodeURIComponent(session.helper.id)}`, 'data-helper-profile': '' },
+					t('chat.helperProfile', { name: otherName() })))
+				: null;
 			log.replaceChildren();
 			messages.clear();
 			bubbles.clear();
@@ -735,7 +740,7 @@ export default {
 			olderCursor = page.body.next || null;
 			earlierRow.hidden = !olderCursor;
 			const guidance = session.my_role === 'helper' ? el('p', { class: 'note' }, t('chat.helperGuidance')) : null;
-			body.replaceChildren(...[about, guidance, connection, crisisHolder, tools, breakBanner,
+			body.replaceChildren(...[about, helperLink, guidance, connection, crisisHolder, tools, breakBanner,
 				el('section', { class: 'chat-thread', 'aria-label': t('chat.conversation') },
 					earlierRow, scroller, typing),
 				aiOn && session.my_role === 'helper' ? aiGuide.element : null,
