@@ -44,10 +44,14 @@ enum auth_stmt {
 	AUTH_USER_DELETE,
 	AUTH_BAN_FIND,
 	AUTH_USER_LOCK,
+	AUTH_DISPLAY_NAME_SET,
 	AUTH_STMT_COUNT
 };
 
 extern const struct astral_stmt auth_stmts[AUTH_STMT_COUNT];
+
+/* A display name, in characters: the column's limit (users.display_name, migration 0002). */
+#define AUTH_DISPLAY_NAME_MAX 50
 
 /* Run one of this program's statements. */
 astral_err auth_exec(struct astral_request *req, enum auth_stmt s, const struct astral_params *p,
@@ -96,11 +100,12 @@ void me_export(struct astral_request *req, const void *input);
 /* Open, in the export's tables, the fields sealed with the caller's data key (export_sealed.c). */
 astral_err auth_export_open_personal(struct astral_request *req, struct json_object *tables) ASTRAL_MUST_USE;
 void me_delete(struct astral_request *req, const void *input);
+void me_display_name_put(struct astral_request *req, const void *input);
 
 /* Input declarations (defined beside their handlers, referenced by the route table). */
 extern const struct astral_input_spec auth_register_input, auth_login_input, auth_recover_input,
 	auth_refresh_input, auth_anonymous_input, auth_password_input, auth_mfa_post_input, auth_mfa_delete_input,
 	me_preferences_input, me_consents_input, me_blocks_input, me_blocks_list_input, me_access_log_input,
-	me_delete_input;
+	me_delete_input, me_display_name_input;
 
 #endif

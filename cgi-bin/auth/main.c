@@ -23,6 +23,7 @@ static const struct astral_route routes[] = {
 	{ "POST", "/api/me/blocks", me_blocks_post, ASTRAL_ANY_USER, &me_blocks_input, 0 },
 	{ "DELETE", "/api/me/blocks/{uuid}", me_blocks_delete, ASTRAL_ANY_USER, NULL, 0 },
 	{ "GET", "/api/me/export", me_export, ASTRAL_ANY_USER, NULL, 0 },
+	{ "PUT", "/api/me", me_display_name_put, ASTRAL_ANY_USER, &me_display_name_input, 0 },
 	{ "DELETE", "/api/me", me_delete, ASTRAL_ANY_USER, &me_delete_input, 0 },
 	{ "GET", "/api/me/access-log", me_access_log, ASTRAL_ANY_USER, &me_access_log_input, 0 },
 };

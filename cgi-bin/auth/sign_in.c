@@ -26,7 +26,7 @@ struct register_in { char username[33]; const char *password; const char *displa
 static const struct astral_field register_fields[] = {
 	{ "username", ASTRAL_F_USERNAME, 1, 3, 32, NULL, offsetof(struct register_in, username), 0 },
 	{ "password", ASTRAL_F_SECRET, 1, 1, 1024, NULL, offsetof(struct register_in, password), 0 },
-	{ "display_name", ASTRAL_F_TEXT, 1, 1, 50, NULL, offsetof(struct register_in, display_name), 0 },
+	{ "display_name", ASTRAL_F_TEXT, 1, 1, AUTH_DISPLAY_NAME_MAX, NULL, offsetof(struct register_in, display_name), 0 },
 };
 const struct astral_input_spec auth_register_input = { register_fields, 3, sizeof(struct register_in) };
 

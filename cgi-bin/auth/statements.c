@@ -213,6 +213,8 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 	   (cgi-bin/moderation, MOD_USER_LOCK), so it either waits for this sign-in's session and revokes
 	   it, or is committed before the check, which then sees it. */
 	[AUTH_USER_LOCK] = { "auth_user_lock", "SELECT 1 FROM users WHERE id = $1::uuid FOR SHARE", 1 },
+	[AUTH_DISPLAY_NAME_SET] = { "auth_display_name_set",
+		"UPDATE users SET display_name = $2, updated_at = to_timestamp($3) WHERE id = $1 RETURNING 1", 3 },
 };
 
 astral_err

@@ -226,6 +226,19 @@ export function pageTests(test) {
 		await session.goto('/account');
 		await checkView(session, t, { name: 'account', path: '/account', title: 'titles.account' });
 		assert.match(await page.locator('#main').innerText(), new RegExp(user.display_name));
+		// Change display name: a name of spaces is refused in the dialog; a new one shows at once.
+		await page.locator('button[data-action="rename"]').click();
+		const dialog = page.locator('dialog[open]');
+		await dialog.waitFor();
+		const nameInput = dialog.getByLabel(text('account.displayName'), { exact: true });
+		assert.equal(await nameInput.inputValue(), user.display_name);
+		await nameInput.fill('Slow Tide');
+		await dialog.getByRole('button', { name: text('account.renameSave'), exact: true }).click();
+		await dialog.waitFor({ state: 'detached' });
+		await page.locator('.toasts .toast-text').filter({ hasText: text('account.renamed', { name: 'Slow Tide' }) }).waitFor();
+		await page.locator('dl.details dd').filter({ hasText: 'Slow Tide' }).first().waitFor();
+		assert.equal((await apiCall(page, 'GET', '/api/auth/session')).body.user.display_name, 'Slow Tide');
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.dataset.action), 'rename');
 	});
 
 	test('/settings, Your data: the access log names what a seeker did in words, in English and in Spanish', async (session) => {

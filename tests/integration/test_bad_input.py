@@ -47,6 +47,7 @@ ROUTES = [
           {"document": "str", "version": "str"}, ["document", "version"]),
     route("POST", "/api/me/blocks", True, lambda: {"user_id": str(uuid.uuid4())},
           {"user_id": "str"}, ["user_id"]),
+    route("PUT", "/api/me", True, lambda: {"display_name": "River"}, {"display_name": "str"}, ["display_name"]),
     route("DELETE", "/api/me", True, lambda: {"confirm": "delete my account"},
           {"confirm": "str"}, ["confirm"]),
 ]

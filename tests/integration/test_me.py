@@ -57,6 +57,39 @@ def test_preferences_are_per_user(stack):
     assert b.get("/api/me/preferences").json["theme"] == "system"
 
 
+# ------------------------------------------------------------------ display name
+
+def test_display_name_changes_everywhere_others_see_it(stack, bearer):
+    """PUT /api/me: the new name in the answer, in the session, where others read it (a block
+    list); the username stays; audited without the name."""
+    bearer.anonymous()
+    username = bearer.user["username"]
+    other = stack.client("bearer")
+    other.anonymous()
+    expect(other.post("/api/me/blocks", {"user_id": bearer.user_id}), 201)
+    u = expect(bearer.put("/api/me", {"display_name": "  Quiet Lake  "}), 200).json["user"]
+    assert u["display_name"] == "Quiet Lake" and u["username"] == username and u["id"] == bearer.user_id
+    assert expect(bearer.get("/api/auth/session"), 200).json["user"]["display_name"] == "Quiet Lake"
+    assert expect(other.get("/api/me/blocks"), 200).json["items"][0]["display_name"] == "Quiet Lake"
+    rows = stack.query("SELECT detail, outcome FROM audit_log WHERE actor_id = %s AND action = 'display_name_update'",
+                       (bearer.user_id,))
+    assert rows == [(None, "success")], rows
+    log = expect(bearer.get("/api/me/access-log"), 200).json["items"]
+    assert any(i["action"] == "display_name_update" for i in log)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 51, "a\u0007b", 5, None])
+def test_display_name_bad_values(bearer, name):
+    bearer.anonymous()
+    before = bearer.user["display_name"]
+    expect(bearer.put("/api/me", {"display_name": name}), 400, "invalid_field", "display_name")
+    assert expect(bearer.get("/api/auth/session"), 200).json["user"]["display_name"] == before
+
+
+def test_display_name_needs_a_session(stack):
+    expect(stack.client("bearer").put("/api/me", {"display_name": "Nobody"}), 401)
+
+
 # ------------------------------------------------------------------ consents
 
 def test_consents_accept_shrinks_missing(bearer):

@@ -18,6 +18,7 @@ MIRRORS = {
     ("api/peer.js", "REFLECTION_MAX"): ("openapi", "ReflectionCreateRequest", "content", "maxLength"),
     ("api/peer.js", "REPORT_NOTE_MAX"): ("openapi", "PostReportRequest", "note", "maxLength"),
     ("api/peer.js", "BIO_MAX"): ("openapi", "HelperProfileCreate", "bio", "maxLength"),
+    ("views/account.js", "DISPLAY_NAME_MAX"): ("openapi", "DisplayNameRequest", "display_name", "maxLength"),
     ("api/helpers-program.js", "MOTIVATION_MAX"): ("openapi", "HelperApplicationRequest", "motivation", "maxLength"),
     ("api/helpers-program.js", "THREAD_TITLE_MAX"): ("openapi", "CommunityThreadCreateRequest", "title", "maxLength"),
     ("api/helpers-program.js", "COMMUNITY_POST_MAX"): ("openapi", "CommunityReplyRequest", "content", "maxLength"),

@@ -1,14 +1,17 @@
 // /account — who is signed in (display name, username, role and helper level,
 // two-step sign-in), when the session ends, a link to my moderation history,
-// and Sign out (POST
+// Change display name (PUT /api/me), and Sign out (POST
 // /api/auth/logout, then `astral:signed-out` so the shell shows it).
 
 import { el } from '/js/components/dom.js';
 import { button, linkButton } from '/js/components/button.js';
 import { badge } from '/js/components/badge.js';
 import { states } from '/js/components/states.js';
+import { formDialog } from '/js/components/form-dialog.js';
 import { formatDate, loadArea } from '/js/shell/i18n.js';
 import { errorText, signalSignedOut } from '/js/api/client.js';
+
+const DISPLAY_NAME_MAX = 50;
 
 function row(term, ...details) {
 	return [el('dt', {}, term), el('dd', {}, ...details)];
@@ -20,7 +23,7 @@ function timeNode(value) {
 
 export default {
 	async render(root, ctx) {
-		await loadArea('account');
+		await Promise.all([loadArea('account'), loadArea('staff')]);   // staff: the dialog's words
 		const { t } = ctx;
 		const heading = el('h1', { tabindex: '-1' }, t('account.title'));
 		const body = el('div');
@@ -72,6 +75,30 @@ export default {
 					status.textContent = errorText(t, result);
 				},
 			});
+			const rename = button({
+				label: t('account.rename'),
+				kind: 'secondary',
+				onClick: async () => {
+					const done = await formDialog({
+						title: t('account.renameTitle'),
+						intro: t('account.renameIntro'),
+						fields: [{ name: 'display_name', label: t('account.displayName'), value: user.display_name,
+							required: true, maxLength: DISPLAY_NAME_MAX }],
+						submitLabel: t('account.renameSave'),
+						submit: (values) => ctx.api.put('/api/me', { display_name: values.display_name }),
+						errorText: (result) => errorText(t, result),
+					});
+					if (done && done.body && done.body.user) {
+						ctx.toast(t('account.renamed', { name: done.body.user.display_name }), 'success');
+						await load();     // the session again: the header shows the new name too
+						const again = body.querySelector('button[data-action="rename"]');
+						if (again) {
+							again.focus();
+						}
+					}
+				},
+			});
+			rename.dataset.action = 'rename';
 			body.replaceChildren(
 				el('section', { class: 'panel', 'aria-labelledby': 'account-who' },
 					el('h2', { id: 'account-who', class: 'visually-hidden' }, user.display_name),
@@ -79,6 +106,7 @@ export default {
 					el('p', { class: 'actions' },
 						linkButton({ label: t('account.settings'), href: '/settings' }),
 						linkButton({ label: t('account.moderationHistory'), href: '/moderation/history', kind: 'secondary' }),
+						rename,
 						signOut),
 					status));
 		}
