@@ -615,6 +615,32 @@ export function peerSupportTests(test) {
 		}
 	});
 
+	test('peer support: a reply while the seeker is elsewhere puts a dot on My activity; reading the chat takes it away', async (session) => {
+		const seekerPage = session.page;
+		const { helper, sessionId } = await sessionViaApi(session, 'Quiet Harbour');
+		try {
+			// The page counts the unread messages of the person's active chats when its stream opens.
+			const tookStock = seekerPage.waitForResponse((response) => response.url().includes('/api/sessions?status=active'));
+			await session.goto('/wellness');
+			await waitForPage(seekerPage, '/wellness', 'titles.wellness');
+			await tookStock;
+			assert.equal(await seekerPage.locator('#nav-activity .nav-dot').count(), 0, 'a dot before any message');
+			for (const [i, text] of ['I am here with you.', 'Take your time.'].entries()) {
+				const sent = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/messages`, { text, client_key: `dot-${i}` });
+				assert.equal(sent.status, 201, JSON.stringify(sent));
+			}
+			const dot = seekerPage.locator('#nav-activity .nav-dot[data-unread="2"]');
+			await dot.waitFor({ timeout: LIVE_MS });
+			assert.match(await seekerPage.locator('#nav-activity').innerText(), /\b2\b/, 'the count is not in the link\'s words');
+			await session.goto(`/chat/${sessionId}`);
+			await waitForPage(seekerPage, `/chat/${sessionId}`, 'titles.chat');
+			await seekerPage.locator('.bubble-theirs').filter({ hasText: 'Take your time.' }).waitFor();
+			await seekerPage.locator('#nav-activity .nav-dot').waitFor({ state: 'detached', timeout: LIVE_MS });
+		} finally {
+			await closeOther(helper);
+		}
+	});
+
 	test('peer support: a message whose event never came shows as unread on the helper\'s dashboard within a minute; a quiet minute redraws nothing', async (session) => {
 		const seekerPage = session.page;
 		const { helper, sessionId } = await sessionViaApi(session, 'Steady Lantern');

@@ -11,9 +11,14 @@
 // In the same way, the ids of the person's active help sessions are read when
 // the stream opens and again on each `resync`: one that appeared meanwhile,
 // in which they are the seeker, is toasted as its `session.accepted` would
-// have been.
+// have been. The same read sums their unread messages (unreadCount(), for
+// the dot on My activity / Dashboard in the header); a message from the other
+// side in a chat not open reads them again (a second later, once per burst),
+// and so does the chat view once it has marked what it showed as read
+// (refreshUnread()).
 //
-//   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange, syncRequests } from '/js/api/peer-watch.js';
+//   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange, syncRequests, unreadCount, onUnreadChange,
+//            refreshUnread } from '/js/api/peer-watch.js';
 //   watchPeer();   // the shell, once signed in (after startEvents)
 
 import { onEventsStatus, subscribe } from './events.js';
@@ -27,6 +32,9 @@ const requestListeners = new Set();
 let watching = false;
 let synced = false;        // the kept requests have been matched with the server's once
 let activeSessions = null; // ids of my active help sessions the page knows of; null until read
+let unread = 0;            // unread messages from the other side in my active help sessions
+const unreadListeners = new Set();
+let unreadTimer = null;
 
 function changed() {
 	for (const fn of requestListeners) {
@@ -91,10 +99,35 @@ export async function syncRequests() {
 	return first ? [] : joined;
 }
 
+function setUnread(count) {
+	if (count === unread) {
+		return;
+	}
+	unread = count;
+	for (const fn of unreadListeners) {
+		try {
+			fn(unread);
+		} catch (error) {
+			console.error(error);
+		}
+	}
+}
+
+/** Unread messages in my active help sessions, as last read from the server. */
+export function unreadCount() {
+	return unread;
+}
+
+/** Call fn(count) whenever unreadCount() changes; returns an unsubscribe. */
+export function onUnreadChange(fn) {
+	unreadListeners.add(fn);
+	return () => unreadListeners.delete(fn);
+}
+
 /**
  * Read my active help sessions again. Resolves to those the page did not know
  * of (none the first time: that read takes stock), or null when the server
- * could not say.
+ * could not say. Their unread messages make unreadCount().
  */
 async function syncActiveSessions() {
 	const result = await peer.sessions({ status: 'active', limit: 100 });
@@ -103,7 +136,19 @@ async function syncActiveSessions() {
 	}
 	const before = activeSessions;
 	activeSessions = new Set(result.body.items.map((session) => session.id));
+	setUnread(result.body.items.reduce((sum, session) => sum + (Number(session.unread) || 0), 0));
 	return before ? result.body.items.filter((session) => !before.has(session.id)) : [];
+}
+
+/** Read the unread count again soon (a burst of messages or read marks makes one read). */
+export function refreshUnread(delayMs = 1000) {
+	if (!watching) {
+		return;
+	}
+	clearTimeout(unreadTimer);
+	unreadTimer = setTimeout(() => {
+		syncActiveSessions();
+	}, delayMs);
 }
 
 function toastAccepted(session) {
@@ -131,6 +176,7 @@ export function watchPeer() {
 			requests.clear();
 			synced = false;
 			activeSessions = null;
+			setUnread(0);
 			changed();
 		}
 	});
@@ -174,10 +220,16 @@ export function watchPeer() {
 			notify('notices.directRequest');
 		}
 	});
+	subscribe('message.new', (event) => {
+		if (event.message && !event.message.mine && !onPath(`/chat/${event.session_id}`)) {
+			refreshUnread();
+		}
+	});
 	subscribe('session.ended', (event) => {
 		if (activeSessions) {
 			activeSessions.delete(event.session_id);
 		}
+		refreshUnread();
 		for (const post of requests.values()) {
 			if (post.session_id && post.session_id === event.session_id) {
 				forgetRequest(post.id);

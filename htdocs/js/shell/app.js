@@ -180,6 +180,9 @@ function renderHeader(layout) {
 	inner.replaceChildren(brand, menu, bar, safety);
 	setMenu(menuOpen);
 	markCurrent();
+	if (unreadSource) {
+		showUnread(unreadSource.unreadCount());
+	}
 	if (focusedId) {
 		const again = document.getElementById(focusedId);
 		if (again) {
@@ -370,6 +373,28 @@ async function startIdleWatch() {
 // once someone is signed in; events.js then follows sign-ins and sign-outs.
 let realtimeStarted = false;
 
+// The dot on My activity (a seeker) or Dashboard (a helper) while a chat of theirs has unread
+// messages (api/peer-watch.js counts them); drawn again with the header.
+let unreadSource = null;
+const UNREAD_NAV = ['nav-activity', 'nav-dashboard'];
+
+function showUnread(count) {
+	for (const id of UNREAD_NAV) {
+		const link = document.getElementById(id);
+		if (!link) {
+			continue;
+		}
+		const old = link.querySelector('.nav-dot');
+		if (old) {
+			old.remove();
+		}
+		if (count > 0) {
+			link.append(el('span', { class: 'nav-dot', 'data-unread': String(count) },
+				el('span', { class: 'visually-hidden' }, t('nav.unread', { count }))));
+		}
+	}
+}
+
 function startRealtime() {
 	if (realtimeStarted || !state.session || needsMfaEnrolment(state.session)) {
 		return;
@@ -378,6 +403,9 @@ function startRealtime() {
 	Promise.all([import('/js/api/events.js'), import('/js/api/peer-watch.js')]).then(([events, watch]) => {
 		events.startEvents();
 		watch.watchPeer();
+		unreadSource = watch;
+		watch.onUnreadChange(showUnread);
+		showUnread(watch.unreadCount());
 	}).catch((error) => {
 		realtimeStarted = false;
 		console.warn('real time unavailable', error);
