@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "achievements.h"
 #include "chat.h"
 #include "json.h"
 #include "realtime.h"
@@ -149,10 +150,10 @@ out:
 void
 chat_kudos(struct astral_request *req, const void *input)
 {
-	struct json_object *body, *awarded;
+	struct json_object *body, *awarded = NULL;
 	struct chat_session s;
 	struct astral_params p;
-	PGresult *res = NULL, *won = NULL;
+	PGresult *res = NULL;
 	const char *helper_id;
 	astral_err err;
 
@@ -167,28 +168,22 @@ chat_kudos(struct astral_request *req, const void *input)
 	astral_params_int(&p, req->now);
 	if (!once_per_session_record(req, &kudos_once, CHAT_KUDOS_SET, &p, &res))
 		goto out;
-	awarded = json_object_new_array();
+	/* The helper hears of what the kudos earned them (achievement.unlocked); a helper who left
+	   earns nothing. */
 	helper_id = astral_db_value(res, 0, 0);
-	if (helper_id != NULL) {
-		astral_params_init(&p);
-		astral_params_text(&p, helper_id);
-		astral_params_int(&p, req->now);
-		err = chat_exec(req, CHAT_AWARD_ACHIEVEMENTS, &p, &won);
-		if (err != ASTRAL_OK) {
-			json_object_put(awarded);
-			astral_respond_err(req, err);
-			goto out;
-		}
-		for (int i = 0; i < PQntuples(won); i++)
-			json_object_array_add(awarded, json_object_new_string(astral_db_value(won, i, 0)));
+	err = helper_id != NULL ? astral_achievements_award(req, helper_id, &awarded) : ASTRAL_OK;
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
 	}
+	if (awarded == NULL)
+		awarded = json_object_new_array();
 	chat_audit(req, "session_kudos", s.id, s.seeker_id, NULL);
 	body = json_object_new_object();
 	astral_json_add_bool(body, "kudos_given", 1);
 	json_object_object_add(body, "new_achievements", awarded);
 	astral_respond(req, 201, body);
 out:
-	PQclear(won);
 	PQclear(res);
 }
 

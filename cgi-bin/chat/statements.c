@@ -141,8 +141,6 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 		"UPDATE help_sessions SET kudos_at = to_timestamp($3::bigint)"
 		" WHERE id = $1::uuid AND seeker_id = $2::uuid AND ended_at IS NOT NULL AND kudos_at IS NULL"
 		" RETURNING helper_id", 3 },
-	[CHAT_AWARD_ACHIEVEMENTS] = { "chat_award_achievements",
-		"SELECT a.id FROM astral_award_achievements($1::uuid, to_timestamp($2::bigint)) AS a(id) ORDER BY 1", 2 },
 	[CHAT_FAVORITE_SET] = { "chat_favorite_set",
 		"UPDATE help_sessions SET favorite = $3::boolean WHERE id = $1::uuid AND seeker_id = $2::uuid"
 		" RETURNING 1", 3 },

@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "achievements.h"
 #include "crisis_alert.h"
 #include "help_session_key.h"
 #include "json.h"
@@ -224,10 +225,7 @@ posts_accept(struct astral_request *req, const void *input)
 	}
 	PQclear(res);
 	res = NULL;
-	astral_params_init(&p);
-	astral_params_text(&p, req->who.user_id);
-	astral_params_int(&p, req->now);
-	err = posts_exec(req, POSTS_AWARD, &p, &res);
+	err = astral_achievements_award(req, req->who.user_id, NULL);
 	if (err != ASTRAL_OK)
 		goto fail;
 	err = exec_for_caller(req, POSTS_HELPER_SUMMARY, &summary);

@@ -152,8 +152,6 @@ const struct astral_stmt posts_stmts[POSTS_STMT_COUNT] = {
 		"INSERT INTO help_sessions (id, post_id, seeker_id, helper_id, started_at)"
 		" VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, to_timestamp($5::bigint))"
 		" RETURNING " EPOCH("started_at"), 5 },
-	[POSTS_AWARD] = { "posts_award",
-		"SELECT * FROM astral_award_achievements($1::uuid, to_timestamp($2::bigint))", 2 },
 	[POSTS_SET_IN_PROGRESS] = { "posts_set_in_progress",
 		"UPDATE posts SET status = 'in_progress', updated_at = to_timestamp($3::bigint) WHERE id = $2::uuid"
 		" AND ((status = 'active' AND NOT reported) OR (status = 'direct_request' AND requested_helper_id = $1::uuid))"

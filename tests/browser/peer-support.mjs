@@ -328,6 +328,8 @@ export function peerSupportTests(test) {
 			await waitForPage(helperPage, /^\/chat\/[0-9a-f-]{36}$/, 'titles.chat');
 			await helperPage.locator('#chat-input').waitFor();
 			const chatPath = new URL(helperPage.url()).pathname;
+			// A first chat earns the helper an achievement, told live.
+			await waitForToast(helperPage, ptext('notices.achievement', { name: ptext('achievements.first_step.name') }));
 
 			// The seeker's activity follows by itself: "View chat" appears without a reload.
 			const viewChat = myPost.locator('a[data-action="view-chat"]');

@@ -105,6 +105,23 @@ def test_accept_and_resolve_events(stack, streams):
         assert ev["session_id"] == sess["id"] and ev["ended_by"] == "resolved"
 
 
+def test_achievement_events(stack, streams):
+    """A helper hears what they have newly earned: first_step with their first accept, heartfelt_thanks
+    with their first kudos; nothing when nothing new is earned."""
+    s, h = seeker(stack), helper(stack)
+    h_stream = streams(h)
+    sess = expect(h.post(f"/api/posts/{post(s)['id']}/accept"), 201).json
+    ev = h_stream.wait_for("achievement.unlocked")
+    assert ev["achievements"] == ["first_step"] and ev["at"]
+    expect(h.post(f"/api/sessions/{sess['id']}/end"), 200)
+    expect(s.post(f"/api/sessions/{sess['id']}/kudos"), 201)
+    assert h_stream.wait_for("achievement.unlocked")["achievements"] == ["heartfelt_thanks"]
+    s2 = seeker(stack)
+    expect(h.post(f"/api/posts/{post(s2)['id']}/accept"), 201)
+    with pytest.raises(AssertionError):
+        h_stream.wait_for("achievement.unlocked", timeout=1.0)
+
+
 def test_direct_request_events(stack, streams):
     s, h = seeker(stack), helper(stack)
     s_stream, h_stream = streams(s), streams(h)

@@ -43,6 +43,7 @@ extern const struct astral_stmt astral_account_stmts[];
 extern const size_t astral_account_stmt_count;
 extern const struct astral_stmt astral_session_stmts[];
 extern const size_t astral_session_stmt_count;
+extern const size_t astral_achievements_stmt_count;
 
 /* ------------------------------------------------------------------ the test's own statements */
 
@@ -463,7 +464,7 @@ test_db_every_statement_prepared(void **state)
 	size_t want = 1 + astral_audit_stmt_count + astral_account_stmt_count + astral_session_stmt_count +
 	              astral_crisis_alert_stmt_count + astral_help_session_key_stmt_count + astral_health_stmt_count +
 	              astral_address_budget_stmt_count + astral_direct_request_stmt_count +
-	              astral_role_change_stmt_count +
+	              astral_role_change_stmt_count + astral_achievements_stmt_count +
 	              T_STMT_COUNT;
 
 	assert_int_equal(astral_db_statement_count(f->app), want);

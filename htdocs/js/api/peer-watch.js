@@ -3,6 +3,8 @@
 //   for the dashboard (never in storage), with a toast when they arrive;
 // - a seeker's post accepted (`session.accepted`): a toast;
 // - a direct request declined (`direct_request.declined`): a toast.
+// - a helper's achievement earned (`achievement.unlocked`, an accept or a
+//   seeker's kudos): a toast naming it.
 // Toasts are left out while the view that shows the same thing is open.
 // syncRequests() makes the kept requests the server's pending ones: the
 // dashboard calls it when it opens, and for a helper it runs on each `resync`
@@ -24,7 +26,7 @@
 import { onEventsStatus, subscribe } from './events.js';
 import { currentSession, onSessionChange } from './client.js';
 import { peer } from './peer.js';
-import { loadArea, t } from '/js/shell/i18n.js';
+import { loadArea, message, t } from '/js/shell/i18n.js';
 import { toast } from '/js/shell/toast.js';
 
 const requests = new Map();
@@ -196,6 +198,13 @@ export function watchPeer() {
 			activeSessions.add(event.session.id);
 		}
 		toastAccepted(event.session);
+	});
+	subscribe('achievement.unlocked', async (event) => {
+		await loadArea('peer');
+		for (const id of Array.isArray(event.achievements) ? event.achievements : []) {
+			const key = `achievements.${id}.name`;
+			toast(t('notices.achievement', { name: typeof message(key) === 'string' ? t(key) : String(id) }), 'success');
+		}
 	});
 	subscribe('direct_request.declined', () => {
 		if (!onPath('/activity')) {
