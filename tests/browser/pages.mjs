@@ -205,6 +205,35 @@ export function pageTests(test) {
 		assert.equal(await page.locator('#nav-feed').isVisible(), false);
 	});
 
+	test('Quiet Space: box breathing goes round in, hold, out, hold, four seconds each, counting rounds; Stop ends it', async (session) => {
+		const { page } = session;
+		await page.clock.install();
+		await session.goto('/quiet-space');
+		await waitForView(page, '/quiet-space', 'titles.quietSpace');
+		const prompt = page.locator('.breath-prompt');
+		const count = page.locator('.breath-count');
+		const rounds = page.locator('.breath + .note, .breath .note').first();
+		await page.getByRole('button', { name: text('quiet.start'), exact: true }).click();
+		assert.equal(await prompt.innerText(), text('quiet.phase.in'));
+		assert.equal(await count.innerText(), '1');
+		await page.clock.runFor(3100);
+		assert.equal(await count.innerText(), '4', 'the count does not reach 4 within a phase');
+		assert.equal(await prompt.innerText(), text('quiet.phase.in'));
+		for (const phase of ['holdFull', 'out', 'holdEmpty']) {
+			await page.clock.runFor(1000);
+			assert.equal(await prompt.innerText(), text(`quiet.phase.${phase}`), `not ${phase} after four seconds more`);
+			assert.equal(await count.innerText(), '1');
+			await page.clock.runFor(3000);
+		}
+		await page.clock.runFor(1000);
+		assert.equal(await prompt.innerText(), text('quiet.phase.in'), 'a second round does not begin after 16 s');
+		const words = JSON.parse(fs.readFileSync(path.join(path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs')), 'i18n', 'en', 'pages.json'), 'utf8')).quiet.rounds;
+		assert.equal(await rounds.innerText(), words.one.replace('{count}', '1'));
+		await page.getByRole('button', { name: text('quiet.stop'), exact: true }).click();
+		assert.equal(await prompt.innerText(), text('quiet.stopped'));
+		assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.textContent), text('quiet.start'));
+	});
+
 	test('views / and /account (signed in): axe in light and dark, screenshots', async (session, t) => {
 		const { page } = session;
 		const { user } = await createSeeker(session);
