@@ -21,7 +21,8 @@
 // - It never throws on HTTP errors; a network failure is status 0 with
 //   error.code 'network'.
 
-import { message } from '/js/shell/i18n.js';
+// Relative, so that Node (the Apache front's poll driver, tests/integration/test_apache_front.py) loads it too.
+import { message } from '../shell/i18n.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REFRESH_PATH = '/api/auth/refresh';
