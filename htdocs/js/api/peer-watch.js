@@ -16,11 +16,11 @@
 // have been. The same read sums their unread messages (unreadCount(), for
 // the dot on My activity / Dashboard in the header); a message from the other
 // side in a chat not open reads them again (a second later, once per burst),
-// and so does the chat view once it has marked what it showed as read
-// (refreshUnread()).
+// and so does the chat view once it has marked what it showed as read while
+// the count is above zero (readMarked()).
 //
 //   import { watchPeer, pendingRequests, forgetRequest, onRequestsChange, syncRequests, unreadCount, onUnreadChange,
-//            refreshUnread } from '/js/api/peer-watch.js';
+//            readMarked } from '/js/api/peer-watch.js';
 //   watchPeer();   // the shell, once signed in (after startEvents)
 
 import { onEventsStatus, subscribe } from './events.js';
@@ -142,8 +142,18 @@ async function syncActiveSessions() {
 	return before ? result.body.items.filter((session) => !before.has(session.id)) : [];
 }
 
+/**
+ * The chat view marked messages read. The count can only have gone down: read it again only while
+ * it is above zero, so that an open chat's messages cost no extra request.
+ */
+export function readMarked() {
+	if (unread > 0) {
+		refreshUnread(0);
+	}
+}
+
 /** Read the unread count again soon (a burst of messages or read marks makes one read). */
-export function refreshUnread(delayMs = 1000) {
+function refreshUnread(delayMs = 1000) {
 	if (!watching) {
 		return;
 	}

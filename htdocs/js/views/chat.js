@@ -36,7 +36,7 @@ import { loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
 import { onEventsStatus, subscribe } from '/js/api/events.js';
 import { clientKey, peer, MESSAGE_MAX } from '/js/api/peer.js';
-import { refreshUnread } from '/js/api/peer-watch.js';
+import { readMarked } from '/js/api/peer-watch.js';
 import { aiAsk, guidancePanel } from '/js/components/ai-tools.js';
 import { ai, aiEnabled, aiStatus } from '/js/api/ai.js';
 
@@ -283,8 +283,8 @@ export default {
 				return;
 			}
 			lastReadSent = Number(last.seq);
-			// Once marked, the header's unread dot is read again (it counted these).
-			peer.read(sessionId, last.id).then(() => refreshUnread(0));
+			// Once marked, the header's unread dot is read again (it may have counted these).
+			peer.read(sessionId, last.id).then(readMarked);
 		}
 
 		function countChanged(before) {
