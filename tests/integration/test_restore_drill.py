@@ -150,6 +150,17 @@ def sign_manifest(set_dir, keyring):
     (set_dir / "manifest.mac").write_text(json.dumps(mac))
 
 
+def target_with_a_copy(drill, label):
+    """The target, empty with the source's keys in place, and a copy of the backup set to change on
+    purpose (removed with the drill)."""
+    target = drill.target
+    fresh_database(target)
+    install_keys(target, drill.jwt_key, drill.keyring)
+    copy = copy_set(target, drill.set_dir, label)
+    drill.dirs.append(copy.parent)
+    return target, copy
+
+
 def restore(st, set_dir, *extra):
     t0 = time.monotonic()
     p = st.astralctl("restore", "--input", set_dir, *extra)
@@ -347,11 +358,7 @@ def test_backup_stopped_by_a_signal_leaves_nothing(drill, sig):
 # ------------------------------------------------------------------ refusals before anything changes
 
 def test_restore_refuses_a_changed_or_missing_file(drill):
-    target = drill.target
-    fresh_database(target)
-    install_keys(target, drill.jwt_key, drill.keyring)
-    damaged = copy_set(target, drill.set_dir, "damaged")
-    drill.dirs.append(damaged.parent)
+    target, damaged = target_with_a_copy(drill, "damaged")
     video = damaged / "videos" / drill.video_id
     data = bytearray(video.read_bytes())
     data[-1] ^= 0x01
@@ -394,11 +401,7 @@ def test_restore_refuses_a_manifest_changed_after_backup(drill):
     """manifest.json names every file with its SHA-256; its MAC, under a key of the keyring kept apart,
     shows it is as backup wrote it. Changed (to let a changed dump through, say), or its MAC changed,
     or the MAC unreadable: refused before anything changes."""
-    target = drill.target
-    fresh_database(target)
-    install_keys(target, drill.jwt_key, drill.keyring)
-    forged = copy_set(target, drill.set_dir, "forged")
-    drill.dirs.append(forged.parent)
+    target, forged = target_with_a_copy(drill, "forged")
     manifest = json.loads((forged / "manifest.json").read_text())
     manifest["tables"]["users"] += 1
     (forged / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -423,11 +426,7 @@ def test_restore_refuses_a_manifest_changed_after_backup(drill):
 def test_restore_of_a_set_without_its_mac_only_when_accepted(drill):
     """A set with no manifest.mac (made before backup signed its manifests, or with the MAC taken
     away) is refused, naming --accept-unsigned; with it, restored, with a warning."""
-    target = drill.target
-    fresh_database(target)
-    install_keys(target, drill.jwt_key, drill.keyring)
-    unsigned = copy_set(target, drill.set_dir, "unsigned")
-    drill.dirs.append(unsigned.parent)
+    target, unsigned = target_with_a_copy(drill, "unsigned")
     (unsigned / "manifest.mac").unlink()
     p, _ = restore(target, unsigned)
     assert p.returncode == 1 and "no manifest.mac" in p.stderr and "--accept-unsigned" in p.stderr, \
@@ -447,12 +446,8 @@ def newest_migration():
 def test_restore_refuses_a_set_of_a_newer_schema(drill):
     """A set made by a newer astralctl (a migration this one does not ship) is refused before
     anything changes, naming both schema versions; --force does not get past it either."""
-    target = drill.target
-    fresh_database(target)
-    install_keys(target, drill.jwt_key, drill.keyring)
+    target, newer = target_with_a_copy(drill, "newer")
     known = newest_migration()
-    newer = copy_set(target, drill.set_dir, "newer")
-    drill.dirs.append(newer.parent)
     manifest = json.loads((newer / "manifest.json").read_text())
     future = known + 1
     manifest["schema_migrations"].append({"version": future, "name": f"{future:04d}_from_the_future.sql",
@@ -587,11 +582,7 @@ def test_restore_refuses_a_database_in_use_unless_forced(drill):
 
 def test_restore_notices_a_manifest_that_disagrees_with_the_dump(drill):
     """The checks after pg_restore compare with the manifest: counts that differ are named."""
-    target = drill.target
-    fresh_database(target)
-    install_keys(target, drill.jwt_key, drill.keyring)
-    edited = copy_set(target, drill.set_dir, "edited")
-    drill.dirs.append(edited.parent)
+    target, edited = target_with_a_copy(drill, "edited")
     manifest = json.loads((edited / "manifest.json").read_text())
     manifest["tables"]["journal_entries"] += 1
     (edited / "manifest.json").write_text(json.dumps(manifest))
