@@ -1,7 +1,8 @@
 // What the browser tests need to know about the app: its message catalogues
 // (so the tests name buttons and titles as a person sees them), the API called
 // from inside the page, accounts made quickly for tests that are about
-// something else, TOTP codes (RFC 6238) and the stack's test clock.
+// something else, TOTP codes (RFC 6238), the stack's test clock and a real
+// WebM recorded in the page.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -292,4 +293,29 @@ export function catalogueText(catalogue, file, key, vars = {}) {
 		throw new Error(`no string ${key} in ${file}`);
 	}
 	return node.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** A real WebM (eight frames in two colours), recorded from a canvas in the page: its bytes. */
+export async function recordWebm(page) {
+	const bytes = await page.evaluate(async () => {
+		const canvas = document.createElement('canvas');
+		canvas.width = 64;
+		canvas.height = 48;
+		const context = canvas.getContext('2d');
+		const stream = canvas.captureStream(10);
+		const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
+		const chunks = [];
+		recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
+		const stopped = new Promise((resolve) => recorder.addEventListener('stop', resolve));
+		recorder.start(100);
+		for (let frame = 0; frame < 8; frame += 1) {
+			context.fillStyle = frame % 2 ? '#3730a3' : '#15803d';
+			context.fillRect(0, 0, 64, 48);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		recorder.stop();
+		await stopped;
+		return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+	});
+	return Buffer.from(bytes);
 }

@@ -26,8 +26,8 @@ import path from 'node:path';
 
 import { SRC, Session, checkA11y } from './harness.mjs';
 import {
-	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, text,
-	toasts, untilStreamHeard, waitForToast, waitForView,
+	acceptConsents, apiCall, catalogueText, checkView, createSeeker, createStaff, deafStream, documentTitle, recordWebm,
+	text, toasts, untilStreamHeard, waitForToast, waitForView,
 } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
@@ -131,27 +131,13 @@ async function readLessons(page, { focusFirst = false } = {}) {
 
 /** Record a short WebM from a canvas in the page and upload it (the wellness API): returns the video id. */
 async function uploadVideo(page, description) {
-	const result = await page.evaluate(async (text) => {
+	const recorded = await recordWebm(page);
+	const result = await page.evaluate(async ({ bytes, text }) => {
 		const { uploadVideo: upload } = await import('/js/api/wellness.js');
-		const canvas = document.createElement('canvas');
-		canvas.width = 64;
-		canvas.height = 48;
-		const context = canvas.getContext('2d');
-		const recorder = new MediaRecorder(canvas.captureStream(10), { mimeType: 'video/webm' });
-		const chunks = [];
-		recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
-		const stopped = new Promise((resolve) => recorder.addEventListener('stop', resolve));
-		recorder.start(100);
-		for (let frame = 0; frame < 6; frame += 1) {
-			context.fillStyle = frame % 2 ? '#3730a3' : '#15803d';
-			context.fillRect(0, 0, 64, 48);
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-		recorder.stop();
-		await stopped;
-		const answer = await upload({ file: new File(chunks, 'calm.webm', { type: 'video/webm' }), description: text });
+		const file = new File([new Uint8Array(bytes)], 'calm.webm', { type: 'video/webm' });
+		const answer = await upload({ file, description: text });
 		return { status: answer.status, id: answer.body && answer.body.id };
-	}, description);
+	}, { bytes: Array.from(recorded), text: description });
 	assert.equal(result.status, 201, `video upload: ${JSON.stringify(result)}`);
 	return result.id;
 }

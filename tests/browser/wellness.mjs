@@ -21,6 +21,10 @@
 //   the copy, and signed out the view leads to sign-in;
 // - resources (search, filters) and videos (415 for a file that is not a
 //   video, a real WebM recorded in the page waits for a moderator);
+// - videos: the chosen file is previewed (muted, still, from a blob: URL that is
+//   revoked when the choice changes, is cleared, the tab or the view is left, or
+//   the upload is done); a file the browser cannot play gets a note; the CSP
+//   allows blob: for media only;
 // - axe-core in light and dark on every wellness view, and their screenshots.
 
 import assert from 'node:assert/strict';
@@ -30,7 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { SRC, screenshot } from './harness.mjs';
-import { apiCall, catalogueText, checkBothSchemes, checkView, createSeeker, currentSession, waitForToast, waitForView } from './app.mjs';
+import { apiCall, catalogueText, checkBothSchemes, checkView, createSeeker, currentSession, recordWebm, waitForToast, waitForView } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const CATALOGUE = Object.assign({},
@@ -645,6 +649,120 @@ export function wellnessTests(test) {
 		}
 	});
 
+	test('wellness: videos — the chosen file is previewed (muted, still, blob: URL revoked when the choice changes or the view is left); an unplayable one gets a note; blob: stays media-only', async (session, t) => {
+		const { page } = session;
+		await createSeeker(session);
+		// Every object URL the page revokes, in order.
+		await page.addInitScript(() => {
+			const revoke = URL.revokeObjectURL.bind(URL);
+			window.revokedUrls = [];
+			URL.revokeObjectURL = (url) => {
+				window.revokedUrls.push(String(url));
+				revoke(url);
+			};
+		});
+		const revoked = () => page.evaluate(() => window.revokedUrls);
+		await session.goto('/wellness/videos?tab=share');
+		await waitForView(page, '/wellness/videos', 'titles.videos');
+		const recorded = await recordWebm(page);
+		const player = page.locator('.upload-preview video');
+		const choose = async (name) => {
+			await page.setInputFiles('#video-file', { name, mimeType: 'video/webm', buffer: recorded });
+			await player.waitFor();
+			const src = await player.getAttribute('src');
+			assert.match(src, /^blob:/, `the preview's src: ${src}`);
+			return src;
+		};
+
+		// A playable file: a player named by its caption, muted, still, its metadata loaded (the CSP lets it).
+		const first = await choose('calm.webm');
+		await page.waitForFunction(() => document.querySelector('.upload-preview video').readyState >= 1);
+		const state = await player.evaluate((video) => ({
+			muted: video.muted, paused: video.paused, autoplay: video.autoplay, controls: video.controls,
+			preload: video.getAttribute('preload'), error: video.error && video.error.code,
+		}));
+		assert.deepEqual(state, { muted: true, paused: true, autoplay: false, controls: true, preload: 'metadata', error: null });
+		assert.equal(await page.getByLabel(wtext('videos.previewLabel', { name: 'calm.webm' })).evaluate((node) => node.tagName), 'VIDEO');
+		assert.equal(await page.locator('.upload-preview figcaption').innerText(), wtext('videos.previewLabel', { name: 'calm.webm' }));
+		// From the file field, Tab reaches the player's controls.
+		await page.locator('#video-file').focus();
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement.tagName), 'VIDEO', 'Tab from the file field');
+		await checkBothSchemes(page, t, 'videos share with a preview');
+		assert.deepEqual(await revoked(), []);
+
+		// Another file: the first URL is revoked, a new one shown.
+		const second = await choose('rain.webm');
+		assert.notEqual(second, first);
+		assert.deepEqual(await revoked(), [first]);
+
+		// A file the browser cannot play: a note, no broken player, and the upload button still there.
+		await page.setInputFiles('#video-file', { name: 'holiday.mp4', mimeType: 'video/mp4', buffer: Buffer.from('this is text, not a video '.repeat(40)) });
+		const note = page.locator('.upload-preview .upload-preview-note');
+		await note.waitFor();
+		assert.equal(await note.innerText(), wtext('videos.previewUnplayable'));
+		assert.equal(await player.count(), 0, 'a player for a file the browser cannot play');
+		assert.equal((await revoked()).length, 3, 'the unplayable file\'s URL is revoked too');
+		assert.equal(await page.getByRole('button', { name: wtext('videos.upload') }).isEnabled(), true);
+
+		// A file the page refuses (too large, of another type) is not previewed.
+		await page.setInputFiles('#video-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a video') });
+		await page.locator('.upload-preview').waitFor({ state: 'hidden' });
+		assert.equal(await page.locator('.upload-preview > *').count(), 0, 'a preview of a file the page refuses');
+
+		// The choice cleared: the player goes, its URL revoked.
+		const third = await choose('calm.webm');
+		await page.setInputFiles('#video-file', []);
+		await player.waitFor({ state: 'detached' });
+		assert.equal((await revoked()).at(-1), third);
+
+		// Another tab, then leaving the view: each revokes the preview's URL.
+		const fourth = await choose('calm.webm');
+		await page.getByRole('tab', { name: wtext('videos.tabs.feed') }).click();
+		await player.waitFor({ state: 'detached' });
+		assert.equal((await revoked()).at(-1), fourth);
+		await page.getByRole('tab', { name: wtext('videos.tabs.share') }).click();
+		const fifth = await choose('calm.webm');
+		await page.locator('.wellness-nav').getByRole('link', { name: wtext('wellnessNav.hub') }).click();
+		await waitForView(page, '/wellness', 'titles.wellness');
+		assert.equal((await revoked()).at(-1), fifth);
+		assert.deepEqual(session.problems(), [], 'the preview broke the CSP or logged an error');
+
+		// The CSP still refuses blob: everywhere but media: an image, a script and a worker from one.
+		const blocked = await page.evaluate(async () => {
+			const url = URL.createObjectURL(new Blob(['<svg xmlns="http://www.w3.org/2000/svg"/>'], { type: 'image/svg+xml' }));
+			const script = URL.createObjectURL(new Blob(["self.blobScriptRan = true; if (typeof document === 'undefined') postMessage('ran');"], { type: 'text/javascript' }));
+			const image = await new Promise((resolve) => {
+				const node = document.createElement('img');
+				node.addEventListener('load', () => resolve('loaded'));
+				node.addEventListener('error', () => resolve('refused'));
+				node.src = url;
+			});
+			await new Promise((resolve) => {
+				const node = document.createElement('script');
+				node.addEventListener('load', resolve);
+				node.addEventListener('error', resolve);
+				node.src = script;
+				document.head.append(node);
+			});
+			const worker = await new Promise((resolve) => {
+				try {
+					const node = new Worker(script);
+					node.addEventListener('message', () => resolve('ran'));
+					node.addEventListener('error', () => resolve('refused'));
+					setTimeout(() => resolve('no answer'), 3000);
+				} catch {
+					resolve('refused');
+				}
+			});
+			return { image, script: self.blobScriptRan === true ? 'ran' : 'refused', worker };
+		});
+		assert.deepEqual(blocked, { image: 'refused', script: 'refused', worker: 'refused' });
+		const directives = session.cspViolations.map((line) => line.split(' ')[0]).sort();
+		assert.deepEqual(directives, ['img-src', 'script-src-elem', 'worker-src'], session.cspViolations.join('\n'));
+		session.clear();
+	});
+
 	test('wellness: resources (search, filters); videos (a non-video refused with 415, a recorded WebM waits for a moderator)', async (session, t) => {
 		const { page } = session;
 		await createSeeker(session);
@@ -689,35 +807,15 @@ export function wellnessTests(test) {
 		}
 
 		// A real WebM, recorded from a canvas in the page, uploads and waits for a moderator.
-		const recorded = await page.evaluate(async () => {
-			const canvas = document.createElement('canvas');
-			canvas.width = 64;
-			canvas.height = 48;
-			const context = canvas.getContext('2d');
-			const stream = canvas.captureStream(10);
-			const recorder = new MediaRecorder(stream, { mimeType: 'video/webm' });
-			const chunks = [];
-			recorder.addEventListener('dataavailable', (event) => chunks.push(event.data));
-			const stopped = new Promise((resolve) => recorder.addEventListener('stop', resolve));
-			recorder.start(100);
-			for (let frame = 0; frame < 8; frame += 1) {
-				context.fillStyle = frame % 2 ? '#3730a3' : '#15803d';
-				context.fillRect(0, 0, 64, 48);
-				await new Promise((resolve) => setTimeout(resolve, 100));
-			}
-			recorder.stop();
-			await stopped;
-			const file = new File(chunks, 'calm.webm', { type: 'video/webm' });
-			const transfer = new DataTransfer();
-			transfer.items.add(file);
-			const input = document.getElementById('video-file');
-			input.files = transfer.files;
-			return file.size;
-		});
-		assert.ok(recorded > 100, `the recorded video is ${recorded} bytes`);
+		const recorded = await recordWebm(page);
+		assert.ok(recorded.length > 100, `the recorded video is ${recorded.length} bytes`);
+		await page.setInputFiles('#video-file', { name: 'calm.webm', mimeType: 'video/webm', buffer: recorded });
+		await page.locator('.upload-preview video').waitFor();
 		await page.fill('#video-description', 'Rain on the window, ten seconds of calm');
 		await page.getByRole('button', { name: wtext('videos.upload') }).click();
 		await waitForStatus(page.locator('.upload-form .status'), wtext('videos.uploaded'));
+		// The form is reset after the upload: the file and its preview are gone.
+		assert.equal(await page.locator('.upload-preview video').count(), 0, 'the preview outlived the upload');
 		const pending = page.locator('.upload-outcome .video-card[data-status="pending"]');
 		await pending.waitFor();
 		assert.match(await pending.innerText(), new RegExp(wtext('videos.status.pending')));

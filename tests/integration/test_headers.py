@@ -87,6 +87,9 @@ def test_static_pages_security_headers(stack, page):
     assert all(s == "'self'" or s.startswith("'nonce-") or s.startswith("'sha") for s in script), csp
     assert d.get("frame-ancestors") == ["'none'"], csp
     assert d.get("object-src") == ["'none'"], csp
+    # blob: for media only (the upload form's preview of the chosen video): docs/ui.md.
+    assert d.get("media-src") == ["'self'", "blob:"], csp
+    assert [name for name, sources in d.items() if "blob:" in sources] == ["media-src"], csp
     assert r.headers.get("X-Content-Type-Options") == "nosniff"
     assert r.headers.get("Referrer-Policy") == "no-referrer"
     if stack.url.startswith("https://"):

@@ -295,6 +295,8 @@ def assert_security_headers(r):
     assert d.get("default-src") == ["'self'"], f"{where}: CSP {csp!r}"
     assert d.get("frame-ancestors") == ["'none'"], f"{where}: CSP {csp!r}"
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, f"{where}: CSP {csp!r}"
+    blob = [name for name, sources in d.items() if "blob:" in sources]
+    assert blob == ["media-src"], f"{where}: blob: allowed in {blob}, media-src only wanted: CSP {csp!r}"
     assert one_header(r, "X-Content-Type-Options").lower() == "nosniff", where
     assert one_header(r, "Referrer-Policy").lower() == "no-referrer", where
     server = r.headers.get("Server", "")

@@ -3,7 +3,11 @@
 // "Load more"). My uploads: every status, pending ones marked "waiting for a
 // moderator". Share: an MP4 or WebM file (≤ 50 MB, checked here and by the
 // server from the bytes) and a description (≤ 500), sent with a progress bar
-// that can be cancelled; 413 and 415 answers are explained in words.
+// that can be cancelled; 413 and 415 answers are explained in words. A chosen
+// file that passes those checks is previewed, muted and never playing by itself,
+// from an object URL that lives only as long as the choice (revoked when the file
+// changes, the form is reset, the tab or the view is left); a file the browser
+// cannot play gets a note instead, and can still be sent: the server judges.
 
 import { el, uid } from '/js/components/dom.js';
 import { button } from '/js/components/button.js';
@@ -23,6 +27,19 @@ const STATUS_BADGE = { pending: 'warning', approved: 'success', rejected: 'dange
 
 // The upload in progress (its AbortController), cancelled when the view is left.
 let controller = null;
+// The preview of the chosen file, { url, player }: its object URL is revoked when it ends.
+let preview = null;
+
+/** End the preview: revoke its object URL and let its player drop what it loaded. */
+function endPreview() {
+	if (!preview) {
+		return;
+	}
+	URL.revokeObjectURL(preview.url);
+	preview.player.removeAttribute('src');
+	preview.player.load();
+	preview = null;
+}
 
 function replaceQuery(tab) {
 	const url = new URL(window.location.href);
@@ -118,12 +135,14 @@ export default {
 		}
 
 		function sharePanel(panel) {
+			endPreview();
 			const file = field({ id: 'video-file', type: 'file', label: t('videos.file'), hint: t('videos.fileHint', { max: 50 }), required: true });
 			file.input.setAttribute('accept', VIDEO_TYPES.join(','));
 			const description = field({ id: 'video-description', type: 'textarea', label: t('videos.description'), hint: t('videos.descriptionHint') });
 			description.input.maxLength = VIDEO_DESCRIPTION_MAX;
 			description.input.rows = 3;
 			const counter = charCounter(description.input, { max: VIDEO_DESCRIPTION_MAX, warnAt: VIDEO_DESCRIPTION_MAX - 50 });
+			const previewBox = el('div', { class: 'upload-preview', hidden: true });
 			const progress = el('progress', { max: 100, value: 0, class: 'upload-progress', hidden: true, 'aria-labelledby': 'video-progress-label' });
 			const progressLabel = el('p', { id: 'video-progress-label', class: 'note', hidden: true }, t('videos.progressLabel'));
 			const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
@@ -132,9 +151,57 @@ export default {
 			const cancel = button({ label: t('videos.cancelUpload'), kind: 'ghost', onClick: () => controller && controller.abort() });
 			cancel.hidden = true;
 			const form = el('form', { novalidate: true, class: 'upload-form', 'aria-labelledby': 'video-share-title' },
-				file.element, description.element, counter.element,
+				file.element, previewBox, description.element, counter.element,
 				progressLabel, progress,
 				el('p', { class: 'actions' }, submit, cancel), status);
+
+			/** Why the page refuses this file before sending it, or null. */
+			function fileProblem(chosen) {
+				if (chosen.size > VIDEO_MAX_BYTES) {
+					return t('videos.errors.tooLarge', { size: megabytes(chosen.size), max: 50 });
+				}
+				if (chosen.type && !VIDEO_TYPES.includes(chosen.type)) {
+					return t('videos.errors.type');
+				}
+				return null;
+			}
+
+			function clearPreview() {
+				endPreview();
+				previewBox.replaceChildren();
+				previewBox.hidden = true;
+			}
+
+			function showPreview(chosen) {
+				clearPreview();
+				if (!chosen || fileProblem(chosen)) {
+					return;
+				}
+				const captionId = uid('video-preview');
+				const player = el('video', {
+					controls: true, preload: 'metadata', muted: true, class: 'video-player', 'aria-labelledby': captionId,
+				});
+				// The attribute alone is only the default (read by the HTML parser): mute this player too.
+				player.muted = true;
+				const shown = { url: URL.createObjectURL(chosen), player };
+				preview = shown;
+				player.addEventListener('error', () => {
+					if (preview !== shown) {
+						return;   // a player already given up (its URL revoked)
+					}
+					clearPreview();
+					previewBox.append(el('p', { class: 'note upload-preview-note' }, t('videos.previewUnplayable')));
+					previewBox.hidden = false;
+				});
+				player.src = shown.url;
+				previewBox.append(el('figure', { class: 'upload-preview-figure' },
+					player, el('figcaption', { id: captionId, class: 'note' }, t('videos.previewLabel', { name: chosen.name }))));
+				previewBox.hidden = false;
+			}
+
+			file.input.addEventListener('change', () => showPreview(file.input.files && file.input.files[0]));
+			// After an upload (form.reset()) or any other reset the file is gone, and so is its preview.
+			form.addEventListener('reset', clearPreview);
 
 			function fail(text, target = null) {
 				status.className = 'status status-error';
@@ -155,12 +222,9 @@ export default {
 					fail(t('videos.errors.noFile'), file);
 					return;
 				}
-				if (chosen.size > VIDEO_MAX_BYTES) {
-					fail(t('videos.errors.tooLarge', { size: megabytes(chosen.size), max: 50 }), file);
-					return;
-				}
-				if (chosen.type && !VIDEO_TYPES.includes(chosen.type)) {
-					fail(t('videos.errors.type'), file);
+				const problem = fileProblem(chosen);
+				if (problem) {
+					fail(problem, file);
 					return;
 				}
 				const text = description.input.value.trim();
@@ -242,12 +306,22 @@ export default {
 				{ id: 'feed', label: t('videos.tabs.feed'), render: feedPanel },
 				{ id: 'mine', label: t('videos.tabs.mine'), render: minePanel },
 				{ id: 'share', label: t('videos.tabs.share'), render: sharePanel },
-			], { selected, label: t('videos.tabsLabel'), onChange: replaceQuery }));
+			], {
+				selected,
+				label: t('videos.tabsLabel'),
+				onChange: (tab) => {
+					if (tab !== 'share') {
+						endPreview();
+					}
+					replaceQuery(tab);
+				},
+			}));
 	},
 	dispose() {
 		if (controller) {
 			controller.abort();
 			controller = null;
 		}
+		endPreview();
 	},
 };
