@@ -23,13 +23,12 @@ const struct astral_stmt astral_role_change_stmts[] = {
 		"SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE", 0 },
 	[ROLE_PERSON_LOCK] = { "role_change_person_lock",
 		"SELECT role::text, helper_tier FROM users WHERE id = $1::uuid FOR UPDATE", 1 },
-	/* Whether $1 has a ban in force at $2, as astral_ban_in_force (migration 0031) says; staff
-	   and the owner see every ban. Asked after ROLE_PERSON_LOCK, in a statement of its own, so
+	/* Whether $1 has a ban in force at $2 (with the caller's rights since migration 0038: staff
+	   and the owner see every ban). Asked after ROLE_PERSON_LOCK, in a statement of its own, so
 	   that it sees a ban committed while the lock was awaited (a new ban row holds a key share on
 	   the person's row, its foreign key, until it commits). */
 	[ROLE_BAN_IN_FORCE] = { "role_change_ban_in_force",
-		"SELECT EXISTS (SELECT 1 FROM account_bans WHERE user_id = $1::uuid"
-		" AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint)))", 2 },
+		"SELECT astral_ban_in_force($1::uuid, to_timestamp($2::bigint))", 2 },
 	[ROLE_SET] = { "role_change_set",
 		"UPDATE users SET role = $2::astral_role, helper_tier = $3::text,"
 		" updated_at = to_timestamp($4::bigint) WHERE id = $1::uuid RETURNING 1", 4 },

@@ -138,6 +138,27 @@ origin_allowed(const struct astral_request *req)
 	return req->origin[0] == '\0' || strcmp(req->origin, req->app->cfg.public_origin) == 0;
 }
 
+static int open_transaction(struct astral_request *req, const struct astral_route *route, int check_now);
+static void finish_transaction(struct astral_request *req);
+
+/* A 403 on the token's word (its role, its missing second factor, the CSRF header of its session)
+   is the truth only while its session lives: logout, a ban, a role change and "sign out
+   everywhere" revoke the session, not the token, and the check that would notice rides with the
+   handler's first statement, which a refusal never reaches. Told "forbidden", a signed-out person
+   is not sent to sign in. So a refusal settles the session first, in a round trip of its own; the
+   hot path pays nothing for it. A session that is over gets what the deferred check would have
+   answered (401, cookies cleared; an expired one revoked and audited), a database that cannot be
+   reached 503 as there; a live one its 403, whose transaction commits like any refusal's. */
+static int
+refuse_caller(struct astral_request *req, const struct astral_route *route, int status, const char *code,
+              const char *message)
+{
+	if (open_transaction(req, route, 1))
+		astral_respond_error(req, status, code, message);
+	finish_transaction(req);
+	return 0;
+}
+
 /* 401/403 before the handler: a valid token, a role the route allows, MFA for staff, CSRF. */
 static int
 check_caller(struct astral_request *req, const struct astral_route *route)
@@ -152,18 +173,13 @@ check_caller(struct astral_request *req, const struct astral_route *route)
 		astral_respond_error(req, 401, "unauthorized", "Please sign in.");
 		return 0;
 	}
-	if ((astral_role_bit(req->who.role) & route->roles) == 0) {
-		astral_respond_error(req, 403, "forbidden", "You are not allowed to do that.");
-		return 0;
-	}
-	if (astral_role_is_staff(req->who.role) && !req->who.mfa && !(route->flags & ASTRAL_NO_MFA_NEEDED)) {
-		astral_respond_error(req, 403, "mfa_required", "Staff accounts must set up two-step sign-in first.");
-		return 0;
-	}
-	if (req->who.via_cookie && !method_is_safe(req->method) && !astral_csrf_valid(req)) {
-		astral_respond_error(req, 403, "csrf", "The request is missing its CSRF token.");
-		return 0;
-	}
+	if ((astral_role_bit(req->who.role) & route->roles) == 0)
+		return refuse_caller(req, route, 403, "forbidden", "You are not allowed to do that.");
+	if (astral_role_is_staff(req->who.role) && !req->who.mfa && !(route->flags & ASTRAL_NO_MFA_NEEDED))
+		return refuse_caller(req, route, 403, "mfa_required",
+		                     "Staff accounts must set up two-step sign-in first.");
+	if (req->who.via_cookie && !method_is_safe(req->method) && !astral_csrf_valid(req))
+		return refuse_caller(req, route, 403, "csrf", "The request is missing its CSRF token.");
 	return 1;
 }
 
@@ -284,10 +300,10 @@ checks_session_first(const struct astral_route *route)
 	return (route->flags & (ASTRAL_SESSION_FIRST | ASTRAL_BODY_STREAM)) != 0;
 }
 
-/* Open the transaction as the caller and, for signed-in routes, check the session is live: now,
-   or (most routes) with the handler's first statement. */
+/* Open the transaction as the caller and, for signed-in routes, check the session is live: now
+   (check_now, or the route asks for it), or (most routes) with the handler's first statement. */
 static int
-open_transaction(struct astral_request *req, const struct astral_route *route)
+open_transaction(struct astral_request *req, const struct astral_route *route, int check_now)
 {
 	astral_err err;
 
@@ -299,7 +315,10 @@ open_transaction(struct astral_request *req, const struct astral_route *route)
 	}
 	if (route->roles == ASTRAL_PUBLIC)
 		return 1;
-	err = checks_session_first(route) ? astral_session_check(req) : astral_session_check_deferred(req);
+	if (check_now || checks_session_first(route))
+		err = astral_session_check(req);
+	else
+		err = astral_session_check_deferred(req);
 	if (err != ASTRAL_OK) {
 		refuse_session(req, err);
 		return 0;
@@ -373,7 +392,7 @@ astral_dispatch(struct astral_request *req, const struct astral_route *routes, s
 		goto send;
 	if (!read_input(req, route, &input))
 		goto send;
-	if (!open_transaction(req, route))
+	if (!open_transaction(req, route, 0))
 		goto finish;
 	req->status = 500;
 	route->handler(req, input);

@@ -205,7 +205,8 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		")::text", 1 },
 	[AUTH_USER_DELETE] = { "auth_user_delete",
 		"DELETE FROM users WHERE id = $1 RETURNING 1", 1 },
-	/* A ban in force ($2 now: a timed ban lifts itself at its end); the person reads their own. */
+	/* A ban in force ($2 now: a timed ban lifts itself at its end); the person reads their own. The
+	   refusal names its reason and end, so this reads the row, with astral_ban_in_force's test. */
 	[AUTH_BAN_FIND] = { "auth_ban_find",
 		"SELECT reason, " EPOCH("expires_at") " FROM account_bans WHERE user_id = $1::uuid"
 		" AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint))", 2 },

@@ -151,6 +151,8 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 	   read after it (the sanction's rules depend on the role). */
 	[MOD_USER_LOCK] = { "moderation_user_lock",
 		"SELECT 1 FROM users WHERE id = $1::uuid FOR NO KEY UPDATE", 1 },
+	/* Banned: astral_ban_in_force's test, made on the joined row whose reason, author and times
+	   are shown with it. */
 	[MOD_USER_STATUS] = { "moderation_user_status",
 		"SELECT u.id, u.display_name, u.role::text, u.helper_tier, " EPOCH("u.created_at") ","
 		" (SELECT count(*) FROM moderation_actions x WHERE x.user_id = u.id AND x.action = 'warning'),"
@@ -175,7 +177,8 @@ const struct astral_stmt moderation_stmts[MOD_STMT_COUNT] = {
 		" VALUES ($1::uuid, $2::text, $3::uuid, " NOW("$4") ", to_timestamp($5::bigint))"
 		" ON CONFLICT (user_id) DO UPDATE SET reason = EXCLUDED.reason, banned_by = EXCLUDED.banned_by,"
 		" created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at", 5 },
-	/* Lift the ban in force; no row when there is none. */
+	/* Lift the ban in force (astral_ban_in_force's test, on the row deleted); no row when there is
+	   none. */
 	[MOD_BAN_DELETE] = { "moderation_ban_delete",
 		"DELETE FROM account_bans WHERE user_id = $1::uuid"
 		" AND (expires_at IS NULL OR expires_at > " NOW("$2") ") RETURNING 1", 2 },

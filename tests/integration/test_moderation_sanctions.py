@@ -218,6 +218,19 @@ def test_a_banned_person_is_not_made_staff(stack):
     expect(a1.put(f"/api/admin/users/{a2.id}/role", {"role": "admin"}), 200)
 
 
+def test_a_ban_that_ran_out_keeps_nobody_from_staff(stack, clock):
+    """The role change asks whether a ban is in force at the request's clock, as sign-in does: a
+    timed ban past its end is no ban there either."""
+    admin = new_admin(stack, clock)
+    person = new_seeker(stack)
+    expect(admin.post(f"/api/moderation/users/{person.id}/ban", {"reason": "Cooling off.", "hours": 1}), 200)
+    expect(admin.put(f"/api/admin/users/{person.id}/role", {"role": "moderator"}), 409, "conflict", "user",
+           reason="ban_in_force")
+    clock.advance(3600 + 5)
+    admin.relogin(clock)
+    expect(admin.put(f"/api/admin/users/{person.id}/role", {"role": "moderator"}), 200)
+
+
 def test_two_admins_demoting_each_other_leave_one(stack):
     """Both requests wait on a lock the test holds on the two admins' rows, then go at once: one
     demotion is made and the other refused, whoever comes first."""

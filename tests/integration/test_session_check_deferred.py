@@ -7,6 +7,10 @@ write routes, whose first statement is a write, and show that a session that is 
 nothing, answers as the eager check did (401 `unauthorized` or `session_expired`), and that an
 expired session found on such a route is still revoked and audited. A live session's last-seen time
 still slides with activity on these routes.
+
+A refusal on the token's word (403 `forbidden`, `mfa_required`, `csrf`) never reaches a handler, so
+the dispatcher settles the session first (lib/router.c refuse_caller): a session that is over is told
+to sign in, as the check would have told it, and only a live one gets its 403.
 """
 
 import json
@@ -140,3 +144,47 @@ def test_a_signed_out_session_is_not_logged_as_an_error(stack, bearer):
         time.sleep(0.05)
     mine = [line for line in log.read_text().splitlines() if f"req={rid} " in line]
     assert not [line for line in mine if "level=error" in line], mine
+
+
+def signed_out(c):
+    """Sign c out and keep its credentials: an access token outlives the session it was issued for
+    (up to 15 minutes), in a stolen copy or a tab that missed the logout."""
+    token, cookies = c.access_token, dict(c.cookies)
+    expect(c.logout(), 204)
+    c.access_token, c.cookies = token, cookies
+    return c
+
+
+def test_a_route_not_for_the_callers_role_tells_a_signed_out_session_to_sign_in(stack, bearer):
+    bearer.anonymous()
+    expect(bearer.get("/api/moderation/alerts"), 403, "forbidden")
+    signed_out(bearer)
+    expect(bearer.get("/api/moderation/alerts"), 401, "unauthorized")
+
+
+def test_a_staff_route_tells_a_signed_out_staff_session_without_mfa_to_sign_in(stack):
+    mod = new_staff(stack, mfa=False).c
+    expect(mod.get("/api/moderation/alerts"), 403, "mfa_required")
+    signed_out(mod)
+    expect(mod.get("/api/moderation/alerts"), 401, "unauthorized")
+
+
+def test_a_write_without_its_csrf_header_tells_a_signed_out_session_to_sign_in(stack, client):
+    client.anonymous()
+    expect(client.put("/api/me/preferences", {"theme": "dark"}, csrf=False), 403, "csrf")
+    signed_out(client)
+    r = client.put("/api/me/preferences", {"theme": "dark"}, csrf=False)
+    expect(r, 401, "unauthorized")
+    cleared = r.cookie("__Host-astral_at")
+    assert cleared is not None and cleared.clears, "the signed-out session's access cookie was kept"
+
+
+def test_a_refusal_revokes_and_audits_an_expired_session(stack):
+    """The session check's other verdict reaches the refusals too: a staff session idle past its
+    limit, holding a token still good, is told its session ended, and it is revoked and audited."""
+    mod = new_staff(stack, mfa=False).c
+    session_id = mod.session["id"]
+    stack.query("UPDATE sessions SET last_seen_at = last_seen_at - interval '16 minutes' WHERE id = %s",
+                (session_id,))
+    expect(mod.get("/api/moderation/alerts"), 401, "session_expired")
+    assert_revoked_and_audited_as_idle(stack, session_id)
