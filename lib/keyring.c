@@ -164,11 +164,6 @@ read_text(const char *path, char **text, size_t *textlen, struct stat *stp,
 		goto out;
 	}
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL) {
-		rc = ASTRAL_ERR_CONFIG;
-		set_error(err, errlen, "%s: contains a NUL byte", path);
-		goto out;
-	}
 	if (stp != NULL)
 		*stp = st;
 	*text = buf;
@@ -349,6 +344,32 @@ out:
 	return rc;
 }
 
+/* Parses the len bytes at text (left as they are) into d; name is the file's in messages. */
+static astral_err
+parse_bytes(const char *name, const char *text, size_t len, struct keyring_data *d,
+    char *err, size_t errlen)
+{
+	char *copy;
+	astral_err rc;
+
+	memset(d, 0, sizeof(*d));
+	if (memchr(text, '\0', len) != NULL) {
+		set_error(err, errlen, "%s: contains a NUL byte", name);
+		return ASTRAL_ERR_CONFIG;
+	}
+	/* parse_text cuts its text into lines and tokens in place. */
+	copy = malloc(len + 1);
+	if (copy == NULL) {
+		set_error(err, errlen, "%s: out of memory", name);
+		return ASTRAL_ERR_NOMEM;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	rc = parse_text(name, copy, d, err, errlen);
+	text_free(copy, len + 1);
+	return rc;
+}
+
 /* Reads and parses path into d; *stp gets the file's metadata if not NULL. */
 static astral_err
 read_keyring(const char *path, struct keyring_data *d, struct stat *stp,
@@ -361,7 +382,7 @@ read_keyring(const char *path, struct keyring_data *d, struct stat *stp,
 	memset(d, 0, sizeof(*d));
 	rc = read_text(path, &text, &textlen, stp, err, errlen);
 	if (rc == ASTRAL_OK)
-		rc = parse_text(path, text, d, err, errlen);
+		rc = parse_bytes(path, text, textlen, d, err, errlen);
 	text_free(text, textlen + 1);
 	return rc;
 }
@@ -393,6 +414,33 @@ out:
 	return rc;
 }
 
+astral_err
+astral_keyring_parse(const char *name, const char *text, size_t len, struct astral_keyring **out,
+    char *err, size_t errlen)
+{
+	struct astral_keyring *kr;
+	astral_err rc;
+
+	*out = NULL;
+	set_error(err, errlen, "%s", "");
+	if (name == NULL || text == NULL) {
+		set_error(err, errlen, "no keyring text");
+		return ASTRAL_ERR_INVALID;
+	}
+	kr = calloc(1, sizeof(*kr));
+	if (kr == NULL) {
+		set_error(err, errlen, "%s: out of memory", name);
+		return ASTRAL_ERR_NOMEM;
+	}
+	rc = parse_bytes(name, text, len, &kr->data, err, errlen);
+	if (rc != ASTRAL_OK) {
+		astral_keyring_free(kr);
+		return rc;
+	}
+	*out = kr;
+	return ASTRAL_OK;
+}
+
 static void
 retire(struct astral_keyring *kr, struct keyring_entry *e)
 {
@@ -410,6 +458,10 @@ astral_keyring_reload(struct astral_keyring *kr)
 
 	if (kr == NULL)
 		return ASTRAL_ERR_INVALID;
+	if (kr->path == NULL) {
+		set_error(kr->error, sizeof(kr->error), "the keyring was parsed from text: no file to re-read");
+		return ASTRAL_ERR_INVALID;
+	}
 	rc = read_keyring(kr->path, &fresh, NULL, kr->error, sizeof(kr->error));
 	if (rc != ASTRAL_OK)
 		return rc;
@@ -638,7 +690,7 @@ astral_keyring_add_version(const char *path, uint32_t *new_version)
 	astral_err rc = ASTRAL_ERR_IO;
 	struct keyring_data d;
 	struct stat st;
-	char *text = NULL, *copy = NULL, *out_text = NULL, *keyline = NULL, *tmp = NULL, *real = NULL;
+	char *text = NULL, *out_text = NULL, *keyline = NULL, *tmp = NULL, *real = NULL;
 	size_t textlen = 0, keylen = 0, cap = 0, o = 0, i, tmpcap;
 	uint32_t max = 0;
 	int dirfd = -1, fd = -1, n;
@@ -660,12 +712,7 @@ astral_keyring_add_version(const char *path, uint32_t *new_version)
 	rc = read_text(path, &text, &textlen, &st, NULL, 0);
 	if (rc != ASTRAL_OK)
 		goto out;
-	rc = ASTRAL_ERR_NOMEM;
-	copy = malloc(textlen + 1);
-	if (copy == NULL)
-		goto out;
-	memcpy(copy, text, textlen + 1);
-	rc = parse_text(path, copy, &d, NULL, 0);
+	rc = parse_bytes(path, text, textlen, &d, NULL, 0);
 	if (rc != ASTRAL_OK)
 		goto out;
 	for (i = 0; i < d.count; i++)
@@ -736,7 +783,6 @@ out:
 		close(dirfd);       /* also releases the lock */
 	data_clear(&d);
 	text_free(text, textlen + 1);
-	text_free(copy, textlen + 1);
 	text_free(out_text, cap);
 	text_free(keyline, keylen);
 	free(real);

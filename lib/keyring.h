@@ -31,6 +31,16 @@ struct astral_keyring;
 astral_err astral_keyring_load(const char *path, struct astral_keyring **out,
     char *err, size_t errlen) ASTRAL_MUST_USE;
 
+/*
+ * Parses the text of a keyring file, len bytes, as astral_keyring_load does after
+ * reading the file (a NUL byte among them is refused); messages name the file
+ * `name`.  The keyring has no file behind it: astral_keyring_reload() fails, and
+ * astral_keyring_key() knows only the versions of text.  For the fuzz target,
+ * which gives it bytes without a file.
+ */
+astral_err astral_keyring_parse(const char *name, const char *text, size_t len,
+    struct astral_keyring **out, char *err, size_t errlen) ASTRAL_MUST_USE;
+
 /* Re-reads the same path.  On failure the keyring keeps its keys and
  * astral_keyring_error() tells why.  Pointers returned by astral_keyring_key()
  * stay valid until astral_keyring_free(); a key dropped from (or changed in)

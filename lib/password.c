@@ -256,28 +256,18 @@ cmp_words(const void *a, const void *b)
 }
 
 astral_err
-astral_wordlist_load(const char *path, struct astral_wordlist **out)
+astral_wordlist_read(FILE *fp, struct astral_wordlist **out)
 {
 	astral_err err = ASTRAL_ERR_NOMEM;
 	struct astral_wordlist *list = NULL;
-	FILE *fp = NULL;
 	char *line = NULL;
 	size_t linecap = 0, cap = 0, i, j;
 	ssize_t n;
 
 	*out = NULL;
-	if (path == NULL) {
-		err = ASTRAL_ERR_INVALID;
-		goto out;
-	}
 	list = calloc(1, sizeof(*list));
 	if (list == NULL)
 		goto out;
-	fp = fopen(path, "re");
-	if (fp == NULL) {
-		err = errno == ENOENT ? ASTRAL_ERR_NOT_FOUND : ASTRAL_ERR_IO;
-		goto out;
-	}
 	while ((n = getline(&line, &linecap, fp)) != -1) {
 		char *start = line, *end = line + strlen(line), *word;
 
@@ -321,9 +311,24 @@ astral_wordlist_load(const char *path, struct astral_wordlist **out)
 	err = ASTRAL_OK;
 out:
 	free(line);
-	if (fp != NULL)
-		fclose(fp);
 	astral_wordlist_free(list);
+	return err;
+}
+
+astral_err
+astral_wordlist_load(const char *path, struct astral_wordlist **out)
+{
+	astral_err err;
+	FILE *fp;
+
+	*out = NULL;
+	if (path == NULL)
+		return ASTRAL_ERR_INVALID;
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return errno == ENOENT ? ASTRAL_ERR_NOT_FOUND : ASTRAL_ERR_IO;
+	err = astral_wordlist_read(fp, out);
+	fclose(fp);
 	return err;
 }
 

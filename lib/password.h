@@ -2,6 +2,8 @@
 #ifndef ASTRAL_PASSWORD_H
 #define ASTRAL_PASSWORD_H
 
+#include <stdio.h>
+
 #include "error.h"
 
 #define ASTRAL_PASSWORD_MIN_BYTES 8     /* counted in characters by the policy check */
@@ -39,6 +41,9 @@ struct astral_wordlist;
  * skipped, surrounding whitespace is trimmed.  ASTRAL_ERR_NOT_FOUND when the
  * file does not exist, ASTRAL_ERR_IO on other read errors. */
 astral_err astral_wordlist_load(const char *path, struct astral_wordlist **out) ASTRAL_MUST_USE;
+/* The same from a stream already open (the fuzz target's, over bytes in memory); ASTRAL_ERR_IO
+ * on a read error. */
+astral_err astral_wordlist_read(FILE *fp, struct astral_wordlist **out) ASTRAL_MUST_USE;
 size_t astral_wordlist_count(const struct astral_wordlist *list);
 /* 1 when word (compared ASCII case-insensitively) is in the list. */
 int astral_wordlist_contains(const struct astral_wordlist *list, const char *word);

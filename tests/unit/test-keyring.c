@@ -234,6 +234,34 @@ test_keyring_bad_current(void **state)
 	expect_load_error("", 0600, ASTRAL_ERR_CONFIG, "no 'key' lines");
 }
 
+/* Text without a file (the fuzz target's way in): the same format, a NUL byte refused, and a reload
+   that fails and keeps the keys. */
+static void
+test_keyring_parse_text(void **state)
+{
+	static const char text[] = "key 1 " KEY_ZERO "\ncurrent 1\n";
+	static const char with_nul[] = "key 1 " KEY_ZERO "\n\0current 1\n";
+	struct astral_keyring *kr = NULL;
+	char err[256] = "untouched";
+
+	(void)state;
+	assert_int_equal(astral_keyring_parse("text", text, sizeof(text) - 1, &kr, err, sizeof(err)), ASTRAL_OK);
+	assert_string_equal(err, "");
+	assert_int_equal(astral_keyring_current(kr), 1);
+	assert_int_equal(astral_keyring_reload(kr), ASTRAL_ERR_INVALID);
+	assert_non_null(strstr(astral_keyring_error(kr), "no file"));
+	assert_non_null(astral_keyring_key(kr, 1));
+	assert_null(astral_keyring_key(kr, 2));
+	astral_keyring_free(kr);
+	kr = NULL;
+	assert_int_equal(astral_keyring_parse("text", with_nul, sizeof(with_nul) - 1, &kr, err, sizeof(err)),
+	    ASTRAL_ERR_CONFIG);
+	assert_null(kr);
+	assert_string_equal(err, "text: contains a NUL byte");
+	assert_int_equal(astral_keyring_parse("text", text, 5, &kr, err, sizeof(err)), ASTRAL_ERR_CONFIG);
+	assert_non_null(strstr(err, "text line 1: expected 'key"));
+}
+
 static void
 test_keyring_bad_mode(void **state)
 {
@@ -549,6 +577,7 @@ main(void)
 		cmocka_unit_test(test_keyring_bad_base64),
 		cmocka_unit_test(test_keyring_bad_key_length),
 		cmocka_unit_test(test_keyring_bad_current),
+		cmocka_unit_test(test_keyring_parse_text),
 		cmocka_unit_test(test_keyring_bad_mode),
 		cmocka_unit_test(test_keyring_bad_missing_file),
 		cmocka_unit_test(test_keyring_create),

@@ -1,5 +1,5 @@
-/* The files of a backup set: which names it may hold, their SHA-256, copying them in and out, and
-   the clock that times it. */
+/* The files of a backup set: their SHA-256, copying them in and out, and the clock that times it
+   (which names a set may hold is backup_manifest_check.c's). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,20 +11,9 @@
 
 #include <openssl/evp.h>
 
-#include "../../lib/random.h"
 #include "backup_set.h"
 
 #define BACKUP_COPY_BUFFER (256 * 1024)
-
-int
-backup_set_path_valid(const char *path)
-{
-	static const char prefix[] = BACKUP_VIDEOS "/";
-
-	if (strcmp(path, BACKUP_DUMP) == 0)
-		return 1;
-	return strncmp(path, prefix, sizeof(prefix) - 1) == 0 && astral_uuid_valid(path + sizeof(prefix) - 1);
-}
 
 void
 backup_hex(const unsigned char *bytes, size_t n, char *hex)

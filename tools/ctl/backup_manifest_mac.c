@@ -61,19 +61,6 @@ backup_manifest_mac_write(int dirfd, const char *dir_path, struct astral_keyring
 	return backup_write_new_file(dirfd, dir_path, BACKUP_MANIFEST_MAC, line, (size_t)n);
 }
 
-/* 1 when s is `n` lowercase hex digits. */
-static int
-is_hex(const char *s, size_t n)
-{
-	if (strlen(s) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	}
-	return 1;
-}
-
 int
 backup_manifest_mac_check(int dirfd, const char *dir_path, struct astral_keyring *kr, int accept_unsigned,
                           const char *text, size_t len)
@@ -101,15 +88,14 @@ backup_manifest_mac_check(int dirfd, const char *dir_path, struct astral_keyring
 		                dir_path, BACKUP_MANIFEST_MAC);
 		return ASTRALCTL_USAGE;
 	}
-	m = json_tokener_parse(buf);
-	if (m == NULL || !json_object_is_type(m, json_type_object) ||
-	    !json_object_object_get_ex(m, "key_version", &version) || !json_object_is_type(version, json_type_int) ||
-	    !json_object_object_get_ex(m, "key_id", &key_id) || !json_object_is_type(key_id, json_type_string) ||
-	    !json_object_object_get_ex(m, "hmac_sha256", &mac) || !json_object_is_type(mac, json_type_string) ||
-	    !is_hex(json_object_get_string(mac), 2 * ASTRAL_SHA256_LEN)) {
+	m = backup_manifest_mac_parse(buf);
+	if (m == NULL) {
 		astralctl_error("%s: not {\"key_version\": N, \"key_id\": \"…\", \"hmac_sha256\": \"<64 hex>\"}", where);
 		goto out;
 	}
+	version = json_object_object_get(m, "key_version");
+	key_id = json_object_object_get(m, "key_id");
+	mac = json_object_object_get(m, "hmac_sha256");
 	v = json_object_get_int64(version);
 	if (v < 1 || v > (int64_t)UINT32_MAX || backup_key_id(kr, (uint32_t)v, id) != 0) {
 		astralctl_error("the keyring has no key version %lld, which signed %s: nothing was restored. Put in "

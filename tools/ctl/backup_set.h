@@ -80,10 +80,6 @@ int backup_file_sha256(int dirfd, const char *name, char hex[2 * ASTRAL_SHA256_L
 int backup_file_copy(int src_dirfd, const char *src_name, int dst_dirfd, const char *dst_name, unsigned mode,
                      int chown_to_dir, char hex[2 * ASTRAL_SHA256_LEN + 1], long long *size);
 
-/* 1 when path names a file a backup set may hold: BACKUP_DUMP or "videos/<uuid>". */
-int backup_set_path_valid(const char *path);
-
-
 /* n bytes as 2n lowercase hex digits and a NUL into hex. */
 void backup_hex(const unsigned char *bytes, size_t n, char *hex);
 
@@ -112,13 +108,29 @@ int backup_manifest_mac_check(int dirfd, const char *dir_path, struct astral_key
 int backup_manifest_mac_write(int dirfd, const char *dir_path, struct astral_keyring *kr, const char *text,
                               size_t len);
 
-/* Reads BACKUP_MANIFEST under dirfd, checks its MAC (backup_manifest_mac_check), then its format,
-   and that every field restore uses has the right type; each file's path is one
-   backup_set_path_valid accepts, and listed once; schema_version is the version of the last of
-   schema_migrations (null when there is none). Returns an exit code (ASTRALCTL_USAGE for a set
-   that is not a valid one), printing why. */
+/* Reads BACKUP_MANIFEST under dirfd, checks its MAC (backup_manifest_mac_check), then its text
+   (backup_manifest_parse). Returns an exit code (ASTRALCTL_USAGE for a set that is not a valid
+   one), printing why. */
 int backup_manifest_read(int dirfd, const char *dir_path, struct astral_keyring *kr, int accept_unsigned,
                          json_object **out);
+
+/* ---- the text of the manifest and its MAC, with no file or key (backup_manifest_check.c) ---- */
+
+/* 1 when path names a file a backup set may hold: BACKUP_DUMP or "videos/<uuid>". */
+int backup_set_path_valid(const char *path);
+
+/* Parses BACKUP_MANIFEST's text (len bytes) and checks its format, and that every field restore
+   uses has the right type (created_at and tool_version, which it prints, included); each file's path is one backup_set_path_valid accepts, and listed
+   once; schema_version is the version of the last of schema_migrations (null when there is
+   none). 0 with *out the manifest (to put); -1 with *out NULL and the first problem in why,
+   "<where>: <what>". */
+int backup_manifest_parse(const char *text, size_t len, const char *where, json_object **out, char *why,
+                          size_t whylen);
+
+/* Parses BACKUP_MANIFEST_MAC's text (NUL-terminated): the object, to put, when it is
+   {"key_version": <integer>, "key_id": <string>, "hmac_sha256": <64 lowercase hex digits>};
+   NULL otherwise. Whether the keyring has that key is backup_manifest_mac_check's to say. */
+json_object *backup_manifest_mac_parse(const char *text);
 
 /* ---- PostgreSQL's client programs (pg_tool.c) ---- */
 
