@@ -298,7 +298,8 @@ astral_base32_decode(const char *in, size_t inlen, unsigned char **out, size_t *
 	default:
 		goto out;
 	}
-	if (npad > 0 && (nsym + npad) % 8 != 0)
+	/* Padding, if any, completes the last group of 8: never a group of its own. */
+	if (npad > 0 && (npad >= 8 || (nsym + npad) % 8 != 0))
 		goto out;
 	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
 		goto out;

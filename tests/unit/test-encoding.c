@@ -224,6 +224,9 @@ test_encoding_bad_base32(void **state)
 	check_refused(astral_base32_decode, "MZ");         /* non-zero trailing bits */
 	check_refused(astral_base32_decode, "MY=====");    /* wrong pad count */
 	check_refused(astral_base32_decode, "MY==MY");     /* data after padding */
+	check_refused(astral_base32_decode, "========");   /* padding alone (found by tests/fuzz) */
+	check_refused(astral_base32_decode, "MZXW6YTB========");  /* a whole group of padding */
+	check_refused(astral_base32_decode, "MY==============");
 	check_refused(astral_base32_decode, "MZ_W6");
 }
 
