@@ -13,20 +13,8 @@
 #include "password.h"
 #include "random.h"
 
-/* Bounds on parameters read back from a stored hash. */
-#define PHC_MAX_M_COST   262144  /* 256 MiB */
-#define PHC_MAX_T_COST   16
-#define PHC_MAX_PARALLEL 16
-
 /* Length in characters of unpadded base64 for n bytes. */
 #define B64_NOPAD_LEN(n) (((n) * 4 + 2) / 3)
-
-struct phc_params {
-	int is_argon2id;
-	uint32_t version;
-	uint32_t m, t, p;
-	size_t salt_chars, tag_chars;
-};
 
 struct astral_wordlist {
 	char **words;
@@ -78,9 +66,9 @@ b64_run(const char *s)
 	return n;
 }
 
-/* Parses "$<type>$[v=<n>$]m=<n>,t=<n>,p=<n>$<salt>$<tag>". */
-static int
-phc_parse(const char *s, struct phc_params *pp)
+/* Parses "$<type>$[v=<n>$]m=<n>,t=<n>,p=<n>$<salt>$<tag>": see password.h. */
+int
+astral_password_phc_parse(const char *s, struct astral_phc *pp)
 {
 	memset(pp, 0, sizeof(*pp));
 	if (s == NULL)
@@ -88,26 +76,29 @@ phc_parse(const char *s, struct phc_params *pp)
 	if (expect(&s, "$argon2id$") == 0)
 		pp->is_argon2id = 1;
 	else if (expect(&s, "$argon2i$") != 0 && expect(&s, "$argon2d$") != 0)
-		return -1;
+		goto bad;
 	pp->version = 0x10;
 	if (expect(&s, "v=") == 0) {
 		if (parse_u32(&s, &pp->version) != 0 || expect(&s, "$") != 0)
-			return -1;
+			goto bad;
 	}
 	if (expect(&s, "m=") != 0 || parse_u32(&s, &pp->m) != 0 ||
 	    expect(&s, ",t=") != 0 || parse_u32(&s, &pp->t) != 0 ||
 	    expect(&s, ",p=") != 0 || parse_u32(&s, &pp->p) != 0 ||
 	    expect(&s, "$") != 0)
-		return -1;
+		goto bad;
 	pp->salt_chars = b64_run(s);
 	s += pp->salt_chars;
 	if (expect(&s, "$") != 0)
-		return -1;
+		goto bad;
 	pp->tag_chars = b64_run(s);
 	s += pp->tag_chars;
 	if (*s != '\0' || pp->salt_chars == 0 || pp->tag_chars == 0)
-		return -1;
+		goto bad;
 	return 0;
+bad:
+	memset(pp, 0, sizeof(*pp));
+	return -1;
 }
 
 static astral_err
@@ -179,13 +170,13 @@ out:
 astral_err
 astral_password_verify(const char *encoded, const char *password)
 {
-	struct phc_params pp;
+	struct astral_phc pp;
 
 	if (encoded == NULL || password == NULL)
 		return ASTRAL_ERR_INVALID;
-	if (phc_parse(encoded, &pp) != 0 || !pp.is_argon2id)
+	if (astral_password_phc_parse(encoded, &pp) != 0 || !pp.is_argon2id)
 		return ASTRAL_ERR_INVALID;
-	if (pp.m > PHC_MAX_M_COST || pp.t > PHC_MAX_T_COST || pp.p > PHC_MAX_PARALLEL)
+	if (pp.m > ASTRAL_PHC_MAX_M_COST || pp.t > ASTRAL_PHC_MAX_T_COST || pp.p > ASTRAL_PHC_MAX_PARALLEL)
 		return ASTRAL_ERR_INVALID;
 	return argon2_to_astral(argon2id_verify(encoded, password, strlen(password)));
 }
@@ -193,9 +184,9 @@ astral_password_verify(const char *encoded, const char *password)
 int
 astral_password_needs_rehash(const char *encoded)
 {
-	struct phc_params pp;
+	struct astral_phc pp;
 
-	if (phc_parse(encoded, &pp) != 0)
+	if (astral_password_phc_parse(encoded, &pp) != 0)
 		return 1;
 	return !pp.is_argon2id || pp.version != ARGON2_VERSION_13 ||
 	    pp.m < ASTRAL_ARGON2_M_COST || pp.t < ASTRAL_ARGON2_T_COST ||

@@ -2,6 +2,8 @@
 #ifndef ASTRAL_PASSWORD_H
 #define ASTRAL_PASSWORD_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -23,12 +25,30 @@ astral_err astral_password_hash(const char *password, char **encoded) ASTRAL_MUS
 
 /* ASTRAL_OK on a match, ASTRAL_ERR_UNAUTHORIZED on a mismatch,
  * ASTRAL_ERR_INVALID when encoded is malformed, not argon2id, or asks for
- * parameters beyond sane bounds (so a bad row cannot exhaust memory). */
+ * parameters beyond the bounds below (so a bad row cannot exhaust memory). */
+#define ASTRAL_PHC_MAX_M_COST   262144  /* KiB: 256 MiB */
+#define ASTRAL_PHC_MAX_T_COST   16
+#define ASTRAL_PHC_MAX_PARALLEL 16
 astral_err astral_password_verify(const char *encoded, const char *password) ASTRAL_MUST_USE;
 
 /* 1 when encoded is not argon2id v19 or its parameters (or salt or tag
  * length) are below the current ones; also 1 when it cannot be parsed. */
 int astral_password_needs_rehash(const char *encoded);
+
+/* What a stored hash in PHC string format says, as read by astral_password_phc_parse. */
+struct astral_phc {
+	int is_argon2id;                /* else argon2i or argon2d */
+	uint32_t version;               /* 0x10 when the v= part is absent */
+	uint32_t m, t, p;
+	size_t salt_chars, tag_chars;   /* lengths of the base64 runs, not checked further */
+};
+
+/* Reads "$<argon2id|argon2i|argon2d>$[v=<n>$]m=<n>,t=<n>,p=<n>$<salt>$<tag>" (numbers decimal
+ * uint32 without sign or leading zero, salt and tag non-empty runs of unpadded standard base64
+ * characters, nothing after): 0 and *out filled, else -1 with *out zeroed (also for NULL).
+ * What astral_password_verify and astral_password_needs_rehash decide on; its own entry for
+ * the fuzz target and the tests. */
+int astral_password_phc_parse(const char *s, struct astral_phc *out);
 
 /* Verifies password against a dummy hash, made once on first use, so that a
  * login for an unknown user costs the same time as a wrong password. */
