@@ -1,5 +1,7 @@
 /* Calendar days as numbers: see day_number.h. The conversions are Howard Hinnant's
    days_from_civil / civil_from_days. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "day_number.h"
@@ -123,4 +125,40 @@ wellness_day_of_unix(int64_t t)
 	if (t % 86400 < 0)
 		q -= 1;
 	return (int32_t)q;
+}
+
+/* "19000,19001" → a malloc'd array of day numbers: see day_number.h. */
+astral_err
+wellness_day_list_parse(const char *text, int32_t **days, size_t *n)
+{
+	size_t count = 0, k = 0;
+	int32_t *out = NULL;
+	const char *p;
+
+	*days = NULL;
+	*n = 0;
+	if (text == NULL || *text == '\0')
+		return ASTRAL_OK;
+	count = 1;
+	for (p = text; *p != '\0'; p++)
+		count += *p == ',';
+	out = calloc(count, sizeof(*out));
+	if (out == NULL)
+		return ASTRAL_ERR_NOMEM;
+	for (p = text; k < count; k++) {
+		char *end = NULL;
+		long v;
+
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (errno != 0 || end == p || v < INT32_MIN || v > INT32_MAX || (*end != ',' && *end != '\0')) {
+			free(out);
+			return ASTRAL_ERR_INTERNAL;
+		}
+		out[k] = (int32_t)v;
+		p = *end == ',' ? end + 1 : end;
+	}
+	*days = out;
+	*n = count;
+	return ASTRAL_OK;
 }

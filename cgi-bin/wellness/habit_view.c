@@ -1,48 +1,11 @@
 /* The Habit object: a tracked habit with its streaks (streak.c) and its recent completions, as
    of the day the caller calls today. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "streak.h"
 #include "wellness.h"
-
-/* "19000,19001" → a malloc'd array of day numbers (*days NULL and *n 0 for ""). */
-static astral_err
-parse_days(const char *text, int32_t **days, size_t *n)
-{
-	size_t count = 0, k = 0;
-	int32_t *out = NULL;
-	const char *p;
-
-	*days = NULL;
-	*n = 0;
-	if (text == NULL || *text == '\0')
-		return ASTRAL_OK;
-	count = 1;
-	for (p = text; *p != '\0'; p++)
-		count += *p == ',';
-	out = calloc(count, sizeof(*out));
-	if (out == NULL)
-		return ASTRAL_ERR_NOMEM;
-	for (p = text; k < count; k++) {
-		char *end = NULL;
-		long v;
-
-		errno = 0;
-		v = strtol(p, &end, 10);
-		if (errno != 0 || end == p || v < INT32_MIN || v > INT32_MAX || (*end != ',' && *end != '\0')) {
-			free(out);
-			return ASTRAL_ERR_INTERNAL;
-		}
-		out[k] = (int32_t)v;
-		p = *end == ',' ? end + 1 : end;
-	}
-	*days = out;
-	*n = count;
-	return ASTRAL_OK;
-}
 
 astral_err
 wellness_habit_json(const PGresult *res, int row, int32_t today, struct json_object **out)
@@ -55,7 +18,7 @@ wellness_habit_json(const PGresult *res, int row, int32_t today, struct json_obj
 	astral_err err;
 
 	*out = NULL;
-	err = parse_days(astral_db_value(res, row, WELLNESS_HC_DAYS), &days, &n);
+	err = wellness_day_list_parse(astral_db_value(res, row, WELLNESS_HC_DAYS), &days, &n);
 	if (err != ASTRAL_OK)
 		goto out;
 	err = wellness_streak_compute(days, n, today, &st);

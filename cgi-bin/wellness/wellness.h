@@ -3,7 +3,8 @@
  * care.h). Handlers are grouped by concern: mood_checkin.c (POST /api/wellness/mood),
  * mood_history.c (GET /api/wellness/mood), insights.c, mood_csv.c (the CSV export), habits.c
  * (catalogue, list, track, untrack), habit_completions.c (complete and undo a day). Below them:
- * local_day.c (the caller's time zone and today in it), day_number.c (calendar days as numbers),
+ * local_day.c (the caller's time zone and today in it), timezone_name.c (the shape of a zone name,
+ * pure), day_number.c (calendar days as numbers, also a habit row's list of them, pure),
  * streak.c (streak rules, pure), habit_view.c (a Habit object with its streaks), mood_note.c
  * (sealing and opening notes), csv.c (RFC 4180 cells), respond.c (JSON of a check-in),
  * wellness_audit.c (audit rows, also of the care half); statements.c holds every SQL statement of this part.
@@ -22,6 +23,7 @@
 #include "input.h"
 #include "router.h"
 #include "strbuf.h"
+#include "timezone_name.h"
 #include "wellness_audit.h"
 
 enum wellness_stmt {
@@ -59,7 +61,6 @@ astral_err wellness_exec(struct astral_request *req, enum wellness_stmt s, const
 #define WELLNESS_HABITS_MAX 50              /* tracked habits per user */
 #define WELLNESS_HABIT_NAME_MAX 80
 #define WELLNESS_COMPLETIONS_SHOWN 90       /* days of completions in a Habit object */
-#define WELLNESS_TIMEZONE_MAX 64
 
 extern const char *const wellness_mood_tags[];         /* NULL-terminated, the fixed tag list */
 extern const char *const wellness_habit_categories[];  /* NULL-terminated */
@@ -88,11 +89,7 @@ enum wellness_habit_col {
 
 /* ------------------------------------------------------------ time zones and days (local_day.c) */
 
-/* NULL when `tz` looks like an IANA zone name (letters, _ + - /, at most 64 bytes, a letter
-   first, no empty segment; digits only in the IANA names that have them, Etc/GMT+5 say, since
-   PostgreSQL takes any other name ending in a number for a POSIX offset); otherwise the problem
-   for the client. Whether the zone exists is PostgreSQL's to say (wellness_today). */
-const char *wellness_timezone_problem(const char *tz);
+/* The shape of a name (wellness_timezone_problem) and WELLNESS_TIMEZONE_MAX: timezone_name.h. */
 /* Today in zone `tz` at the request's time, as a day number. INVALID when the zone is not known
    (the caller answers 400 naming its field). */
 astral_err wellness_today(struct astral_request *req, const char *tz, int32_t *today) ASTRAL_MUST_USE;
