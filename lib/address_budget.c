@@ -34,15 +34,7 @@ address_key(const struct astral_request *req, unsigned char key[ASTRAL_SHA256_LE
 static void
 refuse(struct astral_request *req, double wait)
 {
-	char retry[24];
-	long long seconds = wait > 86400 ? 86400 : (long long)wait;
-
-	if ((double)seconds < wait)
-		seconds++;                      /* whole seconds, rounded up */
-	snprintf(retry, sizeof(retry), "%lld", seconds < 1 ? 1 : seconds);
-	astral_header(req, "Retry-After", retry);
-	astral_respond_error(req, 429, "too_many_requests",
-	                     "Too many requests from this address. Wait a moment and try again.");
+	astral_respond_too_many(req, wait, "Too many requests from this address. Wait a moment and try again.");
 }
 
 int

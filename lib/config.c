@@ -204,6 +204,23 @@ static const struct cfg_key cfg_keys[] = {
 	  .help = "minutes a helper rests (counts as offline, is not matched) after a session with a high-severity "
 	          "crisis alert ends; 0 turns the rest off" },
 
+	{ .section = "limits", .name = "posts_per_hour", .type = CFG_INTEGER, .def = "10", .min = 0, .max = 100000,
+	  .offset = F(limits_posts_per_hour),
+	  .help = "posts a person may write to the feed in an hour, refilled evenly over the hour (0: no limit)" },
+	{ .section = "limits", .name = "reports_per_hour", .type = CFG_INTEGER, .def = "20", .min = 0, .max = 100000,
+	  .offset = F(limits_reports_per_hour),
+	  .help = "posts a person may report in an hour; a report hides its post until a moderator decides "
+	          "(0: no limit)" },
+	{ .section = "limits", .name = "direct_requests_per_hour", .type = CFG_INTEGER, .def = "5", .min = 0,
+	  .max = 100000, .offset = F(limits_direct_requests_per_hour),
+	  .help = "direct requests to a helper a person may send in an hour (0: no limit)" },
+	{ .section = "limits", .name = "reflections_per_hour", .type = CFG_INTEGER, .def = "10", .min = 0,
+	  .max = 100000, .offset = F(limits_reflections_per_hour),
+	  .help = "reflections a person may share in an hour (0: no limit)" },
+	{ .section = "limits", .name = "videos_per_day", .type = CFG_INTEGER, .def = "5", .min = 0, .max = 100000,
+	  .offset = F(limits_videos_per_day),
+	  .help = "wellness videos a person may upload in a day, refilled evenly over the day (0: no limit)" },
+
 	{ .section = "log", .name = "level", .type = CFG_ENUM, .def = "info", .choices = "error|warn|info|debug",
 	  .parse_enum = astral_log_level_parse, .offset = F(log_level),
 	  .help = "most verbose level written to the log" },

@@ -57,6 +57,9 @@ struct astral_config {
 	long long ai_quota_chat, ai_quota_draft_post, ai_quota_summarize, ai_quota_guidance, ai_quota_match,
 		ai_quota_feedback;         /* per user per UTC day; 0 turns the action off */
 	long long helpers_rest_minutes;  /* [helpers] the gentle limit after a high-severity session; 0: off */
+	/* [limits] (lib/write_budget.h): writes that reach other people, per person; 0: no limit. */
+	long long limits_posts_per_hour, limits_reports_per_hour, limits_direct_requests_per_hour,
+		limits_reflections_per_hour, limits_videos_per_day;
 	int log_level;                 /* enum astral_log_level */
 	char *test_clock_file;         /* only with -DASTRAL_TEST_CLOCK; otherwise always NULL */
 	struct astral_config_private *priv;

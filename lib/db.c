@@ -31,6 +31,8 @@ extern const struct astral_stmt astral_role_change_stmts[];
 extern const size_t astral_role_change_stmt_count;
 extern const struct astral_stmt astral_achievements_stmts[];
 extern const size_t astral_achievements_stmt_count;
+extern const struct astral_stmt astral_write_budget_stmts[];
+extern const size_t astral_write_budget_stmt_count;
 
 #define MAX_TABLES 16
 #define MAX_QUEUED 32
@@ -267,6 +269,8 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 	db->counts[db->ntables++] = astral_role_change_stmt_count;
 	db->tables[db->ntables] = astral_achievements_stmts;
 	db->counts[db->ntables++] = astral_achievements_stmt_count;
+	db->tables[db->ntables] = astral_write_budget_stmts;
+	db->counts[db->ntables++] = astral_write_budget_stmt_count;
 	for (size_t i = 0; tables != NULL && tables[i] != NULL; i++) {
 		if (db->ntables == MAX_TABLES) {
 			astral_db_close(db);

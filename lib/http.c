@@ -423,6 +423,19 @@ astral_respond_field_error(struct astral_request *req, int status, const char *c
 }
 
 void
+astral_respond_too_many(struct astral_request *req, double wait, const char *message)
+{
+	char retry[24];
+	long long seconds = wait >= 86400 ? 86400 : (long long)wait;
+
+	if (seconds < 86400 && wait - (double)seconds > 0.001)
+		seconds++;
+	snprintf(retry, sizeof(retry), "%lld", seconds < 1 ? 1 : seconds);
+	astral_header(req, "Retry-After", retry);
+	astral_respond_error(req, 429, "too_many_requests", message);
+}
+
+void
 astral_respond_err(struct astral_request *req, astral_err err)
 {
 	switch (err) {

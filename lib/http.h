@@ -145,6 +145,9 @@ void astral_respond_fields(struct astral_request *req, int status, const char *c
    (with `problem`) names the field refused, or is NULL. */
 void astral_respond_refusal(struct astral_request *req, int status, const char *reason, const char *message,
                             const char *field, const char *problem);
+/* 429 `too_many_requests` with Retry-After: `wait` in whole seconds, rounded up (a fraction under a
+   millisecond is rounding, not a second more), 1..86400. */
+void astral_respond_too_many(struct astral_request *req, double wait, const char *message);
 /* Map a library error to the response a client should see (503 + Retry-After for DB_DOWN...). */
 void astral_respond_err(struct astral_request *req, astral_err err);
 

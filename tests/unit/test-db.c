@@ -36,6 +36,7 @@
 #include "log.h"
 #include "random.h"
 #include "role_change.h"
+#include "write_budget.h"
 
 extern const struct astral_stmt astral_audit_stmts[];
 extern const size_t astral_audit_stmt_count;
@@ -465,7 +466,7 @@ test_db_every_statement_prepared(void **state)
 	              astral_crisis_alert_stmt_count + astral_help_session_key_stmt_count + astral_health_stmt_count +
 	              astral_address_budget_stmt_count + astral_direct_request_stmt_count +
 	              astral_role_change_stmt_count + astral_achievements_stmt_count +
-	              T_STMT_COUNT;
+	              astral_write_budget_stmt_count + T_STMT_COUNT;
 
 	assert_int_equal(astral_db_statement_count(f->app), want);
 	assert_err(astral_db_begin(f->app, NULL, NULL), ASTRAL_OK);

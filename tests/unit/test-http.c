@@ -547,6 +547,36 @@ test_http_respond_err_db_down(void **state)
 	free(req.headers);
 }
 
+/* Retry-After of a 429: whole seconds rounded up, where a fraction under a millisecond is the
+   budget's floating-point rounding and not a second more; 1..86400. */
+static void
+test_http_respond_too_many_retry_after(void **state)
+{
+	static const struct { double wait; const char *header; } cases[] = {
+		{ 0.001, "Retry-After: 1\r\n" }, { 0.5, "Retry-After: 1\r\n" }, { 1.0, "Retry-After: 1\r\n" },
+		{ 1.2, "Retry-After: 2\r\n" }, { 900.0000000000001, "Retry-After: 900\r\n" },
+		{ 899.9999999999, "Retry-After: 900\r\n" }, { 86400.5, "Retry-After: 86400\r\n" },
+		{ 1e12, "Retry-After: 86400\r\n" },
+	};
+	struct json_object *err, *code;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct astral_request req;
+
+		request_init(&req, "", "");
+		astral_respond_too_many(&req, cases[i].wait, "Wait a little.");
+		assert_int_equal(req.status, 429);
+		if (strstr(req.headers, cases[i].header) == NULL)
+			fail_msg("wait %.13g: headers %s, want %s", cases[i].wait, req.headers, cases[i].header);
+		assert_true(json_object_object_get_ex(req.response, "error", &err));
+		assert_true(json_object_object_get_ex(err, "code", &code));
+		assert_string_equal(json_object_get_string(code), "too_many_requests");
+		json_object_put(req.response);
+		free(req.headers);
+	}
+}
+
 int
 main(void)
 {
@@ -574,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_http_bad_header_line_breaks),
 		cmocka_unit_test(test_http_cookie_set),
 		cmocka_unit_test(test_http_respond_err_db_down),
+		cmocka_unit_test(test_http_respond_too_many_retry_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
