@@ -428,11 +428,8 @@ posts_direct_request(struct astral_request *req, const void *input)
 	}
 	if (!helper_askable(req, in->helper_id, &err))
 		return;
-	err = posts_insert(req, in->category, in->content, in->helper_id, &res, &crisis);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
+	if (!posts_insert(req, in->category, in->content, in->helper_id, &res, &crisis))
 		goto out;
-	}
 	posts_audit(req, "direct_request_create", "post", astral_db_value(res, 0, POST_COL_ID), req->who.user_id,
 	            crisis.severity != ASTRAL_CRISIS_NONE ? "crisis_flagged" : NULL);
 	/* The helper's view: not theirs, no filter of theirs applied, no crisis details. */

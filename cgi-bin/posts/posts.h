@@ -145,12 +145,13 @@ astral_err posts_get_visible(struct astral_request *req, const char *post_id, PG
 
 /* ---- shared by post_write.c and help_requests.c ---- */
 
-/* Screen, insert and alert: a new post by the caller, public (requested_helper NULL) or a
-   direct request. *res receives the inserted row (POST_COLUMNS); *crisis the detector's result.
-   Answers nothing: the caller responds. */
-astral_err posts_insert(struct astral_request *req, const char *category, const char *content,
-                        const char *requested_helper, PGresult **res,
-                        struct astral_crisis_result *crisis) ASTRAL_MUST_USE;
+/* Screen, take from the caller's write budget, insert and alert: a new post by the caller, public
+   (requested_helper NULL) or a direct request. 1: stored, *res the inserted row (POST_COLUMNS),
+   *crisis the detector's result; the caller responds. 0: answered (the budget's 429, with the
+   crisis resources when the detector fired, or the error). */
+int posts_insert(struct astral_request *req, const char *category, const char *content,
+                 const char *requested_helper, PGresult **res,
+                 struct astral_crisis_result *crisis) ASTRAL_MUST_USE;
 
 /* Text made only of white space says nothing: it is refused like an empty one. */
 int posts_text_is_blank(const char *s);

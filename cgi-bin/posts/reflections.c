@@ -1,10 +1,12 @@
-/* Reflections: short anonymous notes anyone signed in may read, with a "light" per user. */
+/* Reflections: short anonymous notes anyone signed in may read, with a "light" per user; sharing
+   one is taken from the writer's budget (lib/write_budget.h). */
 #include <stddef.h>
 #include <stdlib.h>
 
 #include "json.h"
 #include "posts.h"
 #include "random.h"
+#include "write_budget.h"
 
 struct page_in { long long limit; const char *cursor; };
 static const struct astral_field page_fields[] = {
@@ -102,6 +104,8 @@ reflections_create(struct astral_request *req, const void *input)
 		                           "must not be blank");
 		return;
 	}
+	if (!astral_write_budget_take(req, ASTRAL_WRITE_REFLECTION))
+		return;
 	err = astral_uuid_v4(id);
 	if (err == ASTRAL_OK) {
 		astral_params_init(&p);

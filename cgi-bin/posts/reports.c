@@ -1,10 +1,12 @@
-/* Reporting a post: the trigger hides it from the feed until a moderator decides. */
+/* Reporting a post: the trigger hides it from the feed until a moderator decides. Each report is
+   taken from the reporter's budget (lib/write_budget.h), or one account could hide every post. */
 #include <stddef.h>
 #include <string.h>
 
 #include "json.h"
 #include "posts.h"
 #include "random.h"
+#include "write_budget.h"
 
 static const char *const reasons[] = { "spam", "hate", "self_harm", "inappropriate", "other", NULL };
 
@@ -67,6 +69,11 @@ posts_report(struct astral_request *req, const void *input)
 		astral_respond_err(req, err);
 		goto out;
 	}
+	/* After the checks that answer 404 and 409 without a write: those take nothing. A report
+	   that loses a race to a second one fails below, and its transaction's rollback gives the
+	   token back. */
+	if (!astral_write_budget_take(req, ASTRAL_WRITE_REPORT))
+		goto out;
 	astral_params_init(&p);
 	astral_params_text(&p, req->who.user_id);
 	astral_params_text(&p, id);

@@ -6,7 +6,8 @@
  * The route streams (ASTRAL_BODY_STREAM): the body is read from FastCGI stdin in chunks through
  * the multipart parser; the file part's first bytes are held back until the sniffer has decided,
  * then everything goes to a temporary file in the video directory. Only when the whole body has
- * been read and checked is the row inserted, the file renamed to the video's id, and the
+ * been read and checked is one upload taken from the person's budget (lib/write_budget.h,
+ * `[limits] videos_per_day`), the row inserted, the file renamed to the video's id, and the
  * transaction committed here (so that a commit that fails can still remove the file). Any
  * failure removes the temporary file: nothing is left behind.
  */
@@ -20,6 +21,7 @@
 #include "sniff.h"
 #include "validate.h"
 #include "videos.h"
+#include "write_budget.h"
 
 #define READ_CHUNK (64 * 1024)
 #define DESCRIPTION_BYTES_MAX (VIDEOS_DESCRIPTION_MAX * 4)
@@ -217,7 +219,9 @@ out:
 	return err;
 }
 
-/* Insert the row, give the file its name, read the Video back, commit. */
+/* Take one upload from the person's budget, insert the row, give the file its name, read the
+   Video back, commit. A refusal by the budget is answered here (429) and returns ASTRAL_OK: the
+   handler rolls back and removes the temporary file, as for any refused upload. */
 static astral_err
 store(struct astral_request *req, struct upload *u)
 {
@@ -229,6 +233,10 @@ store(struct astral_request *req, struct upload *u)
 	err = astral_uuid_v4(id);
 	if (err != ASTRAL_OK)
 		return err;
+	/* Only now, with the whole body read and checked: a body refused for its content takes
+	   nothing. (The body is read before a person over the budget is told: nothing of it stays.) */
+	if (!astral_write_budget_take(req, ASTRAL_WRITE_VIDEO))
+		return ASTRAL_OK;
 	astral_params_init(&p);
 	astral_params_text(&p, id);
 	astral_params_text(&p, req->who.user_id);
