@@ -11,6 +11,9 @@
 //   declined, they come back to the seeker only (who may share them);
 //   accepted, they open the chat; a new message raises the unread badge live;
 // - a crisis phrase in a post shows the crisis card before anything else;
+// - past the person's budget of posts (429), /share says calmly when they can
+//   post again, in English and in Spanish, the crisis card still first when
+//   the refused post was flagged;
 // - the feed: For you / Community, search, "Load more", a hidden topic
 //   blurred until shown, support, and the report dialog with its five reasons;
 // - reflections with a light;
@@ -22,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { SRC, Session, checkA11y, screenshot } from './harness.mjs';
-import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, deafStream, text, untilStreamHeard, waitForToast } from './app.mjs';
+import { acceptConsents, apiCall, checkBothSchemes, checkView, createSeeker, deafStream, text, untilStreamHeard, waitForToast, waitForView } from './app.mjs';
 
 const HTDOCS = path.resolve(process.env.ASTRAL_HTDOCS || path.join(SRC, 'htdocs'));
 const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.json'), 'utf8'));
@@ -773,6 +776,55 @@ export function peerSupportTests(test) {
 		assert.ok(await card.locator('a[href^="sms:741741"]').count() >= 1, 'the crisis card has no 741741');
 		assert.match(await card.innerText(), new RegExp(ptext('crisisCard.title')));
 		await checkView(page, t, 'share-crisis', '/share with the crisis card');
+	});
+
+	test('peer support: past the budget of posts, /share says calmly when to post again (English, Spanish)', async (session) => {
+		const { page } = session;
+		await createSeeker(session);
+		// The server's answer past [limits] posts_per_hour (lib/write_budget.c), made in the page:
+		// the browser stack's limits are far above what a test writes.
+		let crisis = null;
+		await page.route('**/api/posts', (route) => (route.request().method() === 'POST'
+			? route.fulfill({
+				status: 429,
+				headers: { 'Retry-After': '720', 'Cache-Control': 'no-store' },
+				contentType: 'application/json',
+				body: JSON.stringify({
+					error: { code: 'too_many_requests', message: 'You have posted a lot in a short time. You can post again a little later.' },
+					...(crisis ? { crisis } : {}),
+				}),
+			})
+			: route.continue()));
+		for (const lang of ['en', 'es']) {
+			if (lang === 'es') {
+				const saved = await apiCall(page, 'PUT', '/api/me/preferences', { language: 'es' });
+				assert.equal(saved.status, 200, `PUT /api/me/preferences: ${JSON.stringify(saved)}`);
+				crisis = { severity: 'high', categories: ['suicide'],
+					resources: [{ id: 'us-988', name: '988 Suicide & Crisis Lifeline', contact: '988', href: 'tel:988' }] };
+			}
+			await session.goto('/share');
+			await waitForView(page, '/share', 'titles.share', { lang });
+			await page.selectOption('#share-category', 'Stress');
+			await page.fill('#share-content', 'A long day, and I wanted to say it somewhere');
+			await page.locator('form button[type="submit"]').click();
+			const status = page.locator('form .status-error');
+			await status.waitFor();
+			const wait = text('common.time.minutes.other', { count: 12 }, lang);
+			assert.equal(await status.innerText(), text('common.writeLimit.posts', { time: wait }, lang));
+			assert.equal(await page.inputValue('#share-content'), 'A long day, and I wanted to say it somewhere',
+				'the words were lost');
+			assert.equal(new URL(page.url()).pathname, '/share');
+			if (crisis) {
+				// Told to wait, a person in crisis is still shown where help is, first and focused.
+				const card = page.locator('[data-crisis-card]');
+				await card.waitFor();
+				assert.equal(await card.locator('a[href="tel:988"]').count(), 1, 'the crisis card has no tel:988');
+				assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.hasAttribute('data-crisis-card')),
+					true, 'focus is not on the crisis card');
+			} else {
+				assert.equal(await page.locator('[data-crisis-card]').count(), 0);
+			}
+		}
 	});
 
 	test('peer support: a post written in emoji keeps every character up to the limit', async (session) => {

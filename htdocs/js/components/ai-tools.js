@@ -1,13 +1,14 @@
 import { el, uid } from './dom.js';
 import { t } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
+import { durationText } from './duration.js';
 
 // The pieces every AI feature shares (strings: the `ai` catalogue area, which
 // the view loads). What the model wrote is always put in the page as text.
 //
 //   aiSender()                       "AI  Astral AI (not a person)", the label of every AI text
-//   aiDuration(seconds)              "3 hours and 12 minutes"
-//   aiErrorText(result)              a sentence for a failed AI request (quota with the time, 503, …)
+//   aiErrorText(result)              a sentence for a failed AI request (quota with the time in
+//                                    words, durationText of duration.js; 503, …)
 //   aiResult({title, text, fallback, headingLevel, note})
 //                                    a labelled AI answer: <section class="ai-note">
 //   aiAsk({label, title, request, pick, emptyText, headingLevel, note})
@@ -24,24 +25,6 @@ export function aiSender({ tag = 'p', className = 'bubble-sender ai-sender' } = 
 		el('span', {}, t('ai.sender')));
 }
 
-/** A number of seconds in words, to the minute (hours and minutes), or seconds under a minute. */
-export function aiDuration(seconds) {
-	const total = Math.max(0, Math.round(Number(seconds) || 0));
-	if (total < 60) {
-		return t('ai.time.seconds', { count: Math.max(1, total) });
-	}
-	const minutesAll = Math.ceil(total / 60);
-	const hours = Math.floor(minutesAll / 60);
-	const minutes = minutesAll % 60;
-	if (!hours) {
-		return t('ai.time.minutes', { count: minutes });
-	}
-	if (!minutes) {
-		return t('ai.time.hours', { count: hours });
-	}
-	return t('ai.time.and', { a: t('ai.time.hours', { count: hours }), b: t('ai.time.minutes', { count: minutes }) });
-}
-
 /** The sentence for a failed AI request: the day's limit with the time to wait, unavailable, age, … */
 export function aiErrorText(result) {
 	const code = result && result.error ? result.error.code : '';
@@ -49,7 +32,7 @@ export function aiErrorText(result) {
 		const seconds = result.retryAfter;
 		return seconds === null || seconds === undefined
 			? t('ai.errors.quotaNoTime')
-			: t('ai.errors.quota', { time: aiDuration(seconds) });
+			: t('ai.errors.quota', { time: durationText(seconds) });
 	}
 	if (result && (result.status === 503 || code === 'ai_unavailable')) {
 		return t('ai.errors.unavailable');

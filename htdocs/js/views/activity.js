@@ -23,6 +23,7 @@ import { helperCard } from '/js/components/helper-card.js';
 import { requestDialog } from '/js/components/request-dialog.js';
 import { loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
+import { writeErrorText } from '/js/components/write-limit.js';
 import { subscribe } from '/js/api/events.js';
 import { peer, CATEGORIES, POST_MAX, POST_WARN } from '/js/api/peer.js';
 import { aiAsk } from '/js/components/ai-tools.js';
@@ -41,7 +42,9 @@ export async function requestChat(ctx, helper) {
 		max: POST_MAX,
 		warnAt: POST_WARN,
 		submit: ({ category, content }) => peer.directRequest({ helperId: helper.id, category, content }),
-		errorText: (answer) => (answer && answer.status === 409 ? t('request.offline', { name: helper.display_name }) : errorText(t, answer)),
+		errorText: (answer) => (answer && answer.status === 409
+			? t('request.offline', { name: helper.display_name })
+			: writeErrorText(answer, 'directRequests')),
 	});
 	if (result) {
 		ctx.toast(t('request.sent', { name: helper.display_name }), 'success');

@@ -14,6 +14,7 @@ import { postCard } from '/js/components/post-card.js';
 import { reportDialog } from '/js/components/report-dialog.js';
 import { loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
+import { writeErrorText } from '/js/components/write-limit.js';
 import { peer, CATEGORIES, SORTS, REPORT_REASONS, REPORT_NOTE_MAX } from '/js/api/peer.js';
 
 const TABS = ['for-you', 'community'];
@@ -60,7 +61,7 @@ export async function reportPost(ctx, post, onDone) {
 		reasons: REPORT_REASONS,
 		noteMax: REPORT_NOTE_MAX,
 		submit: ({ reason, note }) => peer.report(post.id, reason, note),
-		errorText: (answer) => (answer && answer.status === 409 ? t('report.already') : errorText(t, answer)),
+		errorText: (answer) => (answer && answer.status === 409 ? t('report.already') : writeErrorText(answer, 'reports')),
 	});
 	if (result) {
 		ctx.toast(t('report.done'), 'success');

@@ -9,6 +9,7 @@ import { charCounter, countChars } from '/js/components/char-counter.js';
 import { pagedList } from '/js/components/paged-list.js';
 import { formatDate, loadArea } from '/js/shell/i18n.js';
 import { applyFieldErrors, errorText } from '/js/api/client.js';
+import { writeErrorText } from '/js/components/write-limit.js';
 import { peer, REFLECTION_MAX } from '/js/api/peer.js';
 
 const PAGE = 20;
@@ -85,7 +86,7 @@ export default {
 			submit.disabled = false;
 			if (!result.ok || !result.body) {
 				status.className = 'status status-error';
-				status.textContent = fail(result);
+				status.textContent = writeErrorText(result, 'reflections');
 				applyFieldErrors({ content }, result);
 				return;
 			}

@@ -2,6 +2,9 @@
 // (a counter, a warning past 4900), posted anonymously (POST /api/posts).
 // When the answer carries `crisis`, the crisis card comes first, before
 // anything else, and takes focus; otherwise the person goes to their activity.
+// Past the person's budget of posts (429) the page says, calmly, when they can
+// post again; a refused post the detector flagged still shows the crisis card
+// first (the text stays in the box).
 // With the AI available and a conversation with it, "Draft a post from my AI
 // chat" (POST /api/ai/draft-post) fills the topic and the text for the person
 // to read, change and post themselves (components/ai-draft.js).
@@ -12,7 +15,8 @@ import { field } from '/js/components/field.js';
 import { charCounter, countChars } from '/js/components/char-counter.js';
 import { crisisCard } from '/js/components/crisis-card.js';
 import { loadArea } from '/js/shell/i18n.js';
-import { applyFieldErrors, errorText } from '/js/api/client.js';
+import { applyFieldErrors } from '/js/api/client.js';
+import { writeErrorText } from '/js/components/write-limit.js';
 import { peer, CATEGORIES, POST_MAX, POST_WARN } from '/js/api/peer.js';
 import { aiDraftOffer } from '/js/components/ai-draft.js';
 
@@ -50,6 +54,7 @@ export default {
 			el('p', { class: 'actions' }, submit, linkButton({ label: t('common.cancel'), href: '/feed', kind: 'ghost' })),
 			status);
 
+		let refusedCrisisCard = null;
 		form.addEventListener('submit', async (event) => {
 			event.preventDefault();
 			const text = content.input.value.trim();
@@ -70,7 +75,18 @@ export default {
 			submit.disabled = false;
 			if (!result.ok || !result.body) {
 				status.className = 'status status-error';
-				status.textContent = errorText(t, result);
+				status.textContent = writeErrorText(result, 'posts');
+				if (result.status === 429 && result.body && result.body.crisis) {
+					// Not posted, but help comes first all the same.
+					const cardNode = crisisCard(result.body.crisis, { headingLevel: 2 });
+					if (refusedCrisisCard) {
+						refusedCrisisCard.replaceWith(cardNode);
+					} else {
+						body.prepend(cardNode);
+					}
+					refusedCrisisCard = cardNode;
+					cardNode.focus();
+				}
 				applyFieldErrors({ category, content }, result, (name) => t(`share.errors.${name === 'category' ? 'category' : 'invalid'}`));
 				return;
 			}

@@ -19,6 +19,7 @@ import { pagedList } from '/js/components/paged-list.js';
 import { wellnessNav } from '/js/components/wellness-nav.js';
 import { formatDate, getLanguage, loadArea } from '/js/shell/i18n.js';
 import { errorText } from '/js/api/client.js';
+import { writeErrorText } from '/js/components/write-limit.js';
 import { wellness, VIDEO_TYPES, VIDEO_MAX_BYTES, VIDEO_DESCRIPTION_MAX } from '/js/api/wellness.js';
 
 const TABS = ['feed', 'mine', 'share'];
@@ -287,7 +288,7 @@ export default {
 				} else if (result.status === 400 && result.fieldErrors && result.fieldErrors.description) {
 					fail(t('videos.errors.description'), description);
 				} else {
-					fail(errorText(t, result));
+					fail(writeErrorText(result, 'videos'));
 				}
 			});
 
