@@ -11,8 +11,9 @@
 -- is stored must never be lost in a crash.
 --
 -- At most five rows a person, going with the account (cascade); nothing a person wrote. The
--- application role reaches the table only through astral_write_take(), and only for the person
--- its transaction runs as: nobody refills or drains a budget by hand.
+-- application role changes the table only through astral_write_take(), and only for the person
+-- its transaction runs as: nobody refills or drains a budget by hand. It may read the person's own
+-- rows, for their data export (GET /api/me/export), as it reads ai_usage.
 CREATE TABLE write_budgets (
 	user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	action text NOT NULL CHECK (action IN ('post', 'report', 'direct_request', 'reflection', 'video')),
@@ -23,6 +24,8 @@ CREATE TABLE write_budgets (
 ALTER TABLE write_budgets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE write_budgets FORCE ROW LEVEL SECURITY;
 CREATE POLICY write_budgets_owner ON write_budgets TO astral_owner USING (true);
+CREATE POLICY write_budgets_self ON write_budgets FOR SELECT TO astral_app USING (user_id = astral_current_user_id());
+GRANT SELECT ON write_budgets TO astral_app;
 
 -- Take one write of p_action from p_user's budget at p_now: 0 when it may go on, else the seconds
 -- until it could (nothing is taken then). A budget starts full (p_burst) and refills at p_rate a

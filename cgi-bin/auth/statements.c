@@ -181,6 +181,9 @@ const struct astral_stmt auth_stmts[AUTH_STMT_COUNT] = {
 		"   WHERE user_id = $1) t),"
 		" 'ai_usage', (SELECT coalesce(json_agg(t ORDER BY t.day, t.action), '[]') FROM (SELECT day, action, used"
 		"   FROM ai_usage WHERE user_id = $1) t),"
+		/* How many posts, reports, direct requests, reflections and uploads are left (lib/write_budget.c). */
+		" 'write_budgets', (SELECT coalesce(json_agg(t ORDER BY t.action), '[]') FROM (SELECT action, tokens, at"
+		"   FROM write_budgets WHERE user_id = $1) t),"
 		" 'journal_entries', (SELECT coalesce(json_agg(t ORDER BY t.created_at), '[]') FROM (SELECT id,"
 		"   encode(body, 'hex') AS body, crisis_severity, created_at, updated_at FROM journal_entries"
 		"   WHERE user_id = $1) t),"

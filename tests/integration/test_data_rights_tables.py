@@ -21,7 +21,7 @@ EXPORTED = {
     "community_proposals", "community_votes",
     "mood_checkins", "habits", "habit_completions", "mood_insights_cache", "wellness_versions",
     "ai_messages", "ai_age_answers", "ai_usage", "journal_entries", "assessments", "safety_plans",
-    "wellness_videos", "video_likes",
+    "wellness_videos", "video_likes", "write_budgets",
     "moderation_actions", "account_bans", "break_glass_grants",
 }
 
@@ -33,8 +33,6 @@ NOT_EXPORTED = {
     "login_throttle": "failures per SHA-256 of a login name, kept whether or not an account has it "
                       "(existence-blind); no account id, no content",
     "auth_address_budget": "sign-in budget per HMAC of a client address; no person; rows go after a day",
-    "write_budgets": "how many writes of each kind the person has left this hour (a token bucket, "
-                     "lib/write_budget.c); no content, refills by itself; goes with the account (cascade)",
     "audit_chains": "the audit chains' last ids and hashes; no person",
     "habit_catalog": "the shared catalogue of habits; no person (a tracked habit is in `habits`)",
     "ai_crisis_referrals": "counts per day and action; no person",

@@ -297,12 +297,17 @@ def test_the_bucket_in_sql(stack):
     for args in [(me.id, "post", t0, 0.0, 1), (me.id, "post", t0, 1.0, 0), (me.id, None, t0, 1.0, 1)]:
         assert sqlstate(lambda: app_call(st, me.id, *args)) == "22023", args
     assert sqlstate(lambda: app_call(st, me.id, me.id, "chat_message", t0, 1.0, 1)) == "23514"
-    # The application role cannot read or change the table itself.
-    for sql in ["SELECT * FROM write_budgets", "DELETE FROM write_budgets",
-                f"UPDATE write_budgets SET tokens = 100 WHERE user_id = '{me.id}'"]:
+    # The application role cannot change the table itself; it reads only the person's own rows
+    # (for the data export).
+    for sql in ["DELETE FROM write_budgets", f"UPDATE write_budgets SET tokens = 100 WHERE user_id = '{me.id}'",
+                f"INSERT INTO write_budgets VALUES ('{me.id}', 'post', 100, now())"]:
         assert sqlstate(lambda: st.query(sql, user="astral_app")) == "42501", sql
-    # The budget goes with the account.
     expect(write(st, me, "posts"), 201)
+    expect(write(st, stranger, "posts"), 201)
+    assert st.query("SELECT count(*) FROM write_budgets", user="astral_app") == [(0,)], "seen without a person"
+    exported = expect(me.c.get("/api/me/export"), 200).json["tables"]["write_budgets"]
+    assert [(r["action"], round(r["tokens"])) for r in exported] == [("post", LIMITS["posts"] - 1)], exported
+    # The budget goes with the account.
     assert st.query("SELECT count(*) FROM write_budgets WHERE user_id = %s", (me.id,))[0][0] == 1
     st.query("DELETE FROM users WHERE id = %s", (me.id,))
     assert st.query("SELECT count(*) FROM write_budgets WHERE user_id = %s", (me.id,))[0][0] == 0
