@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -187,8 +188,14 @@ def test_the_access_log_keeps_no_query_string_nor_browser(apache):
                               "Referer": apache.url + "/?" + canary})
     assert r.status_code == 200, (r.status_code, r.text[:200])
     rid = r.headers["X-Request-Id"]
-    access = (apache.log_dir / "apache-access.log").read_text(errors="replace")
-    line = next((entry for entry in access.splitlines() if f"rid={rid}" in entry), None)
+    # Apache writes the line in its log phase, after the answer has gone: it may not be there yet.
+    deadline = time.monotonic() + 5
+    while True:
+        access = (apache.log_dir / "apache-access.log").read_text(errors="replace")
+        line = next((entry for entry in access.splitlines() if f"rid={rid}" in entry), None)
+        if line is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert line is not None and '"GET /api/posts"' in line, line
     assert canary not in access, line
 
