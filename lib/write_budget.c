@@ -38,8 +38,9 @@ static const struct {
 		"You have uploaded a lot of videos today. You can upload another a little later." },
 };
 
-long long
-astral_write_budget_limit(const struct astral_app *app, enum astral_write_action a)
+/* How many writes of `a` a person may make in its window (0: no limit). */
+static long long
+write_limit(const struct astral_app *app, enum astral_write_action a)
 {
 	switch (a) {
 	case ASTRAL_WRITE_POST:
@@ -50,21 +51,17 @@ astral_write_budget_limit(const struct astral_app *app, enum astral_write_action
 		return app->cfg.limits_direct_requests_per_hour;
 	case ASTRAL_WRITE_REFLECTION:
 		return app->cfg.limits_reflections_per_hour;
-	default:
+	case ASTRAL_WRITE_VIDEO:
 		return app->cfg.limits_videos_per_day;
+	default:
+		return 0;
 	}
-}
-
-long long
-astral_write_budget_window(enum astral_write_action a)
-{
-	return kinds[a].window;
 }
 
 int
 astral_write_budget_take(struct astral_request *req, enum astral_write_action a)
 {
-	long long limit = astral_write_budget_limit(req->app, a);
+	long long limit = write_limit(req->app, a);
 	struct astral_params p;
 	PGresult *res = NULL;
 	double wait = 0;

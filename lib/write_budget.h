@@ -31,11 +31,6 @@ enum astral_write_action {
 extern const struct astral_stmt astral_write_budget_stmts[];
 extern const size_t astral_write_budget_stmt_count;
 
-/* How many writes of `a` a person may make in its window (0: no limit), and the window in
-   seconds (an hour, or a day for video uploads). */
-long long astral_write_budget_limit(const struct astral_app *app, enum astral_write_action a);
-long long astral_write_budget_window(enum astral_write_action a);
-
 /* Take one write of `a` from the caller's budget, in the request's open transaction. 1: go on
    (always when the limit is 0). 0: answered — 429 `too_many_requests` with Retry-After (the
    seconds until one is back, rounded up) and a calm sentence, or the database's error. */
