@@ -1,22 +1,31 @@
 #!/usr/bin/python3
 """The AI gateway under load (bench/run calls it; never a timed test).
 
-    bench/ai.py --url URL --conf STACK/etc/astral.conf --latency-ms 200 --chats 100 --warmup 10 --duration 15
+    bench/ai.py --url URL --make-seekers 100 > TOKENS
+    bench/ai.py --url URL --conf STACK/etc/astral.conf --tokens TOKENS --latency-ms 200 --warmup 10 --duration 15
 
-Makes `chats` adult seekers, then runs wrk with one connection (and thread) per person, each sending companion
-messages (POST /api/ai/chat, JSON answer) back to back, while the mock provider answers every call
-after a fixed `latency-ms`: first for `warmup` seconds, then, measured, for `duration` seconds.
-The warm-up is the service's first moments under this load: every worker's PostgreSQL backend
-plans each statement, compiles the audit trigger and fills its catalog caches on first use, and
-each worker opens its connection to the provider; it is reported on a line of its own. Then the
-steady state: throughput; the latency clients saw (wrk); the latency the
-gateway added, per request: nginx's request time (access log) minus the provider call's own time
-as astral-ai measured it (its log, same request id) — so the mock's own jitter (a Python server
-on the same two cores) is not counted as the gateway's; and how many astral-ai workers were busy: sampled every 20 ms from each
-worker's kernel wait channel (an idle worker waits in accept() on the FastCGI socket, which the
-kernel shows as __skb_wait_for_more_packets; anything else — running, polling the provider or
-PostgreSQL, reading a request — is busy), as the peak, the mean and the share of samples with
-every worker busy.
+The first form makes adult seekers (each has answered the age question) and prints their access
+tokens, one per line; bench/run then vacuums and analyses the database, as a maintained service's
+is, before the second form measures. The second runs wrk with one connection (and thread) per
+person, each sending companion messages (POST /api/ai/chat, JSON answer) back to back, while the
+provider (bench/mock-provider.c) answers every call after a fixed `latency-ms`. The load runs
+without a break for `warmup` + `duration` seconds: restarting the clients at the start of the
+measured part would start all of them at one instant, and their replies would come back in one
+clump 200 ms later, which is a benchmark's doing, not a service's. The warm-up is the service's
+first moments under this load: every worker's PostgreSQL backend plans each statement, compiles
+the audit trigger and fills its catalog caches on first use, and each worker opens its connection
+to the provider; it is reported on a line of its own.
+
+Then the steady state, from the logs of the measured seconds: throughput; nginx's request time
+(what a client on a fast network sees); the latency the gateway added, per request: nginx's
+request time (access log) minus the provider call's own time as astral-ai measured it (its log,
+same request id); the same per second, as the median and worst second's p99 (the worst are when
+autovacuum's round changes a table's statistics and every backend plans again: docs/ai.md); and
+how many astral-ai workers were busy: sampled every 20 ms from each worker's kernel wait channel
+(an idle worker waits in accept() on the FastCGI socket, which the kernel shows as
+__skb_wait_for_more_packets; anything else — running, polling the provider or PostgreSQL,
+reading a request — is busy), as the peak, the mean and the share of samples with every worker
+busy.
 """
 
 import argparse
@@ -24,7 +33,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -94,95 +102,118 @@ def percentile(values, pct):
     return values[min(len(values) - 1, int(len(values) * pct / 100))] if values else None
 
 
-def added_latency(access_log, ai_log, access_from, ai_from):
-    """(added ms, provider ms) per chat answered 200 since the given offsets."""
+class Chat:
+    """One companion chat answered 200 in the measured seconds, from the two logs."""
+
+    def __init__(self, second, request_ms, provider_ms):
+        self.second, self.request_ms, self.provider_ms = second, request_ms, provider_ms
+        self.added_ms = request_ms - provider_ms
+
+
+def answered_chats(access_log, ai_log, access_range, ai_range):
+    """The chats answered 200 whose lines fall in the given byte ranges of the two logs."""
     provider = {}
-    with open(ai_log, encoding="utf-8", errors="replace") as f:
-        f.seek(ai_from)
-        for line in f:
+    with open(ai_log, "rb") as f:
+        f.seek(ai_range[0])
+        for line in f.read(ai_range[1] - ai_range[0]).decode(errors="replace").splitlines():
             m = re.search(r"req=(\w+) .* ai call provider=\w+ .* ms=(\d+)", line)
             if m:
                 provider[m.group(1)] = float(m.group(2))
-    added, own = [], []
-    with open(access_log, encoding="utf-8", errors="replace") as f:
-        f.seek(access_from)
-        for line in f:
-            m = re.search(r'"POST /api/ai/chat" 200 \d+ ([\d.]+) rid=(\w+)', line)
-            if m and m.group(2) in provider:
-                added.append(float(m.group(1)) * 1000 - provider[m.group(2)])
-                own.append(provider[m.group(2)])
-    return added, own
+    chats = []
+    with open(access_log, "rb") as f:
+        f.seek(access_range[0])
+        for line in f.read(access_range[1] - access_range[0]).decode(errors="replace").splitlines():
+            m = re.search(r'\[(\S+)\] "POST /api/ai/chat" 200 \d+ ([\d.]+) rid=(\w+)', line)
+            if m and m.group(3) in provider:
+                chats.append(Chat(m.group(1), float(m.group(2)) * 1000, provider[m.group(3)]))
+    return chats
 
 
-def wrk_latency_ms(text, pct):
-    m = re.search(rf"^\s*{pct}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    if not m:
-        return None
-    v, unit = float(m.group(1)), m.group(2)
-    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+def per_second_p99(chats):
+    """The p99 of the added latency in each whole second (nginx logs the second a request ended)."""
+    seconds = {}
+    for c in chats:
+        seconds.setdefault(c.second, []).append(c.added_ms)
+    whole = sorted(seconds)[1:-1]    # the first and last seconds of the window are partial
+    return [percentile(seconds[s], 99) for s in whole]
+
+
+def log_sizes(*paths):
+    return [p.stat().st_size for p in paths]
+
+
+def make_seekers(base, count):
+    for _ in range(count):
+        print(adult_seeker(base), flush=True)
+    return 0
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
-    ap.add_argument("--conf", required=True, help="the stack's astral.conf (finds its workers)")
+    ap.add_argument("--make-seekers", type=int, metavar="N", help="make N adult seekers, print their tokens, stop")
+    ap.add_argument("--conf", help="the stack's astral.conf (finds its workers and logs)")
+    ap.add_argument("--tokens", help="the file --make-seekers wrote: one chat (connection) per token")
     ap.add_argument("--latency-ms", type=float, default=200)
-    ap.add_argument("--chats", type=int, default=100)
-    ap.add_argument("--warmup", type=int, default=10, help="seconds of the same load before the measured run")
+    ap.add_argument("--warmup", type=int, default=10, help="seconds of the same load before the measured part")
     ap.add_argument("--duration", type=int, default=15)
     args = ap.parse_args()
     base = args.url.rstrip("/")
-    tokens = [adult_seeker(base) for _ in range(args.chats)]
+    if args.make_seekers:
+        return make_seekers(base, args.make_seekers)
+    if not args.conf or not args.tokens:
+        ap.error("--conf and --tokens are needed to measure")
+    chats_n = sum(1 for line in open(args.tokens) if line.strip())
     pids = ai_workers(args.conf)
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-        f.write("\n".join(tokens) + "\n")
-        token_file = f.name
     logs = Path(args.conf).resolve().parents[1] / "log"
     access_log, ai_log = logs / "nginx-access.log", logs / "ai.log"
-    env = dict(os.environ, BENCH_TOKENS=token_file)
+    env = dict(os.environ, BENCH_TOKENS=args.tokens)
 
-    def chats(seconds):
-        # One thread per connection, so that each connection is one person (bench/ai-chat.lua).
-        return subprocess.run(["wrk", f"-t{args.chats}", f"-c{args.chats}", f"-d{seconds}s", "--latency",
-                               "--timeout", "60s", "-s", str(SRC / "bench" / "ai-chat.lua"), base],
-                              capture_output=True, text=True, env=env)
-
-    occ = Occupancy(pids)       # over the warm-up and the measured run: are all workers ever held?
+    occ = Occupancy(pids)       # over the warm-up and the measured part: are all workers ever held?
     occ.start()
-    cold = None
-    if args.warmup > 0:
-        cold_access, cold_ai = access_log.stat().st_size, ai_log.stat().st_size
-        warm = chats(args.warmup)
-        cold = added_latency(access_log, ai_log, cold_access, cold_ai)[0]
-        if warm.returncode != 0:
-            print(warm.stderr, file=sys.stderr)
-    access_from, ai_from = access_log.stat().st_size, ai_log.stat().st_size
-    p = chats(args.duration)
+    start = log_sizes(access_log, ai_log)
+    # One thread per connection, so that each connection is one person (bench/ai-chat.lua).
+    wrk = subprocess.Popen(["wrk", f"-t{chats_n}", f"-c{chats_n}", f"-d{args.warmup + args.duration}s",
+                            "--timeout", "60s", "-s", str(SRC / "bench" / "ai-chat.lua"), base],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(args.warmup)
+    measured_from = log_sizes(access_log, ai_log)
+    t0 = time.monotonic()
+    out, err = wrk.communicate()
+    seconds = time.monotonic() - t0
+    end = log_sizes(access_log, ai_log)
     occ.stop.set()
     occ.join()
-    os.unlink(token_file)
-    out = p.stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    cold = answered_chats(access_log, ai_log, (start[0], measured_from[0]), (start[1], measured_from[1]))
+    # A chat answered after the boundary whose provider line came before it is still paired: the
+    # provider log is read from the start of the warm-up.
+    warm = answered_chats(access_log, ai_log, (measured_from[0], end[0]), (start[1], end[1]))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p50, p99 = wrk_latency_ms(out, 50), wrk_latency_ms(out, 99)
     samples = occ.samples or [0]
-    print(f"AI companion: {args.chats} concurrent chats, mock provider latency {args.latency_ms:.0f} ms, "
-          f"{len(pids)} astral-ai workers, wrk {args.duration}s after {args.warmup}s of warm-up")
+    print(f"AI companion: {chats_n} concurrent chats, mock provider latency {args.latency_ms:.0f} ms, "
+          f"{len(pids)} astral-ai workers, {args.duration} s measured after {args.warmup} s of warm-up (one wrk run)")
     if cold:
-        print(f"  warm-up, not in the figures below: added by the gateway p50 {percentile(cold, 50):.1f} ms, "
-              f"p99 {percentile(cold, 99):.1f} ms over {len(cold)} chats")
-    print(f"  throughput {float(rps.group(1)) if rps else 0:.1f} chats/s, non-2xx {non2xx.group(1) if non2xx else 0}")
-    if p50 is not None and p99 is not None:
-        print(f"  latency seen by clients (wrk): p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    added, own = added_latency(access_log, ai_log, access_from, ai_from)
-    if added:
+        added = [c.added_ms for c in cold]
+        print(f"  warm-up, not in the figures below: added by the gateway p50 {percentile(added, 50):.1f} ms, "
+              f"p99 {percentile(added, 99):.1f} ms over {len(cold)} chats")
+    print(f"  throughput {len(warm) / seconds:.1f} chats/s answered 200; non-2xx over the whole run "
+          f"{non2xx.group(1) if non2xx else 0}")
+    if warm:
+        request = [c.request_ms for c in warm]
+        own = [c.provider_ms for c in warm]
+        added = [c.added_ms for c in warm]
+        print(f"  nginx request time: p50 {percentile(request, 50):.0f} ms, p99 {percentile(request, 99):.0f} ms")
         print(f"  the provider's own time (as astral-ai measured it): p50 {percentile(own, 50):.0f} ms, "
               f"p99 {percentile(own, 99):.0f} ms")
         print(f"  added by the gateway (nginx request time minus the provider's): p50 {percentile(added, 50):.1f} ms, "
-              f"p99 {percentile(added, 99):.1f} ms over {len(added)} chats (1 ms resolution)")
+              f"p99 {percentile(added, 99):.1f} ms over {len(warm)} chats (1 ms resolution)")
+        by_second = per_second_p99(warm)
+        if by_second:
+            print(f"  added p99 second by second: median {percentile(by_second, 50):.0f} ms, "
+                  f"worst {max(by_second):.0f} ms over {len(by_second)} whole seconds")
     else:
         print("  added latency: no request could be paired in the logs (is the access log on?)")
-    print(f"  busy workers (warm-up and measured run): peak {max(samples)} of {len(pids)}, "
+    print(f"  busy workers (warm-up and measured part): peak {max(samples)} of {len(pids)}, "
           f"mean {sum(samples) / len(samples):.1f}; "
           f"all busy in {100.0 * sum(1 for s in samples if s >= len(pids)) / len(samples):.1f}% of "
           f"{len(samples)} samples")
@@ -195,8 +226,8 @@ def main():
             pass
     if rss:
         print(f"  RSS per astral-ai worker: {sum(rss) / len(rss):.0f} KiB (mean of {len(rss)})")
-    if p.returncode != 0:
-        print(p.stderr, file=sys.stderr)
+    if wrk.returncode != 0:
+        print(err, file=sys.stderr)
         return 1
     return 0
 
