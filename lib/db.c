@@ -68,6 +68,7 @@ struct astral_db {
 	int in_tx;            /* a transaction is open (or queued) */
 	int begin_pending;    /* BEGIN + identity not yet sent */
 	int failed;           /* the open transaction is aborted */
+	size_t commit_answers; /* answers of a commit in flight still to read (astral_db_commit_in_flight) */
 	char pending_user[37];
 	char pending_role[16];
 	char sqlstate[6];
@@ -78,6 +79,8 @@ struct astral_db {
 
 static astral_err round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
                              PGresult **res, int commit);
+static astral_err collect(struct astral_db *db, PGresult **keep);
+static void connection_lost(struct astral_db *db);
 
 void
 astral_params_init(struct astral_params *p)
@@ -301,11 +304,52 @@ astral_db_close(struct astral_db *db)
 	free(db);
 }
 
+/* Read the answers of a commit sent by astral_db_commit_in_flight: its at-commit statements, the
+   COMMIT and the pipeline's sync. The first failure is reported, as round_trip reports it. */
+static astral_err
+read_commit_in_flight(struct astral_db *db)
+{
+	PGresult *sync;
+	astral_err err = ASTRAL_OK, qerr;
+	size_t answers = db->commit_answers;
+
+	if (answers == 0)
+		return ASTRAL_OK;
+	db->commit_answers = 0;
+	db->sqlstate[0] = '\0';
+	db->constraint[0] = '\0';
+	for (size_t i = 0; i < answers; i++) {
+		qerr = collect(db, NULL);
+		if (err == ASTRAL_OK)
+			err = qerr;
+	}
+	sync = PQgetResult(db->conn);
+	if (sync == NULL || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(db->conn) != 1) {
+		PQclear(sync);
+		connection_lost(db);
+		return ASTRAL_ERR_DB_DOWN;
+	}
+	PQclear(sync);
+	if (err != ASTRAL_OK) {
+		/* As astral_db_commit: a statement before COMMIT failed, so COMMIT was skipped and the
+		   transaction is left aborted. */
+		astral_log(ASTRAL_LOG_ERROR, "a commit sent without waiting failed: sqlstate %s", db->sqlstate);
+		if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			PQclear(PQexec(db->conn, "ROLLBACK"));
+	}
+	return err;
+}
+
 astral_err
 astral_db_begin(struct astral_db *db, const char *user_id, const char *role)
 {
 	astral_err err;
 
+	if (db->commit_answers > 0 && db->conn != NULL) {
+		err = read_commit_in_flight(db);
+		if (err != ASTRAL_OK)
+			return err;
+	}
 	if ((user_id != NULL && strlen(user_id) >= sizeof(db->pending_user)) ||
 	    (role != NULL && strlen(role) >= sizeof(db->pending_role)))
 		return ASTRAL_ERR_INVALID;
@@ -626,14 +670,21 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 		PQclear(result);
 	return ASTRAL_OK;
 lost:
+	connection_lost(db);
+	return ASTRAL_ERR_DB_DOWN;
+}
+
+static void
+connection_lost(struct astral_db *db)
+{
 	astral_log(ASTRAL_LOG_WARN, "database connection lost");
 	queue_clear(db);
 	db->failed = 1;
 	db->in_tx = 0;
 	db->begin_pending = 0;
+	db->commit_answers = 0;
 	PQfinish(db->conn);
 	db->conn = NULL;
-	return ASTRAL_ERR_DB_DOWN;
 }
 
 astral_err
@@ -700,6 +751,30 @@ astral_db_commit(struct astral_db *db)
 	db->in_tx = 0;
 	db->failed = 0;
 	return err;
+}
+
+astral_err
+astral_db_commit_in_flight(struct astral_db *db)
+{
+	size_t at_commit;
+
+	/* Whatever still needs an answer before COMMIT may go (BEGIN, a queued statement, the guard's
+	   verdict) makes this an ordinary commit. */
+	if (!db->in_tx || db->failed || db->begin_pending || astral_db_guard_pending(db) ||
+	    count_queued(db, 0) > 0)
+		return astral_db_commit(db);
+	at_commit = count_queued(db, 1);
+	if (PQenterPipelineMode(db->conn) != 1 || !send_queued(db, 1) ||
+	    PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(db->conn) != 1) {
+		connection_lost(db);
+		return ASTRAL_ERR_DB_DOWN;
+	}
+	queue_drop_all(db);
+	db->commit_answers = at_commit + 1;
+	db->in_tx = 0;
+	db->failed = 0;
+	return ASTRAL_OK;
 }
 
 void

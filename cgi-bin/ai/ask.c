@@ -8,7 +8,7 @@
 astral_err
 ai_pause_transaction(struct astral_request *req)
 {
-	return astral_db_commit(req->app->db);
+	return astral_db_commit_in_flight(req->app->db);
 }
 
 astral_err

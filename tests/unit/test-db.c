@@ -58,6 +58,7 @@ enum test_stmt {
 	T_PREF_COUNT,
 	T_CONSENT_INSERT,
 	T_CONSENT_VERSION,
+	T_CONSENT_COUNT,
 	T_TOTP_PENDING_SET,
 	T_TOTP_PENDING_GET,
 	T_AUDIT_COUNT,
@@ -112,6 +113,11 @@ static const struct astral_stmt test_stmts[] = {
 	[T_CONSENT_VERSION] = {
 		"test_db_consent_version",
 		"SELECT version FROM consents WHERE user_id = $1::uuid AND document = 'terms_of_service'",
+		1,
+	},
+	[T_CONSENT_COUNT] = {
+		"test_db_consent_count",
+		"SELECT count(*) FROM consents WHERE user_id = $1::uuid",
 		1,
 	},
 	[T_TOTP_PENDING_SET] = {
@@ -735,6 +741,80 @@ test_db_commit_sends_queue_and_reports_failure(void **state)
 	assert_err(astral_db_commit(f->app), ASTRAL_ERR_CONFLICT);
 	assert_false(astral_db_in_transaction(f->app));
 	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+}
+
+/* A commit in flight (astral_db_commit_in_flight, the AI gateway's before a model call) returns
+   before PostgreSQL answers; the next begin reads the answer, and reports a failed commit as
+   astral_db_commit would have. */
+static void
+test_db_commit_in_flight_answered_by_next_begin(void **state)
+{
+	struct fixture *f = *state;
+	struct astral_params p;
+	char id[37];
+
+	make_user(f->app, "seeker", id);
+
+	/* An answered statement and one queued for commit: both committed, the answer read later. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "5"), 5);
+	pref_params(&p, id, "dark");
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit_in_flight(f->app), ASTRAL_OK);
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_not_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);  /* not read yet */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "6"), 6);      /* the connection goes on */
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+
+	/* A statement queued for commit that fails: the commit returns at once, the next begin says
+	   CONFLICT and names the constraint, and the transaction's earlier statement is gone too. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, "v1");
+	assert_err(astral_db_exec(f->app, &test_stmts[T_CONSENT_INSERT], &p, NULL), ASTRAL_OK);
+	pref_params(&p, id, "light");                          /* the row exists: duplicate key */
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit_in_flight(f->app), ASTRAL_OK);
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_ERR_CONFLICT);
+	assert_string_equal(astral_db_last_constraint(f->app), "preferences_pkey");
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
+	assert_int_equal(owner_int(f->owner, T_CONSENT_COUNT, id), 0);
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);     /* and the connection goes on */
+	assert_int_equal(exec_int(f->app, T_INTEGER, "8"), 8);
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+}
+
+/* What has not had its answer yet goes the ordinary way: a commit in flight with BEGIN still
+   unsent, or a plain queued statement, waits for the answers and reports a failure itself. */
+static void
+test_db_commit_in_flight_waits_when_answers_are_owed(void **state)
+{
+	struct fixture *f = *state;
+	struct astral_params p;
+	char id[37];
+
+	make_user(f->app, "seeker", id);
+	assert_err(astral_db_commit_in_flight(f->app), ASTRAL_ERR_INTERNAL);   /* no transaction */
+
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	pref_params(&p, id, "dark");
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit_in_flight(f->app), ASTRAL_OK);
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);   /* answered */
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "1"), 1);
+	pref_params(&p, id, "light");                          /* duplicate key */
+	assert_err(astral_db_queue(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	assert_err(astral_db_commit_in_flight(f->app), ASTRAL_ERR_CONFLICT);
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
 }
 
 /* A statement queued before astral_db_set_identity runs as the identity it was queued under,
@@ -1393,6 +1473,8 @@ main(void)
 		DB_TEST(test_db_queued_failure_reported_by_next_exec),
 		DB_TEST(test_db_rollback_discards_queue),
 		DB_TEST(test_db_commit_sends_queue_and_reports_failure),
+		DB_TEST(test_db_commit_in_flight_answered_by_next_begin),
+		DB_TEST(test_db_commit_in_flight_waits_when_answers_are_owed),
 		DB_TEST(test_db_queued_statement_keeps_its_identity),
 		DB_TEST(test_db_queued_parameters_are_copied),
 		DB_TEST(test_db_bad_queue_overflow),
