@@ -8,6 +8,7 @@ import http.client
 import json
 import ssl
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
@@ -282,6 +283,30 @@ def test_a_failing_provider_ends_in_the_fallback_and_the_worker_is_free(ai, dire
     assert any(r["href"] == "tel:988" for r in a["resources"]), "the fallback comes with the crisis lines"
     assert took < TIMEOUT_S + 3, f"{directive}: the worker was held {took:.1f} s"
     b = chat(p, "are you there").json           # the one worker answers again at once
+    assert b["fallback"] is False and b["reply"]["text"].startswith("I hear you.")
+
+
+def test_a_connection_cut_while_the_model_is_asked_is_replaced_and_the_chat_stored(ai):
+    """The commit before the model call is not waited for (astral_db_commit_in_flight): its answer
+    is read when the reply is stored. The worker's connection is cut in between, while the model
+    is held: the answer is still read, the connection replaced, the chat stored, nothing lost."""
+    p = adult(ai.stack)
+    answer = {}
+    held = threading.Thread(target=lambda: answer.setdefault(
+        "r", p.post("/api/ai/chat", {"message": "still awake [[mock:timeout]]"})))
+    held.start()
+    time.sleep(0.5)                 # the provider holds the call for TIMEOUT_S
+    # Every idle connection of the application role: the AI worker's among them (the others'
+    # programs reconnect as well).
+    cut = ai.stack.query("SELECT query, pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'astral_app'"
+                         " AND state = 'idle' AND pid <> pg_backend_pid()", user="astral_app")
+    held.join(30)
+    assert ("COMMIT", True) in cut, f"no connection was idle after its commit: {cut}"
+    a = expect(answer["r"], 200).json
+    assert a["fallback"] is True and a["user_message"]["text"].startswith("still awake")
+    items = expect(p.get("/api/ai/history"), 200).json["items"]
+    assert [m["role"] for m in items] == ["user", "ai"]
+    b = chat(p, "are you there").json
     assert b["fallback"] is False and b["reply"]["text"].startswith("I hear you.")
 
 
