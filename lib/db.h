@@ -56,9 +56,9 @@ astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
 /* Commit without waiting for PostgreSQL's answer, for a caller about to wait on something else (a
    model call): COMMIT, and what was queued for it, go at once and are executed while the caller
    goes on; their answers are read by the next astral_db_begin, which reports a failed commit as
-   astral_db_commit would have (and DB_DOWN when the connection was lost meanwhile). Everything
-   else of the transaction must already have had its answer (an unsettled guard is settled
-   first); when not, this is astral_db_commit. */
+   astral_db_commit would have (and DB_DOWN when the connection was lost meanwhile). When
+   anything of the transaction still owes an answer (BEGIN, a queued statement, the session-check
+   guard's verdict), this is astral_db_commit. */
 astral_err astral_db_commit_in_flight(struct astral_db *db) ASTRAL_MUST_USE;
 void astral_db_rollback(struct astral_db *db);           /* no-op outside a transaction */
 int astral_db_in_transaction(const struct astral_db *db);
