@@ -40,6 +40,7 @@ struct cfg_key {
 static const char *cfg_check_origin(const char *v);
 static const char *cfg_check_http_url(const char *v);
 static const char *cfg_check_absolute(const char *v);
+static const char *cfg_check_relay_socket(const char *v);
 static const char *cfg_check_ai_endpoint(const char *v);
 static const char *cfg_check_region(const char *v);
 static const char *cfg_check_donation_url(const char *v);
@@ -122,6 +123,15 @@ static const struct cfg_key cfg_keys[] = {
 	  .def = "http://127.0.0.1:8091/rt/pub", .check = cfg_check_http_url, .offset = F(rt_publish_url),
 	  .help = "nchan publisher location, on loopback; the channel id is appended (unused with "
 	          "transport = polling)" },
+	{ .section = "realtime", .name = "relay_socket", .type = CFG_PATH, .def = "/run/astral/relay.sock",
+	  .check = cfg_check_relay_socket, .offset = F(rt_relay_socket),
+	  .help = "Unix datagram socket of astral-relay, which sends the programs' events to publish_url "
+	          "many at a time; a program that cannot reach it publishes the event itself. off: "
+	          "programs always publish themselves" },
+	{ .section = "realtime", .name = "relay_batch_ms", .type = CFG_INTEGER, .def = "2", .min = 0, .max = 100,
+	  .offset = F(rt_relay_batch_ms),
+	  .help = "astral-relay writes to the publisher at most once in this many milliseconds, all "
+	          "events that came meanwhile together (0: as each comes)" },
 
 	{ .section = "media", .name = "video_dir", .type = CFG_PATH, .def = "/var/lib/astral/videos",
 	  .check = cfg_check_absolute, .offset = F(media_video_dir),
@@ -366,6 +376,17 @@ cfg_check_absolute(const char *v)
 			return "must not contain spaces or control characters";
 	}
 	return NULL;
+}
+
+/* "off" (no relay), or an absolute path that fits a Unix socket address (107 bytes). */
+static const char *
+cfg_check_relay_socket(const char *v)
+{
+	if (strcmp(v, "off") == 0)
+		return NULL;
+	if (strlen(v) > 107)
+		return "must be at most 107 bytes (a Unix socket's path)";
+	return cfg_check_absolute(v);
 }
 
 /* A country code as ISO 3166 alpha-2 writes it: two capital letters. Whether resources_file has a

@@ -40,6 +40,8 @@ struct astral_config {
 	int rt_transport;              /* enum astral_rt_transport */
 	long long rt_poll_seconds;     /* transport = polling: the UI's interval */
 	char *rt_publish_url;
+	char *rt_relay_socket;         /* astral-relay's datagram socket, or "off" */
+	long long rt_relay_batch_ms;   /* astral-relay: the shortest time between two writes */
 	char *media_video_dir;         /* wellness video files (cgi-bin/videos) */
 	int media_delivery;            /* enum astral_media_delivery */
 	char *wellness_resources_file; /* crisis and self-help resources (lib/resource_catalog.h) */

@@ -288,15 +288,15 @@ astral_publisher_disconnect(void)
 	kept.host[0] = kept.port[0] = '\0';
 }
 
-/* Open the kept connection to host:port (numeric, loopback only). */
-static astral_err
-publisher_connect(const char *host, const char *port)
+astral_err
+astral_publisher_open(const char *host, const char *port, int *out)
 {
 	struct addrinfo hints, *ai = NULL;
 	astral_err err = ASTRAL_ERR_IO;
 	int fd = -1, one = 1, soerr = 0;
 	socklen_t slen = sizeof(soerr);
 
+	*out = -1;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
@@ -318,15 +318,26 @@ publisher_connect(const char *host, const char *port)
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &slen) < 0 || soerr != 0)
 			goto out;
 	}
-	kept.fd = fd;
+	*out = fd;
 	fd = -1;
-	snprintf(kept.host, sizeof(kept.host), "%s", host);   /* both as long as the parsed URL's buffers */
-	snprintf(kept.port, sizeof(kept.port), "%s", port);
 	err = ASTRAL_OK;
 out:
 	if (fd >= 0)
 		close(fd);
 	freeaddrinfo(ai);
+	return err;
+}
+
+/* Open the kept connection to host:port (numeric, loopback only). */
+static astral_err
+publisher_connect(const char *host, const char *port)
+{
+	astral_err err = astral_publisher_open(host, port, &kept.fd);
+
+	if (err == ASTRAL_OK) {
+		snprintf(kept.host, sizeof(kept.host), "%s", host);   /* both as long as the parsed URL's buffers */
+		snprintf(kept.port, sizeof(kept.port), "%s", port);
+	}
 	return err;
 }
 
@@ -433,36 +444,46 @@ read_response(int fd, int64_t deadline, int *status, int *reusable)
 	return EXCHANGE_DONE;
 }
 
-/* Method and channel go into the request line: letters, digits, '.', '_' and '-' only. */
-static int
-is_path_token(const char *s)
+bool
+astral_publisher_token_valid(const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	return n > 0 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+	return n > 0 && n <= ASTRAL_PUBLISHER_TOKEN_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+int
+astral_publisher_format_head(char *buf, size_t cap, const char *method, const char *host, const char *port,
+                             const char *path, const char *channel, size_t body_len)
+{
+	int v6 = strchr(host, ':') != NULL;
+	int n;
+
+	if (!astral_publisher_token_valid(method) || !astral_publisher_token_valid(channel))
+		return -1;
+	n = snprintf(buf, cap,
+	             "%s %s/%s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json\r\n"
+	             "Content-Length: %zu\r\n\r\n",
+	             method, path, channel, v6 ? "[" : "", host, v6 ? "]" : "", port, body_len);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
 }
 
 astral_err
 astral_publisher_request(const char *publish_url, const char *method, const char *channel, const char *body,
                          size_t body_len, int *status)
 {
-	char host[64], port[8], path[256], head[768];
+	char host[64], port[8], path[256], head[ASTRAL_PUBLISHER_REQUEST_HEAD_MAX];
 	astral_err err;
-	int n, v6;
+	int n;
 
 	if (astral_publisher_parse_url(publish_url, host, sizeof(host), port, sizeof(port), path, sizeof(path)) !=
 	    ASTRAL_OK)
 		return ASTRAL_ERR_CONFIG;
-	if (!is_path_token(method) || !is_path_token(channel))
-		return ASTRAL_ERR_INVALID;
 	if (body == NULL)
 		body_len = 0;
-	v6 = strchr(host, ':') != NULL;
-	n = snprintf(head, sizeof(head),
-	             "%s %s/%s HTTP/1.1\r\nHost: %s%s%s:%s\r\nContent-Type: application/json\r\n"
-	             "Content-Length: %zu\r\n\r\n",
-	             method, path, channel, v6 ? "[" : "", host, v6 ? "]" : "", port, body_len);
-	if (n < 0 || (size_t)n >= sizeof(head))
+	n = astral_publisher_format_head(head, sizeof(head), method, host, port, path, channel, body_len);
+	if (n < 0)
 		return ASTRAL_ERR_INVALID;
 	if (kept.fd >= 0 && (strcmp(kept.host, host) != 0 || strcmp(kept.port, port) != 0 ||
 	                     !idle_connection_is_clean(kept.fd)))

@@ -52,6 +52,26 @@ astral_err astral_publisher_parse_status(const char *buf, size_t len, int *statu
 astral_err astral_publisher_parse_url(const char *url, char *host, size_t hostlen, char *port, size_t portlen,
                                       char *path, size_t pathlen) ASTRAL_MUST_USE;
 
+/* Longest method or channel id (letters, digits, '.', '_' and '-'). */
+#define ASTRAL_PUBLISHER_TOKEN_MAX 128
+/* Room for a request head: the request line with the URL's path and a channel, Host, and the
+   two fixed headers. */
+#define ASTRAL_PUBLISHER_REQUEST_HEAD_MAX 768
+
+/* A method or channel id fit for the request line: 1 to ASTRAL_PUBLISHER_TOKEN_MAX of
+   [A-Za-z0-9._-]. */
+bool astral_publisher_token_valid(const char *s);
+
+/* The head of one request to the publisher: METHOD <path>/<channel> HTTP/1.1, Host, a JSON
+   Content-Type and Content-Length; its length, or -1 when method or channel is not a token or the
+   head does not fit in cap. */
+int astral_publisher_format_head(char *buf, size_t cap, const char *method, const char *host, const char *port,
+                                 const char *path, const char *channel, size_t body_len);
+
+/* Open a TCP connection to host:port (numeric, loopback only), non-blocking, TCP_NODELAY; the
+   connect waits at most 500 ms. CONFIG: not a numeric loopback address. IO: refused or timed out. */
+astral_err astral_publisher_open(const char *host, const char *port, int *fd) ASTRAL_MUST_USE;
+
 /* One request to the publisher: METHOD <url path>/<channel>, with body (may be NULL) sent as
    application/json; *status gets the HTTP status of the answer. CONFIG: the URL is unusable or
    not a loopback address (nothing is sent). INVALID: a method or channel outside [A-Za-z0-9._-].

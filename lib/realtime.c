@@ -1,8 +1,10 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 #include "publisher.h"
 #include "realtime.h"
+#include "relay_client.h"
 
 void
 astral_rt_user_channel(const char *user_id, char *buf, size_t len)
@@ -57,6 +59,11 @@ publish(const struct astral_app *app, const char *user_id, struct json_object *e
 	text = json_object_to_json_string_length(event, JSON_C_TO_STRING_PLAIN, &len);
 	if (text == NULL)
 		return ASTRAL_ERR_NOMEM;
+	/* Through the relay when it is there (lib/relay_client.h); else, or when it cannot take the
+	   event, the program publishes it itself. */
+	if (app->cfg.rt_relay_socket != NULL && strcmp(app->cfg.rt_relay_socket, "off") != 0 &&
+	    astral_relay_send(app->cfg.rt_relay_socket, channel, text, len) == ASTRAL_OK)
+		return ASTRAL_OK;
 	err = astral_publisher_request(app->cfg.rt_publish_url, "POST", channel, text, len, &status);
 	if (err != ASTRAL_OK) {
 		astral_log(ASTRAL_LOG_WARN, "publishing a real-time event failed: %s", astral_strerror(err));
