@@ -249,6 +249,22 @@ is_loopback(const struct sockaddr *sa)
 	return 0;
 }
 
+bool
+astral_publisher_host_is_loopback(const char *host)
+{
+	struct addrinfo hints, *ai = NULL;
+	bool yes;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL)
+		return false;
+	yes = is_loopback(ai->ai_addr);
+	freeaddrinfo(ai);
+	return yes;
+}
+
 static int64_t
 now_ms(void)
 {

@@ -68,6 +68,9 @@ bool astral_publisher_token_valid(const char *s);
 int astral_publisher_format_head(char *buf, size_t cap, const char *method, const char *host, const char *port,
                                  const char *path, const char *channel, size_t body_len);
 
+/* host is a numeric loopback address (127.0.0.0/8, ::1): the only place the publisher may be. */
+bool astral_publisher_host_is_loopback(const char *host);
+
 /* Open a TCP connection to host:port (numeric, loopback only), non-blocking, TCP_NODELAY; the
    connect waits at most 500 ms. CONFIG: not a numeric loopback address. IO: refused or timed out. */
 astral_err astral_publisher_open(const char *host, const char *port, int *fd) ASTRAL_MUST_USE;

@@ -190,11 +190,12 @@ take_all(struct relay *r)
 	} while (n == BATCH);
 }
 
-/* A new batch may be written: relay_batch_ms has passed since the last one began. */
+/* A new batch may be written: relay_batch_ms has passed since the last one began, or the relay
+   is stopping and writes what it holds at once. */
 static int
 batch_due(const struct relay *r, int64_t now)
 {
-	return now - r->last_write_ms >= r->cfg->rt_relay_batch_ms;
+	return stopping || now - r->last_write_ms >= r->cfg->rt_relay_batch_ms;
 }
 
 /* Write what is waiting: a new batch at most once per relay_batch_ms; the rest of a request
@@ -332,8 +333,10 @@ run(struct relay *r)
 		int64_t now = now_ms();
 		int nfds = 1;
 
-		if (stopping && drain_until == 0)
+		if (stopping && drain_until == 0) {
 			drain_until = now + DRAIN_MS;
+			take_all(r);                   /* what programs sent before the stop, then no more */
+		}
 		if (stopping && (outbox_count(&r->box) == 0 || now >= drain_until))
 			break;
 		maybe_connect(r, now);
@@ -415,7 +418,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (astral_publisher_parse_url(cfg.rt_publish_url, r.host, sizeof(r.host), r.port, sizeof(r.port), r.path,
-	                               sizeof(r.path)) != ASTRAL_OK) {
+	                               sizeof(r.path)) != ASTRAL_OK || !astral_publisher_host_is_loopback(r.host)) {
 		fprintf(stderr, "astral-relay: [realtime] publish_url is not a numeric loopback http:// URL\n");
 		goto out;
 	}
