@@ -32,8 +32,7 @@ extern const size_t astral_audit_stmt_count;
 const struct astral_stmt astral_audit_stmts[] = {
 	[AUDIT_APPEND] = {
 		"audit_append",
-		"INSERT INTO audit_log (actor_id, actor_role, action, object_type, object_id, subject_id,"
-		" outcome, request_id, detail) VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8, $9)",
+		"INSERT INTO audit_log (" ASTRAL_AUDIT_COLUMNS ") VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid, $7, $8, $9)",
 		9,
 	},
 	[AUDIT_HEAD] = {

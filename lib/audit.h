@@ -25,6 +25,11 @@ struct astral_audit_event {
 	const char *detail;       /* a reason code, never content; or NULL */
 };
 
+/* The columns an appender writes (the trigger fills the rest), for a statement that writes its
+   audit row itself, in the same statement as the change it records: a sent message
+   (cgi-bin/chat/statements.c). */
+#define ASTRAL_AUDIT_COLUMNS "actor_id, actor_role, action, object_type, object_id, subject_id, outcome, request_id, detail"
+
 /* Append inside the caller's open transaction (commits with it). */
 astral_err astral_audit_append(struct astral_db *db, const struct astral_audit_event *ev) ASTRAL_MUST_USE;
 

@@ -754,6 +754,33 @@ astral_db_commit(struct astral_db *db)
 }
 
 astral_err
+astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+                      PGresult **res)
+{
+	int n = params ? params->n : 0;
+	astral_err err;
+
+	if (res != NULL)
+		*res = NULL;
+	if (!db->in_tx || db->failed)
+		return ASTRAL_ERR_INTERNAL;
+	if (n != stmt->nparams) {
+		astral_log(ASTRAL_LOG_ERROR, "statement %s: %d parameters given, %d expected", stmt->name, n,
+		           stmt->nparams);
+		return ASTRAL_ERR_INTERNAL;
+	}
+	/* As astral_db_commit: the guard's verdict is known before COMMIT goes. */
+	err = astral_db_settle_guard(db);
+	if (err == ASTRAL_OK)
+		err = round_trip(db, stmt, params, res, 1);
+	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+	db->in_tx = 0;
+	db->failed = 0;
+	return err;
+}
+
+astral_err
 astral_db_commit_in_flight(struct astral_db *db)
 {
 	size_t at_commit;

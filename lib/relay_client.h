@@ -16,7 +16,8 @@
 #include "error.h"
 
 /* Hand one event for `channel` to the relay listening on the Unix datagram socket `path`, without
-   waiting. INVALID: channel or body unfit for a datagram (nothing is sent). IO: no relay there
+   waiting. INVALID: channel or body unfit for a datagram (nothing is sent). CONFIG: a path that
+   cannot be a socket's (empty, or over 107 bytes; the configuration check refuses it). IO: no relay there
    (no socket, nobody reading it, or tried and failed less than a second ago), or its queue is full:
    the caller sends the event another way. */
 astral_err astral_relay_send(const char *path, const char *channel, const char *body, size_t body_len)

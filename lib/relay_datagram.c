@@ -14,6 +14,8 @@ astral_relay_datagram_parse(const char *buf, size_t len, struct astral_relay_eve
 	if (nl == NULL)
 		return ASTRAL_ERR_INVALID;
 	clen = (size_t)(nl - buf);
+	if (memchr(buf, '\0', clen) != NULL)
+		return ASTRAL_ERR_INVALID;             /* the channel would be read shorter than sent */
 	memcpy(out->channel, buf, clen);
 	out->channel[clen] = '\0';
 	out->body = nl + 1;

@@ -44,6 +44,10 @@ extern const struct astral_stmt chat_stmts[CHAT_STMT_COUNT];
 /* Run one of this program's statements. */
 astral_err chat_exec(struct astral_request *req, enum chat_stmt s, const struct astral_params *p,
                      PGresult **res) ASTRAL_MUST_USE;
+/* chat_exec, then COMMIT in the same round trip (astral_db_exec_commit): the request's transaction
+   is over once it returns. */
+astral_err chat_exec_commit(struct astral_request *req, enum chat_stmt s, const struct astral_params *p,
+                            PGresult **res) ASTRAL_MUST_USE;
 
 /* Column positions of CHAT_SESSION_GET and CHAT_SESSION_LIST (the HelpSession object). */
 enum chat_session_col {

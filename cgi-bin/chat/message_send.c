@@ -161,12 +161,27 @@ chat_message_send(struct astral_request *req, const void *input)
 	astral_params_text(&p, in->client_key);
 	astral_params_text(&p, astral_crisis_severity_name(result.severity));
 	astral_params_int(&p, req->now);
-	err = chat_exec(req, CHAT_MESSAGE_INSERT, &p, &res);
+	astral_params_text(&p, req->who.role);
+	astral_params_text(&p, s.seeker_id);
+	astral_params_text(&p, req->request_id);
+	/* The insert writes its own audit row. A flagged message raises its crisis alert in the same
+	   transaction, which the dispatcher commits; any other commits in the round trip that stores
+	   it. */
+	if (result.severity == ASTRAL_CRISIS_NONE)
+		err = chat_exec_commit(req, CHAT_MESSAGE_INSERT, &p, &res);
+	else
+		err = chat_exec(req, CHAT_MESSAGE_INSERT, &p, &res);
 	if (err != ASTRAL_OK) {
 		astral_respond_err(req, err);
 		goto out;
 	}
 	if (PQntuples(res) == 0) {
+		/* A resend. After a commit, the stored message is read in a transaction of its own. */
+		if (!astral_db_in_transaction(req->app->db) &&
+		    (err = astral_db_begin(req->app->db, req->who.user_id, req->who.role)) != ASTRAL_OK) {
+			astral_respond_err(req, err);
+			goto out;
+		}
 		respond_stored(req, &s, in, dek);
 		goto out;
 	}
@@ -186,7 +201,6 @@ chat_message_send(struct astral_request *req, const void *input)
 		if (astral_crisis_alert_raise(req, &alert, NULL) != ASTRAL_OK)
 			astral_log(ASTRAL_LOG_ERROR, "crisis alert for message %s could not be queued", id);
 	}
-	chat_audit(req, "session_message_send", s.id, s.seeker_id, NULL);
 	publish_new(req, &s, &m, astral_db_value(res, 0, 2));
 	body = chat_message_json(&s, &m, s.my_role);
 	if (result.severity != ASTRAL_CRISIS_NONE)

@@ -1,4 +1,5 @@
 /* Every SQL statement of cgi-bin/chat, prepared once per connection. */
+#include "audit.h"
 #include "chat.h"
 
 #define EPOCH(col) "extract(epoch FROM " col ")::bigint"
@@ -103,17 +104,22 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	[CHAT_MESSAGES_LATEST] = { "chat_messages_latest",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.session_id = $1::uuid"
 		" ORDER BY m.seq DESC LIMIT $2", 2 },
-	/* A resend with the same client key inserts nothing and returns no row: the handler then
+	/* The message and its audit row ($9 the sender's account role, $10 the seeker, $11 the request)
+	   in one statement, so that a send can commit in the round trip that stores it. A resend with
+	   the same client key inserts nothing, audits nothing and returns no row: the handler then
 	   reads the stored message (CHAT_MESSAGE_BY_KEY). */
 	[CHAT_MESSAGE_INSERT] = { "chat_message_insert",
-		"INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key, crisis_severity,"
-		" created_at)"
-		" VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint))"
-		" ON CONFLICT (session_id, sender_role, client_key) DO NOTHING"
+		"WITH m AS (INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key,"
+		"  crisis_severity, created_at)"
+		"  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint))"
+		"  ON CONFLICT (session_id, sender_role, client_key) DO NOTHING RETURNING seq, created_at),"
+		" a AS (INSERT INTO audit_log (" ASTRAL_AUDIT_COLUMNS ")"
+		"  SELECT $3::uuid, $9::text, 'session_message_send', 'help_session', $2::text, $10::uuid, 'success',"
+		"  $11::text, NULL FROM m)"
 		/* The session's message before this one (migration 0026; the statement's snapshot does not
 		   hold the new row): sent with message.new, so a client that never got it fetches what it
 		   missed. */
-		" RETURNING seq, " EPOCH("created_at") ", astral_session_last_message($2::uuid)", 8 },
+		" SELECT m.seq, " EPOCH("m.created_at") ", astral_session_last_message($2::uuid) FROM m", 11 },
 	[CHAT_MESSAGE_BY_KEY] = { "chat_message_by_key",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m"
 		" WHERE m.session_id = $1::uuid AND m.sender_role = $2::text AND m.client_key = $3::text", 3 },
@@ -150,4 +156,10 @@ astral_err
 chat_exec(struct astral_request *req, enum chat_stmt s, const struct astral_params *p, PGresult **res)
 {
 	return astral_db_exec(req->app->db, &chat_stmts[s], p, res);
+}
+
+astral_err
+chat_exec_commit(struct astral_request *req, enum chat_stmt s, const struct astral_params *p, PGresult **res)
+{
+	return astral_db_exec_commit(req->app->db, &chat_stmts[s], p, res);
 }

@@ -95,6 +95,31 @@ def test_every_history_read_is_audited_without_text(stack, seven):
 
 # ------------------------------------------------------------------ send
 
+def test_every_send_is_audited_once_without_text(stack):
+    """The insert writes its audit row itself (one statement, committed in the round trip that
+    stores the message): one row per stored message, from either side and flagged or not, none for
+    a resend, and the chain still verifies."""
+    s, h, sid = new_session(stack)
+
+    def rows():
+        return stack.query("SELECT actor_id::text, actor_role, subject_id::text, outcome, detail, request_id"
+                           " FROM audit_log WHERE action = 'session_message_send' AND object_id = %s ORDER BY id",
+                           (sid,))
+    send(s, sid, "audited words", key="k1")
+    send(h, sid, "and the reply", key="k1")          # the same key on the other side is its own message
+    send(s, sid, "I want to end my life", key="k2")  # flagged: its alert commits with it
+    send(s, sid, "audited words", key="k1", status=200)   # a resend stores nothing
+    got = rows()
+    assert [r[:5] for r in got] == [(s.id, "seeker", s.id, "success", None), (h.id, "helper", s.id, "success", None),
+                                    (s.id, "seeker", s.id, "success", None)]
+    assert all(r[5] for r in got), "each row names its request"
+    dump = stack.query("SELECT string_agg(concat_ws('|', action, object_type, object_id, detail, request_id), ';')"
+                       " FROM audit_log WHERE object_id = %s", (sid,))[0][0]
+    assert "audited" not in dump and "reply" not in dump
+    p = stack.astralctl("audit", "verify")
+    assert p.returncode == 0, f"audit verify fails:\n{p.stdout}\n{p.stderr}"
+
+
 def test_send_returns_the_message(stack):
     s, h, sid = new_session(stack)
     text = "Markdown **bold**, unicode ☃ and\ttabs\nand lines"

@@ -817,6 +817,70 @@ test_db_commit_in_flight_waits_when_answers_are_owed(void **state)
 	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
 }
 
+/* astral_db_exec_commit (a message send's insert): the statement, what was queued for commit and
+   COMMIT in one round trip, with BEGIN too when nothing was sent yet; a failing statement takes
+   the whole transaction with it; either way the transaction is over. */
+static void
+test_db_exec_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct astral_params p;
+	PGresult *res = NULL;
+	char id[37];
+
+	make_user(f->app, "seeker", id);
+	assert_err(astral_db_exec_commit(f->app, &test_stmts[T_INTEGER], NULL, &res), ASTRAL_ERR_INTERNAL);
+
+	/* BEGIN still pending: it travels with the statement and COMMIT. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	pref_params(&p, id, "dark");
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_PREF_INSERT], &p), ASTRAL_OK);
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, "v1");
+	assert_err(astral_db_exec_commit(f->app, &test_stmts[T_CONSENT_INSERT], &p, &res), ASTRAL_OK);
+	assert_non_null(res);
+	PQclear(res);
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
+	assert_int_equal(owner_int(f->owner, T_PREF_COUNT, id), 1);
+	assert_int_equal(owner_int(f->owner, T_CONSENT_COUNT, id), 1);
+
+	/* After an answered statement; the result is the statement's. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "3"), 3);
+	astral_params_init(&p);
+	astral_params_text(&p, "41");
+	assert_err(astral_db_exec_commit(f->app, &test_stmts[T_INTEGER], &p, &res), ASTRAL_OK);
+	assert_int_equal(astral_db_int(res, 0, 0), 41);
+	PQclear(res);
+	assert_false(astral_db_in_transaction(f->app));
+
+	/* A failing statement: its error and constraint, nothing of the transaction kept (the earlier
+	   statement and the one queued for commit), the connection clean for the next. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	astral_params_init(&p);
+	astral_params_text(&p, id);
+	astral_params_text(&p, "v2");
+	assert_err(astral_db_exec(f->app, &test_stmts[T_CONSENT_INSERT], &p, NULL), ASTRAL_OK);
+	assert_err(astral_db_queue_at_commit(f->app, &test_stmts[T_CONSENT_INSERT], &p), ASTRAL_OK);
+	pref_params(&p, id, "light");                          /* the row exists: duplicate key */
+	assert_err(astral_db_exec_commit(f->app, &test_stmts[T_PREF_INSERT], &p, &res), ASTRAL_ERR_CONFLICT);
+	assert_null(res);
+	assert_string_equal(astral_db_last_constraint(f->app), "preferences_pkey");
+	assert_false(astral_db_in_transaction(f->app));
+	assert_int_equal(PQtransactionStatus(astral_db_conn(f->app)), PQTRANS_IDLE);
+	assert_int_equal(owner_int(f->owner, T_CONSENT_COUNT, id), 1);
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_int_equal(exec_int(f->app, T_INTEGER, "8"), 8);
+	assert_err(astral_db_commit(f->app), ASTRAL_OK);
+
+	/* The wrong number of parameters: refused before anything is sent. */
+	assert_err(astral_db_begin(f->app, id, "seeker"), ASTRAL_OK);
+	assert_err(astral_db_exec_commit(f->app, &test_stmts[T_INTEGER], NULL, &res), ASTRAL_ERR_INTERNAL);
+	astral_db_rollback(f->app);
+}
+
 /* A statement queued before astral_db_set_identity runs as the identity it was queued under,
    also when nothing has been sent yet (BEGIN still pending). */
 static void
@@ -1475,6 +1539,7 @@ main(void)
 		DB_TEST(test_db_commit_sends_queue_and_reports_failure),
 		DB_TEST(test_db_commit_in_flight_answered_by_next_begin),
 		DB_TEST(test_db_commit_in_flight_waits_when_answers_are_owed),
+		DB_TEST(test_db_exec_commit),
 		DB_TEST(test_db_queued_statement_keeps_its_identity),
 		DB_TEST(test_db_queued_parameters_are_copied),
 		DB_TEST(test_db_bad_queue_overflow),
