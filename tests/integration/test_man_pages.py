@@ -13,7 +13,7 @@ from installed_tree import install_tree
 from test_systemd_units import stack_programs
 
 MAN = SRC / "man"
-PAGES = {"astralctl.8": "man8", "astral-fcgi.8": "man8", "astral.conf.5": "man5"}
+PAGES = {"astralctl.8": "man8", "astral-fcgi.8": "man8", "astral-relay.8": "man8", "astral.conf.5": "man5"}
 
 
 def unescape(text):

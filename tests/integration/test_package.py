@@ -31,6 +31,13 @@ def _makefile_words(variable):
     return m.group(1).split()
 
 
+def _makefile_added_words(variable):
+    """The words of every `variable += ...` in Makefile.am (continuation lines joined)."""
+    text = (SRC / "Makefile.am").read_text().replace("\\\n", " ")
+    lines = re.finditer(rf"^{re.escape(variable)}\s*\+=(.*)$", text, re.M)
+    return [w for m in lines for w in m.group(1).split()]
+
+
 def _expected_paths():
     """(path in the package, what it is) for everything that must be installed."""
     share = "/usr/share/astral-core"
@@ -38,6 +45,11 @@ def _expected_paths():
     programs = [Path(p).name for p in _makefile_words("astralexec_PROGRAMS")]
     for name in programs:
         want.append((f"/usr/lib/astral/{name}", f"FastCGI program {name}"))
+    # Added to astralexec_PROGRAMS after the FastCGI programs: the real-time relay.
+    daemons = [Path(p).name for p in _makefile_added_words("astralexec_PROGRAMS")]
+    assert "astral-relay" in daemons, f"Makefile.am adds no astral-relay to astralexec_PROGRAMS: {daemons}"
+    for name in daemons:
+        want.append((f"/usr/lib/astral/{name}", f"daemon {name}"))
     want.append(("/usr/sbin/astralctl", "the admin tool astralctl"))
     for sql in sorted((SRC / "migrations").glob("*.sql")):
         want.append((f"{share}/migrations/{sql.name}", f"migration {sql.name}"))
@@ -56,12 +68,24 @@ def _expected_paths():
         ("/lib/systemd/system/astral.target", "the systemd target"),
         ("/usr/share/man/man8/astralctl.8.gz", "man page astralctl(8)"),
         ("/usr/share/man/man8/astral-fcgi.8.gz", "man page astral-fcgi(8)"),
+        ("/usr/share/man/man8/astral-relay.8.gz", "man page astral-relay(8)"),
         ("/usr/share/man/man5/astral.conf.5.gz", "man page astral.conf(5)"),
     ]
-    for name in programs:
+    for name in programs + daemons:
         for kind in ("socket", "service"):
             want.append((f"/lib/systemd/system/{name}.{kind}", f"systemd {kind} unit of {name}"))
     return want
+
+
+def _listing(deb):
+    """{path: permissions as `ls -l` writes them} of every entry of the package."""
+    p = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True)
+    listed = {}
+    for line in p.stdout.splitlines():
+        perms, name = line.split(None, 5)[0], line.split(None, 5)[5]
+        name = name.split(" -> ")[0]
+        listed[name[1:].rstrip("/") if name.startswith(".") else name.rstrip("/")] = perms
+    return listed
 
 
 def test_lintian_reports_no_error_and_no_unjustified_warning(built):
@@ -78,14 +102,44 @@ def test_lintian_reports_no_error_and_no_unjustified_warning(built):
 
 
 def test_package_holds_every_part_in_its_fhs_place(built):
-    p = subprocess.run(["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True, check=True)
-    listed = set()
-    for line in p.stdout.splitlines():
-        name = line.split(None, 5)[5]
-        name = name.split(" -> ")[0]
-        listed.add(name[1:].rstrip("/") if name.startswith(".") else name.rstrip("/"))
+    listed = _listing(built.deb)
     missing = [f"{path} ({what})" for path, what in _expected_paths() if path not in listed]
     assert not missing, (f"{built.deb.name} lacks {len(missing)} item(s):\n  " + "\n  ".join(missing))
+
+
+def test_units_run_what_the_package_holds(built):
+    """Every service's ExecStartPre=/ExecStart= names, with the Debian paths, a program the package
+    holds as an executable file and the configuration it installs; the target wants every socket and
+    service, the relay's included."""
+    listed = _listing(built.deb)
+    tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(built.deb)], capture_output=True, check=True).stdout
+
+    def member(path):
+        return subprocess.run(["tar", "-xO", f".{path}"], input=tar, capture_output=True,
+                              check=True).stdout.decode()
+
+    services = sorted(p for p in listed if re.fullmatch(r"/lib/systemd/system/astral-[a-z]+\.service", p))
+    assert "/lib/systemd/system/astral-relay.service" in services, f"no relay service among {services}"
+    problems = []
+    for path in services:
+        lines = re.findall(r"^(ExecStartPre|ExecStart)=(.*)$", member(path), re.M)
+        if len(lines) != 2:
+            problems.append(f"{path}: expected one ExecStartPre= and one ExecStart=, found {lines}")
+        for key, line in lines:
+            words = [w for w in line.split() if w.startswith(("/usr/lib/astral/", "/etc/astral/"))]
+            programs = [w for w in words if w.startswith("/usr/lib/astral/")]
+            if len(programs) != 1 or "/etc/astral/astral.conf" not in words:
+                problems.append(f"{path}: {key}={line} does not run one /usr/lib/astral program with "
+                                f"/etc/astral/astral.conf")
+            for w in programs:
+                perms = listed.get(w)
+                if perms is None or not perms.startswith("-") or "x" not in perms:
+                    problems.append(f"{path}: {key}= runs {w}, which the package holds as {perms}")
+    wanted = " ".join(re.findall(r"^Wants=(.*)$", member("/lib/systemd/system/astral.target"), re.M)).split()
+    units = sorted(p.rsplit("/", 1)[1] for p in listed
+                   if re.fullmatch(r"/lib/systemd/system/astral-[a-z]+\.(socket|service)", p))
+    problems += [f"astral.target does not want {u}" for u in units if u not in wanted]
+    assert not problems, f"{built.deb.name}: units and files disagree:\n" + "\n".join(problems)
 
 
 def test_configuration_files_are_conffiles(built):

@@ -7,8 +7,9 @@ their systemd units would (systemd is not PID 1 here: spawn-fcgi hands each prog
 the .socket unit would) behind a private nginx using the installed nginx file, and create data
 through HTTP. Then install this tree's package over it (dpkg -i, non-interactive, keeping the
 edited configuration) and check: migrations 0014 and later applied exactly once by postinst, the
-configuration and the keys untouched, the programs back and serving the earlier data. Last,
-purge: the keys and videos stay unless ASTRAL_PURGE_DATA=yes is given.
+configuration and the keys untouched, the programs back and serving the earlier data, and the new
+real-time relay, run as its units say, publishing an event to nginx's nchan. Last, purge: the
+keys and videos stay unless ASTRAL_PURGE_DATA=yes is given.
 
 Everything made here is undone at the end, also after a failure. A machine that already knows
 the package, or holds /etc/astral, /var/lib/astral or /run/astral, is left alone (skipped).
@@ -17,6 +18,7 @@ the package, or holds /etc/astral, /var/lib/astral or /run/astral, is left alone
 import contextlib
 import grp
 import hashlib
+import json
 import os
 import pwd
 import re
@@ -69,6 +71,15 @@ PROBES = {
     "moderation": "/api/moderation/history",
 }
 DPKG_ENV = {"DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C.UTF-8"}
+# The relay's start line (relay/main.c) when systemd gave it its socket.
+RELAY_STARTED = "relaying events from the socket systemd gave"
+# A program's side of the relay (lib/relay_client.c): one event in one datagram.
+SEND_EVENT = """
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect(sys.argv[1])
+s.send(sys.argv[2].encode() + b"\\n" + sys.argv[3].encode())
+"""
 
 
 def _skip_reason():
@@ -309,7 +320,9 @@ class Machine:
     def start_unit_programs(self):
         """Every installed astral-*.service, as systemd would run it with its .socket: the socket
         made as ListenStream/SocketUser/SocketGroup/SocketMode say, then ExecStartPre and
-        ExecStart as User/Group, with ASTRAL_WORKERS set as a drop-in would."""
+        ExecStart as User/Group, with ASTRAL_WORKERS set as a drop-in would. A service whose socket
+        is a ListenDatagram= one (the relay) is started by start_datagram_service. Returns the
+        FastCGI programs' names."""
         self.ensure_run_dir()
         services = sorted(UNIT_DIR.glob("astral-*.service"))
         if not services:
@@ -319,6 +332,9 @@ class Machine:
             name = service.stem[len("astral-"):]
             unit = unit_settings(service)
             sock = unit_settings(service.with_suffix(".socket"))
+            if "ListenDatagram" in sock:
+                self.start_datagram_service(name, service, unit, sock)
+                continue
             environment = dict(e.split("=", 1) for e in unit.get("Environment", []))
             environment["ASTRAL_WORKERS"] = WORKERS
             user, group = unit["User"][0], unit["Group"][0]
@@ -330,6 +346,35 @@ class Machine:
                                sock["SocketGroup"][0], sock["SocketMode"][0])
             names.append(name)
         return names
+
+    def start_datagram_service(self, name, service, unit, sock):
+        """A service with a datagram socket (astral-relay): the socket bound as ListenDatagram=,
+        SocketUser=, SocketGroup= and SocketMode= say and handed over as fd 0 (StandardInput=socket),
+        ExecStartPre then ExecStart as User/Group; waits for its start line."""
+        user, group = pwd.getpwnam(unit["User"][0]), grp.getgrnam(unit["Group"][0])
+        for pre in unit.get("ExecStartPre", []):
+            run(["runuser", "-u", user.pw_name, "-g", group.gr_name, "--", *pre.lstrip("-").split()],
+                f"{service.name} ExecStartPre")
+        path = Path(sock["ListenDatagram"][0])
+        if path.exists():
+            path.unlink()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        listener.bind(str(path))
+        os.chown(path, pwd.getpwnam(sock["SocketUser"][0]).pw_uid, grp.getgrnam(sock["SocketGroup"][0]).gr_gid)
+        os.chmod(path, int(sock["SocketMode"][0], 8))
+        log_path = self.dir / "log" / f"{name}.log"
+        with open(log_path, "ab") as log:
+            self.programs[name] = subprocess.Popen(unit["ExecStart"][0].split(), stdin=listener.fileno(),
+                                                   stdout=log, stderr=log, user=user.pw_uid, group=group.gr_gid,
+                                                   extra_groups=[], start_new_session=True, cwd="/")
+        listener.close()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while RELAY_STARTED not in log_path.read_text(errors="replace"):
+            if self.programs[name].poll() is not None or time.monotonic() > deadline:
+                raise StepFailed(f"{service.name} did not start (process "
+                                 f"{'exited' if self.programs[name].poll() is not None else 'running'}); "
+                                 f"its log:\n{log_path.read_text(errors='replace')[-4000:]}")
+            time.sleep(0.1)
 
     def stop_programs(self):
         for name, proc in list(self.programs.items()):
@@ -617,6 +662,29 @@ def test_programs_came_back_and_serve_the_earlier_data(machine):
         f"the video uploaded before the upgrade is not served as uploaded: {media}")
 
 
+def test_relay_publishes_an_event_to_nchan(machine):
+    """The relay the upgrade installed, run as its units say with the kept configuration (no relay
+    key: the defaults), takes an event the service user sends to its socket, as a program does, and
+    publishes it to the private nginx's nchan, which then holds it."""
+    sock = unit_settings(UNIT_DIR / "astral-relay.socket")["ListenDatagram"][0]
+    channel = "upgrade-relay-" + uuid.uuid4().hex
+    run(["runuser", "-u", SERVICE_USER, "--", "/usr/bin/python3", "-c", SEND_EVENT, sock, channel,
+         '{"type":"test.relay"}'], "sending an event to the relay as the service user")
+    url = f"http://127.0.0.1:{machine.pub_port}/rt/pub/{channel}"
+    deadline = time.monotonic() + 20
+    answer = None
+    while time.monotonic() < deadline:
+        answer = requests.get(url, headers={"Accept": "application/json"}, timeout=5)
+        if answer.status_code == 200 and json.loads(answer.text).get("messages", 0) >= 1:
+            break
+        time.sleep(0.1)
+    log = (machine.dir / "log" / "relay.log").read_text(errors="replace")
+    assert answer.status_code == 200 and json.loads(answer.text).get("messages", 0) >= 1, (
+        f"nchan holds no message on channel {channel} 20 s after the event was sent to {sock} "
+        f"(GET {url}: {answer.status_code} {answer.text[:300]}); relay log:\n{log}")
+    assert "level=warn" not in log and "level=error" not in log, f"the relay logged problems:\n{log}"
+
+
 def test_configuring_again_applies_nothing(machine):
     rows = machine.schema_migrations()
     with step(f"install {machine.current.version} again (dpkg -i)"):
@@ -657,3 +725,4 @@ def test_purge_keeps_keys_and_data_unless_asked_then_removes_them(machine):
         assert user_now, f"purge removed the user {SERVICE_USER}, which existed before the package:\n{out}"
     else:
         assert not user_now, f"purge with the flag kept the user {SERVICE_USER} the package made:\n{out}"
+
