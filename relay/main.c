@@ -84,7 +84,7 @@ open_socket(const char *path)
 {
 	struct sockaddr_un sun;
 	struct stat st;
-	int type = 0, fd, rcvbuf = 4 << 20;
+	int type = 0, fd;
 	socklen_t tlen = sizeof(type);
 
 	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 && type == SOCK_DGRAM) {
@@ -108,9 +108,9 @@ open_socket(const char *path)
 			return -1;
 		}
 	}
-	/* Room for bursts while the relay waits out relay_batch_ms; a full buffer makes the programs
-	   publish themselves. Best effort: the system's limit may be lower. */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* How many datagrams wait here while the relay sleeps out relay_batch_ms is the kernel's
+	   net.unix.max_dgram_qlen (10 by default; astral-relay(8) says how to raise it), not a buffer
+	   size: past it, programs publish themselves. */
 	return fd;
 }
 
