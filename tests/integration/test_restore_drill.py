@@ -323,8 +323,10 @@ def test_backup_stopped_by_a_signal_leaves_nothing(drill, sig):
     ready = work / "pg_dump-started"
     wrapper = work / "bin" / "pg_dump"
     wrapper.parent.mkdir()
-    # A pg_dump that never finishes: the interruption always lands while it runs.
-    wrapper.write_text(f'#!/bin/sh\n: > "{ready}"\nexec sleep 300\n')
+    # A pg_dump that never finishes: the interruption always lands while it runs. Its sleep has a
+    # length of its own, so that no other process on the machine is taken for it below.
+    sleeper = f"sleep 300.{os.getpid()}{int(sig)}"
+    wrapper.write_text(f'#!/bin/sh\n: > "{ready}"\nexec {sleeper}\n')
     give_to(wrapper.parent, st, 0o755)
     give_to(wrapper, st, 0o755)
     out = work / "set"
@@ -352,7 +354,7 @@ def test_backup_stopped_by_a_signal_leaves_nothing(drill, sig):
     assert "pg_dump was killed by signal" in stderr, stderr
     assert "the partial backup set was removed" in stderr, stderr
     assert not out.exists(), f"the stopped backup left {sorted(os.listdir(out))} in {out}"
-    assert not [p for p in run(["pgrep", "-f", "sleep 300"]).stdout.split()], "pg_dump was left running"
+    assert not [p for p in run(["pgrep", "-fx", sleeper]).stdout.split()], "pg_dump was left running"
 
 
 # ------------------------------------------------------------------ refusals before anything changes
