@@ -12,6 +12,9 @@
 #include "config.h"
 
 int64_t astral_clock_now(const struct astral_config *cfg);
+/* Milliseconds on the monotonic clock, for timeouts and intervals (never the test clock: it says
+   how long something took or may take, not what time it is). */
+int64_t astral_clock_monotonic_ms(void);
 /* RFC 3339 UTC ("2026-11-25T20:55:45Z") into buf (at least 21 bytes). */
 void astral_clock_format(int64_t t, char *buf, size_t len);
 

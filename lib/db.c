@@ -687,14 +687,13 @@ connection_lost(struct astral_db *db)
 	db->conn = NULL;
 }
 
-astral_err
-astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
-               PGresult **res)
+/* A statement may run: a transaction is open and has not failed, and the parameters are as many as
+   the statement takes. */
+static astral_err
+statement_may_run(const struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params)
 {
 	int n = params ? params->n : 0;
 
-	if (res != NULL)
-		*res = NULL;
 	if (!db->in_tx || db->failed)
 		return ASTRAL_ERR_INTERNAL;
 	if (n != stmt->nparams) {
@@ -702,7 +701,19 @@ astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struc
 		           stmt->nparams);
 		return ASTRAL_ERR_INTERNAL;
 	}
-	return round_trip(db, stmt, params, res, 0);
+	return ASTRAL_OK;
+}
+
+astral_err
+astral_db_exec(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+               PGresult **res)
+{
+	astral_err err;
+
+	if (res != NULL)
+		*res = NULL;
+	err = statement_may_run(db, stmt, params);
+	return err == ASTRAL_OK ? round_trip(db, stmt, params, res, 0) : err;
 }
 
 astral_err
@@ -726,11 +737,27 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 	return astral_db_queue(db, &set_identity_stmt, &p);
 }
 
+/* The last round trip of a transaction: `stmt` (when given), what was queued for commit, and
+   COMMIT. COMMIT never shares a round trip with the guard: its verdict is known before COMMIT
+   goes. Whatever happens, the transaction is over (rolled back when anything failed). */
+static astral_err
+commit_with(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+            PGresult **res)
+{
+	astral_err err = astral_db_settle_guard(db);
+
+	if (err == ASTRAL_OK)
+		err = round_trip(db, stmt, params, res, 1);
+	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+	db->in_tx = 0;
+	db->failed = 0;
+	return err;
+}
+
 astral_err
 astral_db_commit(struct astral_db *db)
 {
-	astral_err err;
-
 	if (!db->in_tx)
 		return ASTRAL_ERR_INTERNAL;
 	if (db->failed) {
@@ -742,42 +769,19 @@ astral_db_commit(struct astral_db *db)
 		db->begin_pending = 0;
 		return ASTRAL_OK;
 	}
-	/* COMMIT never shares a round trip with the guard: its verdict is known before COMMIT goes. */
-	err = astral_db_settle_guard(db);
-	if (err == ASTRAL_OK)
-		err = round_trip(db, NULL, NULL, NULL, 1);
-	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(db->conn, "ROLLBACK"));
-	db->in_tx = 0;
-	db->failed = 0;
-	return err;
+	return commit_with(db, NULL, NULL, NULL);
 }
 
 astral_err
 astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
                       PGresult **res)
 {
-	int n = params ? params->n : 0;
 	astral_err err;
 
 	if (res != NULL)
 		*res = NULL;
-	if (!db->in_tx || db->failed)
-		return ASTRAL_ERR_INTERNAL;
-	if (n != stmt->nparams) {
-		astral_log(ASTRAL_LOG_ERROR, "statement %s: %d parameters given, %d expected", stmt->name, n,
-		           stmt->nparams);
-		return ASTRAL_ERR_INTERNAL;
-	}
-	/* As astral_db_commit: the guard's verdict is known before COMMIT goes. */
-	err = astral_db_settle_guard(db);
-	if (err == ASTRAL_OK)
-		err = round_trip(db, stmt, params, res, 1);
-	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(db->conn, "ROLLBACK"));
-	db->in_tx = 0;
-	db->failed = 0;
-	return err;
+	err = statement_may_run(db, stmt, params);
+	return err == ASTRAL_OK ? commit_with(db, stmt, params, res) : err;
 }
 
 astral_err

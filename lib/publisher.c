@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "publisher.h"
 
 #define CONNECT_TIMEOUT_MS 500
@@ -265,19 +266,10 @@ astral_publisher_host_is_loopback(const char *host)
 	return yes;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 ms_left(int64_t deadline)
 {
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - astral_clock_monotonic_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -516,7 +508,7 @@ astral_publisher_request(const char *publish_url, const char *method, const char
 		iov[0].iov_len = (size_t)n;
 		iov[1].iov_base = (void *)(uintptr_t)body;     /* sendmsg does not write through it */
 		iov[1].iov_len = body_len;
-		deadline = now_ms() + RESPONSE_TIMEOUT_MS;
+		deadline = astral_clock_monotonic_ms() + RESPONSE_TIMEOUT_MS;
 		ex = send_request(kept.fd, iov, body_len > 0 ? 2 : 1, deadline);
 		if (ex == EXCHANGE_DONE)
 			ex = read_response(kept.fd, deadline, status, &reusable);

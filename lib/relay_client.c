@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "publisher.h"
 #include "relay_client.h"
 #include "relay_datagram.h"
@@ -20,15 +21,6 @@ static struct {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int64_t failed_at_ms;     /* 0: no failure to wait out */
 } relay = { .fd = -1 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 astral_relay_disconnect(void)
@@ -46,7 +38,7 @@ fail(void)
 	if (relay.fd >= 0)
 		close(relay.fd);
 	relay.fd = -1;
-	relay.failed_at_ms = now_ms();
+	relay.failed_at_ms = astral_clock_monotonic_ms();
 }
 
 static astral_err
@@ -60,7 +52,7 @@ relay_connect(const char *path)
 	if (relay.fd >= 0 && strcmp(relay.path, path) == 0)
 		return ASTRAL_OK;
 	if (strcmp(relay.path, path) == 0 && relay.failed_at_ms != 0 &&
-	    now_ms() - relay.failed_at_ms < RETRY_AFTER_MS)
+	    astral_clock_monotonic_ms() - relay.failed_at_ms < RETRY_AFTER_MS)
 		return ASTRAL_ERR_IO;
 	astral_relay_disconnect();
 	memcpy(relay.path, path, len + 1);

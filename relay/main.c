@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "outbox.h"
@@ -68,15 +69,6 @@ struct relay {
 	unsigned long refused, dropped, failed;   /* counted, logged once a second */
 	int64_t last_report_ms;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The socket systemd handed over on fd 0, or relay_socket bound here. -1 on failure (logged). */
 static int
@@ -330,7 +322,7 @@ run(struct relay *r)
 
 	for (;;) {
 		struct pollfd fds[2];
-		int64_t now = now_ms();
+		int64_t now = astral_clock_monotonic_ms();
 		int nfds = 1;
 
 		if (stopping && drain_until == 0) {
