@@ -656,10 +656,9 @@ export function minorViolations(results) {
 		.map((v) => `axe ${v.impact}: ${v.id} (${v.nodes.length} node${v.nodes.length === 1 ? '' : 's'}): ${v.help}`);
 }
 
-// Switch prefers-color-scheme and wait for the colours to settle: with
-// reduced motion, the stylesheet gives every element a 0.01 ms transition, and
-// until the next frames getComputedStyle (which axe reads) still answers the
-// old colours.
+// Switch prefers-color-scheme and wait two frames for the page to restyle.
+// (Reduced motion turns every transition off, so no colour is caught midway;
+// the reduced-motion test checks that.)
 export async function setColorScheme(page, colorScheme) {
 	await page.emulateMedia({ colorScheme });
 	await page.evaluate(() => new Promise((resolve) => {

@@ -205,6 +205,24 @@ export function pageTests(test) {
 		assert.equal(await page.locator('#nav-feed').isVisible(), false);
 	});
 
+	// Sessions open with reduced motion (harness.mjs). The stylesheet must then
+	// turn transitions off, not make them short: a short duration on every
+	// element would start a transition of every colour on a theme switch, and
+	// for a frame the page (and axe) would see stale text on new backgrounds.
+	test('with reduced motion, switching the colour scheme starts no transition', async (session) => {
+		const { page } = session;
+		await session.goto('/');
+		await waitForView(page, '/', 'titles.home');
+		assert.equal(await page.evaluate(() => window.matchMedia('(prefers-reduced-motion: reduce)').matches), true);
+		for (const colorScheme of ['dark', 'light']) {
+			await page.emulateMedia({ colorScheme });
+			const running = await page.evaluate(() => document.getAnimations()
+				.filter((a) => a instanceof CSSTransition)
+				.map((a) => `${a.effect.target.tagName.toLowerCase()}.${a.effect.target.className}: ${a.transitionProperty}`));
+			assert.deepEqual(running, [], `transitions after switching to ${colorScheme}`);
+		}
+	});
+
 	test('Quiet Space: box breathing goes round in, hold, out, hold, four seconds each, counting rounds; Stop ends it', async (session) => {
 		const { page } = session;
 		await page.clock.install();
