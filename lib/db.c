@@ -79,7 +79,7 @@ struct astral_db {
 
 static astral_err round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
                              PGresult **res, int commit);
-static astral_err collect(struct astral_db *db, PGresult **keep);
+static astral_err collect(struct astral_db *db, PGresult **keep, int keep_refusal);
 static void connection_lost(struct astral_db *db);
 
 void
@@ -319,7 +319,7 @@ read_commit_in_flight(struct astral_db *db)
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
 	for (size_t i = 0; i < answers; i++) {
-		qerr = collect(db, NULL);
+		qerr = collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -509,15 +509,28 @@ astral_db_settle_guard(struct astral_db *db)
 	return round_trip(db, NULL, NULL, NULL, 0);
 }
 
-/* Read every result of one query; keep the last (when asked), report the first failure. */
+/* A guard's refusal: an error of the class its statement raises when the verdict is not OK. */
+static int
+is_refusal(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return PQresultStatus(r) == PGRES_FATAL_ERROR && state != NULL &&
+	       strncmp(state, ASTRAL_DB_REFUSAL_CLASS, 2) == 0;
+}
+
+/* Read every result of one query; keep the last (when asked; a refusal too, when asked), report
+   the first failure. */
 static astral_err
-collect(struct astral_db *db, PGresult **keep)
+collect(struct astral_db *db, PGresult **keep, int keep_refusal)
 {
 	PGresult *r;
 	astral_err err = ASTRAL_OK;
 
 	while ((r = PQgetResult(db->conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(r);
+		int kept = keep != NULL && ((st != PGRES_FATAL_ERROR && st != PGRES_PIPELINE_ABORTED) ||
+		                            (keep_refusal && is_refusal(r)));
 
 		if (st == PGRES_FATAL_ERROR) {
 			remember_error(db, r);
@@ -525,7 +538,7 @@ collect(struct astral_db *db, PGresult **keep)
 		} else if (st == PGRES_PIPELINE_ABORTED) {
 			err = ASTRAL_ERR_DB;
 		}
-		if (keep != NULL && st != PGRES_FATAL_ERROR && st != PGRES_PIPELINE_ABORTED) {
+		if (kept) {
 			PQclear(*keep);
 			*keep = r;
 		} else {
@@ -599,7 +612,7 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 		goto lost;
 
 	for (int i = 0; i < (began ? 2 : 0); i++) {
-		qerr = collect(db, NULL);
+		qerr = collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -609,9 +622,10 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 
 		if (q->at_commit)
 			continue;
-		qerr = collect(db, q->check != NULL ? &guard : NULL);
-		/* The guard's verdict comes before anything else this round trip reports. */
-		if (q->check != NULL && qerr == ASTRAL_OK)
+		qerr = collect(db, q->check != NULL ? &guard : NULL, 1);
+		/* The guard's verdict (its row, or its refusal) comes before anything else this round
+		   trip reports. */
+		if (q->check != NULL && guard != NULL)
 			qerr = q->check(q->check_ctx, guard);
 		PQclear(guard);
 		if (err == ASTRAL_OK)
@@ -619,12 +633,12 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	}
 	db->begin_pending = 0;
 	if (stmt != NULL) {
-		qerr = collect(db, &result);
+		qerr = collect(db, &result, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
 	for (size_t i = 0; i < at_commit + (commit ? 1 : 0); i++) {
-		qerr = collect(db, NULL);
+		qerr = collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -737,17 +751,16 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 	return astral_db_queue(db, &set_identity_stmt, &p);
 }
 
-/* The last round trip of a transaction: `stmt` (when given), what was queued for commit, and
-   COMMIT. COMMIT never shares a round trip with the guard: its verdict is known before COMMIT
-   goes. Whatever happens, the transaction is over (rolled back when anything failed). */
+/* The last round trip of a transaction: what is still queued (an unsent guard first), `stmt`
+   (when given), what was queued for commit, and COMMIT. A guard that refuses fails its statement,
+   which aborts the transaction and skips COMMIT. Whatever happens, the transaction is over
+   (rolled back when anything failed). */
 static astral_err
 commit_with(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
             PGresult **res)
 {
-	astral_err err = astral_db_settle_guard(db);
+	astral_err err = round_trip(db, stmt, params, res, 1);
 
-	if (err == ASTRAL_OK)
-		err = round_trip(db, stmt, params, res, 1);
 	if (err != ASTRAL_OK && db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
 	db->in_tx = 0;

@@ -53,9 +53,8 @@ astral_err astral_db_begin(struct astral_db *db, const char *user_id, const char
 /* Change the identity inside the open transaction (after a sign-in look-up, say). */
 astral_err astral_db_set_identity(struct astral_db *db, const char *user_id, const char *role) ASTRAL_MUST_USE;
 astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
-/* Run a prepared statement and commit, in one round trip: the statement, then what was queued
-   for commit, then COMMIT. The session-check guard is judged first (its own round trip only
-   when it has not been sent yet). A failing statement rolls the transaction back and its error
+/* Run a prepared statement and commit, in one round trip: what is still queued (an unsent guard
+   first), the statement, then what was queued for commit, then COMMIT. A failing statement rolls the transaction back and its error
    is returned (*res NULL); a failed COMMIT is reported as astral_db_commit reports it. Either
    way the transaction is over: a caller with more to do begins another. */
 astral_err astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt,
@@ -88,11 +87,15 @@ astral_err astral_db_queue_at_commit(struct astral_db *db, const struct astral_s
 
 /* The guard: a statement whose result must pass `check` before the transaction's work counts
    (the caller's session check, lib/session.c). It is queued as the transaction's first statement
-   and travels in the pipeline of the first round trip, ahead of everything else; `check` judges
-   its result before any other result of that round trip is looked at, and a verdict other than
-   ASTRAL_OK is what that round trip reports (the transaction is then aborted). COMMIT never shares
-   a round trip with an unsent guard, so nothing is committed before the verdict. A rollback keeps
+   and travels in the pipeline of the first round trip, ahead of everything else. Its statement
+   refuses in SQL: when the verdict is not OK it fails with an error of SQLSTATE class
+   ASTRAL_DB_REFUSAL_CLASS, which aborts the transaction and skips everything after it in the
+   pipeline, COMMIT included. So COMMIT may share the guard's round trip (astral_db_exec_commit:
+   a write committed in one round trip), and still nothing is committed for a refused caller.
+   `check` judges the result, a row or the refusal, before any other result of that round trip is
+   looked at, and a verdict other than ASTRAL_OK is what that round trip reports. A rollback keeps
    an unsent guard for the next transaction. astral_db_guard replaces a guard left unsent. */
+#define ASTRAL_DB_REFUSAL_CLASS "AS"
 typedef astral_err (*astral_db_guard_fn)(void *ctx, const PGresult *res);
 astral_err astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt,
                            const struct astral_params *params, astral_db_guard_fn check, void *ctx) ASTRAL_MUST_USE;

@@ -48,8 +48,17 @@ const struct astral_stmt astral_session_stmts[] = {
 		"  AND last_seen_at >= to_timestamp($3) - make_interval(secs => (SELECT CASE WHEN s.role IN"
 		"   ('moderator', 'admin') THEN $6 ELSE $5 END FROM s)::double precision)"
 		"  RETURNING 1)"
-		" SELECT revoked, seen, expires, mfa, role, created, username, display_name, helper_tier,"
-		"  has_password, mfa_enabled, user_created, (SELECT count(*) FROM touch) FROM s", 6 },
+		" SELECT s.revoked, s.seen, s.expires, s.mfa, s.role, s.created, s.username, s.display_name,"
+		"  s.helper_tier, s.has_password, s.mfa_enabled, s.user_created, (SELECT count(*) FROM touch),"
+		/* The verdict is SQL's: a session that is not live fails the statement (migration 0040)
+		   with the reason, so nothing sent in its pipeline commits; judge_session_row reads it. */
+		"  CASE WHEN s.role IS NULL OR s.revoked THEN astral_session_refuse('unauthorized', NULL)"
+		"   WHEN $3 >= s.expires THEN astral_session_refuse('absolute', s.role)"
+		"   WHEN $3 - s.seen > CASE WHEN s.role IN ('moderator', 'admin') THEN $6::bigint ELSE $5::bigint END"
+		"    THEN astral_session_refuse('idle', s.role)"
+		"   WHEN s.role <> $7::text THEN astral_session_refuse('unauthorized', NULL)"
+		"   ELSE true END"
+		" FROM (SELECT) one LEFT JOIN s ON true", 7 },
 	/* What earlier sign-ins left behind, a little at a time (migration 0036). */
 	[STMT_SIGN_IN_PRUNE] = { "sign_in_prune", "SELECT astral_auth_prune(to_timestamp($1))", 1 },
 	/* A new session and its first refresh token, in one statement. */
@@ -163,35 +172,31 @@ session_check_params(struct astral_request *req, struct astral_params *p)
 	astral_params_int(p, TOUCH_EVERY_SECONDS);
 	astral_params_int(p, app->cfg.idle_timeout);
 	astral_params_int(p, app->cfg.staff_idle_timeout);
+	astral_params_text(p, req->who.role);
 }
 
-/* The verdict on the session check's row: OK (req->who filled from the stored session and
-   account), UNAUTHORIZED (revoked, unknown, or a token whose role is not the account's), or
-   EXPIRED (past the idle or absolute limit: req->who.expired_reason says which, and req->who.role
-   is the stored role, for the audit row). */
+/* The verdict on the session check's result. The statement judges in SQL (migration 0040): a
+   session that is not live fails it with an error of class AS, which says why. OK (req->who
+   filled from the stored session and account), UNAUTHORIZED (revoked, unknown, or a token whose
+   role is not the account's), or EXPIRED (past the idle or absolute limit: req->who.expired_reason
+   says which, and req->who.role is the stored role, for the audit row). */
 static astral_err
 judge_session_row(struct astral_request *req, const PGresult *res)
 {
-	const char *role;
-	long long seen, expires;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
-	if (PQntuples(res) != 1 || astral_db_bool(res, 0, 0))
-		return ASTRAL_ERR_UNAUTHORIZED;
-	seen = astral_db_int(res, 0, 1);
-	expires = astral_db_int(res, 0, 2);
-	role = astral_db_value(res, 0, 4);
-	if (req->now >= expires || req->now - seen > astral_session_idle_limit(req->app, role)) {
-		req->who.expired_reason = req->now >= expires ? "absolute" : "idle";
-		snprintf(req->who.role, sizeof(req->who.role), "%s", role);
+	if (state != NULL && (strcmp(state, "ASE01") == 0 || strcmp(state, "ASE02") == 0)) {
+		const char *role = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+
+		req->who.expired_reason = strcmp(state, "ASE02") == 0 ? "absolute" : "idle";
+		snprintf(req->who.role, sizeof(req->who.role), "%s", role != NULL ? role : "");
 		return ASTRAL_ERR_EXPIRED;
 	}
-	/* A role change revokes the person's sessions, so a live session whose token names another
-	   role holds a token that was not issued for it: the handler may have begun as that role. */
-	if (strcmp(role, req->who.role) != 0)
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		return ASTRAL_ERR_UNAUTHORIZED;
 	req->who.mfa = astral_db_bool(res, 0, 3);
 	req->who.session_created_at = astral_db_int(res, 0, 5);
-	req->who.session_expires_at = expires;
+	req->who.session_expires_at = astral_db_int(res, 0, 2);
 	snprintf(req->who.username, sizeof(req->who.username), "%s", astral_db_value(res, 0, 6));
 	snprintf(req->who.display_name, sizeof(req->who.display_name), "%s", astral_db_value(res, 0, 7));
 	snprintf(req->who.helper_tier, sizeof(req->who.helper_tier), "%s",
@@ -221,16 +226,9 @@ astral_session_expire(struct astral_request *req)
 astral_err
 astral_session_check(struct astral_request *req)
 {
-	struct astral_params p;
-	PGresult *res = NULL;
-	astral_err err;
+	astral_err err = astral_session_check_deferred(req);
 
-	session_check_params(req, &p);
-	err = astral_db_exec(req->app->db, &astral_session_stmts[STMT_SESSION_CHECK], &p, &res);
-	if (err == ASTRAL_OK)
-		err = judge_session_row(req, res);
-	PQclear(res);
-	return err;
+	return err == ASTRAL_OK ? astral_session_verdict(req) : err;
 }
 
 /* The guard's judge (lib/db.h): keeps the verdict for astral_session_verdict. */

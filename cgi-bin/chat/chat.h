@@ -1,7 +1,7 @@
 /*
  * cgi-bin/chat: help sessions, their messages and the real-time hand-off. Handlers are grouped
  * by concern: sessions.c (list, detail), message_history.c (read history), message_send.c
- * (send), message_crypto.c (sealing and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos, favourite),
+ * (send), send_memo.c (what a sender's next sends need, per worker), message_crypto.c (sealing and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos, favourite),
  * emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's view of one
  * session for the object checks; respond.c builds the JSON; chat_audit.c writes audit rows;
  * statements.c holds every SQL statement of the program.
@@ -29,6 +29,7 @@ enum chat_stmt {
 	CHAT_MESSAGES_AFTER,
 	CHAT_MESSAGES_BEFORE,
 	CHAT_MESSAGES_LATEST,
+	CHAT_SEND_LOCK,
 	CHAT_MESSAGE_INSERT,
 	CHAT_MESSAGE_BY_KEY,
 	CHAT_READ_SET,
@@ -85,6 +86,18 @@ astral_err chat_session_open(struct astral_request *req, const char *id, struct 
    ends, so sends to one conversation commit in the order of their seq (statements.c). */
 astral_err chat_session_open_to_send(struct astral_request *req, const char *id, struct chat_session *out,
                                      unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
+/* A participant's side and conversation key, remembered per worker for their next sends
+   (send_memo.c): recall answers 1 and fills both when remembered for (session, user) and used
+   within CHAT_SEND_MEMO_SECONDS; keep remembers them after the database gave them; forget drops
+   them (the session is gone). */
+#define CHAT_SEND_MEMO_SLOTS 64
+#define CHAT_SEND_MEMO_SECONDS 600
+int chat_send_memo_recall(const char *session_id, const char *user_id, int64_t now, char my_role[8],
+                          unsigned char dek[ASTRAL_DEK_LEN]);
+void chat_send_memo_keep(const char *session_id, const char *user_id, int64_t now, const char *my_role,
+                         const unsigned char dek[ASTRAL_DEK_LEN]);
+void chat_send_memo_forget(const char *session_id, const char *user_id);
+
 /* The other participant's user id, or NULL (a helper who deleted the account). */
 const char *chat_session_other(const struct chat_session *s);
 /* "seeker" → "helper" and back. */

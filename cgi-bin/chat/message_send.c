@@ -1,8 +1,14 @@
 /*
  * Sending a message: sealed with the session key, idempotent on the client's key, screened by
  * the crisis detector when the seeker writes, and published to both participants after COMMIT.
+ *
+ * A sender whose side and key this worker remembers (send_memo.c) is served in one round trip:
+ * the session check, the send lock, the insert and COMMIT go in one pipeline. Anything else (the
+ * first send of a conversation in this worker, a resend, a session that has ended) reads the
+ * session first and is answered as it finds it.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,24 +110,188 @@ out:
 	PQclear(res);
 }
 
+/* The conversation's send lock, queued to go in the pipeline of the insert (CHAT_SEND_LOCK). */
+static astral_err
+queue_send_lock(struct astral_request *req, const char *session_id)
+{
+	struct astral_params p;
+
+	astral_params_init(&p);
+	astral_params_text(&p, session_id);
+	return astral_db_queue(req->app->db, &chat_stmts[CHAT_SEND_LOCK], &p);
+}
+
+/* Seal the message and insert it with its audit row. An unflagged message commits in the same
+   round trip; a flagged one stays in the transaction, to commit with its crisis alert. On a
+   stored message, *stored is 1, and m, prev_id (the session's message before it, "" for the
+   first) and s's participants and read marks are filled from the row; *stored is 0 when nothing
+   was inserted (a resend, or a session that has ended). */
+static astral_err
+insert_message(struct astral_request *req, struct chat_session *s, const unsigned char dek[ASTRAL_DEK_LEN],
+               const struct send_in *in, const struct astral_crisis_result *result, struct chat_message *m,
+               char prev_id[ASTRAL_UUID_STR_LEN + 1], int *stored)
+{
+	unsigned char *sealed = NULL;
+	size_t slen = 0;
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	*stored = 0;
+	err = chat_message_seal(dek, m->id, in->text, &sealed, &slen);
+	if (err != ASTRAL_OK)
+		return ASTRAL_ERR_INTERNAL;
+	astral_params_init(&p);
+	astral_params_text(&p, m->id);
+	astral_params_text(&p, s->id);
+	astral_params_text(&p, req->who.user_id);
+	astral_params_text(&p, s->my_role);
+	astral_params_bytes(&p, sealed, slen);
+	astral_params_text(&p, in->client_key);
+	astral_params_text(&p, astral_crisis_severity_name(result->severity));
+	astral_params_int(&p, req->now);
+	astral_params_text(&p, req->who.role);
+	astral_params_text(&p, req->request_id);
+	if (result->severity == ASTRAL_CRISIS_NONE)
+		err = chat_exec_commit(req, CHAT_MESSAGE_INSERT, &p, &res);
+	else
+		err = chat_exec(req, CHAT_MESSAGE_INSERT, &p, &res);
+	free(sealed);
+	if (err == ASTRAL_OK && PQntuples(res) == 1) {
+		*stored = 1;
+		m->seq = astral_db_int(res, 0, 0);
+		m->sender_role = s->my_role;
+		m->text = in->text;
+		m->client_key = in->client_key;
+		m->crisis_severity = astral_crisis_severity_name(result->severity);
+		m->created_at = astral_db_int(res, 0, 1);
+		snprintf(prev_id, ASTRAL_UUID_STR_LEN + 1, "%s", astral_db_value(res, 0, 2) ? astral_db_value(res, 0, 2) : "");
+		snprintf(s->seeker_id, sizeof(s->seeker_id), "%s", astral_db_value(res, 0, 3));
+		snprintf(s->helper_id, sizeof(s->helper_id), "%s", astral_db_value(res, 0, 4) ? astral_db_value(res, 0, 4) : "");
+		s->seeker_read_seq = astral_db_int(res, 0, 5);
+		s->helper_read_seq = astral_db_int(res, 0, 6);
+	}
+	PQclear(res);
+	return err;
+}
+
+/* A stored message: its crisis alert (flagged), its events after COMMIT, and 201. */
+static void
+respond_sent(struct astral_request *req, const struct chat_session *s, const struct chat_message *m,
+             const char *prev_id, const struct astral_crisis_result *result)
+{
+	struct json_object *body;
+
+	if (result->severity != ASTRAL_CRISIS_NONE) {
+		struct astral_crisis_alert alert = {
+			.user_id = req->who.user_id, .source = "message", .source_id = m->id, .session_id = s->id,
+			.severity = result->severity, .result = result,
+		};
+
+		if (astral_crisis_alert_raise(req, &alert, NULL) != ASTRAL_OK)
+			astral_log(ASTRAL_LOG_ERROR, "crisis alert for message %s could not be queued", m->id);
+	}
+	publish_new(req, s, m, prev_id[0] != '\0' ? prev_id : NULL);
+	body = chat_message_json(s, m, s->my_role);
+	if (result->severity != ASTRAL_CRISIS_NONE)
+		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, result));
+	astral_respond(req, 201, body);
+}
+
+/* The detector flags, never blocks; only the seeker's words are screened. */
+static void
+screen(const struct chat_session *s, const struct send_in *in, struct astral_crisis_result *result)
+{
+	memset(result, 0, sizeof(*result));
+	if (strcmp(s->my_role, "seeker") == 0)
+		astral_crisis_screen_or_none(in->text, result);
+}
+
+/* The send in one round trip, for a sender the worker remembers: 1 when it is answered (stored,
+   or refused by the session check or the database), 0 when nothing was stored and the session
+   must be read to say why (a resend, a session that has ended or is gone). */
+static int
+send_remembered(struct astral_request *req, struct chat_session *s, const unsigned char dek[ASTRAL_DEK_LEN],
+                const struct send_in *in, struct chat_message *m)
+{
+	char prev_id[ASTRAL_UUID_STR_LEN + 1];
+	struct astral_crisis_result result;
+	int stored = 0;
+	astral_err err;
+
+	screen(s, in, &result);
+	err = queue_send_lock(req, s->id);
+	if (err == ASTRAL_OK)
+		err = insert_message(req, s, dek, in, &result, m, prev_id, &stored);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return 1;
+	}
+	if (!stored)
+		return 0;
+	respond_sent(req, s, m, prev_id, &result);
+	return 1;
+}
+
+/* The send that reads the session first (and remembers the sender's side and key for the next). */
+static void
+send_after_reading(struct astral_request *req, const struct send_in *in, struct chat_message *m)
+{
+	char prev_id[ASTRAL_UUID_STR_LEN + 1];
+	struct astral_crisis_result result;
+	unsigned char dek[ASTRAL_DEK_LEN];
+	struct chat_session s;
+	int stored = 0;
+	astral_err err;
+
+	if (!astral_db_in_transaction(req->app->db) &&
+	    (err = astral_db_begin(req->app->db, req->who.user_id, req->who.role)) != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		return;
+	}
+	err = chat_session_open_to_send(req, req->path_params[0], &s, dek);
+	if (err != ASTRAL_OK) {
+		if (err == ASTRAL_ERR_NOT_FOUND)
+			chat_send_memo_forget(req->path_params[0], req->who.user_id);
+		astral_respond_err(req, err);
+		return;
+	}
+	chat_send_memo_keep(s.id, req->who.user_id, req->now, s.my_role, dek);
+	if (s.ended) {
+		respond_stored(req, &s, in, dek);
+		goto out;
+	}
+	screen(&s, in, &result);
+	err = insert_message(req, &s, dek, in, &result, m, prev_id, &stored);
+	if (err != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	if (stored) {
+		respond_sent(req, &s, m, prev_id, &result);
+		goto out;
+	}
+	/* A resend. After a commit, the stored message is read in a transaction of its own. */
+	if (!astral_db_in_transaction(req->app->db) &&
+	    (err = astral_db_begin(req->app->db, req->who.user_id, req->who.role)) != ASTRAL_OK) {
+		astral_respond_err(req, err);
+		goto out;
+	}
+	respond_stored(req, &s, in, dek);
+out:
+	OPENSSL_cleanse(dek, sizeof(dek));
+}
+
 void
 chat_message_send(struct astral_request *req, const void *input)
 {
 	const struct send_in *in = input;
-	struct astral_crisis_result result;
-	unsigned char dek[ASTRAL_DEK_LEN];
-	unsigned char *sealed = NULL;
-	size_t slen = 0;
 	char id[ASTRAL_UUID_STR_LEN + 1];
+	unsigned char dek[ASTRAL_DEK_LEN];
 	struct chat_session s;
 	struct chat_message m;
-	struct json_object *body;
-	struct astral_params p;
-	PGresult *res = NULL;
-	int have_key = 0;
-	astral_err err;
+	int answered = 0;
 
-	memset(&result, 0, sizeof(result));
 	if (!client_key_valid(in->client_key)) {
 		astral_respond_field_error(req, 400, "invalid_field", "Some fields need attention.", "client_key",
 		                           "must be 1 to 64 of A-Z a-z 0-9 _ -");
@@ -132,83 +302,19 @@ chat_message_send(struct astral_request *req, const void *input)
 		                           "must not be blank");
 		return;
 	}
-	err = chat_session_open_to_send(req, req->path_params[0], &s, dek);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		goto out;
-	}
-	have_key = 1;
-	if (s.ended) {
-		respond_stored(req, &s, in, dek);
-		goto out;
-	}
-	/* The detector flags, never blocks; only the seeker's words are screened. */
-	if (strcmp(s.my_role, "seeker") == 0)
-		astral_crisis_screen_or_none(in->text, &result);
-	err = astral_uuid_v4(id);
-	if (err == ASTRAL_OK)
-		err = chat_message_seal(dek, id, in->text, &sealed, &slen);
-	if (err != ASTRAL_OK) {
+	if (astral_uuid_v4(id) != ASTRAL_OK) {
 		astral_respond_err(req, ASTRAL_ERR_INTERNAL);
-		goto out;
+		return;
 	}
-	astral_params_init(&p);
-	astral_params_text(&p, id);
-	astral_params_text(&p, s.id);
-	astral_params_text(&p, req->who.user_id);
-	astral_params_text(&p, s.my_role);
-	astral_params_bytes(&p, sealed, slen);
-	astral_params_text(&p, in->client_key);
-	astral_params_text(&p, astral_crisis_severity_name(result.severity));
-	astral_params_int(&p, req->now);
-	astral_params_text(&p, req->who.role);
-	astral_params_text(&p, s.seeker_id);
-	astral_params_text(&p, req->request_id);
-	/* The insert writes its own audit row. A flagged message raises its crisis alert in the same
-	   transaction, which the dispatcher commits; any other commits in the round trip that stores
-	   it. */
-	if (result.severity == ASTRAL_CRISIS_NONE)
-		err = chat_exec_commit(req, CHAT_MESSAGE_INSERT, &p, &res);
-	else
-		err = chat_exec(req, CHAT_MESSAGE_INSERT, &p, &res);
-	if (err != ASTRAL_OK) {
-		astral_respond_err(req, err);
-		goto out;
-	}
-	if (PQntuples(res) == 0) {
-		/* A resend. After a commit, the stored message is read in a transaction of its own. */
-		if (!astral_db_in_transaction(req->app->db) &&
-		    (err = astral_db_begin(req->app->db, req->who.user_id, req->who.role)) != ASTRAL_OK) {
-			astral_respond_err(req, err);
-			goto out;
-		}
-		respond_stored(req, &s, in, dek);
-		goto out;
-	}
+	memset(&m, 0, sizeof(m));
 	m.id = id;
-	m.seq = astral_db_int(res, 0, 0);
-	m.sender_role = s.my_role;
-	m.text = in->text;
-	m.client_key = in->client_key;
-	m.crisis_severity = astral_crisis_severity_name(result.severity);
-	m.created_at = astral_db_int(res, 0, 1);
-	if (result.severity != ASTRAL_CRISIS_NONE) {
-		struct astral_crisis_alert alert = {
-			.user_id = req->who.user_id, .source = "message", .source_id = id, .session_id = s.id,
-			.severity = result.severity, .result = &result,
-		};
-
-		if (astral_crisis_alert_raise(req, &alert, NULL) != ASTRAL_OK)
-			astral_log(ASTRAL_LOG_ERROR, "crisis alert for message %s could not be queued", id);
-	}
-	publish_new(req, &s, &m, astral_db_value(res, 0, 2));
-	body = chat_message_json(&s, &m, s.my_role);
-	if (result.severity != ASTRAL_CRISIS_NONE)
-		json_object_object_add(body, "crisis", astral_crisis_response_json(req->app, &result));
-	astral_respond(req, 201, body);
-out:
-	if (have_key)
+	memset(&s, 0, sizeof(s));
+	if (strlen(req->path_params[0]) < sizeof(s.id) &&             /* a uuid: the router checked */
+	    chat_send_memo_recall(req->path_params[0], req->who.user_id, req->now, s.my_role, dek)) {
+		memcpy(s.id, req->path_params[0], strlen(req->path_params[0]) + 1);
+		answered = send_remembered(req, &s, dek, in, &m);
 		OPENSSL_cleanse(dek, sizeof(dek));
-	free(sealed);
-	PQclear(res);
+	}
+	if (!answered)
+		send_after_reading(req, in, &m);
 }

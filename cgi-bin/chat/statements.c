@@ -104,22 +104,34 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	[CHAT_MESSAGES_LATEST] = { "chat_messages_latest",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m WHERE m.session_id = $1::uuid"
 		" ORDER BY m.seq DESC LIMIT $2", 2 },
-	/* The message and its audit row ($9 the sender's account role, $10 the seeker, $11 the request)
-	   in one statement, so that a send can commit in the round trip that stores it. A resend with
-	   the same client key inserts nothing, audits nothing and returns no row: the handler then
-	   reads the stored message (CHAT_MESSAGE_BY_KEY). */
+	/* The conversation's send lock (see CHAT_SESSION_OPEN_TO_SEND) for a sender whose side and key
+	   the worker remembers (send_memo.c): it goes in the pipeline of the insert. Only a
+	   participant's send gets here. */
+	[CHAT_SEND_LOCK] = { "chat_send_lock",
+		"SELECT pg_advisory_xact_lock(" CHAT_SEND_LOCK_CLASS ", hashtext($1::uuid::text))", 1 },
+	/* The message and its audit row ($9 the sender's account role, $10 the request) in one
+	   statement, so that a send can commit in the round trip that stores it. It stores only into a
+	   session that has not ended and that the sender takes part in (the policies of `messages`),
+	   and answers with what the participants' events need: the seq, the time, the session's
+	   message before this one, the participants and their read marks. A resend with the same
+	   client key, or a send to a session that has ended, inserts nothing, audits nothing and
+	   returns no row: the handler then looks again (CHAT_SESSION_OPEN_TO_SEND). */
 	[CHAT_MESSAGE_INSERT] = { "chat_message_insert",
-		"WITH m AS (INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key,"
+		"WITH s AS (SELECT s.seeker_id, s.helper_id, s.seeker_read_seq, s.helper_read_seq"
+		"  FROM help_sessions s WHERE s.id = $2::uuid AND s.ended_at IS NULL),"
+		" m AS (INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key,"
 		"  crisis_severity, created_at)"
-		"  VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint))"
+		"  SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint)"
+		"  FROM s"
 		"  ON CONFLICT (session_id, sender_role, client_key) DO NOTHING RETURNING seq, created_at),"
 		" a AS (INSERT INTO audit_log (" ASTRAL_AUDIT_COLUMNS ")"
-		"  SELECT $3::uuid, $9::text, 'session_message_send', 'help_session', $2::text, $10::uuid, 'success',"
-		"  $11::text, NULL FROM m)"
+		"  SELECT $3::uuid, $9::text, 'session_message_send', 'help_session', $2::text, s.seeker_id, 'success',"
+		"  $10::text, NULL FROM m, s)"
 		/* The session's message before this one (migration 0026; the statement's snapshot does not
 		   hold the new row): sent with message.new, so a client that never got it fetches what it
 		   missed. */
-		" SELECT m.seq, " EPOCH("m.created_at") ", astral_session_last_message($2::uuid) FROM m", 11 },
+		" SELECT m.seq, " EPOCH("m.created_at") ", astral_session_last_message($2::uuid), s.seeker_id,"
+		"  s.helper_id, s.seeker_read_seq, s.helper_read_seq FROM m, s", 10 },
 	[CHAT_MESSAGE_BY_KEY] = { "chat_message_by_key",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m"
 		" WHERE m.session_id = $1::uuid AND m.sender_role = $2::text AND m.client_key = $3::text", 3 },
