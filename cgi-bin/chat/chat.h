@@ -90,7 +90,7 @@ astral_err chat_session_open_to_send(struct astral_request *req, const char *id,
    (send_memo.c): recall answers 1 and fills both when remembered for (session, user) and used
    within CHAT_SEND_MEMO_SECONDS; keep remembers them after the database gave them; forget drops
    them (the session is gone). */
-#define CHAT_SEND_MEMO_SLOTS 64
+#define CHAT_SEND_MEMO_SLOTS 1024
 #define CHAT_SEND_MEMO_SECONDS 600
 int chat_send_memo_recall(const char *session_id, const char *user_id, int64_t now, char my_role[8],
                           unsigned char dek[ASTRAL_DEK_LEN]);

@@ -112,26 +112,26 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	/* The message and its audit row ($9 the sender's account role, $10 the request) in one
 	   statement, so that a send can commit in the round trip that stores it. It stores only into a
 	   session that has not ended and that the sender takes part in (the policies of `messages`),
-	   and answers with what the participants' events need: the seq, the time, the session's
-	   message before this one, the participants and their read marks. A resend with the same
-	   client key, or a send to a session that has ended, inserts nothing, audits nothing and
-	   returns no row: the handler then looks again (CHAT_SESSION_OPEN_TO_SEND). */
+	   moves the session's pointer to its newest message (migration 0041), and answers with what
+	   the participants' events need: the seq, the time, the message before this one (the pointer
+	   as it was: the send lock is held, so it is the newest committed), the participants and
+	   their read marks. A resend with the same client key, or a send to a session that has ended,
+	   changes nothing and returns no row: the handler then looks again
+	   (CHAT_SESSION_OPEN_TO_SEND). */
 	[CHAT_MESSAGE_INSERT] = { "chat_message_insert",
-		"WITH s AS (SELECT s.seeker_id, s.helper_id, s.seeker_read_seq, s.helper_read_seq"
+		"WITH s AS (SELECT s.seeker_id, s.helper_id, s.seeker_read_seq, s.helper_read_seq, s.last_message_id"
 		"  FROM help_sessions s WHERE s.id = $2::uuid AND s.ended_at IS NULL),"
 		" m AS (INSERT INTO messages (id, session_id, sender_id, sender_role, body, client_key,"
 		"  crisis_severity, created_at)"
 		"  SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::bytea, $6::text, $7::text, to_timestamp($8::bigint)"
 		"  FROM s"
-		"  ON CONFLICT (session_id, sender_role, client_key) DO NOTHING RETURNING seq, created_at),"
+		"  ON CONFLICT (session_id, sender_role, client_key) DO NOTHING RETURNING id, seq, created_at),"
+		" newest AS (UPDATE help_sessions h SET last_message_id = m.id FROM m WHERE h.id = $2::uuid),"
 		" a AS (INSERT INTO audit_log (" ASTRAL_AUDIT_COLUMNS ")"
 		"  SELECT $3::uuid, $9::text, 'session_message_send', 'help_session', $2::text, s.seeker_id, 'success',"
 		"  $10::text, NULL FROM m, s)"
-		/* The session's message before this one (migration 0026; the statement's snapshot does not
-		   hold the new row): sent with message.new, so a client that never got it fetches what it
-		   missed. */
-		" SELECT m.seq, " EPOCH("m.created_at") ", astral_session_last_message($2::uuid), s.seeker_id,"
-		"  s.helper_id, s.seeker_read_seq, s.helper_read_seq FROM m, s", 10 },
+		" SELECT m.seq, " EPOCH("m.created_at") ", s.last_message_id, s.seeker_id, s.helper_id,"
+		"  s.seeker_read_seq, s.helper_read_seq FROM m, s", 10 },
 	[CHAT_MESSAGE_BY_KEY] = { "chat_message_by_key",
 		"SELECT " MESSAGE_COLUMNS " FROM messages m"
 		" WHERE m.session_id = $1::uuid AND m.sender_role = $2::text AND m.client_key = $3::text", 3 },

@@ -98,6 +98,19 @@ def test_message_new_names_the_message_before_it(stack, subs):
     again = send(s, sid, "and again", key=third["client_key"], status=200)
     assert again["id"] == third["id"]
     assert not [e for e in h_sub.drain(0.5) if e.get("type") == "message.new"]
+    # Neither the resend nor a send to another conversation moved this one's newest message
+    # (migration 0041 keeps it on the session row).
+    fourth = send(h, sid, "still here")
+    assert h_sub.wait_for(message_event(fourth["id"]), LATE_S)[1]["prev_id"] == third["id"]
+    assert stack.query("SELECT last_message_id::text FROM help_sessions WHERE id = %s", (sid,)) == [(fourth["id"],)]
+
+
+def test_a_send_refused_after_the_end_leaves_the_newest_message_as_it_was(stack):
+    s, h, sid = new_session(stack)
+    last = send(s, sid, "before the end")
+    end_session(h, sid)
+    send(s, sid, "after the end", status=409)
+    assert stack.query("SELECT last_message_id::text FROM help_sessions WHERE id = %s", (sid,)) == [(last["id"],)]
 
 
 def test_typing_read_and_ended_reach_the_other_side(stack, subs):
