@@ -77,7 +77,7 @@ chat_send_memo_keep(const char *session_id, const char *user_id, int64_t now, co
 	struct memo_entry *e = slot_for(session_id, user_id);
 
 	if (strlen(session_id) >= sizeof(e->session_id) || strlen(user_id) >= sizeof(e->user_id) ||
-	    strlen(my_role) >= sizeof(e->my_role))
+	    (strcmp(my_role, "seeker") != 0 && strcmp(my_role, "helper") != 0))
 		return;
 	clear(e);
 	e->used = 1;
