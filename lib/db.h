@@ -54,9 +54,10 @@ astral_err astral_db_begin(struct astral_db *db, const char *user_id, const char
 astral_err astral_db_set_identity(struct astral_db *db, const char *user_id, const char *role) ASTRAL_MUST_USE;
 astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
 /* Run a prepared statement and commit, in one round trip: what is still queued (an unsent guard
-   first), the statement, then what was queued for commit, then COMMIT. A failing statement rolls the transaction back and its error
-   is returned (*res NULL); a failed COMMIT is reported as astral_db_commit reports it. Either
-   way the transaction is over: a caller with more to do begins another. */
+   first), the statement, then what was queued for commit, then COMMIT. A failing statement rolls
+   the transaction back and its error is returned (*res NULL); a failed COMMIT is reported as
+   astral_db_commit reports it. Either way the transaction is over: a caller with more to do
+   begins another. */
 astral_err astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt,
                                  const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
 /* Commit without waiting for PostgreSQL's answer, for a caller about to wait on something else (a

@@ -1,8 +1,9 @@
 /*
  * cgi-bin/chat: help sessions, their messages and the real-time hand-off. Handlers are grouped
  * by concern: sessions.c (list, detail), message_history.c (read history), message_send.c
- * (send), send_memo.c (what a sender's next sends need, per worker), message_crypto.c (sealing and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos, favourite),
- * emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's view of one
+ * (send), send_memo.c (what a sender's next sends need, per worker), message_crypto.c (sealing
+ * and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos,
+ * favourite), emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's view of one
  * session for the object checks; respond.c builds the JSON; chat_audit.c writes audit rows;
  * statements.c holds every SQL statement of the program.
  */
@@ -98,6 +99,8 @@ void chat_send_memo_keep(const char *session_id, const char *user_id, int64_t no
                          const unsigned char dek[ASTRAL_DEK_LEN]);
 void chat_send_memo_forget(const char *session_id, const char *user_id);
 
+/* Copy a column's text into a fixed buffer, "" for NULL (truncated to fit). */
+void chat_copy_value(char *dst, size_t len, const char *src);
 /* The other participant's user id, or NULL (a helper who deleted the account). */
 const char *chat_session_other(const struct chat_session *s);
 /* "seeker" → "helper" and back. */

@@ -165,9 +165,9 @@ insert_message(struct astral_request *req, struct chat_session *s, const unsigne
 		m->client_key = in->client_key;
 		m->crisis_severity = astral_crisis_severity_name(result->severity);
 		m->created_at = astral_db_int(res, 0, 1);
-		snprintf(prev_id, ASTRAL_UUID_STR_LEN + 1, "%s", astral_db_value(res, 0, 2) ? astral_db_value(res, 0, 2) : "");
-		snprintf(s->seeker_id, sizeof(s->seeker_id), "%s", astral_db_value(res, 0, 3));
-		snprintf(s->helper_id, sizeof(s->helper_id), "%s", astral_db_value(res, 0, 4) ? astral_db_value(res, 0, 4) : "");
+		chat_copy_value(prev_id, ASTRAL_UUID_STR_LEN + 1, astral_db_value(res, 0, 2));
+		chat_copy_value(s->seeker_id, sizeof(s->seeker_id), astral_db_value(res, 0, 3));
+		chat_copy_value(s->helper_id, sizeof(s->helper_id), astral_db_value(res, 0, 4));
 		s->seeker_read_seq = astral_db_int(res, 0, 5);
 		s->helper_read_seq = astral_db_int(res, 0, 6);
 	}
@@ -233,7 +233,8 @@ send_remembered(struct astral_request *req, struct chat_session *s, const unsign
 	return 1;
 }
 
-/* The send that reads the session first (and remembers the sender's side and key for the next). */
+/* The send that reads the session first, and remembers the sender's side and key for their next
+   sends while the conversation goes on (an ended one is forgotten: no send can store there). */
 static void
 send_after_reading(struct astral_request *req, const struct send_in *in, struct chat_message *m)
 {
@@ -256,11 +257,12 @@ send_after_reading(struct astral_request *req, const struct send_in *in, struct 
 		astral_respond_err(req, err);
 		return;
 	}
-	chat_send_memo_keep(s.id, req->who.user_id, req->now, s.my_role, dek);
 	if (s.ended) {
+		chat_send_memo_forget(s.id, req->who.user_id);
 		respond_stored(req, &s, in, dek);
 		goto out;
 	}
+	chat_send_memo_keep(s.id, req->who.user_id, req->now, s.my_role, dek);
 	screen(&s, in, &result);
 	err = insert_message(req, &s, dek, in, &result, m, prev_id, &stored);
 	if (err != ASTRAL_OK) {

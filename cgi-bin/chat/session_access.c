@@ -6,8 +6,8 @@
 #include "help_session_key.h"
 #include "log.h"
 
-static void
-copy_value(char *dst, size_t len, const char *src)
+void
+chat_copy_value(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src != NULL ? src : "");
 }
@@ -16,10 +16,10 @@ copy_value(char *dst, size_t len, const char *src)
 static void
 session_from_row(const PGresult *res, struct chat_session *out)
 {
-	copy_value(out->id, sizeof(out->id), astral_db_value(res, 0, 0));
-	copy_value(out->seeker_id, sizeof(out->seeker_id), astral_db_value(res, 0, 1));
-	copy_value(out->helper_id, sizeof(out->helper_id), astral_db_value(res, 0, 2));
-	copy_value(out->my_role, sizeof(out->my_role), astral_db_value(res, 0, 3));
+	chat_copy_value(out->id, sizeof(out->id), astral_db_value(res, 0, 0));
+	chat_copy_value(out->seeker_id, sizeof(out->seeker_id), astral_db_value(res, 0, 1));
+	chat_copy_value(out->helper_id, sizeof(out->helper_id), astral_db_value(res, 0, 2));
+	chat_copy_value(out->my_role, sizeof(out->my_role), astral_db_value(res, 0, 3));
 	out->ended = astral_db_bool(res, 0, 4);
 	out->seeker_read_seq = astral_db_int(res, 0, 5);
 	out->helper_read_seq = astral_db_int(res, 0, 6);
