@@ -52,6 +52,8 @@ HARDENING = {
     "CapabilityBoundingSet": "",
     "AmbientCapabilities": "",
     "UMask": "0077",
+    # No core dumps: a worker's memory holds keys and plain text (docs/operations.md, section 6).
+    "LimitCORE": "0",
     "User": "astral",
     "Group": "astral",
     "StandardInput": "socket",
