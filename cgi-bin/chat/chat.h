@@ -3,9 +3,9 @@
  * by concern: sessions.c (list, detail), message_history.c (read history), message_send.c
  * (send), send_memo.c (what a sender's next sends need, per worker), message_crypto.c (sealing
  * and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos,
- * favourite), emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's view of one
- * session for the object checks; respond.c builds the JSON; chat_audit.c writes audit rows;
- * statements.c holds every SQL statement of the program.
+ * favourite), emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's
+ * view of one session for the object checks; respond.c builds the JSON; chat_audit.c writes audit
+ * rows; statements.c holds every SQL statement of the program.
  */
 #ifndef ASTRAL_CHAT_H
 #define ASTRAL_CHAT_H
