@@ -35,6 +35,7 @@ enum chat_stmt {
 	CHAT_MESSAGE_BY_KEY,
 	CHAT_READ_SET,
 	CHAT_SESSION_END,
+	CHAT_TYPING_NOTE,
 	CHAT_FEEDBACK_SET,
 	CHAT_KUDOS_SET,
 	CHAT_FAVORITE_SET,
@@ -56,7 +57,7 @@ enum chat_session_col {
 	CHAT_SC_ID, CHAT_SC_POST_ID, CHAT_SC_EXCERPT, CHAT_SC_CATEGORY, CHAT_SC_MY_ROLE, CHAT_SC_HELPER_ID,
 	CHAT_SC_HELPER_NAME, CHAT_SC_REPUTATION, CHAT_SC_STARTED_AT, CHAT_SC_ENDED_AT, CHAT_SC_ENDED_BY,
 	CHAT_SC_UNREAD, CHAT_SC_LAST_MESSAGE_AT, CHAT_SC_KUDOS_GIVEN, CHAT_SC_FAVORITE, CHAT_SC_HELPFUL,
-	CHAT_SC_STARTED_US
+	CHAT_SC_STARTED_US, CHAT_SC_OTHER_TYPED_AT
 };
 
 /* Column positions of the message statements (AFTER, BEFORE, LATEST, BY_KEY). */
@@ -128,8 +129,12 @@ astral_err chat_message_from_row(const PGresult *res, int row, const unsigned ch
 astral_err chat_message_seal(const unsigned char dek[ASTRAL_DEK_LEN], const char *message_id, const char *text,
                              unsigned char **out, size_t *outlen) ASTRAL_MUST_USE;
 
-/* JSON builders (respond.c). */
-struct json_object *chat_session_json(const PGresult *res, int row);
+/* How long "… is typing" holds after the other participant last typed, with polling (the UI
+   sends typing at most every 3 s and shows it for 6: htdocs/js/views/chat.js). */
+#define CHAT_TYPING_FRESH_SECONDS 6
+
+/* JSON builders (respond.c). `now` is the request's clock, for other_typing. */
+struct json_object *chat_session_json(const PGresult *res, int row, int64_t now);
 struct json_object *chat_message_json(const struct chat_session *s, const struct chat_message *m,
                                       const char *viewer_role);
 /* An event object with `type` and `at`, and `session_id`. */

@@ -14,8 +14,22 @@ add_time_col(struct json_object *o, const char *key, const PGresult *res, int ro
 		astral_json_add_time(o, key, astral_db_int(res, row, col));
 }
 
+/* The other participant typed within CHAT_TYPING_FRESH_SECONDS of now, in a conversation that
+   goes on. Stored only with polling (chat_typing), so always false behind nchan. */
+static int
+other_typing(const PGresult *res, int row, int64_t now)
+{
+	int64_t typed_at;
+
+	if (astral_db_value(res, row, CHAT_SC_OTHER_TYPED_AT) == NULL ||
+	    astral_db_value(res, row, CHAT_SC_ENDED_AT) != NULL)
+		return 0;
+	typed_at = astral_db_int(res, row, CHAT_SC_OTHER_TYPED_AT);
+	return typed_at <= now && now - typed_at <= CHAT_TYPING_FRESH_SECONDS;
+}
+
 struct json_object *
-chat_session_json(const PGresult *res, int row)
+chat_session_json(const PGresult *res, int row, int64_t now)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *seeker = json_object_new_object();
@@ -55,6 +69,7 @@ chat_session_json(const PGresult *res, int row)
 		astral_json_add_bool(o, "feedback", astral_db_bool(res, row, CHAT_SC_HELPFUL));
 	else
 		json_object_object_add(o, "feedback", NULL);
+	astral_json_add_bool(o, "other_typing", other_typing(res, row, now));
 	return o;
 }
 
@@ -107,7 +122,7 @@ chat_respond_session(struct astral_request *req, int status, const char *id)
 	if (err != ASTRAL_OK)
 		astral_respond_err(req, err);
 	else
-		astral_respond(req, status, chat_session_json(res, 0));
+		astral_respond(req, status, chat_session_json(res, 0, req->now));
 	PQclear(res);
 }
 

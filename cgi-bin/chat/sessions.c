@@ -105,7 +105,7 @@ chat_sessions_list(struct astral_request *req, const void *input)
 	n = PQntuples(res);
 	items = json_object_new_array();
 	for (int i = 0; i < n && i < in->limit; i++)
-		json_object_array_add(items, chat_session_json(res, i));
+		json_object_array_add(items, chat_session_json(res, i, req->now));
 	if (n > in->limit) {
 		int last = (int)in->limit - 1;
 

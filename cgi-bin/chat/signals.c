@@ -1,4 +1,8 @@
-/* What one participant signals to the other: typing (never stored) and read marks. */
+/* What one participant signals to the other: typing and read marks.
+ *
+ * Typing is passed on as an event and never stored, where there is an event stream. With
+ * [realtime] transport = polling there is none: the time I typed is kept (session_typing,
+ * migration 0042) and the other's session list says `other_typing` while it is recent. */
 #include <stddef.h>
 
 #include "chat.h"
@@ -10,6 +14,29 @@ static const struct astral_field read_fields[] = {
 	{ "up_to", ASTRAL_F_UUID, 1, 0, 0, NULL, offsetof(struct read_in, up_to), 0 },
 };
 const struct astral_input_spec chat_read_input = { read_fields, 1, sizeof(struct read_in) };
+
+/* With polling: keep the time I typed, for the other participant's next look at the list, and
+   answer 204 (409 when the conversation ended since it was read). */
+static void
+note_typing(struct astral_request *req, const struct chat_session *s)
+{
+	struct astral_params p;
+	PGresult *res = NULL;
+	astral_err err;
+
+	astral_params_init(&p);
+	astral_params_text(&p, s->id);
+	astral_params_text(&p, s->my_role);
+	astral_params_int(&p, req->now);
+	err = chat_exec_commit(req, CHAT_TYPING_NOTE, &p, &res);
+	if (err != ASTRAL_OK)
+		astral_respond_err(req, err);
+	else if (PQntuples(res) == 0)
+		chat_respond_conflict(req, "This conversation has ended.");
+	else
+		astral_respond(req, 204, NULL);
+	PQclear(res);
+}
 
 void
 chat_typing(struct astral_request *req, const void *input)
@@ -26,6 +53,10 @@ chat_typing(struct astral_request *req, const void *input)
 	}
 	if (s.ended) {
 		chat_respond_conflict(req, "This conversation has ended.");
+		return;
+	}
+	if (req->app->cfg.rt_transport == ASTRAL_RT_POLLING) {
+		note_typing(req, &s);
 		return;
 	}
 	ev = chat_event_new(req, "typing", s.id);

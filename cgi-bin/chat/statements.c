@@ -17,7 +17,8 @@
  * The helper's public name and standing come from SECURITY DEFINER functions (the users table
  * is private to its owner); the seeker is never named. Unread = messages of the other side
  * after my read mark, at most UNREAD_CAP (an index range scan of messages_session_role_seq;
- * the last message comes from messages_session_seq).
+ * the last message comes from messages_session_seq). The other participant's last typing is
+ * stored only with [realtime] transport = polling (migration 0042); behind nchan it is NULL.
  */
 #define SESSION_COLUMNS \
 	"s.id, s.post_id, left(p.content, 160), p.category," \
@@ -30,7 +31,9 @@
 	"   LIMIT " UNREAD_CAP ") u)," \
 	" (SELECT " EPOCH("m.created_at") " FROM messages m WHERE m.session_id = s.id ORDER BY m.seq DESC LIMIT 1)," \
 	" s.kudos_at IS NOT NULL, s.favorite, s.helpful," \
-	" (extract(epoch FROM s.started_at) * 1000000)::bigint"
+	" (extract(epoch FROM s.started_at) * 1000000)::bigint," \
+	" (SELECT " EPOCH("t.typed_at") " FROM session_typing t WHERE t.session_id = s.id" \
+	"   AND t.sender_role = CASE WHEN s.seeker_id = $1::uuid THEN 'helper' ELSE 'seeker' END)"
 
 #define SESSION_JOINS \
 	" JOIN posts p ON p.id = s.post_id" \
@@ -151,6 +154,13 @@ const struct astral_stmt chat_stmts[CHAT_STMT_COUNT] = {
 	[CHAT_SESSION_END] = { "chat_session_end",
 		"UPDATE help_sessions SET ended_at = to_timestamp($3::bigint), ended_by = $4::text"
 		" WHERE id = $1::uuid AND $2::uuid IN (seeker_id, helper_id) AND ended_at IS NULL RETURNING 1", 4 },
+	/* With polling: the time I last typed in this conversation, my side only (the policy of
+	   session_typing refuses another side). No row when the conversation ended meanwhile. */
+	[CHAT_TYPING_NOTE] = { "chat_typing_note",
+		"INSERT INTO session_typing (session_id, sender_role, typed_at)"
+		" SELECT s.id, $2::text, to_timestamp($3::bigint) FROM help_sessions s"
+		" WHERE s.id = $1::uuid AND s.ended_at IS NULL"
+		" ON CONFLICT (session_id, sender_role) DO UPDATE SET typed_at = EXCLUDED.typed_at RETURNING 1", 3 },
 	[CHAT_FEEDBACK_SET] = { "chat_feedback_set",
 		"UPDATE help_sessions SET helpful = $3::boolean, feedback_at = to_timestamp($4::bigint)"
 		" WHERE id = $1::uuid AND seeker_id = $2::uuid AND ended_at IS NOT NULL AND helpful IS NULL"

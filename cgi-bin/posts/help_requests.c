@@ -61,6 +61,7 @@ session_json(const struct session_facts *s, const PGresult *post, const char *ro
 	astral_json_add_bool(o, "kudos_given", 0);
 	astral_json_add_bool(o, "favorite", 0);
 	json_object_object_add(o, "feedback", NULL);
+	astral_json_add_bool(o, "other_typing", 0);
 	return o;
 }
 

@@ -1,8 +1,8 @@
 // Behind Apache (a stack started with --front apache: no nchan, real time by
 // polling): the chat page asks /api/rt/connect, is told to poll, opens no
 // WebSocket or EventSource, says so, and a message from the helper, the helper
-// having read the seeker's message, and the end of the chat still appear in the
-// seeker's page without a reload. The harness
+// having read the seeker's message, the helper typing, and the end of the chat
+// still appear in the seeker's page without a reload. The harness
 // fails the test on any console error.
 
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ const PEER = JSON.parse(fs.readFileSync(path.join(HTDOCS, 'i18n', 'en', 'peer.js
 const POLL_MS = 12_000;
 
 export function apacheFrontTests(test) {
-	test('behind Apache: the chat polls (no stream opened) and a helper\'s message, a read mark and the end arrive', async (session) => {
+	test('behind Apache: the chat polls (no stream opened) and a helper\'s message, a read mark, typing and the end arrive', async (session) => {
 		const { page } = session;
 		const streams = [];
 		page.on('websocket', (socket) => streams.push(`WebSocket ${socket.url()}`));
@@ -83,6 +83,18 @@ export function apacheFrontTests(test) {
 			const read = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/read`, { up_to: received.id });
 			assert.ok(read.status >= 200 && read.status < 300, `POST /api/sessions/{id}/read: ${JSON.stringify(read)}`);
 			await myBubble.locator('.bubble-mark[data-read="true"]').waitFor({ timeout: POLL_MS });
+
+			// The helper types (as the page does, every few seconds while typing): "… is typing"
+			// appears in the seeker's page by polling as well (the session list says other_typing).
+			const typingShown = page.locator('.chat-typing')
+				.filter({ hasText: PEER.chat.typing.replace('{name}', 'Quiet Harbour') });
+			let shown = false;
+			for (const until = Date.now() + POLL_MS; !shown && Date.now() < until;) {
+				const typed = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/typing`);
+				assert.equal(typed.status, 204, `POST /api/sessions/{id}/typing: ${JSON.stringify(typed)}`);
+				shown = await typingShown.waitFor({ timeout: 3000 }).then(() => true, () => false);
+			}
+			assert.ok(shown, 'the helper typing never showed in the seeker\'s page behind Apache');
 
 			// The helper ends the chat: the seeker's page shows it ended, still without a reload.
 			const ended = await apiCall(helper.page, 'POST', `/api/sessions/${sessionId}/end`);

@@ -11,8 +11,8 @@ front of the real programs and PostgreSQL, started by `tools/dev/stack start --f
 2. The same security headers, CSP and cache headers on the UI and on API answers as nginx sends.
 3. Real time by polling: /api/rt/connect answers JSON saying to poll, the programs publish
    nothing, and the UI's polling code (htdocs/js/api/poll-events.js, run in Node against this
-   stack) turns a post accepted, a message, a session ended, a direct request and a crisis alert
-   into the same events the stream would have carried.
+   stack) turns a post accepted, a message, the other participant typing, a session ended, a
+   direct request and a crisis alert into the same events the stream would have carried.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_apache_front.py
 """
@@ -322,6 +322,27 @@ def test_polling_turns_list_changes_into_the_stream_events(apache, pages):
 
     # Behind Apache the programs published nothing (a publish would have failed: no nchan here).
     assert publish_warnings(apache) == warnings_before, "a program tried to publish behind Apache"
+
+
+def test_polling_shows_the_other_participant_typing(apache, pages):
+    seeker, helper = new_seeker(apache), new_helper(apache)
+    s_page = pages(apache, seeker, session_response(seeker))
+    h_page = pages(apache, helper, session_response(helper))
+    sid = expect(helper.post(f"/api/posts/{new_post(apache, seeker)}/accept"), 201).json["id"]
+    assert types(s_page.poll()) == types(h_page.poll()) == ["session.accepted"]
+
+    # The seeker types: the helper's next poll gives the event nchan would have carried.
+    expect(seeker.post(f"/api/sessions/{sid}/typing"), 204)
+    events = h_page.poll()
+    assert types(events) == ["typing"], events
+    assert {k: v for k, v in events[0].items() if k != "at"} == \
+        {"type": "typing", "session_id": sid, "sender_role": "seeker"}, events
+    assert s_page.poll() == [], "my own typing was announced to me"
+    # Again at each poll while it lasts (the page keeps the indicator up), and for the helper's.
+    assert types(h_page.poll()) == ["typing"]
+    expect(helper.post(f"/api/sessions/{sid}/typing"), 204)
+    events = s_page.poll()
+    assert [(e["type"], e["sender_role"]) for e in events] == [("typing", "helper")], events
 
 
 def test_polling_brings_a_new_crisis_alert_to_a_moderator(apache, pages):

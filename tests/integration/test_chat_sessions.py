@@ -304,12 +304,97 @@ def test_the_helper_alerts_a_moderator_about_the_seeker(stack):
 
 # ------------------------------------------------------------------ typing
 
-def test_typing_is_not_stored(stack):
+def other_typing(person, sid):
+    """other_typing as `person` sees session `sid`, in their session list and in the detail (which
+    must agree)."""
+    listed = [x for x in expect(person.get("/api/sessions?limit=100"), 200).json["items"]
+              if x["id"] == sid]
+    detail = expect(person.get(f"/api/sessions/{sid}"), 200).json["other_typing"]
+    assert listed and listed[0]["other_typing"] is detail, (listed, detail)
+    return detail
+
+
+def typing_rows(stack, sid):
+    return stack.query("SELECT sender_role FROM session_typing WHERE session_id = %s ORDER BY 1", (sid,))
+
+
+def test_typing_is_passed_on_behind_nchan_and_kept_briefly_for_polling(stack, clock):
+    """Behind nginx typing is an event and nothing is stored; with polling (Apache) the time the
+    participant typed is kept, and the other one's session says other_typing for 6 seconds."""
     s, h, sid = new_session(stack)
     before = stack.query("SELECT count(*) FROM messages WHERE session_id = %s", (sid,))[0][0]
+    assert other_typing(h, sid) is False and other_typing(s, sid) is False
     r = expect(s.post(f"/api/sessions/{sid}/typing"), 204)
     assert r.body == b""
     assert stack.query("SELECT count(*) FROM messages WHERE session_id = %s", (sid,))[0][0] == before
+    assert other_typing(s, sid) is False, "my own typing is not shown to me"
+    if stack.front == "nginx":
+        assert typing_rows(stack, sid) == [], "typing was stored behind nchan"
+        assert other_typing(h, sid) is False
+        return
+    assert typing_rows(stack, sid) == [("seeker",)]
+    assert other_typing(h, sid) is True
+    clock.advance(5)                  # (the clock has whole seconds, and real time runs on too)
+    assert other_typing(h, sid) is True
+    clock.advance(3)
+    assert other_typing(h, sid) is False, "typing shown 8 s after the last keystroke"
+    # The helper types back, then the seeker again: one row per side, the time moved on.
+    expect(h.post(f"/api/sessions/{sid}/typing"), 204)
+    expect(s.post(f"/api/sessions/{sid}/typing"), 204)
+    assert typing_rows(stack, sid) == [("helper",), ("seeker",)]
+    assert other_typing(h, sid) is True and other_typing(s, sid) is True
+    # Once the conversation has ended nobody is typing in it, and no more typing is taken.
+    end_session(s, sid)
+    assert other_typing(h, sid) is False and other_typing(s, sid) is False
+    expect(h.post(f"/api/sessions/{sid}/typing"), 409, "conflict")
+
+
+def test_typing_rows_only_for_my_side_of_my_conversation(stack):
+    """The database's own wall on session_typing, as the app role: a participant writes only
+    their own side, never another conversation's, never after the end; others read nothing."""
+    s, h, sid = new_session(stack)
+    _, _, other_sid = new_session(stack)
+    conn = stack.app_db()
+
+    def attempt(user, role, session_id, sender_role):
+        with conn.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
+                        (user.id, role))
+            try:
+                cur.execute("INSERT INTO session_typing (session_id, sender_role, typed_at)"
+                            " VALUES (%s, %s, now())", (session_id, sender_role))
+            except Exception as e:            # the policy's refusal
+                cur.execute("ROLLBACK")
+                return type(e).__name__
+            cur.execute("ROLLBACK")
+            return "stored"
+
+    def visible(user, role, session_id):
+        with conn.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute("SELECT set_config('astral.user_id', %s, true), set_config('astral.role', %s, true)",
+                        (user.id, role))
+            cur.execute("SELECT count(*) FROM session_typing WHERE session_id = %s", (session_id,))
+            n = cur.fetchone()[0]
+            cur.execute("ROLLBACK")
+            return n
+
+    try:
+        assert attempt(s, "seeker", sid, "seeker") == "stored"
+        assert attempt(h, "helper", sid, "helper") == "stored"
+        assert attempt(s, "seeker", sid, "helper") != "stored", "the seeker wrote the helper's side"
+        assert attempt(h, "helper", sid, "seeker") != "stored", "the helper wrote the seeker's side"
+        assert attempt(s, "seeker", other_sid, "seeker") != "stored", "wrote into another conversation"
+        stack.query("INSERT INTO session_typing (session_id, sender_role, typed_at) VALUES (%s, 'helper', now())",
+                    (sid,))
+        assert visible(s, "seeker", sid) == 1 and visible(h, "helper", sid) == 1
+        outsider = new_seeker(stack)
+        assert visible(outsider, "seeker", sid) == 0, "someone outside the conversation read its typing"
+        end_session(s, sid)
+        assert attempt(s, "seeker", sid, "seeker") != "stored", "typing stored after the end"
+    finally:
+        conn.close()
 
 
 def test_session_timestamps_follow_the_clock(stack, clock):

@@ -30,6 +30,8 @@ NOT_EXPORTED = {
     "user_keys": "the person's wrapped data key: key material; goes with the account (cascade)",
     "refresh_tokens": "SHA-256 hashes of refresh tokens: credentials; go with the account (cascade)",
     "help_session_keys": "a conversation's wrapped key: key material; goes with its session",
+    "session_typing": "when each side of a conversation last typed, kept a few seconds' worth with "
+                      "polling (unlogged, no words); goes with its session",
     "login_throttle": "failures per SHA-256 of a login name, kept whether or not an account has it "
                       "(existence-blind); no account id, no content",
     "auth_address_budget": "sign-in budget per HMAC of a client address; no person; rows go after a day",

@@ -10,6 +10,8 @@
 //   - my active help sessions (GET /api/sessions?status=active): a new one →
 //     session.accepted; one gone → session.ended (with its ended_by, read once);
 //     more unread → each new message to me (GET …/messages) as message.new;
+//     the other participant typing lately (other_typing) → typing, at each poll
+//     while it lasts;
 //   - helpers: the direct requests to me (GET /api/posts/requests) → direct_request.new;
 //   - moderators and admins with two-step sign-in: the open crisis alerts
 //     (GET /api/moderation/alerts?status=open) → alert.new.
@@ -29,6 +31,11 @@ function items(result) {
 
 function at() {
 	return new Date().toISOString();
+}
+
+/** The other side of a conversation from mine. */
+function otherRole(myRole) {
+	return myRole === 'seeker' ? 'helper' : 'seeker';
 }
 
 /** Ids of a list, in order. */
@@ -88,6 +95,9 @@ export function createPollSource({ session, get = api.get } = {}) {
 			const grown = (Number(item.unread) || 0) - (was ? was.unread : 0);
 			if (grown > 0) {
 				out.push(...await newMessages(item.id, grown));
+			}
+			if (item.other_typing === true) {
+				out.push({ type: 'typing', at: at(), session_id: item.id, sender_role: otherRole(item.my_role) });
 			}
 		}
 		for (const id of before.keys()) {
