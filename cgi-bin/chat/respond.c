@@ -14,8 +14,9 @@ add_time_col(struct json_object *o, const char *key, const PGresult *res, int ro
 		astral_json_add_time(o, key, astral_db_int(res, row, col));
 }
 
-/* The other participant typed within CHAT_TYPING_FRESH_SECONDS of now, in a conversation that
-   goes on. Stored only with polling (chat_typing), so always false behind nchan. */
+/* The other participant typed within CHAT_TYPING_FRESH_SECONDS of now, after their newest
+   message (SESSION_COLUMNS), in a conversation that goes on. Stored only with polling
+   (chat_typing), so always false behind nchan. */
 static int
 other_typing(const PGresult *res, int row, int64_t now)
 {

@@ -18,7 +18,8 @@
  * is private to its owner); the seeker is never named. Unread = messages of the other side
  * after my read mark, at most UNREAD_CAP (an index range scan of messages_session_role_seq;
  * the last message comes from messages_session_seq). The other participant's last typing is
- * stored only with [realtime] transport = polling (migration 0042); behind nchan it is NULL.
+ * stored only with [realtime] transport = polling (migration 0042; behind nchan it is NULL), and
+ * counts only when it is newer than their newest message: the message they typed ends it.
  */
 #define SESSION_COLUMNS \
 	"s.id, s.post_id, left(p.content, 160), p.category," \
@@ -33,7 +34,9 @@
 	" s.kudos_at IS NOT NULL, s.favorite, s.helpful," \
 	" (extract(epoch FROM s.started_at) * 1000000)::bigint," \
 	" (SELECT " EPOCH("t.typed_at") " FROM session_typing t WHERE t.session_id = s.id" \
-	"   AND t.sender_role = CASE WHEN s.seeker_id = $1::uuid THEN 'helper' ELSE 'seeker' END)"
+	"   AND t.sender_role = CASE WHEN s.seeker_id = $1::uuid THEN 'helper' ELSE 'seeker' END" \
+	"   AND t.typed_at > coalesce((SELECT m.created_at FROM messages m WHERE m.session_id = s.id" \
+	"     AND m.sender_role = t.sender_role ORDER BY m.seq DESC LIMIT 1), '-infinity'))"
 
 #define SESSION_JOINS \
 	" JOIN posts p ON p.id = s.post_id" \

@@ -343,6 +343,13 @@ def test_typing_is_passed_on_behind_nchan_and_kept_briefly_for_polling(stack, cl
     expect(s.post(f"/api/sessions/{sid}/typing"), 204)
     assert typing_rows(stack, sid) == [("helper",), ("seeker",)]
     assert other_typing(h, sid) is True and other_typing(s, sid) is True
+    # The message the seeker was typing arrives: that ends their typing, not the helper's.
+    send(s, sid, "Sorry, it took me a while to write this.")
+    assert other_typing(h, sid) is False, "still typing after sending what was typed"
+    assert other_typing(s, sid) is True
+    clock.advance(1)
+    expect(s.post(f"/api/sessions/{sid}/typing"), 204)           # typing again afterwards
+    assert other_typing(h, sid) is True
     # Once the conversation has ended nobody is typing in it, and no more typing is taken.
     end_session(s, sid)
     assert other_typing(h, sid) is False and other_typing(s, sid) is False
