@@ -58,6 +58,7 @@ struct astral_config {
 	char *ai_prompt_dir;
 	long long ai_quota_chat, ai_quota_draft_post, ai_quota_summarize, ai_quota_guidance, ai_quota_match,
 		ai_quota_feedback;         /* per user per UTC day; 0 turns the action off */
+	long long chat_threads;          /* [chat] requests served at once by one astral-chat process */
 	long long helpers_rest_minutes;  /* [helpers] the gentle limit after a high-severity session; 0: off */
 	/* [limits] (lib/write_budget.h): writes that reach other people, per person; 0: no limit. */
 	long long limits_posts_per_hour, limits_reports_per_hour, limits_direct_requests_per_hour,

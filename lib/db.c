@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "db_internal.h"
 #include "log.h"
 
 extern const struct astral_stmt astral_audit_stmts[];
@@ -34,53 +35,15 @@ extern const size_t astral_achievements_stmt_count;
 extern const struct astral_stmt astral_write_budget_stmts[];
 extern const size_t astral_write_budget_stmt_count;
 
-#define MAX_TABLES 16
-#define MAX_QUEUED 32
-
-/* A statement whose result nobody waits for: it travels in the pipeline of the next statement
-   that is waited for, or (at_commit) just before COMMIT. */
-struct queued {
-	const struct astral_stmt *stmt;
-	int n;
-	char *values[ASTRAL_DB_MAX_PARAMS];
-	int lengths[ASTRAL_DB_MAX_PARAMS];
-	int formats[ASTRAL_DB_MAX_PARAMS];
-	int at_commit;
-	/* The guard (astral_db_guard): judged by `check` before any other result of its round trip. */
-	astral_db_guard_fn check;
-	void *check_ctx;
-};
-
-static const struct astral_stmt set_identity_stmt = {
+const struct astral_stmt astral_dbi_set_identity_stmt = {
 	"astral_set_identity",
 	"SELECT set_config('astral.user_id', coalesce($1, ''), true), set_config('astral.role', $2, true)",
 	2,
 };
 
-struct astral_db {
-	PGconn *conn;
-	char *conninfo;
-	char *password;
-	long long statement_timeout_ms;
-	const struct astral_stmt *tables[MAX_TABLES];
-	size_t counts[MAX_TABLES];
-	size_t ntables;
-	int in_tx;            /* a transaction is open (or queued) */
-	int begin_pending;    /* BEGIN + identity not yet sent */
-	int failed;           /* the open transaction is aborted */
-	size_t commit_answers; /* answers of a commit in flight still to read (astral_db_commit_in_flight) */
-	char pending_user[37];
-	char pending_role[16];
-	char sqlstate[6];
-	char constraint[64];
-	struct queued queue[MAX_QUEUED];
-	size_t nqueued;
-};
 
 static astral_err round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
                              PGresult **res, int commit);
-static astral_err collect(struct astral_db *db, PGresult **keep, int keep_refusal);
-static void connection_lost(struct astral_db *db);
 
 void
 astral_params_init(struct astral_params *p)
@@ -167,12 +130,12 @@ error_from_state(struct astral_db *db)
 static astral_err
 prepare_all(struct astral_db *db)
 {
-	PGresult *res = PQprepare(db->conn, set_identity_stmt.name, set_identity_stmt.sql,
-	                          set_identity_stmt.nparams, NULL);
+	PGresult *res = PQprepare(db->conn, astral_dbi_set_identity_stmt.name, astral_dbi_set_identity_stmt.sql,
+	                          astral_dbi_set_identity_stmt.nparams, NULL);
 	astral_err err = ASTRAL_OK;
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "prepare %s: %s", set_identity_stmt.name, PQresultErrorMessage(res));
+		astral_log(ASTRAL_LOG_ERROR, "prepare %s: %s", astral_dbi_set_identity_stmt.name, PQresultErrorMessage(res));
 		err = ASTRAL_ERR_DB;
 	}
 	PQclear(res);
@@ -193,8 +156,8 @@ prepare_all(struct astral_db *db)
 	return err;
 }
 
-static astral_err
-connect_db(struct astral_db *db)
+astral_err
+astral_dbi_connect(struct astral_db *db)
 {
 	const char *keys[4] = { "dbname", "password", "application_name", NULL };
 	const char *vals[4] = { db->conninfo, db->password, "astral", NULL };
@@ -282,7 +245,7 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 		db->tables[db->ntables] = tables[i];
 		db->counts[db->ntables++] = counts[i];
 	}
-	err = connect_db(db);
+	err = astral_dbi_connect(db);
 	if (err != ASTRAL_OK && err != ASTRAL_ERR_DB_DOWN) {
 		astral_db_close(db);
 		return err;
@@ -290,6 +253,28 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 	/* A database that is down at start-up is retried on the first request. */
 	*out = db;
 	return err;
+}
+
+astral_err
+astral_db_open_like(const struct astral_db *model, struct astral_db **out)
+{
+	struct astral_db *db = calloc(1, sizeof(*db));
+
+	*out = NULL;
+	if (db == NULL)
+		return ASTRAL_ERR_NOMEM;
+	db->conninfo = strdup(model->conninfo);
+	db->password = model->password ? strdup(model->password) : NULL;
+	if (db->conninfo == NULL || (model->password && db->password == NULL)) {
+		astral_db_close(db);
+		return ASTRAL_ERR_NOMEM;
+	}
+	db->statement_timeout_ms = model->statement_timeout_ms;
+	memcpy(db->tables, model->tables, sizeof(db->tables));
+	memcpy(db->counts, model->counts, sizeof(db->counts));
+	db->ntables = model->ntables;
+	*out = db;
+	return ASTRAL_OK;
 }
 
 void
@@ -319,14 +304,14 @@ read_commit_in_flight(struct astral_db *db)
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
 	for (size_t i = 0; i < answers; i++) {
-		qerr = collect(db, NULL, 0);
+		qerr = astral_dbi_collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
 	sync = PQgetResult(db->conn);
 	if (sync == NULL || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(db->conn) != 1) {
 		PQclear(sync);
-		connection_lost(db);
+		astral_dbi_connection_lost(db);
 		return ASTRAL_ERR_DB_DOWN;
 	}
 	PQclear(sync);
@@ -359,9 +344,11 @@ astral_db_begin(struct astral_db *db, const char *user_id, const char *role)
 	   the second sees the closed socket, and the status says so (libpq's socket never blocks). */
 	for (int i = 0; db->conn != NULL && i < 2 && PQconsumeInput(db->conn) == 1; i++)
 		continue;
-	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
-	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-		err = connect_db(db);
+	/* A handle never connected (astral_db_open_like) connects at its first round trip: a
+	   transaction that commits on the shared connection never needs it. */
+	if (db->conn != NULL && (PQstatus(db->conn) != CONNECTION_OK ||
+	                         PQtransactionStatus(db->conn) != PQTRANS_IDLE)) {
+		err = astral_dbi_connect(db);
 		if (err != ASTRAL_OK)
 			return err == ASTRAL_ERR_DB ? ASTRAL_ERR_DB_DOWN : err;
 	}
@@ -403,8 +390,8 @@ queue_clear(struct astral_db *db)
 	db->nqueued = keep;
 }
 
-static void
-queue_drop_all(struct astral_db *db)
+void
+astral_dbi_queue_drop_all(struct astral_db *db)
 {
 	for (size_t i = 0; i < db->nqueued; i++)
 		for (int j = 0; j < db->queue[i].n; j++)
@@ -477,7 +464,7 @@ astral_err
 astral_db_guard(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
                 astral_db_guard_fn check, void *ctx)
 {
-	queue_drop_all(db);                   /* a guard left by an earlier request is not this one's */
+	astral_dbi_queue_drop_all(db);                   /* a guard left by an earlier request is not this one's */
 	if (check == NULL || !db->begin_pending)
 		return ASTRAL_ERR_INTERNAL;       /* the guard is the transaction's first statement */
 	return queue_add(db, stmt, params, 0, check, ctx);
@@ -521,8 +508,8 @@ is_refusal(const PGresult *r)
 
 /* Read every result of one query; keep the last (when asked; a refusal too, when asked), report
    the first failure. */
-static astral_err
-collect(struct astral_db *db, PGresult **keep, int keep_refusal)
+astral_err
+astral_dbi_collect(struct astral_db *db, PGresult **keep, int keep_refusal)
 {
 	PGresult *r;
 	astral_err err = ASTRAL_OK;
@@ -548,15 +535,15 @@ collect(struct astral_db *db, PGresult **keep, int keep_refusal)
 	return err;
 }
 
-static int
-send_queued(struct astral_db *db, int at_commit)
+int
+astral_dbi_send_queued(PGconn *conn, const struct astral_db *db, int at_commit)
 {
 	for (size_t i = 0; i < db->nqueued; i++) {
 		const struct queued *q = &db->queue[i];
 
 		if (q->at_commit != at_commit)
 			continue;
-		if (PQsendQueryPrepared(db->conn, q->stmt->name, q->n, (const char *const *)q->values, q->lengths,
+		if (PQsendQueryPrepared(conn, q->stmt->name, q->n, (const char *const *)q->values, q->lengths,
 		                        q->formats, 0) != 1)
 			return 0;
 	}
@@ -590,29 +577,31 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
+	if (db->conn == NULL && astral_dbi_connect(db) != ASTRAL_OK)
+		goto lost;
 	if (PQenterPipelineMode(db->conn) != 1)
 		goto lost;
 	if (began) {
 		const char *vals[2] = { db->pending_user[0] ? db->pending_user : NULL, db->pending_role };
 
 		if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
-		    PQsendQueryPrepared(db->conn, set_identity_stmt.name, 2, vals, NULL, NULL, 0) != 1)
+		    PQsendQueryPrepared(db->conn, astral_dbi_set_identity_stmt.name, 2, vals, NULL, NULL, 0) != 1)
 			goto lost;
 	}
-	if (!send_queued(db, 0))
+	if (!astral_dbi_send_queued(db->conn, db, 0))
 		goto lost;
 	if (stmt != NULL && PQsendQueryPrepared(db->conn, stmt->name, n, params ? params->values : NULL,
 	                                        params ? params->lengths : NULL,
 	                                        params ? params->formats : NULL, 0) != 1)
 		goto lost;
-	if (commit && (!send_queued(db, 1) ||
+	if (commit && (!astral_dbi_send_queued(db->conn, db, 1) ||
 	               PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1))
 		goto lost;
 	if (PQpipelineSync(db->conn) != 1)
 		goto lost;
 
 	for (int i = 0; i < (began ? 2 : 0); i++) {
-		qerr = collect(db, NULL, 0);
+		qerr = astral_dbi_collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -622,7 +611,7 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 
 		if (q->at_commit)
 			continue;
-		qerr = collect(db, q->check != NULL ? &guard : NULL, 1);
+		qerr = astral_dbi_collect(db, q->check != NULL ? &guard : NULL, 1);
 		/* The guard's verdict (its row, or its refusal) comes before anything else this round
 		   trip reports. */
 		if (q->check != NULL && guard != NULL)
@@ -633,12 +622,12 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 	}
 	db->begin_pending = 0;
 	if (stmt != NULL) {
-		qerr = collect(db, &result, 0);
+		qerr = astral_dbi_collect(db, &result, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
 	for (size_t i = 0; i < at_commit + (commit ? 1 : 0); i++) {
-		qerr = collect(db, NULL, 0);
+		qerr = astral_dbi_collect(db, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -684,12 +673,12 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 		PQclear(result);
 	return ASTRAL_OK;
 lost:
-	connection_lost(db);
+	astral_dbi_connection_lost(db);
 	return ASTRAL_ERR_DB_DOWN;
 }
 
-static void
-connection_lost(struct astral_db *db)
+void
+astral_dbi_connection_lost(struct astral_db *db)
 {
 	astral_log(ASTRAL_LOG_WARN, "database connection lost");
 	queue_clear(db);
@@ -748,7 +737,7 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 	astral_params_init(&p);
 	astral_params_text(&p, user_id);
 	astral_params_text(&p, role ? role : "anonymous");
-	return astral_db_queue(db, &set_identity_stmt, &p);
+	return astral_db_queue(db, &astral_dbi_set_identity_stmt, &p);
 }
 
 /* The last round trip of a transaction: what is still queued (an unsent guard first), `stmt`
@@ -794,7 +783,14 @@ astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt, cons
 	if (res != NULL)
 		*res = NULL;
 	err = statement_may_run(db, stmt, params);
-	return err == ASTRAL_OK ? commit_with(db, stmt, params, res) : err;
+	if (err != ASTRAL_OK)
+		return err;
+	/* A transaction of which nothing was sent yet may commit with other threads' (db_shared_commit.c);
+	   one that has to go alone does so here. */
+	if (db->shared != NULL && db->begin_pending && db->commit_answers == 0 &&
+	    astral_dbi_shared_commit(db->shared, db, stmt, params, res, &err))
+		return err;
+	return commit_with(db, stmt, params, res);
 }
 
 astral_err
@@ -808,13 +804,13 @@ astral_db_commit_in_flight(struct astral_db *db)
 	    count_queued(db, 0) > 0)
 		return astral_db_commit(db);
 	at_commit = count_queued(db, 1);
-	if (PQenterPipelineMode(db->conn) != 1 || !send_queued(db, 1) ||
+	if (PQenterPipelineMode(db->conn) != 1 || !astral_dbi_send_queued(db->conn, db, 1) ||
 	    PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(db->conn) != 1) {
-		connection_lost(db);
+		astral_dbi_connection_lost(db);
 		return ASTRAL_ERR_DB_DOWN;
 	}
-	queue_drop_all(db);
+	astral_dbi_queue_drop_all(db);
 	db->commit_answers = at_commit + 1;
 	db->in_tx = 0;
 	db->failed = 0;

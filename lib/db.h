@@ -44,6 +44,9 @@ struct astral_db;
 astral_err astral_db_open(const char *conninfo, const char *password, long long statement_timeout_ms,
                           const struct astral_stmt *const *tables, const size_t *counts,
                           struct astral_db **out) ASTRAL_MUST_USE;
+/* Another handle on the same database with the same statements, not connected yet: it connects
+   at its first transaction (a serving thread that is never needed costs no connection). */
+astral_err astral_db_open_like(const struct astral_db *model, struct astral_db **out) ASTRAL_MUST_USE;
 void astral_db_close(struct astral_db *db);
 
 /* Start a transaction as `user_id` (NULL: nobody) with `role` (NULL: "anonymous"). Reconnects
@@ -60,6 +63,16 @@ astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
    begins another. */
 astral_err astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt,
                                  const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
+/* Shared commits, for a program whose threads each hold a connection: a transaction committed
+   with astral_db_exec_commit while nothing of it was sent yet commits in one transaction with the
+   others arriving meanwhile, on the shared connection (lib/db_shared_commit.c says how, and what
+   each keeps of its own). */
+struct astral_db_shared_commit;
+astral_err astral_db_shared_commit_open(const char *conninfo, const char *password, long long statement_timeout_ms,
+                                        const struct astral_stmt *const *tables, const size_t *counts,
+                                        struct astral_db_shared_commit **out) ASTRAL_MUST_USE;
+void astral_db_shared_commit_close(struct astral_db_shared_commit *shared);
+void astral_db_share_commits(struct astral_db *db, struct astral_db_shared_commit *shared);
 /* Commit without waiting for PostgreSQL's answer, for a caller about to wait on something else (a
    model call): COMMIT, and what was queued for it, go at once and are executed while the caller
    goes on; their answers are read by the next astral_db_begin, which reports a failed commit as

@@ -1,4 +1,5 @@
 /* Verified access tokens, remembered per process (see jwt_memo.h). */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ struct memo_slot {
 	struct astral_claims claims;
 };
 
+/* Shared by a process's serving threads, under the lock. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct memo_slot slots[ASTRAL_JWT_MEMO_SLOTS];
 static unsigned long hits;
 
@@ -66,19 +69,28 @@ astral_jwt_verify_remembered(const unsigned char *key, size_t keylen, const char
 	    !memo_digest(key, keylen, iss, aud, token, digest))
 		return astral_jwt_verify(key, keylen, iss, aud, token, now, out);
 	slot = memo_slot_for(digest);
+	pthread_mutex_lock(&memo_lock);
 	if (slot->used && CRYPTO_memcmp(slot->digest, digest, sizeof(digest)) == 0) {
-		err = astral_jwt_times_check(&slot->claims, now);
+		struct astral_claims claims = slot->claims;
+
+		pthread_mutex_unlock(&memo_lock);
+		err = astral_jwt_times_check(&claims, now);
 		if (err != ASTRAL_OK)
 			return err;
+		pthread_mutex_lock(&memo_lock);
 		hits++;
-		*out = slot->claims;
+		pthread_mutex_unlock(&memo_lock);
+		*out = claims;
 		return ASTRAL_OK;
 	}
+	pthread_mutex_unlock(&memo_lock);
 	err = astral_jwt_verify(key, keylen, iss, aud, token, now, out);
 	if (err == ASTRAL_OK) {
+		pthread_mutex_lock(&memo_lock);
 		slot->used = 1;
 		memcpy(slot->digest, digest, sizeof(digest));
 		slot->claims = *out;
+		pthread_mutex_unlock(&memo_lock);
 	}
 	return err;
 }
@@ -86,11 +98,18 @@ astral_jwt_verify_remembered(const unsigned char *key, size_t keylen, const char
 unsigned long
 astral_jwt_memo_hits(void)
 {
-	return hits;
+	unsigned long n;
+
+	pthread_mutex_lock(&memo_lock);
+	n = hits;
+	pthread_mutex_unlock(&memo_lock);
+	return n;
 }
 
 void
 astral_jwt_memo_forget(void)
 {
+	pthread_mutex_lock(&memo_lock);
 	memset(slots, 0, sizeof(slots));
+	pthread_mutex_unlock(&memo_lock);
 }

@@ -12,15 +12,18 @@
 #define LOG_PROGRAM_MAX 64
 #define LOG_ROUTE_MAX 256
 
-/* Process-wide by design: set once at start-up (program, level, sink) and per request
-   (request id, address), which astral_log_set_request(NULL, NULL) clears. */
+/* Set once at start-up, before any thread: the program, the level, the sink. */
 static struct {
 	char program[LOG_PROGRAM_MAX];
 	enum astral_log_level level;
 	FILE *sink;
+} log_state = { "astral", ASTRAL_LOG_INFO, NULL };
+
+/* Per request, on the thread serving it; astral_log_set_request(NULL, NULL) clears it. */
+static _Thread_local struct {
 	char request_id[LOG_FIELD_MAX];
 	char remote_addr[LOG_FIELD_MAX];
-} log_state = { "astral", ASTRAL_LOG_INFO, NULL, "", "" };
+} log_request;
 
 static const char *const log_level_names[] = {
 	[ASTRAL_LOG_ERROR] = "error",
@@ -148,8 +151,8 @@ log_write_line(enum astral_log_level level, const char *msg, size_t msglen)
 
 	n = snprintf(line, sizeof(line), "%s[%ld] level=%s req=%s addr=%s ", log_state.program,
 	    (long)getpid(), astral_log_level_name(level),
-	    log_state.request_id[0] ? log_state.request_id : "-",
-	    log_state.remote_addr[0] ? log_state.remote_addr : "-");
+	    log_request.request_id[0] ? log_request.request_id : "-",
+	    log_request.remote_addr[0] ? log_request.remote_addr : "-");
 	if (n < 0)
 		return;
 	used = (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 1;
@@ -180,8 +183,8 @@ astral_log_set_sink(FILE *f)
 void
 astral_log_set_request(const char *request_id, const char *remote_addr)
 {
-	log_copy_word(log_state.request_id, sizeof(log_state.request_id), request_id);
-	log_copy_word(log_state.remote_addr, sizeof(log_state.remote_addr), remote_addr);
+	log_copy_word(log_request.request_id, sizeof(log_request.request_id), request_id);
+	log_copy_word(log_request.remote_addr, sizeof(log_request.remote_addr), remote_addr);
 }
 
 void

@@ -1,13 +1,17 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
+#include "db_pool.h"
 #include "http.h"
 #include "log.h"
 #include "program.h"
@@ -21,7 +25,7 @@
 #define PACKAGE_VERSION "0"
 #endif
 
-static volatile sig_atomic_t stopping;
+static atomic_int stopping;   /* set by a signal handler or the main thread */
 
 static void
 on_term(int sig)
@@ -101,6 +105,157 @@ serve(struct astral_app *app, const struct astral_program *prog)
 	FCGX_Free(&fcgx, 1);
 }
 
+/* One serving thread: its own copy of the app (configuration, keys and lists shared, read
+   only), whose database handle it takes from the pool for each request. */
+struct server_thread {
+	pthread_t id;
+	int started;
+	atomic_int in_accept;          /* waiting in accept(): a stop interrupts it */
+	atomic_int done;
+	struct astral_app app;
+	const struct astral_program *prog;
+	struct astral_db_pool *pool;
+};
+
+/* One thread accepts at a time, as libfcgi's threaded example does. */
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+on_wake(int sig)
+{
+	(void)sig;                     /* only to interrupt accept() */
+}
+
+static int
+accept_next(struct server_thread *t, FCGX_Request *fcgx)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&accept_lock);
+	atomic_store(&t->in_accept, 1);
+	if (!stopping)
+		rc = FCGX_Accept_r(fcgx);
+	atomic_store(&t->in_accept, 0);
+	pthread_mutex_unlock(&accept_lock);
+	return rc;
+}
+
+static void *
+serve_thread(void *arg)
+{
+	struct server_thread *t = arg;
+	FCGX_Request fcgx;
+	struct astral_request req;
+
+	if (FCGX_InitRequest(&fcgx, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		astral_log(ASTRAL_LOG_ERROR, "FCGX_InitRequest failed");
+		atomic_store(&t->done, 1);
+		return NULL;
+	}
+	while (accept_next(t, &fcgx) >= 0) {
+		t->app.db = astral_db_pool_take(t->pool);
+		if (t->app.db == NULL || astral_request_init(&req, &fcgx, &t->app) != ASTRAL_OK) {
+			astral_log(ASTRAL_LOG_ERROR, "out of memory; exiting so the supervisor restarts us");
+			FCGX_Finish_r(&fcgx);
+			exit(1);
+		}
+		astral_dispatch(&req, t->prog->routes, t->prog->nroutes);
+		astral_request_free(&req);
+		astral_db_pool_give(t->pool, t->app.db);
+		t->app.db = NULL;
+		FCGX_Finish_r(&fcgx);
+	}
+	FCGX_Free(&fcgx, 1);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+/* After SIGTERM or SIGINT: interrupt the thread waiting in accept() (again, until every thread is
+   out: one may only just have begun to wait); requests being served finish first. */
+static void
+stop_threads(struct server_thread *threads, int n)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int live;
+
+	stopping = 1;
+	do {
+		live = 0;
+		for (int i = 0; i < n; i++) {
+			if (!threads[i].started || atomic_load(&threads[i].done))
+				continue;
+			live++;
+			if (atomic_load(&threads[i].in_accept))
+				pthread_kill(threads[i].id, SIGUSR1);
+		}
+		if (live > 0)
+			nanosleep(&pause, NULL);
+	} while (live > 0);
+}
+
+/* Serve on `n` threads until SIGTERM or SIGINT, which the main thread waits for. */
+static void
+serve_threads(struct astral_app *app, const struct astral_program *prog, int n)
+{
+	struct astral_db_shared_commit *shared = NULL;
+	struct astral_db_pool *pool = NULL;
+	struct server_thread *threads = calloc((size_t)n, sizeof(*threads));
+	struct sigaction wake;
+	sigset_t stop_signals;
+	astral_err err;
+	int sig;
+
+	if (threads == NULL) {
+		astral_log(ASTRAL_LOG_ERROR, "out of memory");
+		return;
+	}
+	err = astral_db_shared_commit_open(app->cfg.db_conninfo, app->cfg.db_password,
+	                                   app->cfg.db_statement_timeout_ms, prog->stmt_tables, prog->stmt_counts,
+	                                   &shared);
+	if (shared == NULL) {
+		astral_log(ASTRAL_LOG_ERROR, "database: %s", astral_strerror(err));
+		free(threads);
+		return;
+	}
+	memset(&wake, 0, sizeof(wake));
+	wake.sa_handler = on_wake;     /* no SA_RESTART */
+	sigaction(SIGUSR1, &wake, NULL);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);     /* the threads inherit it */
+	if (astral_db_pool_open(app->db, shared, n, &pool) != ASTRAL_OK) {
+		astral_log(ASTRAL_LOG_ERROR, "out of memory");
+		astral_db_shared_commit_close(shared);
+		free(threads);
+		return;
+	}
+	app->db = NULL;                                      /* the pool's now */
+	for (int i = 0; i < n; i++) {
+		struct server_thread *t = &threads[i];
+
+		t->app = *app;
+		t->prog = prog;
+		t->pool = pool;
+		if (pthread_create(&t->id, NULL, serve_thread, t) != 0) {
+			astral_log(ASTRAL_LOG_ERROR, "cannot start serving thread %d", i);
+			break;
+		}
+		t->started = 1;
+	}
+	if (threads[0].started) {
+		astral_log(ASTRAL_LOG_INFO, "ready, %d threads", n);
+		sigwait(&stop_signals, &sig);
+	}
+	stop_threads(threads, n);
+	for (int i = 0; i < n; i++)
+		if (threads[i].started)
+			pthread_join(threads[i].id, NULL);
+	astral_db_pool_close(pool);
+	astral_db_shared_commit_close(shared);
+	free(threads);
+}
+
 int
 astral_program_main(int argc, char **argv, const struct astral_program *prog)
 {
@@ -178,8 +333,12 @@ astral_program_main(int argc, char **argv, const struct astral_program *prog)
 		astral_log(ASTRAL_LOG_ERROR, "FCGX_Init failed");
 		goto out;
 	}
-	astral_log(ASTRAL_LOG_INFO, "ready");
-	serve(&app, prog);
+	if (prog->threaded && app.cfg.chat_threads > 1) {
+		serve_threads(&app, prog, (int)app.cfg.chat_threads);
+	} else {
+		astral_log(ASTRAL_LOG_INFO, "ready");
+		serve(&app, prog);
+	}
 	status = 0;
 out:
 	astral_db_close(app.db);

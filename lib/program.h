@@ -21,6 +21,10 @@ struct astral_program {
 	/* Optional, run after the database is open and before the first accept (the AI program
 	   initialises libcurl here). */
 	astral_err (*init)(struct astral_app *app);
+	/* Serve [chat] threads requests at once, each thread with its own connection, sharing their
+	   one-round-trip commits (lib/db_shared_commit.c). Its handlers and everything they call
+	   keep per-request state on the stack or in _Thread_local memory. */
+	int threaded;
 };
 
 int astral_program_main(int argc, char **argv, const struct astral_program *prog);
@@ -28,6 +32,9 @@ int astral_program_main(int argc, char **argv, const struct astral_program *prog
 /* The rest of a program's main.c after its route table: the program with one statement table,
    and main() handing it to astral_program_main(). */
 #define ASTRAL_PROGRAM(prog_name, route_table, stmt_table, stmt_count)                          \
+	ASTRAL_PROGRAM_SERVING(prog_name, route_table, stmt_table, stmt_count, 0)
+/* The same, for a program that serves on threads (`threaded` above). */
+#define ASTRAL_PROGRAM_SERVING(prog_name, route_table, stmt_table, stmt_count, on_threads)     \
 	static const struct astral_stmt *const astral_stmt_tables[] = { stmt_table, NULL };      \
 	static const size_t astral_stmt_counts[] = { stmt_count, 0 };                          \
 	static const struct astral_program astral_this_program = {                             \
@@ -36,6 +43,7 @@ int astral_program_main(int argc, char **argv, const struct astral_program *prog
 		.nroutes = sizeof(route_table) / sizeof((route_table)[0]),                      \
 		.stmt_tables = astral_stmt_tables,                                              \
 		.stmt_counts = astral_stmt_counts,                                              \
+		.threaded = on_threads,                                                         \
 	};                                                                                     \
 	int main(int argc, char **argv)                                                        \
 	{                                                                                      \

@@ -20,8 +20,8 @@
 #define CONNECT_TIMEOUT_MS 500
 #define RESPONSE_TIMEOUT_MS 1000
 
-/* The process's one connection to the publisher, and the address it was opened to. */
-static struct {
+/* The thread's one connection to the publisher, and the address it was opened to. */
+static _Thread_local struct {
 	int fd;
 	char host[64];
 	char port[8];

@@ -16,7 +16,7 @@
 /* A relay that could not be reached is tried again after this long. */
 #define RETRY_AFTER_MS 1000
 
-static struct {
+static _Thread_local struct {
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int64_t failed_at_ms;     /* 0: no failure to wait out */

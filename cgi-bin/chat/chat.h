@@ -1,7 +1,7 @@
 /*
  * cgi-bin/chat: help sessions, their messages and the real-time hand-off. Handlers are grouped
  * by concern: sessions.c (list, detail), message_history.c (read history), message_send.c
- * (send), send_memo.c (what a sender's next sends need, per worker), message_crypto.c (sealing
+ * (send), send_memo.c (what a sender's next sends need, per process), message_crypto.c (sealing
  * and opening bodies), signals.c (typing, read marks), session_outcome.c (end, feedback, kudos,
  * favourite), emergency.c, connect.c (GET /api/rt/connect). session_access.c loads the caller's
  * view of one session for the object checks; respond.c builds the JSON; chat_audit.c writes audit
@@ -88,7 +88,7 @@ astral_err chat_session_open(struct astral_request *req, const char *id, struct 
    ends, so sends to one conversation commit in the order of their seq (statements.c). */
 astral_err chat_session_open_to_send(struct astral_request *req, const char *id, struct chat_session *out,
                                      unsigned char dek[ASTRAL_DEK_LEN]) ASTRAL_MUST_USE;
-/* A participant's side and conversation key, remembered per worker for their next sends
+/* A participant's side and conversation key, remembered per process for their next sends
    (send_memo.c): recall answers 1 and fills both when remembered for (session, user) and used
    within CHAT_SEND_MEMO_SECONDS; keep remembers them after the database gave them; forget drops
    them (the session is gone). */

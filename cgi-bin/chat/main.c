@@ -21,4 +21,4 @@ static const struct astral_route routes[] = {
 	{ "GET", "/api/rt/connect", chat_rt_connect, ASTRAL_ANY_USER, &chat_rt_connect_input, 0 },
 };
 
-ASTRAL_PROGRAM("chat", routes, chat_stmts, CHAT_STMT_COUNT)
+ASTRAL_PROGRAM_SERVING("chat", routes, chat_stmts, CHAT_STMT_COUNT, 1)

@@ -6,9 +6,12 @@
  * change (the session's end, who takes part, whether the session still exists) is still checked by
  * the insert itself; the memo only spares reading what cannot.
  *
+ * The memo is the process's, whichever thread serves the send.
+ *
  * Keys stay in memory no longer than they must: an entry not used for CHAT_SEND_MEMO_SECONDS is
  * cleansed at the next look-up of its slot, and one that is replaced or forgotten at once.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +29,8 @@ struct memo_entry {
 	int64_t used_at;
 };
 
+/* Shared by the process's serving threads, under the lock. */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct memo_entry memo[CHAT_SEND_MEMO_SLOTS];
 
 /* FNV-1a over both ids: the slot of a (session, participant) pair. */
@@ -59,15 +64,19 @@ chat_send_memo_recall(const char *session_id, const char *user_id, int64_t now, 
                       unsigned char dek[ASTRAL_DEK_LEN])
 {
 	struct memo_entry *e = slot_for(session_id, user_id);
+	int found;
 
+	pthread_mutex_lock(&memo_lock);
 	if (e->used && (now - e->used_at > CHAT_SEND_MEMO_SECONDS || now < e->used_at))
 		clear(e);
-	if (!matches(e, session_id, user_id))
-		return 0;
-	e->used_at = now;
-	memcpy(my_role, e->my_role, sizeof(e->my_role));
-	memcpy(dek, e->dek, ASTRAL_DEK_LEN);
-	return 1;
+	found = matches(e, session_id, user_id);
+	if (found) {
+		e->used_at = now;
+		memcpy(my_role, e->my_role, sizeof(e->my_role));
+		memcpy(dek, e->dek, ASTRAL_DEK_LEN);
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return found;
 }
 
 void
@@ -79,6 +88,7 @@ chat_send_memo_keep(const char *session_id, const char *user_id, int64_t now, co
 	if (strlen(session_id) >= sizeof(e->session_id) || strlen(user_id) >= sizeof(e->user_id) ||
 	    (strcmp(my_role, "seeker") != 0 && strcmp(my_role, "helper") != 0))
 		return;
+	pthread_mutex_lock(&memo_lock);
 	clear(e);
 	e->used = 1;
 	snprintf(e->session_id, sizeof(e->session_id), "%s", session_id);
@@ -86,6 +96,7 @@ chat_send_memo_keep(const char *session_id, const char *user_id, int64_t now, co
 	snprintf(e->my_role, sizeof(e->my_role), "%s", my_role);
 	memcpy(e->dek, dek, ASTRAL_DEK_LEN);
 	e->used_at = now;
+	pthread_mutex_unlock(&memo_lock);
 }
 
 void
@@ -93,6 +104,8 @@ chat_send_memo_forget(const char *session_id, const char *user_id)
 {
 	struct memo_entry *e = slot_for(session_id, user_id);
 
+	pthread_mutex_lock(&memo_lock);
 	if (matches(e, session_id, user_id))
 		clear(e);
+	pthread_mutex_unlock(&memo_lock);
 }
