@@ -160,7 +160,8 @@ astral_err
 astral_dbi_connect(struct astral_db *db)
 {
 	const char *keys[4] = { "dbname", "password", "application_name", NULL };
-	const char *vals[4] = { db->conninfo, db->password, "astral", NULL };
+	const char *name = db->application_name != NULL ? db->application_name : "astral";
+	const char *vals[4] = { db->conninfo, db->password, name, NULL };
 	char timeout[128];
 	PGresult *res;
 
@@ -170,7 +171,7 @@ astral_dbi_connect(struct astral_db *db)
 	}
 	if (db->password == NULL) {
 		keys[1] = "application_name";
-		vals[1] = "astral";
+		vals[1] = name;
 		keys[2] = NULL;
 		vals[2] = NULL;
 	}
@@ -255,28 +256,6 @@ astral_db_open(const char *conninfo, const char *password, long long statement_t
 	return err;
 }
 
-astral_err
-astral_db_open_like(const struct astral_db *model, struct astral_db **out)
-{
-	struct astral_db *db = calloc(1, sizeof(*db));
-
-	*out = NULL;
-	if (db == NULL)
-		return ASTRAL_ERR_NOMEM;
-	db->conninfo = strdup(model->conninfo);
-	db->password = model->password ? strdup(model->password) : NULL;
-	if (db->conninfo == NULL || (model->password && db->password == NULL)) {
-		astral_db_close(db);
-		return ASTRAL_ERR_NOMEM;
-	}
-	db->statement_timeout_ms = model->statement_timeout_ms;
-	memcpy(db->tables, model->tables, sizeof(db->tables));
-	memcpy(db->counts, model->counts, sizeof(db->counts));
-	db->ntables = model->ntables;
-	*out = db;
-	return ASTRAL_OK;
-}
-
 void
 astral_db_close(struct astral_db *db)
 {
@@ -344,10 +323,8 @@ astral_db_begin(struct astral_db *db, const char *user_id, const char *role)
 	   the second sees the closed socket, and the status says so (libpq's socket never blocks). */
 	for (int i = 0; db->conn != NULL && i < 2 && PQconsumeInput(db->conn) == 1; i++)
 		continue;
-	/* A handle never connected (astral_db_open_like) connects at its first round trip: a
-	   transaction that commits on the shared connection never needs it. */
-	if (db->conn != NULL && (PQstatus(db->conn) != CONNECTION_OK ||
-	                         PQtransactionStatus(db->conn) != PQTRANS_IDLE)) {
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
 		err = astral_dbi_connect(db);
 		if (err != ASTRAL_OK)
 			return err == ASTRAL_ERR_DB ? ASTRAL_ERR_DB_DOWN : err;
@@ -577,8 +554,6 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 
 	db->sqlstate[0] = '\0';
 	db->constraint[0] = '\0';
-	if (db->conn == NULL && astral_dbi_connect(db) != ASTRAL_OK)
-		goto lost;
 	if (PQenterPipelineMode(db->conn) != 1)
 		goto lost;
 	if (began) {

@@ -44,9 +44,6 @@ struct astral_db;
 astral_err astral_db_open(const char *conninfo, const char *password, long long statement_timeout_ms,
                           const struct astral_stmt *const *tables, const size_t *counts,
                           struct astral_db **out) ASTRAL_MUST_USE;
-/* Another handle on the same database with the same statements, not connected yet: it connects
-   at its first transaction (a serving thread that is never needed costs no connection). */
-astral_err astral_db_open_like(const struct astral_db *model, struct astral_db **out) ASTRAL_MUST_USE;
 void astral_db_close(struct astral_db *db);
 
 /* Start a transaction as `user_id` (NULL: nobody) with `role` (NULL: "anonymous"). Reconnects

@@ -46,6 +46,7 @@ struct astral_db {
 	/* Where a transaction that is still wholly unsent commits (astral_db_share_commits): NULL,
 	   on this connection. */
 	struct astral_db_shared_commit *shared;
+	const char *application_name;   /* what pg_stat_activity shows; NULL: "astral" */
 };
 
 extern const struct astral_stmt astral_dbi_set_identity_stmt;

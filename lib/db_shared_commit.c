@@ -11,8 +11,9 @@
  * security judges each statement as its caller), its guard first and judged by its own check,
  * its queued statements, its statement and its at-commit statements, in its own order. What
  * changes: they commit or roll back together. So a batch that fails anywhere (a refused guard, a
- * statement error, a failed COMMIT) is rolled back whole and each of its transactions goes again
- * alone on its own thread's connection, where it gets exactly the answer it would have had. A
+ * statement error, a failed COMMIT, a lock waited for longer than 100 ms) is rolled back whole and
+ * each of its transactions goes again alone on its own thread's connection, where it gets exactly
+ * the answer it would have had. A
  * batch whose connection breaks is not retried (its COMMIT may have happened): each transaction
  * gets DB_DOWN, as it would alone.
  *
@@ -29,8 +30,14 @@
 #include "db_internal.h"
 #include "log.h"
 
+/* The shared connection's application_name in pg_stat_activity. */
+#define SHARED_COMMIT_NAME "astral-shared-commit"
 /* The most transactions one batch commits: more wait for the next. */
 #define SHARED_COMMIT_MAX 64
+/* The longest a batch waits for a lock (a conversation's send lock held by a transaction of its
+   own, say): then it fails, and its transactions go alone, each waiting only for its own locks.
+   A batch never keeps the others waiting on one conversation for longer. */
+#define SHARED_COMMIT_LOCK_WAIT "SET LOCAL lock_timeout = '100ms'"
 
 enum job_state { JOB_WAITING, JOB_LEADS, JOB_ANSWERED, JOB_ALONE };
 
@@ -71,6 +78,10 @@ astral_db_shared_commit_open(const char *conninfo, const char *password, long lo
 		free(shared);
 		return err;
 	}
+	/* Told apart from the threads' own connections in pg_stat_activity. */
+	shared->db->application_name = SHARED_COMMIT_NAME;
+	if (err == ASTRAL_OK)
+		PQclear(PQexec(shared->db->conn, "SET application_name = '" SHARED_COMMIT_NAME "'"));
 	pthread_mutex_init(&shared->lock, NULL);
 	*out = shared;
 	return err;               /* DB_DOWN: the first batch connects */
@@ -190,7 +201,8 @@ commit_batch(struct astral_db *b, struct job **batch, int n)
 	}
 	b->sqlstate[0] = '\0';
 	if (PQenterPipelineMode(b->conn) != 1 ||
-	    PQsendQueryParams(b->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1)
+	    PQsendQueryParams(b->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(b->conn, SHARED_COMMIT_LOCK_WAIT, 0, NULL, NULL, NULL, NULL, 0) != 1)
 		goto lost;
 	for (i = 0; i < n; i++)
 		if (!send_job(b->conn, batch[i]))
@@ -198,6 +210,9 @@ commit_batch(struct astral_db *b, struct job **batch, int n)
 	if (PQsendQueryParams(b->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 || PQpipelineSync(b->conn) != 1)
 		goto lost;
 	err = astral_dbi_collect(b, NULL, 0);                  /* BEGIN */
+	qerr = astral_dbi_collect(b, NULL, 0);                 /* lock_timeout */
+	if (err == ASTRAL_OK)
+		err = qerr;
 	for (i = 0; i < n; i++) {
 		qerr = collect_job(b, batch[i], &guards[i]);
 		if (err == ASTRAL_OK)

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "db_pool.h"
 #include "http.h"
 #include "log.h"
 #include "program.h"
@@ -106,7 +105,7 @@ serve(struct astral_app *app, const struct astral_program *prog)
 }
 
 /* One serving thread: its own copy of the app (configuration, keys and lists shared, read
-   only), whose database handle it takes from the pool for each request. */
+   only) with its own database connection, whose one-round-trip commits it shares. */
 struct server_thread {
 	pthread_t id;
 	int started;
@@ -114,7 +113,6 @@ struct server_thread {
 	atomic_int done;
 	struct astral_app app;
 	const struct astral_program *prog;
-	struct astral_db_pool *pool;
 };
 
 /* One thread accepts at a time, as libfcgi's threaded example does. */
@@ -153,16 +151,13 @@ serve_thread(void *arg)
 		return NULL;
 	}
 	while (accept_next(t, &fcgx) >= 0) {
-		t->app.db = astral_db_pool_take(t->pool);
-		if (t->app.db == NULL || astral_request_init(&req, &fcgx, &t->app) != ASTRAL_OK) {
+		if (astral_request_init(&req, &fcgx, &t->app) != ASTRAL_OK) {
 			astral_log(ASTRAL_LOG_ERROR, "out of memory; exiting so the supervisor restarts us");
 			FCGX_Finish_r(&fcgx);
 			exit(1);
 		}
 		astral_dispatch(&req, t->prog->routes, t->prog->nroutes);
 		astral_request_free(&req);
-		astral_db_pool_give(t->pool, t->app.db);
-		t->app.db = NULL;
 		FCGX_Finish_r(&fcgx);
 	}
 	FCGX_Free(&fcgx, 1);
@@ -198,7 +193,6 @@ static void
 serve_threads(struct astral_app *app, const struct astral_program *prog, int n)
 {
 	struct astral_db_shared_commit *shared = NULL;
-	struct astral_db_pool *pool = NULL;
 	struct server_thread *threads = calloc((size_t)n, sizeof(*threads));
 	struct sigaction wake;
 	sigset_t stop_signals;
@@ -224,34 +218,46 @@ serve_threads(struct astral_app *app, const struct astral_program *prog, int n)
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);     /* the threads inherit it */
-	if (astral_db_pool_open(app->db, shared, n, &pool) != ASTRAL_OK) {
-		astral_log(ASTRAL_LOG_ERROR, "out of memory");
-		astral_db_shared_commit_close(shared);
-		free(threads);
-		return;
-	}
-	app->db = NULL;                                      /* the pool's now */
 	for (int i = 0; i < n; i++) {
 		struct server_thread *t = &threads[i];
 
 		t->app = *app;
 		t->prog = prog;
-		t->pool = pool;
+		/* Every connection opens now, its statements prepared, as a worker's does at start-up. */
+		if (i > 0) {                    /* thread 0 has the one opened at start-up */
+			err = astral_db_open(app->cfg.db_conninfo, app->cfg.db_password, app->cfg.db_statement_timeout_ms,
+			                     prog->stmt_tables, prog->stmt_counts, &t->app.db);
+			if (t->app.db == NULL) {
+				astral_log(ASTRAL_LOG_ERROR, "database: %s", astral_strerror(err));
+				break;
+			}
+		}
+		astral_db_share_commits(t->app.db, shared);
 		if (pthread_create(&t->id, NULL, serve_thread, t) != 0) {
 			astral_log(ASTRAL_LOG_ERROR, "cannot start serving thread %d", i);
+			if (i > 0)
+				astral_db_close(t->app.db);
 			break;
 		}
 		t->started = 1;
 	}
 	if (threads[0].started) {
-		astral_log(ASTRAL_LOG_INFO, "ready, %d threads", n);
+		int started = 0;
+
+		for (int i = 0; i < n; i++)
+			started += threads[i].started;
+		astral_log(ASTRAL_LOG_INFO, "ready, %d threads", started);
 		sigwait(&stop_signals, &sig);
 	}
 	stop_threads(threads, n);
-	for (int i = 0; i < n; i++)
-		if (threads[i].started)
-			pthread_join(threads[i].id, NULL);
-	astral_db_pool_close(pool);
+	for (int i = 0; i < n; i++) {
+		if (!threads[i].started)
+			continue;
+		pthread_join(threads[i].id, NULL);
+		astral_db_share_commits(threads[i].app.db, NULL);
+		if (i > 0)
+			astral_db_close(threads[i].app.db);
+	}
 	astral_db_shared_commit_close(shared);
 	free(threads);
 }

@@ -2,17 +2,17 @@
 arrive while another send is committing commit together with it, in one transaction, each under
 its own sender's identity.
 
-To make a batch on purpose, the test holds one conversation's send lock (the advisory lock every
-send to it takes) from an owner connection: the send to that conversation leads and waits for the
-lock, the sends that arrive meanwhile queue behind it, and when the lock is released they commit
-together. PostgreSQL's xmin says which rows one transaction wrote.
+To make a batch on purpose, the test stops the shared connection's backend (SIGSTOP: it shows as
+application_name astral-shared-commit): the first send leads and waits for its answer, the sends
+that arrive meanwhile queue behind it, and when the backend goes on they commit together, as the
+next batch. PostgreSQL's xmin says which rows one transaction wrote.
 """
 
+import os
+import signal
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 
 from astral_client import expect
 from test_chat_setup import new_session, send
@@ -32,23 +32,10 @@ def warm_sessions(stack, n):
     return sessions
 
 
-def waiting_for_lock(stack):
-    return stack.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0][0]
-
-
-class HeldSendLock:
-    """The send lock of one conversation, held by an owner connection until released."""
-
-    def __init__(self, stack, sid):
-        self.conn = stack.owner_db()
-        self.conn.autocommit = True
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (SEND_LOCK_CLASS, sid))
-
-    def release(self):
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock_all()")
-        self.conn.close()
+def shared_backend(stack):
+    pids = stack.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'astral-shared-commit'")
+    assert len(pids) == 1, f"one astral-chat process, one shared connection: {pids}"
+    return pids[0][0]
 
 
 def post_send(person, sid, text):
@@ -56,23 +43,20 @@ def post_send(person, sid, text):
     return r.status, r.json
 
 
-def batch_behind_a_held_lock(stack, leader, queued):
-    """Send leader's message (its conversation's lock held, so it waits in the database), then the
-    queued ones while it waits; release the lock; return the answers, leader's first."""
-    person, sid, text = leader
-    lock = HeldSendLock(stack, sid)
+def batch_behind_a_paused_commit(stack, leader, queued):
+    """Send leader's message with the shared backend stopped (so it waits for its answer), then
+    the queued ones while it waits; let the backend go on; return the answers, leader's first."""
+    pid = shared_backend(stack)
     pool = ThreadPoolExecutor(max_workers=len(queued) + 1)
+    os.kill(pid, signal.SIGSTOP)
     try:
-        first = pool.submit(post_send, person, sid, text)
-        deadline = time.time() + 10
-        while waiting_for_lock(stack) == 0:
-            assert time.time() < deadline, "the leading send never reached the send lock"
-            time.sleep(0.02)
-        rest = [pool.submit(post_send, p, s, t) for p, s, t in queued]
+        first = pool.submit(post_send, *leader)
+        time.sleep(0.5)
+        rest = [pool.submit(post_send, *q) for q in queued]
         time.sleep(1.0)                  # they reach the queue in milliseconds
         assert not first.done() and not any(f.done() for f in rest), "a send did not wait for the batch"
     finally:
-        lock.release()
+        os.kill(pid, signal.SIGCONT)
     answers = [first.result(timeout=30)] + [f.result(timeout=30) for f in rest]
     pool.shutdown()
     return answers
@@ -87,7 +71,7 @@ def test_sends_that_wait_together_commit_together_each_as_its_sender(stack):
     sessions = warm_sessions(stack, QUEUED + 1)
     (s0, _, sid0), rest = sessions[0], sessions[1:]
     queued = [(s, sid, f"queued words {i}") for i, (s, _, sid) in enumerate(rest)]
-    answers = batch_behind_a_held_lock(stack, (s0, sid0, "the leading words"), queued)
+    answers = batch_behind_a_paused_commit(stack, (s0, sid0, "the leading words"), queued)
     assert [status for status, _ in answers] == [201] * (QUEUED + 1)
 
     rows = [row_of(stack, body["id"]) for _, body in answers]
@@ -113,7 +97,7 @@ def test_a_refused_send_in_a_batch_leaves_the_others_to_commit_alone(stack):
     refused = rest[2][0]
     expect(refused.c.logout(), 204)      # the token still verifies; its session check refuses in SQL
     queued = [(s, sid, f"queued words {i}") for i, (s, _, sid) in enumerate(rest)]
-    answers = batch_behind_a_held_lock(stack, (s0, sid0, "the leading words"), queued)
+    answers = batch_behind_a_paused_commit(stack, (s0, sid0, "the leading words"), queued)
     statuses = [status for status, _ in answers]
     assert statuses == [201, 201, 201, 401, 201, 201], statuses
     assert answers[3][1]["error"]["code"] == "unauthorized"
@@ -132,7 +116,7 @@ def test_sends_of_one_conversation_in_one_batch_keep_their_order(stack):
     (s0, _, sid0), (s1, h1, sid1) = sessions
     send(h1, sid1, "the helper's first words")
     queued = [(s1, sid1, "one"), (h1, sid1, "two"), (s1, sid1, "three")]
-    answers = batch_behind_a_held_lock(stack, (s0, sid0, "the leading words"), queued)
+    answers = batch_behind_a_paused_commit(stack, (s0, sid0, "the leading words"), queued)
     assert [status for status, _ in answers] == [201] * 4
     seqs = sorted((body["seq"], body["text"]) for _, body in answers[1:])
     rows = {row_of(stack, body["id"])[0] for _, body in answers[1:]}
@@ -143,3 +127,32 @@ def test_sends_of_one_conversation_in_one_batch_keep_their_order(stack):
     assert [m["seq"] for m in items] == sorted(m["seq"] for m in items)
     assert [m["text"] for m in items][2:] == [text for _, text in seqs]
     assert seqs[-1][0] - seqs[0][0] == 2
+
+
+def test_a_conversation_whose_send_lock_is_held_keeps_no_other_waiting(stack):
+    """A batch waits at most 100 ms for a lock, then its sends go alone: the send whose
+    conversation is locked waits for its lock, and the others are answered meanwhile."""
+    (s0, _, sid0), (s1, _, sid1) = warm_sessions(stack, 2)
+    lock = stack.owner_db()
+    lock.autocommit = True
+    with lock.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (SEND_LOCK_CLASS, sid0))
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        held = pool.submit(post_send, s0, sid0, "waits for its conversation")
+        deadline = time.time() + 10
+        while not stack.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0][0]:
+            assert time.time() < deadline, "the send never reached its conversation's lock"
+            time.sleep(0.02)
+        started = time.time()
+        other = send(s1, sid1, "another conversation goes on")
+        assert time.time() - started < 2.0
+        assert not held.done()
+    finally:
+        with lock.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock_all()")
+        lock.close()
+    status, body = held.result(timeout=30)
+    assert status == 201 and body["seq"] > other["seq"]
+    texts = [m["text"] for m in expect(s0.get(f"/api/sessions/{sid0}/messages"), 200).json["items"]]
+    assert texts == ["first words", "waits for its conversation"]
