@@ -1,7 +1,7 @@
 /*
- * Database access over libpq: one connection per worker, reconnected on failure; every
- * statement comes from a statement table and is prepared once per connection; every
- * transaction carries the caller's identity for row-level security.
+ * Database access over libpq: one connection per worker (per thread in astral-chat), reconnected
+ * on failure; every statement comes from a statement table and is prepared once per connection;
+ * every transaction carries the caller's identity for row-level security.
  */
 #ifndef ASTRAL_DB_H
 #define ASTRAL_DB_H
