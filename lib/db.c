@@ -758,10 +758,22 @@ astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt, cons
 	if (res != NULL)
 		*res = NULL;
 	err = statement_may_run(db, stmt, params);
+	return err == ASTRAL_OK ? commit_with(db, stmt, params, res) : err;
+}
+
+astral_err
+astral_db_exec_commit_shared(struct astral_db *db, const struct astral_stmt *stmt, const struct astral_params *params,
+                             PGresult **res)
+{
+	astral_err err;
+
+	if (res != NULL)
+		*res = NULL;
+	err = statement_may_run(db, stmt, params);
 	if (err != ASTRAL_OK)
 		return err;
-	/* A transaction of which nothing was sent yet may commit with other threads' (db_shared_commit.c);
-	   one that has to go alone does so here. */
+	/* Nothing of the transaction sent yet: it may commit with other threads' (db_shared_commit.c).
+	   One that has to go alone does so here. */
 	if (db->shared != NULL && db->begin_pending && db->commit_answers == 0 &&
 	    astral_dbi_shared_commit(db->shared, db, stmt, params, res, &err))
 		return err;

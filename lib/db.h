@@ -60,10 +60,14 @@ astral_err astral_db_commit(struct astral_db *db) ASTRAL_MUST_USE;
    begins another. */
 astral_err astral_db_exec_commit(struct astral_db *db, const struct astral_stmt *stmt,
                                  const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
-/* Shared commits, for a program whose threads each hold a connection: a transaction committed
-   with astral_db_exec_commit while nothing of it was sent yet commits in one transaction with the
-   others arriving meanwhile, on the shared connection (lib/db_shared_commit.c says how, and what
-   each keeps of its own). */
+/* Shared commits, for a program whose threads each hold a connection (lib/db_shared_commit.c says
+   how, and what each transaction keeps of its own). astral_db_exec_commit_shared is
+   astral_db_exec_commit, except that a transaction of which nothing was sent yet, on a connection
+   sharing its commits, commits in one transaction with the others arriving meanwhile, on the
+   shared connection. Only for a transaction that sets no transaction-local setting but its
+   identity and the audit chain: the next one in its batch would see it. */
+astral_err astral_db_exec_commit_shared(struct astral_db *db, const struct astral_stmt *stmt,
+                                        const struct astral_params *params, PGresult **res) ASTRAL_MUST_USE;
 struct astral_db_shared_commit;
 astral_err astral_db_shared_commit_open(const char *conninfo, const char *password, long long statement_timeout_ms,
                                         const struct astral_stmt *const *tables, const size_t *counts,

@@ -43,8 +43,8 @@ struct astral_db {
 	char constraint[64];
 	struct queued queue[MAX_QUEUED];
 	size_t nqueued;
-	/* Where a transaction that is still wholly unsent commits (astral_db_share_commits): NULL,
-	   on this connection. */
+	/* Where astral_db_exec_commit_shared commits a transaction still wholly unsent
+	   (astral_db_share_commits): NULL, on this connection. */
 	struct astral_db_shared_commit *shared;
 	const char *application_name;   /* what pg_stat_activity shows; NULL: "astral" */
 };

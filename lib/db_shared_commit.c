@@ -1,7 +1,8 @@
 /*
- * Shared commits: the one-round-trip transactions of a process's threads (astral_db_exec_commit
- * on a transaction nothing of which was sent yet) that arrive while another is committing are
- * committed together, in one transaction on one connection, by whichever of their threads leads.
+ * Shared commits: the one-round-trip transactions of a process's threads
+ * (astral_db_exec_commit_shared on a transaction nothing of which was sent yet) that arrive while
+ * another is committing are committed together, in one transaction on one connection, by
+ * whichever of their threads leads.
  *
  * Why: on a machine where waking a process costs more than the work it wakes for, a durable
  * commit's price is its wake-ups (the backend's, the WAL flush's, the worker's), and those are
@@ -10,12 +11,17 @@
  * What each transaction still gets: its own identity (astral.user_id, astral.role: row-level
  * security judges each statement as its caller), its guard first and judged by its own check,
  * its queued statements, its statement and its at-commit statements, in its own order. What
- * changes: they commit or roll back together. So a batch that fails anywhere (a refused guard, a
- * statement error, a failed COMMIT, a lock waited for longer than 100 ms) is rolled back whole and
- * each of its transactions goes again alone on its own thread's connection, where it gets exactly
- * the answer it would have had. A
- * batch whose connection breaks is not retried (its COMMIT may have happened): each transaction
- * gets DB_DOWN, as it would alone.
+ * changes: they commit or roll back together, each holds its locks until the batch commits, and
+ * any other transaction-local setting one of them makes is seen by the ones after it (the audit
+ * chain: a batch's audit rows go to one chain). So only a transaction whose statements set
+ * nothing but that may be shared, which its caller says by committing it with
+ * astral_db_exec_commit_shared: astral-chat's message send.
+ *
+ * Failing: a batch that fails anywhere (a refused guard, a statement error, a failed COMMIT, a
+ * lock waited for longer than 100 ms) is rolled back whole, and each of its transactions goes
+ * again alone on its own thread's connection, where it gets exactly the answer it would have had.
+ * A batch whose connection breaks is not retried (its COMMIT may have happened): each of its
+ * transactions gets DB_DOWN, as it would alone.
  *
  * Leading: a thread whose transaction arrives when no batch is committing leads. It takes every
  * transaction waiting (its own first), commits them, wakes each of their threads, and hands the
@@ -35,11 +41,14 @@
 /* The most transactions one batch commits: more wait for the next. */
 #define SHARED_COMMIT_MAX 64
 /* The longest a batch waits for a lock (a conversation's send lock held by a transaction of its
-   own, say): then it fails, and its transactions go alone, each waiting only for its own locks.
-   A batch never keeps the others waiting on one conversation for longer. */
-#define SHARED_COMMIT_LOCK_WAIT "SET LOCAL lock_timeout = '100ms'"
+   own, say: a first send holds it over two round trips): then the transaction that waited goes
+   alone, to wait for its lock on its own connection, and the rest of the batch is committed
+   again without it. One conversation never keeps the others waiting for longer. */
+#define SHARED_COMMIT_LOCK_WAIT "SET LOCAL lock_timeout = '10ms'"
 
-enum job_state { JOB_WAITING, JOB_LEADS, JOB_ANSWERED, JOB_ALONE };
+/* WAITING in the queue; LEADS: commit the next batch; ANSWERED; ALONE: go on its own connection;
+   AGAIN (an outcome only): back to the front of the queue, another transaction of its batch failed. */
+enum job_state { JOB_WAITING, JOB_LEADS, JOB_ANSWERED, JOB_ALONE, JOB_AGAIN };
 
 struct job {
 	struct astral_db *db;          /* the thread's transaction: identity and queue, all unsent */
@@ -47,7 +56,7 @@ struct job {
 	const struct astral_params *params;
 	PGresult *res;
 	astral_err err;
-	enum job_state outcome;        /* ANSWERED or ALONE: written by the leader, unlocked */
+	enum job_state outcome;        /* ANSWERED, ALONE or AGAIN: written by the leader, unlocked */
 	enum job_state state;          /* read and written under the lock only */
 	pthread_cond_t wake;
 	struct job *next;
@@ -191,8 +200,8 @@ commit_batch(struct astral_db *b, struct job **batch, int n)
 {
 	PGresult *guards[SHARED_COMMIT_MAX] = { NULL };
 	astral_err err = ASTRAL_OK, qerr;
+	int i, failed = -1;                 /* the first transaction that failed */
 	PGresult *sync;
-	int i;
 
 	if ((b->conn == NULL || PQstatus(b->conn) != CONNECTION_OK ||
 	     PQtransactionStatus(b->conn) != PQTRANS_IDLE) && astral_dbi_connect(b) != ASTRAL_OK) {
@@ -215,6 +224,8 @@ commit_batch(struct astral_db *b, struct job **batch, int n)
 		err = qerr;
 	for (i = 0; i < n; i++) {
 		qerr = collect_job(b, batch[i], &guards[i]);
+		if (qerr != ASTRAL_OK && failed < 0)
+			failed = i;
 		if (err == ASTRAL_OK)
 			err = qerr;
 	}
@@ -230,10 +241,14 @@ commit_batch(struct astral_db *b, struct job **batch, int n)
 	if (err == ASTRAL_ERR_DB_DOWN)
 		goto lost;
 	if (err != ASTRAL_OK) {
-		/* Rolled back whole: each goes again alone, to get its own answer. */
+		/* Rolled back whole. The transaction that failed goes alone, to get its own answer; the
+		   others (none of which failed: each statement after the failure was skipped) are
+		   committed again in the next batch. A failed BEGIN or COMMIT: each goes alone. */
 		if (PQtransactionStatus(b->conn) != PQTRANS_IDLE)
 			PQclear(PQexec(b->conn, "ROLLBACK"));
-		give_up(batch, n, JOB_ALONE, ASTRAL_OK);
+		give_up(batch, n, failed >= 0 ? JOB_AGAIN : JOB_ALONE, ASTRAL_OK);
+		if (failed >= 0)
+			batch[failed]->outcome = JOB_ALONE;
 	} else {
 		for (i = 0; i < n; i++)
 			answer_job(batch[i], guards[i]);
@@ -257,8 +272,9 @@ lost:
 	}
 }
 
-/* As leader: commit what waits, answer it, hand the lead on. Called and returning with the lock
-   held. */
+/* As leader: commit what waits, answer it, put what must go again back at the front of the
+   queue, hand the lead on (to the leader itself, when its own transaction is first again). Called
+   and returning with the lock held. */
 static void
 lead(struct astral_db_shared_commit *shared)
 {
@@ -275,11 +291,19 @@ lead(struct astral_db_shared_commit *shared)
 	commit_batch(shared->db, batch, n);
 	pthread_mutex_lock(&shared->lock);
 	shared->batches++;
-	shared->jobs += (unsigned long)n;
-	batch[0]->state = batch[0]->outcome;     /* the leader's own */
-	for (int i = 1; i < n; i++) {
+	for (int i = n - 1; i >= 0; i--) {       /* backwards: the ones going again keep their order */
+		if (batch[i]->outcome == JOB_AGAIN) {
+			batch[i]->state = JOB_WAITING;
+			batch[i]->next = shared->first;
+			shared->first = batch[i];
+			if (shared->last == NULL)
+				shared->last = batch[i];
+			continue;
+		}
+		shared->jobs++;
 		batch[i]->state = batch[i]->outcome;
-		pthread_cond_signal(&batch[i]->wake);
+		if (i > 0)                           /* batch[0] is the leader's own */
+			pthread_cond_signal(&batch[i]->wake);
 	}
 	if (shared->first != NULL) {
 		shared->first->state = JOB_LEADS;
@@ -308,8 +332,10 @@ astral_dbi_shared_commit(struct astral_db_shared_commit *shared, struct astral_d
 		j.state = JOB_LEADS;
 	}
 	for (;;) {
-		if (j.state == JOB_LEADS)
+		if (j.state == JOB_LEADS) {
 			lead(shared);
+			continue;                    /* answered, alone, or leading again */
+		}
 		if (j.state == JOB_ANSWERED || j.state == JOB_ALONE)
 			break;
 		pthread_cond_wait(&j.wake, &shared->lock);

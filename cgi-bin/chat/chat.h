@@ -51,6 +51,10 @@ astral_err chat_exec(struct astral_request *req, enum chat_stmt s, const struct 
    is over once it returns. */
 astral_err chat_exec_commit(struct astral_request *req, enum chat_stmt s, const struct astral_params *p,
                             PGresult **res) ASTRAL_MUST_USE;
+/* chat_exec_commit, committed with the sends of other threads that arrive meanwhile when nothing
+   of the transaction was sent yet (astral_db_exec_commit_shared: a remembered send). */
+astral_err chat_exec_commit_shared(struct astral_request *req, enum chat_stmt s, const struct astral_params *p,
+                                   PGresult **res) ASTRAL_MUST_USE;
 
 /* Column positions of CHAT_SESSION_GET and CHAT_SESSION_LIST (the HelpSession object). */
 enum chat_session_col {

@@ -122,7 +122,9 @@ queue_send_lock(struct astral_request *req, const char *session_id)
 }
 
 /* Seal the message and insert it with its audit row. An unflagged message commits in the same
-   round trip; a flagged one stays in the transaction, to commit with its crisis alert. On a
+   round trip, with the sends other threads make meanwhile when it is a remembered send (shared
+   commits, lib/db_shared_commit.c); a flagged one stays in the transaction, to commit with its
+   crisis alert. On a
    stored message, *stored is 1, and m, prev_id (the session's message before it, "" for the
    first) and s's participants and read marks are filled from the row; *stored is 0 when nothing
    was inserted (a resend, or a session that has ended). */
@@ -153,7 +155,7 @@ insert_message(struct astral_request *req, struct chat_session *s, const unsigne
 	astral_params_text(&p, req->who.role);
 	astral_params_text(&p, req->request_id);
 	if (result->severity == ASTRAL_CRISIS_NONE)
-		err = chat_exec_commit(req, CHAT_MESSAGE_INSERT, &p, &res);
+		err = chat_exec_commit_shared(req, CHAT_MESSAGE_INSERT, &p, &res);
 	else
 		err = chat_exec(req, CHAT_MESSAGE_INSERT, &p, &res);
 	free(sealed);

@@ -188,3 +188,9 @@ chat_exec_commit(struct astral_request *req, enum chat_stmt s, const struct astr
 {
 	return astral_db_exec_commit(req->app->db, &chat_stmts[s], p, res);
 }
+
+astral_err
+chat_exec_commit_shared(struct astral_request *req, enum chat_stmt s, const struct astral_params *p, PGresult **res)
+{
+	return astral_db_exec_commit_shared(req->app->db, &chat_stmts[s], p, res);
+}
