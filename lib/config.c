@@ -110,7 +110,7 @@ static const struct cfg_key cfg_keys[] = {
 	  .max = 1048576, .offset = F(max_body_bytes),
 	  .help = "largest request body a program accepts (keep nginx's client_max_body_size equal)" },
 
-	{ .section = "chat", .name = "threads", .type = CFG_INTEGER, .def = "16", .min = 1, .max = 64,
+	{ .section = "chat", .name = "threads", .type = CFG_INTEGER, .def = "1", .min = 1, .max = 64,
 	  .offset = F(chat_threads),
 	  .help = "requests one astral-chat process serves at once, each on its own thread and "
 	          "database connection; the sends of those threads commit together (1: one at a time)" },

@@ -1,6 +1,7 @@
-"""Shared commits (lib/db_shared_commit.c): astral-chat serves on threads, and the sends that
-arrive while another send is committing commit together with it, in one transaction, each under
-its own sender's identity.
+"""Shared commits (lib/db_shared_commit.c): with [chat] threads above 1, astral-chat serves on
+threads, and the sends that arrive while another send is committing commit together with it, in
+one transaction, each under its own sender's identity. These tests run on a stack of their own,
+one chat process of 16 threads.
 
 To make a batch on purpose, the test stops the shared connection's backend (SIGSTOP: it shows as
 application_name astral-shared-commit): the first send leads and waits for its answer, the sends
@@ -14,11 +15,22 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from astral_client import expect
+from conftest import FRONT, start_stack, stop_stack
 from test_chat_setup import new_session, send
 
 SEND_LOCK_CLASS = 1634          # cgi-bin/chat/statements.c, CHAT_SEND_LOCK_CLASS
 QUEUED = 5
+
+
+@pytest.fixture(scope="module")
+def stack(request):
+    """One astral-chat process of 16 threads ([chat] threads is 1 by default)."""
+    st = start_stack(["--front", FRONT, "--chat-workers", "1", "--chat-threads", "16"], label="shared")
+    yield st
+    stop_stack(st)
 
 
 def warm_sessions(stack, n):

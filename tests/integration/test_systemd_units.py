@@ -61,7 +61,7 @@ HARDENING = {
     "StandardError": "journal",
     "PartOf": "astral.target",
 }
-DEFAULT_WORKERS = {"ai": "32", "chat": "1"}      # every other program: 4
+DEFAULT_WORKERS = {"ai": "32"}      # every other program: 4
 WRITE_PATHS = {"videos": "-/var/lib/astral/videos"}
 # The AI workers share their circuit breaker through a file there (ai.breaker_file's default).
 RUNTIME_DIRS = {"ai": "astral-ai"}

@@ -112,7 +112,7 @@ test_config_required_only(void **state)
 	assert_string_equal(cfg.common_passwords_file, "/usr/share/astral-core/common-passwords.txt");
 	assert_string_equal(cfg.keyring_file, "/etc/astral/keyring");
 	assert_int_equal(cfg.max_body_bytes, 65536);
-	assert_int_equal(cfg.chat_threads, 16);
+	assert_int_equal(cfg.chat_threads, 1);
 	assert_string_equal(cfg.rt_publish_url, "http://127.0.0.1:8091/rt/pub");
 	assert_int_equal(cfg.rt_transport, ASTRAL_RT_NCHAN);
 	assert_int_equal(cfg.rt_poll_seconds, 5);
@@ -155,7 +155,7 @@ test_config_every_key(void **state)
 		"[http]\n"
 		"max_body_bytes = 1048576\n"
 		"[chat]\n"
-		"threads = 1\n"
+		"threads = 16\n"
 		"[realtime]\n"
 		"publish_url = https://127.0.0.1/pub\n"
 		"transport = polling\n"
@@ -192,7 +192,7 @@ test_config_every_key(void **state)
 	assert_string_equal(cfg.common_passwords_file, "/srv/pw.txt");
 	assert_string_equal(cfg.keyring_file, "/srv/keyring");
 	assert_int_equal(cfg.max_body_bytes, 1048576);
-	assert_int_equal(cfg.chat_threads, 1);
+	assert_int_equal(cfg.chat_threads, 16);
 	assert_string_equal(cfg.rt_publish_url, "https://127.0.0.1/pub");
 	assert_int_equal(cfg.rt_transport, ASTRAL_RT_POLLING);
 	assert_int_equal(cfg.rt_poll_seconds, 60);
