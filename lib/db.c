@@ -527,8 +527,8 @@ astral_dbi_send_queued(PGconn *conn, const struct astral_db *db, int at_commit)
 	return 1;
 }
 
-static size_t
-count_queued(const struct astral_db *db, int at_commit)
+size_t
+astral_dbi_count_queued(const struct astral_db *db, int at_commit)
 {
 	size_t n = 0;
 
@@ -548,7 +548,7 @@ round_trip(struct astral_db *db, const struct astral_stmt *stmt, const struct as
 {
 	PGresult *result = NULL, *sync;
 	astral_err err = ASTRAL_OK, qerr;
-	size_t at_commit = commit ? count_queued(db, 1) : 0;
+	size_t at_commit = commit ? astral_dbi_count_queued(db, 1) : 0;
 	int n = params ? params->n : 0;
 	int began = db->begin_pending;
 
@@ -704,7 +704,7 @@ astral_db_set_identity(struct astral_db *db, const char *user_id, const char *ro
 	if ((user_id != NULL && strlen(user_id) >= sizeof(db->pending_user)) ||
 	    (role != NULL && strlen(role) >= sizeof(db->pending_role)))
 		return ASTRAL_ERR_INVALID;
-	if (db->begin_pending && count_queued(db, 0) == 0) {
+	if (db->begin_pending && astral_dbi_count_queued(db, 0) == 0) {
 		snprintf(db->pending_user, sizeof(db->pending_user), "%s", user_id ? user_id : "");
 		snprintf(db->pending_role, sizeof(db->pending_role), "%s", role ? role : "anonymous");
 		return ASTRAL_OK;
@@ -788,9 +788,9 @@ astral_db_commit_in_flight(struct astral_db *db)
 	/* Whatever still needs an answer before COMMIT may go (BEGIN, a queued statement, the guard's
 	   verdict) makes this an ordinary commit. */
 	if (!db->in_tx || db->failed || db->begin_pending || astral_db_guard_pending(db) ||
-	    count_queued(db, 0) > 0)
+	    astral_dbi_count_queued(db, 0) > 0)
 		return astral_db_commit(db);
-	at_commit = count_queued(db, 1);
+	at_commit = astral_dbi_count_queued(db, 1);
 	if (PQenterPipelineMode(db->conn) != 1 || !astral_dbi_send_queued(db->conn, db, 1) ||
 	    PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(db->conn) != 1) {

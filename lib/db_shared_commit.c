@@ -109,16 +109,6 @@ astral_db_shared_commit_close(struct astral_db_shared_commit *shared)
 	free(shared);
 }
 
-static int
-queued_count(const struct astral_db *db, int at_commit)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < db->nqueued; i++)
-		n += db->queue[i].at_commit == at_commit;
-	return n;
-}
-
 /* One transaction's statements in the batch's pipeline: identity, guard and queue, statement,
    at-commit queue. */
 static int
@@ -152,7 +142,7 @@ collect_job(struct astral_db *b, struct job *j, PGresult **guard)
 	qerr = astral_dbi_collect(b, &j->res, 0);
 	if (err == ASTRAL_OK)
 		err = qerr;
-	for (int i = queued_count(j->db, 1); i > 0; i--) {
+	for (size_t i = astral_dbi_count_queued(j->db, 1); i > 0; i--) {
 		qerr = astral_dbi_collect(b, NULL, 0);
 		if (err == ASTRAL_OK)
 			err = qerr;
