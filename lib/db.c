@@ -351,8 +351,8 @@ astral_db_failed(const struct astral_db *db)
 
 /* Drop the queued statements, except an unsent guard: it goes with the next transaction's first
    round trip, so work done after a rollback still waits for its verdict. */
-static void
-queue_clear(struct astral_db *db)
+void
+astral_dbi_queue_clear(struct astral_db *db)
 {
 	size_t keep = 0;
 
@@ -656,7 +656,7 @@ void
 astral_dbi_connection_lost(struct astral_db *db)
 {
 	astral_log(ASTRAL_LOG_WARN, "database connection lost");
-	queue_clear(db);
+	astral_dbi_queue_clear(db);
 	db->failed = 1;
 	db->in_tx = 0;
 	db->begin_pending = 0;
@@ -807,7 +807,7 @@ astral_db_commit_in_flight(struct astral_db *db)
 void
 astral_db_rollback(struct astral_db *db)
 {
-	queue_clear(db);
+	astral_dbi_queue_clear(db);
 	if (!db->in_tx)
 		return;
 	db->in_tx = 0;

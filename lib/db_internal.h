@@ -63,6 +63,8 @@ int astral_dbi_send_queued(PGconn *conn, const struct astral_db *db, int at_comm
 astral_err astral_dbi_collect(struct astral_db *db, PGresult **keep, int keep_refusal);
 /* How many statements are queued (at_commit: for commit). */
 size_t astral_dbi_count_queued(const struct astral_db *db, int at_commit);
+/* Drop the queued statements but an unsent guard, which the request may still want judged. */
+void astral_dbi_queue_clear(struct astral_db *db);
 /* Drop every queued statement, an unsent guard included. */
 void astral_dbi_queue_drop_all(struct astral_db *db);
 /* The commit of `db`'s transaction, wholly unsent, together with other threads' (db_shared_commit.c):

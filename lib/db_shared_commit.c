@@ -251,9 +251,10 @@ lost:
 		PQclear(guards[i]);
 	astral_dbi_connection_lost(b);
 	/* The COMMIT may have happened: a transaction alone would have been told DB_DOWN, and so is
-	   each of these. */
+	   each of these. Its guard stays queued, as a lone connection's loss leaves it: the request
+	   may still want the session judged, on its own connection. */
 	for (i = 0; i < n; i++)
-		astral_dbi_queue_drop_all(batch[i]->db);
+		astral_dbi_queue_clear(batch[i]->db);
 	give_up(batch, n, JOB_ANSWERED, ASTRAL_ERR_DB_DOWN);
 	for (i = 0; i < n; i++) {
 		batch[i]->db->in_tx = 0;

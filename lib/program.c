@@ -247,7 +247,8 @@ serve_threads(struct astral_app *app, const struct astral_program *prog, int n)
 		for (int i = 0; i < n; i++)
 			started += threads[i].started;
 		astral_log(ASTRAL_LOG_INFO, "ready, %d threads", started);
-		sigwait(&stop_signals, &sig);
+		if (!stopping)                  /* a signal before the mask was handled by on_term */
+			sigwait(&stop_signals, &sig);
 	}
 	stop_threads(threads, n);
 	for (int i = 0; i < n; i++) {

@@ -168,3 +168,26 @@ def test_a_conversation_whose_send_lock_is_held_keeps_no_other_waiting(stack):
     assert status == 201 and body["seq"] > other["seq"]
     texts = [m["text"] for m in expect(s0.get(f"/api/sessions/{sid0}/messages"), 200).json["items"]]
     assert texts == ["first words", "waits for its conversation"]
+
+
+def test_a_batch_whose_connection_is_lost_answers_503_and_the_next_send_reconnects(stack):
+    """The shared connection ends while its batch waits: whether its COMMIT happened is unknown,
+    so each send of the batch gets 503, as a lone send would (never a 500), and the next sends
+    are committed on a new shared connection."""
+    sessions = warm_sessions(stack, 3)
+    pid = shared_backend(stack)
+    pool = ThreadPoolExecutor(max_workers=3)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        answers = [pool.submit(post_send, s, sid, "lost with its batch") for s, _, sid in sessions]
+        time.sleep(1.0)
+        assert not any(f.done() for f in answers)
+        os.kill(pid, signal.SIGTERM)      # acted on once it runs again: pg_terminate_backend's signal
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    statuses = [f.result(timeout=30)[0] for f in answers]
+    pool.shutdown()
+    assert set(statuses) <= {201, 503} and 503 in statuses, statuses
+    for s, _, sid in sessions:
+        send(s, sid, "after the reconnect")
+    assert shared_backend(stack) != pid
