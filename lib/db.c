@@ -767,17 +767,13 @@ astral_db_exec_commit_shared(struct astral_db *db, const struct astral_stmt *stm
 {
 	astral_err err;
 
-	if (res != NULL)
-		*res = NULL;
-	err = statement_may_run(db, stmt, params);
-	if (err != ASTRAL_OK)
-		return err;
 	/* Nothing of the transaction sent yet: it may commit with other threads' (db_shared_commit.c).
-	   One that has to go alone does so here. */
+	   Anything else, or one that has to go alone, is an ordinary commit on this connection. */
 	if (db->shared != NULL && db->begin_pending && db->commit_answers == 0 &&
+	    statement_may_run(db, stmt, params) == ASTRAL_OK &&
 	    astral_dbi_shared_commit(db->shared, db, stmt, params, res, &err))
 		return err;
-	return commit_with(db, stmt, params, res);
+	return astral_db_exec_commit(db, stmt, params, res);
 }
 
 astral_err
